@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { forgotCompleteRequestSchema, forgotStartRequestSchema } from "../../shared/api/accounts.js";
+import { maskPhone } from "../../shared/identity/account-rules.js";
+import type { Captchas } from "../captcha/captchas.js";
+import { MINUTE } from "../clock.js";
+import { type Db, atomically } from "../db/database.js";
+import { AppError } from "../errors.js";
+import type { FlowTickets } from "../security/flow-tickets.js";
+import { hashPassword } from "../security/secrets.js";
+import type { SmsCodes } from "../sms/sms-codes.js";
+import { loginGuards, personSubject } from "./login-guard.js";
+import type { PeopleStore, Person } from "./people.js";
+import type { Sessions } from "./sessions.js";
+
+export const RESET_TICKET_TTL = 15 * MINUTE;
+
+export interface PasswordResetDeps {
+  db: Db;
+  people: PeopleStore;
+  captchas: Captchas;
+  tickets: FlowTickets;
+  smsCodes: SmsCodes;
+  sessions: Sessions;
+}
+
+/** 忘记密码: identity + captcha, then an SMS to the bound phone, then a new password. Unlocks the account. */
+export function passwordReset(deps: PasswordResetDeps) {
+  const guards = loginGuards(deps.db);
+
+  function ticketPerson(ticket: string): Person & { phone: string } {
+    const found = deps.tickets.find("reset-password", ticket);
+    const person = found ? deps.people.byId(found.subjectId) : null;
+    if (!person?.phone) throw new AppError("RESET_TICKET_INVALID", 400);
+    return { ...person, phone: person.phone };
+  }
+
+  return {
+    async start(request: z.infer<typeof forgotStartRequestSchema>) {
+      const captcha = atomically(deps.db, () => deps.captchas.consume(request.captchaId, request.captchaAnswer));
+      if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", 400, { captchaRequired: true });
+      const person = deps.people.byDocument(request.docType, request.docNumber);
+      if (!person || person.name !== request.name) throw new AppError("IDENTITY_NOT_FOUND", 404);
+      if (!person.phone) throw new AppError("PHONE_NOT_BOUND", 409);
+      const resetTicket = deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
+      const { resendAfter } = await deps.smsCodes.send("reset-password", person.phone);
+      return { resetTicket, maskedPhone: maskPhone(person.phone), expiresIn: RESET_TICKET_TTL / 1000, resendAfter };
+    },
+
+    async resendSms(ticket: string) {
+      const person = ticketPerson(ticket);
+      const sent = await deps.smsCodes.send("reset-password", person.phone);
+      return { maskedPhone: maskPhone(person.phone), ...sent };
+    },
+
+    async complete(request: z.infer<typeof forgotCompleteRequestSchema>) {
+      const person = ticketPerson(request.resetTicket);
+      deps.smsCodes.verify("reset-password", person.phone, request.smsCode);
+      const passwordHash = await hashPassword(request.newPassword);
+      atomically(deps.db, () => {
+        deps.people.setPasswordHash(person.id, passwordHash);
+        guards.clear(personSubject(person.id));
+        deps.sessions.endAllFor(person.id, "password-reset");
+        deps.tickets.revoke("reset-password", request.resetTicket);
+      });
+    },
+  };
+}

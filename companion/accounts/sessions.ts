@@ -1,0 +1,63 @@
+import type { Clock } from "../clock.js";
+import { HOUR, MINUTE } from "../clock.js";
+import type { Db } from "../db/database.js";
+import { AppError } from "../errors.js";
+import { newToken, tokenDigest } from "../security/secrets.js";
+
+export const SESSION_IDLE_TIMEOUT = 30 * MINUTE;
+export const SESSION_MAX_AGE = 12 * HOUR;
+
+export interface Sessions {
+  open(personId: string): { token: string; expiresAt: number };
+  /** The person behind a live token (touching its idle timer), or UNAUTHENTICATED. */
+  authenticate(token: string | undefined): { personId: string; tokenHash: string };
+  end(token: string, reason: string): void;
+  endAllFor(personId: string, reason: string): number;
+}
+
+export function sessions(db: Db, clock: Clock): Sessions {
+  const insert = db.prepare(
+    "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const select = db.prepare(
+    "SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL",
+  );
+  const touch = db.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+  const endOne = db.prepare(
+    "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+  );
+  const endAll = db.prepare(
+    "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE person_id = ? AND ended_at IS NULL",
+  );
+
+  return {
+    open(personId) {
+      const token = newToken();
+      const now = clock.now();
+      const expiresAt = now + SESSION_MAX_AGE;
+      insert.run(tokenDigest(token), personId, now, now, expiresAt);
+      return { token, expiresAt };
+    },
+    authenticate(token) {
+      if (!token) throw new AppError("UNAUTHENTICATED", 401);
+      const tokenHash = tokenDigest(token);
+      const row = select.get(tokenHash) as
+        | { person_id: string; last_seen_at: number; expires_at: number }
+        | undefined;
+      const now = clock.now();
+      if (!row) throw new AppError("UNAUTHENTICATED", 401);
+      if (now >= row.expires_at || now - row.last_seen_at >= SESSION_IDLE_TIMEOUT) {
+        endOne.run(now, now >= row.expires_at ? "expired" : "idle", tokenHash);
+        throw new AppError("UNAUTHENTICATED", 401);
+      }
+      touch.run(now, tokenHash);
+      return { personId: row.person_id, tokenHash };
+    },
+    end(token, reason) {
+      endOne.run(clock.now(), reason, tokenDigest(token));
+    },
+    endAllFor(personId, reason) {
+      return endAll.run(clock.now(), reason, personId).changes;
+    },
+  };
+}

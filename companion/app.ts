@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { ERROR_MESSAGES } from "../shared/errors.js";
+import accountRoutes from "./accounts/routes.js";
+import captchaRoutes from "./captcha/routes.js";
+import type { CompanionConfig } from "./config.js";
+import { type Core, openCore } from "./core.js";
+import { AppError } from "./errors.js";
+import healthRoutes from "./health/routes.js";
+import { loggerOptions } from "./logger.js";
+import requestGuard from "./security/guard.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    core: Core;
+  }
+}
+
+/** The companion's HTTP app, not yet listening. Tests call this with their own config. */
+export async function buildApp(config: CompanionConfig): Promise<FastifyInstance> {
+  const core = await openCore(config);
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, config.logStream),
+    bodyLimit: 64 * 1024,
+    // Only our own Host is valid anyway; keep ids short and non-sequential.
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  app.decorate("core", core);
+  app.addHook("onClose", async () => core.close());
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AppError) return reply.code(error.status).send(error.toBody());
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own refusals (bad JSON, body too large, wrong content type).
+      return reply.code(status).send({ code: "BAD_REQUEST", message: ERROR_MESSAGES.BAD_REQUEST });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ code: "NOT_FOUND", message: ERROR_MESSAGES.NOT_FOUND }),
+  );
+
+  await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
+  await app.register(healthRoutes);
+  await app.register(captchaRoutes);
+  await app.register(accountRoutes);
+  return app;
+}

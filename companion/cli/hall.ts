@@ -1,0 +1,85 @@
+import type { Command } from "commander";
+import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
+import { z } from "zod";
+import { documentTypeSchema, nationalitySchema, personNameSchema, withDocumentCheck, documentNumberSchema } from "../../shared/identity/schemas.js";
+import { configFromEnv } from "../config.js";
+import { openCore } from "../core.js";
+import { AppError, parseInput } from "../errors.js";
+import { readOutbox } from "../sms/gateway.js";
+import { loginGuards, personSubject } from "../accounts/login-guard.js";
+
+const hallIdentitySchema = withDocumentCheck(
+  z.object({
+    docType: documentTypeSchema,
+    docNumber: documentNumberSchema,
+    name: personNameSchema,
+    nationality: nationalitySchema,
+  }),
+);
+
+/** The slip handed to the applicant, worded as in the seed guide. */
+export function registrationSlip(identity: { docType: DocumentType; docNumber: string; name: string }, code: string, expiresAt: number): string {
+  const until = new Date(expiresAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  return [
+    `申请人\t${identity.name}`,
+    "办理事项\t纳税人注册码申请",
+    `您的注册码为 ${code} ，有效期为7天（至 ${until}），请及时登录自然人税收管理系统进行注册。`,
+    "以下个人信息将作为注册的实名认证信息，请确认无误：",
+    `姓名：\t${identity.name}`,
+    `身份证件类型：\t${identity.docType}`,
+    `身份证件号码：\t${maskDocumentNumber(identity.docNumber)}`,
+  ].join("\n");
+}
+
+export function registerHallCommands(program: Command): void {
+  const hall = program.command("hall").description("办税服务厅操作");
+
+  const code = hall.command("code").description("注册码");
+  code
+    .command("issue")
+    .description("发放大厅注册码（7天有效，新码取代旧码）")
+    .requiredOption("--doc-type <type>", `证件类型: ${DOCUMENT_TYPES.join(" | ")}`)
+    .requiredOption("--doc-number <number>", "证件号码")
+    .requiredOption("--name <name>", "姓名")
+    .option("--nationality <nationality>", "国籍", "中国")
+    .action(async (options: { docType: string; docNumber: string; name: string; nationality: string }) => {
+      const identity = parseInput(hallIdentitySchema, options);
+      const core = await openCore(configFromEnv());
+      try {
+        if (core.people.byDocument(identity.docType, identity.docNumber)) throw new AppError("ALREADY_REGISTERED", 409);
+        const issued = core.registrationCodes.issue(identity);
+        process.stdout.write(`${registrationSlip(identity, issued.code, issued.expiresAt)}\n`);
+      } finally {
+        core.close();
+      }
+    });
+
+  hall
+    .command("sms-outbox")
+    .description("查看短信发件箱（未配置短信网关时，短信保存在这里）")
+    .option("--phone <phone>", "只看这个手机号")
+    .option("--last <n>", "只看最后 n 条", (value) => Number(value))
+    .action((options: { phone?: string; last?: number }) => {
+      const { dataDir } = configFromEnv();
+      let entries = readOutbox(dataDir).filter((entry) => !options.phone || entry.phone === options.phone);
+      if (options.last && options.last > 0) entries = entries.slice(-options.last);
+      if (entries.length === 0) process.stdout.write("短信发件箱为空\n");
+      for (const entry of entries) process.stdout.write(`${entry.at}\t${entry.phone}\t${entry.text}\n`);
+    });
+
+  hall
+    .command("unlock")
+    .description("解除账号的密码锁定（持有效身份证件到大厅办理）")
+    .requiredOption("--account <account>", "手机号码 / 证件号码 / 登录名")
+    .action(async (options: { account: string }) => {
+      const core = await openCore(configFromEnv());
+      try {
+        const person = core.people.byLoginIdentifier(options.account);
+        if (!person) throw new AppError("IDENTITY_NOT_FOUND", 404);
+        loginGuards(core.db).clear(personSubject(person.id));
+        process.stdout.write(`已解除锁定: ${person.loginName}\n`);
+      } finally {
+        core.close();
+      }
+    });
+}

@@ -1,0 +1,39 @@
+import type { DestinationStream } from "pino";
+import envPaths from "env-paths";
+import { DEFAULT_COMPANION_PORT, EXTENSION_ORIGIN } from "../shared/extension-identity.js";
+import type { CaptchaSource } from "./captcha/captcha-source.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { SmsGateway } from "./sms/gateway.js";
+
+export interface CompanionConfig {
+  /** Where the SQLite file (and the SMS outbox) live. */
+  dataDir: string;
+  /** Port the server listens on (0 picks a free one); the Host guard uses the real one. */
+  port: number;
+  /** The only browser origin accepted. */
+  extensionOrigin: string;
+  /** OS keychain service name; tests use their own. */
+  keychainService: string;
+  clock: Clock;
+  logLevel: string;
+  logStream?: DestinationStream;
+  /** Image captcha source. Only code (tests) can pass another one; nothing on the network can. */
+  captcha?: CaptchaSource;
+  /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox in dataDir. */
+  sms?: SmsGateway;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionConfig {
+  const port = env.TAXAUTH_PORT ? Number(env.TAXAUTH_PORT) : DEFAULT_COMPANION_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`TAXAUTH_PORT 无效: ${env.TAXAUTH_PORT}`);
+  }
+  return {
+    dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
+    port,
+    extensionOrigin: EXTENSION_ORIGIN,
+    keychainService: env.TAXAUTH_KEYCHAIN_SERVICE || "taxauth",
+    clock: systemClock,
+    logLevel: env.TAXAUTH_LOG_LEVEL || "info",
+  };
+}

@@ -1,0 +1,77 @@
+import { passwordLogin } from "./accounts/login.js";
+import { passwordReset } from "./accounts/password-reset.js";
+import { peopleStore } from "./accounts/people.js";
+import { hallCodeRegistration } from "./accounts/registration.js";
+import { sessions } from "./accounts/sessions.js";
+import { randomCaptchaSource } from "./captcha/captcha-source.js";
+import { captchas } from "./captcha/captchas.js";
+import type { CompanionConfig } from "./config.js";
+import { type Db, instanceId, openDatabase } from "./db/database.js";
+import { registrationCodes } from "./hall/registration-codes.js";
+import { type Keychain, KeychainUnavailableError, osKeychain, probeKeychain } from "./keychain/keychain.js";
+import { flowTickets } from "./security/flow-tickets.js";
+import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
+import { type SmsGateway, outboxGateway, webhookGateway } from "./sms/gateway.js";
+import { smsCodes } from "./sms/sms-codes.js";
+
+/**
+ * The companion's domain services over one database and one keychain. The HTTP app and the hall
+ * CLI both run on this, so a rule has one implementation whichever way it is reached.
+ */
+export async function openCore(config: CompanionConfig) {
+  const keychain: Keychain = osKeychain(config.keychainService);
+  try {
+    await probeKeychain(keychain);
+  } catch (error) {
+    throw new KeychainUnavailableError(error);
+  }
+  const db: Db = openDatabase(config.dataDir);
+  const hasher: CodeHasher = await loadCodeHasher(keychain, instanceId(db));
+  const { clock } = config;
+  const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
+
+  const people = peopleStore(db);
+  const tickets = flowTickets(db, clock);
+  const codes = registrationCodes(db, clock, hasher);
+  const sentCodes = smsCodes(db, clock, hasher, sms);
+  const captchaStore = captchas(db, clock, hasher, config.captcha ?? randomCaptchaSource);
+  const sessionStore = sessions(db, clock);
+
+  return {
+    config,
+    db,
+    keychain,
+    clock,
+    sms,
+    people,
+    registrationCodes: codes,
+    captchas: captchaStore,
+    sessions: sessionStore,
+    login: passwordLogin({ db, clock, hasher, people, captchas: captchaStore, sessions: sessionStore }),
+    registration: hallCodeRegistration({
+      db,
+      clock,
+      people,
+      registrationCodes: codes,
+      tickets,
+      smsCodes: sentCodes,
+    }),
+    passwordReset: passwordReset({
+      db,
+      people,
+      captchas: captchaStore,
+      tickets,
+      smsCodes: sentCodes,
+      sessions: sessionStore,
+    }),
+    close: () => db.close(),
+  };
+}
+
+export type Core = Awaited<ReturnType<typeof openCore>>;
+
+function defaultSmsGateway(config: CompanionConfig): SmsGateway {
+  const webhook = process.env.TAXAUTH_SMS_WEBHOOK;
+  if (webhook) return webhookGateway(webhook, { token: process.env.TAXAUTH_SMS_WEBHOOK_TOKEN });
+  return outboxGateway(config.dataDir, { now: config.clock.now });
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import type { DocumentType } from "../../shared/identity/documents.js";
+import { DAY } from "../clock.js";
+import type { Clock } from "../clock.js";
+import { type Db, atomically } from "../db/database.js";
+import { AppError } from "../errors.js";
+import { type CodeHasher, randomCode } from "../security/secrets.js";
+
+/** Seed: 注册码 valid 7 days, 6 random digits/letters. */
+export const REGISTRATION_CODE_TTL = 7 * DAY;
+export const REGISTRATION_CODE_MAX_FAILURES = 5;
+
+export interface HallIdentity {
+  docType: DocumentType;
+  docNumber: string;
+  name: string;
+  nationality: string;
+}
+
+export interface IssuedRegistrationCode {
+  code: string;
+  expiresAt: number;
+}
+
+export interface RegistrationCodes {
+  /** Issues a code bound to the person; any earlier unused code for the same document stops working. */
+  issue(identity: HallIdentity): IssuedRegistrationCode;
+  /** Checks a code against the person (the code is bound to 证件, 姓名 and 国籍); a wrong one is counted (committed) before the refusal. Returns the code's id. */
+  check(identity: HallIdentity, code: string): string;
+  /** True while the code is unused, not replaced and not expired. */
+  isActive(codeId: string): boolean;
+  identityOf(codeId: string): HallIdentity | null;
+  /** Marks the code used, inside the caller's transaction; false if it no longer is active. */
+  consume(codeId: string): boolean;
+}
+
+export function registrationCodes(db: Db, clock: Clock, hasher: CodeHasher): RegistrationCodes {
+  const replaceOlder = db.prepare(
+    `UPDATE registration_codes SET replaced_at = ?
+     WHERE doc_type = ? AND doc_number = ? AND used_at IS NULL AND replaced_at IS NULL`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO registration_codes (id, doc_type, doc_number, name, nationality, code_hash, issued_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const activeFor = db.prepare(
+    `SELECT id, name, nationality, code_hash, failures FROM registration_codes
+     WHERE doc_type = ? AND doc_number = ? AND used_at IS NULL AND replaced_at IS NULL AND expires_at > ?`,
+  );
+  const countFailure = db.prepare("UPDATE registration_codes SET failures = failures + 1 WHERE id = ?");
+  const activeById = db.prepare(
+    `SELECT doc_type, doc_number, name, nationality FROM registration_codes
+     WHERE id = ? AND used_at IS NULL AND replaced_at IS NULL AND expires_at > ?`,
+  );
+  const markUsed = db.prepare(
+    "UPDATE registration_codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND replaced_at IS NULL AND expires_at > ?",
+  );
+  const digestOf = (identity: HallIdentity, code: string) =>
+    hasher.digest(`registration:${identity.docType}:${identity.docNumber}`, code.toUpperCase());
+
+  const identityOf = (codeId: string): HallIdentity | null => {
+    const row = activeById.get(codeId, clock.now()) as
+      | { doc_type: DocumentType; doc_number: string; name: string; nationality: string }
+      | undefined;
+    return row
+      ? { docType: row.doc_type, docNumber: row.doc_number, name: row.name, nationality: row.nationality }
+      : null;
+  };
+
+  return {
+    issue(identity) {
+      const code = randomCode(6);
+      const now = clock.now();
+      const expiresAt = now + REGISTRATION_CODE_TTL;
+      atomically(db, () => {
+        replaceOlder.run(now, identity.docType, identity.docNumber);
+        insert.run(
+          randomUUID(),
+          identity.docType,
+          identity.docNumber,
+          identity.name,
+          identity.nationality,
+          digestOf(identity, code),
+          now,
+          expiresAt,
+        );
+      });
+      return { code, expiresAt };
+    },
+
+    check(identity, code) {
+      const outcome = atomically(db, () => {
+        const row = activeFor.get(identity.docType, identity.docNumber, clock.now()) as
+          | { id: string; name: string; nationality: string; code_hash: string; failures: number }
+          | undefined;
+        if (!row) return { result: "invalid" as const };
+        if (row.failures >= REGISTRATION_CODE_MAX_FAILURES) return { result: "locked" as const };
+        const matches =
+          row.name === identity.name &&
+          row.nationality === identity.nationality &&
+          hasher.matches(
+          `registration:${identity.docType}:${identity.docNumber}`,
+          code.toUpperCase(),
+          row.code_hash,
+        );
+        if (!matches) {
+          countFailure.run(row.id);
+          return { result: row.failures + 1 >= REGISTRATION_CODE_MAX_FAILURES ? ("locked" as const) : ("invalid" as const) };
+        }
+        return { result: "ok" as const, id: row.id };
+      });
+      if (outcome.result === "locked") throw new AppError("REGISTRATION_CODE_LOCKED", 429);
+      if (outcome.result === "invalid") throw new AppError("REGISTRATION_CODE_INVALID", 400);
+      return outcome.id as string;
+    },
+
+    isActive: (codeId) => identityOf(codeId) !== null,
+    identityOf,
+    consume: (codeId) => markUsed.run(clock.now(), codeId, clock.now()).changes === 1,
+  };
+}

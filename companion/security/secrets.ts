@@ -1,0 +1,73 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+import type { Keychain } from "../keychain/keychain.js";
+import { KeychainUnavailableError } from "../keychain/keychain.js";
+
+/** SPEC §3: argon2id (the library's const enum value 2), ≥19 MiB, t=2, p=1. */
+const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return verify(passwordHash, password).catch(() => false);
+}
+
+/** Random token of 256 bits, URL-safe. */
+export function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** Tokens carry 256 bits, so a plain digest is enough to store them. */
+export function tokenDigest(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Short codes (注册码, SMS codes, captcha answers) have too little entropy for a plain digest:
+ * they are stored as an HMAC under a pepper that lives only in the OS keychain.
+ */
+export interface CodeHasher {
+  digest(purpose: string, code: string): string;
+  matches(purpose: string, code: string, digest: string): boolean;
+}
+
+export async function loadCodeHasher(keychain: Keychain, instanceId: string): Promise<CodeHasher> {
+  const account = `pepper:${instanceId}`;
+  let pepperHex: string | null;
+  try {
+    pepperHex = await keychain.get(account);
+    if (!pepperHex) {
+      pepperHex = randomBytes(32).toString("hex");
+      await keychain.set(account, pepperHex);
+    }
+  } catch (error) {
+    throw new KeychainUnavailableError(error);
+  }
+  const pepper = Buffer.from(pepperHex, "hex");
+  const digest = (purpose: string, code: string) =>
+    createHmac("sha256", pepper).update(`${purpose}\0${code}`).digest("hex");
+  return {
+    digest,
+    matches: (purpose, code, expected) => {
+      const actual = Buffer.from(digest(purpose, code), "hex");
+      const wanted = Buffer.from(expected, "hex");
+      return actual.length === wanted.length && timingSafeEqual(actual, wanted);
+    },
+  };
+}
+
+const CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/** Uniformly random code from a CSPRNG (rejection sampling, no modulo bias). */
+export function randomCode(length: number, alphabet = CODE_ALPHABET): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 256 - (256 % alphabet.length)) out += alphabet[byte % alphabet.length];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { DAY, MINUTE } from "../clock.js";
+import { type Db, atomically } from "../db/database.js";
+import { AppError, secondsUntil } from "../errors.js";
+import { type CodeHasher, randomCode } from "../security/secrets.js";
+import type { SmsGateway } from "./gateway.js";
+
+export const SMS_CODE_TTL = 5 * MINUTE;
+export const SMS_RESEND_COOLDOWN = MINUTE;
+export const SMS_MAX_FAILURES = 5;
+export const SMS_DAILY_LIMIT = 10;
+
+export type SmsPurpose = "register" | "reset-password";
+
+const PURPOSE_TEXT: Record<SmsPurpose, string> = {
+  register: "注册",
+  "reset-password": "找回密码",
+};
+
+export interface SmsCodes {
+  /** Sends a fresh 6-digit code, replacing older ones; refuses within the cooldown. */
+  send(purpose: SmsPurpose, phone: string): Promise<{ resendAfter: number }>;
+  /** Checks and consumes a code; a wrong code is counted (committed) before the refusal. */
+  verify(purpose: SmsPurpose, phone: string, code: string): void;
+}
+
+export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsGateway): SmsCodes {
+  const lastSent = db.prepare(
+    "SELECT sent_at FROM sms_codes WHERE purpose = ? AND phone = ? ORDER BY sent_at DESC LIMIT 1",
+  );
+  const sentSince = db.prepare("SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND sent_at > ?");
+  const replaceOlder = db.prepare(
+    "UPDATE sms_codes SET replaced_at = ? WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL",
+  );
+  const insert = db.prepare(
+    "INSERT INTO sms_codes (id, purpose, phone, code_hash, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const remove = db.prepare("DELETE FROM sms_codes WHERE id = ?");
+  const current = db.prepare(
+    `SELECT id, code_hash, expires_at, failures FROM sms_codes
+     WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL
+     ORDER BY sent_at DESC LIMIT 1`,
+  );
+  const countFailure = db.prepare("UPDATE sms_codes SET failures = failures + 1 WHERE id = ?");
+  const markUsed = db.prepare("UPDATE sms_codes SET used_at = ? WHERE id = ?");
+
+  return {
+    async send(purpose, phone) {
+      const code = randomCode(6, "0123456789");
+      const id = randomUUID();
+      const reserved = atomically(db, () => {
+        const now = clock.now();
+        const last = lastSent.pluck().get(purpose, phone) as number | undefined;
+        if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
+          return { refused: new AppError("SMS_COOLDOWN", 429, { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }) };
+        }
+        if ((sentSince.pluck().get(phone, now - DAY) as number) >= SMS_DAILY_LIMIT) {
+          return { refused: new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(now + DAY, now) }) };
+        }
+        replaceOlder.run(now, purpose, phone);
+        insert.run(id, purpose, phone, hasher.digest(`sms:${purpose}:${phone}`, code), now, now + SMS_CODE_TTL);
+        return { refused: null };
+      });
+      if (reserved.refused) throw reserved.refused;
+      try {
+        await gateway.send(
+          phone,
+          `【个人所得税】您正在进行${PURPOSE_TEXT[purpose]}，验证码 ${code}，5分钟内有效。请勿将验证码告诉他人。`,
+        );
+      } catch {
+        // The code never reached the phone: drop it so the cooldown does not hold the person back.
+        remove.run(id);
+        throw new AppError("SMS_SEND_FAILED", 502);
+      }
+      return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
+    },
+
+    verify(purpose, phone, code) {
+      const outcome = atomically(db, () => {
+        const row = current.get(purpose, phone) as
+          | { id: string; code_hash: string; expires_at: number; failures: number }
+          | undefined;
+        if (!row || row.expires_at <= clock.now()) return "invalid" as const;
+        if (row.failures >= SMS_MAX_FAILURES) return "locked" as const;
+        if (!hasher.matches(`sms:${purpose}:${phone}`, code, row.code_hash)) {
+          countFailure.run(row.id);
+          return row.failures + 1 >= SMS_MAX_FAILURES ? ("locked" as const) : ("invalid" as const);
+        }
+        markUsed.run(clock.now(), row.id);
+        return "ok" as const;
+      });
+      if (outcome === "invalid") throw new AppError("SMS_CODE_INVALID", 400);
+      if (outcome === "locked") throw new AppError("SMS_CODE_LOCKED", 429);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { useState } from "preact/hooks";
+import { checkPersonName } from "../../shared/identity/account-rules.js";
+import {
+  checkDocumentNumber,
+  DOCUMENT_TYPES,
+  type DocumentType,
+  isDocumentType,
+  normalizeDocumentNumber,
+} from "../../shared/identity/documents.js";
+import { t } from "../lib/i18n.js";
+import { type FieldState, useField } from "../lib/use-field.js";
+import { Field } from "./Field.js";
+import { TextField } from "./TextField.js";
+
+export interface IdentityState {
+  docType: DocumentType;
+  setDocType(type: DocumentType): void;
+  docNumber: FieldState;
+  name: FieldState;
+}
+
+/** 证件类型 / 证件号码 / 姓名, checked live by the shared validators. */
+export function useIdentityFields(): IdentityState {
+  const [docType, setDocType] = useState<DocumentType>("居民身份证");
+  const docNumber = useField("", (v) => checkDocumentNumber(docType, normalizeDocumentNumber(docType, v)));
+  const name = useField("", (v) => checkPersonName(v.trim()));
+  return { docType, setDocType, docNumber, name };
+}
+
+/** The identity as the API takes it (number normalised the same way the companion does). */
+export function identityValues(identity: IdentityState) {
+  return {
+    docType: identity.docType,
+    docNumber: normalizeDocumentNumber(identity.docType, identity.docNumber.value),
+    name: identity.name.value.trim(),
+  };
+}
+
+export function DocumentTypeSelect({ value, onChange }: { value: DocumentType; onChange(type: DocumentType): void }) {
+  return (
+    <Field id="docType" label={t("fieldDocType")}>
+      <select
+        id="docType"
+        name="docType"
+        value={value}
+        onChange={(event) => {
+          const next = event.currentTarget.value;
+          if (isDocumentType(next)) onChange(next);
+        }}
+      >
+        {DOCUMENT_TYPES.map((type) => (
+          <option key={type} value={type}>
+            {type}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+export function IdentityFields({ identity }: { identity: IdentityState }) {
+  return (
+    <>
+      <DocumentTypeSelect value={identity.docType} onChange={identity.setDocType} />
+      <TextField id="docNumber" label={t("fieldDocNumber")} field={identity.docNumber} maxLength={32} />
+      <TextField id="name" label={t("fieldName")} field={identity.name} maxLength={50} />
+    </>
+  );
+}

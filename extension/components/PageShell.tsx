@@ -1,0 +1,23 @@
+import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
+import { t } from "../lib/i18n.js";
+
+/** The frame of a full-tab page: product bar, page title, one card of content. */
+export function PageShell({ title, children }: { title: string; children: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${title} - ${t("extName")}`;
+  }, [title]);
+  return (
+    <div class="page">
+      <header class="page-bar">
+        <span class="page-brand">{t("brand")}</span>
+        <span class="page-product">{t("extName")}</span>
+      </header>
+      <main class="page-card">
+        <h1 class="page-title">{title}</h1>
+        {children}
+      </main>
+      <footer class="page-footer">{t("pageFooter")}</footer>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState } from "preact/hooks";
+import { describeError } from "../lib/describe-error.js";
+import { CompanionError } from "../lib/companion-client.js";
+import { t } from "../lib/i18n.js";
+import { useCountdown } from "../lib/use-countdown.js";
+import type { FieldState } from "../lib/use-field.js";
+import { TextField } from "./TextField.js";
+
+interface SmsCodeFieldProps {
+  field: FieldState;
+  /** Sends a code; resolves to the seconds before another may be sent. */
+  send(): Promise<{ resendAfter: number; maskedPhone: string }>;
+  /** Checked before sending (e.g. the phone number); a message stops the send. */
+  canSend?(): boolean;
+  /** A code was already sent by the previous step: start with this cooldown. */
+  initialCooldown?: number;
+  initialMaskedPhone?: string;
+}
+
+/** 短信验证码 with 【获取验证码】 and its resend countdown. */
+export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initialMaskedPhone }: SmsCodeFieldProps) {
+  const [remaining, startCountdown] = useCountdown(initialCooldown);
+  const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(initialMaskedPhone ?? null);
+  const [sendError, setSendError] = useState<string | null>(null);
+
+  const onSend = async () => {
+    if (canSend && !canSend()) return;
+    setBusy(true);
+    setSendError(null);
+    try {
+      const result = await send();
+      setSentTo(result.maskedPhone);
+      startCountdown(result.resendAfter);
+    } catch (error) {
+      const retryAfter = error instanceof CompanionError ? error.body?.retryAfter : undefined;
+      if (retryAfter) startCountdown(retryAfter);
+      setSendError(describeError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const label = remaining > 0 ? t("smsResendIn", remaining) : sentTo ? t("smsResend") : t("smsSend");
+  return (
+    <TextField
+      id="smsCode"
+      label={t("fieldSmsCode")}
+      field={field}
+      placeholder={t("fieldSmsCodePlaceholder")}
+      inputMode="numeric"
+      maxLength={6}
+      autoComplete="one-time-code"
+      hint={
+        <>
+          {sentTo ? (
+            <p class="field-hint" data-testid="sms-sent-to">
+              {t("smsSentTo", sentTo)}
+            </p>
+          ) : null}
+          {sendError ? (
+            <p class="field-error" data-testid="sms-error">
+              {sendError}
+            </p>
+          ) : null}
+        </>
+      }
+      addon={
+        <button
+          type="button"
+          class="button button--secondary"
+          data-testid="sms-send"
+          disabled={busy || remaining > 0}
+          onClick={onSend}
+        >
+          {label}
+        </button>
+      }
+    />
+  );
+}

@@ -1,0 +1,45 @@
+import type { ComponentChildren } from "preact";
+import type { FieldState } from "../lib/use-field.js";
+import { Field } from "./Field.js";
+
+interface TextFieldProps {
+  /** Used as both `id` and `name` (stable, for tests and autofill). */
+  id: string;
+  label: string;
+  field: FieldState;
+  type?: "text" | "password" | "tel";
+  placeholder?: string;
+  autoComplete?: string;
+  inputMode?: "numeric" | "text" | "tel";
+  maxLength?: number;
+  readOnly?: boolean;
+  hint?: ComponentChildren;
+  /** Shown right of the input (a button, an icon). */
+  addon?: ComponentChildren;
+}
+
+export function TextField(props: TextFieldProps) {
+  const { id, field } = props;
+  return (
+    <Field id={id} label={props.label} error={field.error} hint={props.hint}>
+      <div class="input-row">
+        <input
+          id={id}
+          name={id}
+          type={props.type ?? "text"}
+          value={field.value}
+          placeholder={props.placeholder}
+          autoComplete={props.autoComplete ?? "off"}
+          inputMode={props.inputMode}
+          maxLength={props.maxLength}
+          readOnly={props.readOnly}
+          aria-invalid={field.error ? true : undefined}
+          aria-describedby={field.error ? `${id}-error` : undefined}
+          onInput={(event) => field.set(event.currentTarget.value)}
+          onBlur={() => field.touch()}
+        />
+        {props.addon}
+      </div>
+    </Field>
+  );
+}

@@ -1,0 +1,49 @@
+import { useState } from "preact/hooks";
+import { FormError } from "../../components/FormError.js";
+import { companion, type PersonSummary } from "../../lib/companion-client.js";
+import { describeError, isOffline } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+
+/** The logged-in person (masked) and 【退出登录】. */
+export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const logout = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await companion.logout();
+      onLoggedOut(null);
+    } catch (err) {
+      // The token is dropped locally whatever happened; if the companion is down, say so.
+      if (isOffline(err)) onLoggedOut(describeError(err));
+      else setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="logged-in" data-testid="logged-in">
+      <p class="logged-in-welcome">
+        {t("loggedInWelcome")}
+        <strong data-testid="person-name">{person.maskedName}</strong>
+      </p>
+      <dl class="summary">
+        <dt>{t("fieldLoginName")}</dt>
+        <dd data-testid="person-login-name">{person.loginName}</dd>
+        <dt>{t("fieldDocType")}</dt>
+        <dd>{person.docType}</dd>
+        <dt>{t("fieldDocNumber")}</dt>
+        <dd>{person.maskedDocNumber}</dd>
+        <dt>{t("fieldPhone")}</dt>
+        <dd>{person.maskedPhone ?? t("phoneNotBound")}</dd>
+      </dl>
+      <FormError message={error} />
+      <button type="button" class="button button--primary button--block" data-testid="logout" disabled={busy} onClick={logout}>
+        {t("logout")}
+      </button>
+    </section>
+  );
+}

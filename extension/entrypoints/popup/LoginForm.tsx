@@ -1,0 +1,86 @@
+import { useState } from "preact/hooks";
+import { CaptchaField } from "../../components/CaptchaField.js";
+import { FormError } from "../../components/FormError.js";
+import { TextField } from "../../components/TextField.js";
+import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
+import { describeError, fieldErrors } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { openForgotPassword, openRegister } from "../../lib/tabs.js";
+import { useCaptcha } from "../../lib/use-captcha.js";
+import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
+import { PasswordField } from "./PasswordField.js";
+
+/** 实名登录 · 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
+export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLoggedIn(person: PersonSummary): void }) {
+  const account = useField("", (v) => (v.trim() ? null : t("accountRequired")));
+  const password = useField("", (v) => (v ? null : t("passwordRequired")));
+  const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
+  const [captchaNeeded, setCaptchaNeeded] = useState(false);
+  const captcha = useCaptcha(captchaNeeded);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(notice);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!validateAll(captchaNeeded ? [account, password, captchaAnswer] : [account, password])) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const withCaptcha = captchaNeeded && captcha.captchaId;
+      const result = await companion.login({
+        account: account.value.trim(),
+        password: password.value,
+        ...(withCaptcha ? { captchaId: captcha.captchaId ?? "", captchaAnswer: captchaAnswer.value.trim() } : {}),
+      });
+      onLoggedIn(result.person);
+    } catch (err) {
+      const body = err instanceof CompanionError ? err.body : null;
+      // A captcha answers once: after any refusal the next try needs a fresh picture.
+      const needCaptcha =
+        captchaNeeded || body?.captchaRequired === true || body?.code === "CAPTCHA_REQUIRED" || body?.code === "CAPTCHA_INVALID";
+      if (captchaNeeded) captcha.refresh();
+      setCaptchaNeeded(needCaptcha);
+      captchaAnswer.set("");
+      if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.set("");
+      if (body?.code === "CAPTCHA_INVALID" || body?.code === "CAPTCHA_REQUIRED") {
+        captchaAnswer.fail(body.message);
+      } else if (!applyFieldErrors({ account, password, captchaAnswer }, fieldErrors(err))) {
+        setError(describeError(err));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="login" onSubmit={submit} noValidate>
+      <div class="login-head">
+        <h1 class="login-title">{t("loginTitle")}</h1>
+        <span class="login-sep">·</span>
+        <span class="login-tab login-tab--active">{t("loginTabPassword")}</span>
+      </div>
+      <TextField
+        id="account"
+        label={t("fieldAccount")}
+        field={account}
+        placeholder={t("accountPlaceholder")}
+        autoComplete="username"
+        maxLength={64}
+      />
+      <PasswordField field={password} />
+      {captchaNeeded ? <CaptchaField captcha={captcha} field={captchaAnswer} /> : null}
+      <FormError message={error} testId="login-error" />
+      <button type="submit" class="button button--primary button--block" data-testid="login-submit" disabled={busy}>
+        {busy ? t("loggingIn") : t("login")}
+      </button>
+      <div class="login-links">
+        <button type="button" class="button button--link" data-testid="open-register" onClick={openRegister}>
+          {t("register")}
+        </button>
+        <button type="button" class="button button--link" data-testid="open-forgot-password" onClick={openForgotPassword}>
+          {t("forgotPassword")}
+        </button>
+      </div>
+    </form>
+  );
+}

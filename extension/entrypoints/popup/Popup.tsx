@@ -1,0 +1,55 @@
+import { useEffect, useState } from "preact/hooks";
+import { CompanionOffline } from "../../components/CompanionOffline.js";
+import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
+import { describeError } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { LoggedIn } from "./LoggedIn.js";
+import { LoginForm } from "./LoginForm.js";
+
+type View =
+  | { kind: "loading" }
+  | { kind: "offline"; baseUrl: string }
+  | { kind: "login"; notice: string | null }
+  | { kind: "loggedIn"; person: PersonSummary };
+
+/** The toolbar popup: who is logged in, or the login form; or why the companion can't be reached. */
+export function Popup() {
+  const [view, setView] = useState<View>({ kind: "loading" });
+
+  const check = async () => {
+    setView({ kind: "loading" });
+    try {
+      const session = await companion.session();
+      if (session) return setView({ kind: "loggedIn", person: session.person });
+      await companion.health();
+      setView({ kind: "login", notice: null });
+    } catch (error) {
+      if (error instanceof CompanionError && error.kind === "offline") {
+        return setView({ kind: "offline", baseUrl: error.baseUrl });
+      }
+      setView({ kind: "login", notice: describeError(error) });
+    }
+  };
+  useEffect(() => {
+    void check();
+  }, []);
+
+  return (
+    <div class="popup-frame">
+      <header class="popup-bar">
+        <span class="popup-brand">{t("extName")}</span>
+      </header>
+      {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
+      {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
+      {view.kind === "login" ? (
+        <LoginForm notice={view.notice} onLoggedIn={(person) => setView({ kind: "loggedIn", person })} />
+      ) : null}
+      {view.kind === "loggedIn" ? (
+        <LoggedIn
+          person={view.person}
+          onLoggedOut={(notice) => setView({ kind: "login", notice })}
+        />
+      ) : null}
+    </div>
+  );
+}

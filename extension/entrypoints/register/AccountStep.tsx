@@ -1,0 +1,121 @@
+import { useState } from "preact/hooks";
+import { checkLoginName, checkPassword, checkPhone } from "../../../shared/identity/account-rules.js";
+import type { DocumentType } from "../../../shared/identity/documents.js";
+import { FormError } from "../../components/FormError.js";
+import { PasswordRules } from "../../components/PasswordRules.js";
+import { SmsCodeField } from "../../components/SmsCodeField.js";
+import { TextField } from "../../components/TextField.js";
+import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
+import { describeError, fieldErrors } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
+
+interface AccountStepProps {
+  ticket: string;
+  docType: DocumentType;
+  onRegistered(person: PersonSummary): void;
+  onTicketExpired(notice: string): void;
+}
+
+/** 设置登录名、密码、手机号码（短信校验）. */
+export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: AccountStepProps) {
+  const loginName = useField("", checkLoginName);
+  const password = useField("", checkPassword);
+  const confirmPassword = useField("", (v) => (v === password.value ? null : t("passwordMismatch")));
+  const phone = useField("", (v) => checkPhone(v.trim()));
+  const smsCode = useField("", (v) => (/^\d{6}$/.test(v.trim()) ? null : t("smsCodeRule")));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const handleError = (err: unknown) => {
+    if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") {
+      return onTicketExpired(describeError(err));
+    }
+    const fields = { loginName, password, phone, smsCode };
+    if (err instanceof CompanionError && err.code === "LOGIN_NAME_TAKEN") return loginName.fail(describeError(err));
+    if (err instanceof CompanionError && err.code === "PHONE_TAKEN") return phone.fail(describeError(err));
+    if (err instanceof CompanionError && (err.code === "SMS_CODE_INVALID" || err.code === "SMS_CODE_LOCKED")) {
+      return smsCode.fail(describeError(err));
+    }
+    if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
+  };
+
+  const sendSms = async () => {
+    try {
+      return await companion.sendSms({ purpose: "register", ticket, phone: phone.value.trim() });
+    } catch (err) {
+      if (err instanceof CompanionError && (err.code === "REGISTRATION_TICKET_INVALID" || err.code === "PHONE_TAKEN")) {
+        handleError(err);
+      }
+      throw err;
+    }
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!validateAll([loginName, password, confirmPassword, phone, smsCode])) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await companion.registerComplete({
+        registrationTicket: ticket,
+        loginName: loginName.value,
+        password: password.value,
+        phone: phone.value.trim(),
+        smsCode: smsCode.value.trim(),
+      });
+      onRegistered(result.person);
+    } catch (err) {
+      handleError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="step-body form-grid" onSubmit={submit} noValidate>
+      <p class="form-note">{t("registerAccountNote", docType)}</p>
+      <TextField
+        id="loginName"
+        label={t("fieldLoginName")}
+        field={loginName}
+        placeholder={t("loginNamePlaceholder")}
+        autoComplete="username"
+        maxLength={16}
+      />
+      <TextField
+        id="password"
+        type="password"
+        label={t("fieldPassword")}
+        field={password}
+        placeholder={t("newPasswordPlaceholder")}
+        autoComplete="new-password"
+        maxLength={15}
+        hint={<PasswordRules value={password.value} />}
+      />
+      <TextField
+        id="confirmPassword"
+        type="password"
+        label={t("fieldConfirmPassword")}
+        field={confirmPassword}
+        autoComplete="new-password"
+        maxLength={15}
+      />
+      <TextField id="phone" type="tel" label={t("fieldPhone")} field={phone} inputMode="tel" maxLength={11} />
+      <SmsCodeField
+        field={smsCode}
+        send={sendSms}
+        canSend={() => {
+          phone.touch();
+          return phone.problem === null;
+        }}
+      />
+      <FormError message={error} />
+      <div class="actions actions--form">
+        <button type="submit" class="button button--primary" data-testid="register-submit" disabled={busy}>
+          {t("registerSubmit")}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+import { useState } from "preact/hooks";
+import { checkNationality } from "../../../shared/identity/account-rules.js";
+import type { DocumentType } from "../../../shared/identity/documents.js";
+import { FormError } from "../../components/FormError.js";
+import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
+import { TextField } from "../../components/TextField.js";
+import { companion } from "../../lib/companion-client.js";
+import { describeError, fieldErrors } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
+
+const CHINA = "中国";
+
+/** 注册码, 证件类型, 证件号码, 姓名, 国籍 → the companion checks them against the hall code. */
+export function IdentityStep({ notice, onVerified }: { notice: string | null; onVerified(ticket: string, docType: DocumentType): void }) {
+  const registrationCode = useField("", (v) => (/^[0-9A-Za-z]{6}$/.test(v.trim()) ? null : t("registrationCodeRule")));
+  const identity = useIdentityFields();
+  const nationality = useField(CHINA, (v) => checkNationality(identity.docType, v));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(notice);
+
+  // Chinese documents mean 中国, a foreign one never does (the shared rule says which): prefill.
+  const setDocType = (docType: DocumentType) => {
+    identity.setDocType(docType);
+    if (checkNationality(docType, CHINA) === null) nationality.set(CHINA);
+    else if (nationality.value.trim() === CHINA) nationality.set("");
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!validateAll([registrationCode, identity.docNumber, identity.name, nationality])) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const values = identityValues(identity);
+      const result = await companion.registerVerify({
+        registrationCode: registrationCode.value.trim(),
+        ...values,
+        nationality: nationality.value.trim(),
+      });
+      onVerified(result.registrationTicket, values.docType);
+    } catch (err) {
+      const fields = { registrationCode, docNumber: identity.docNumber, name: identity.name, nationality };
+      if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="step-body form-grid" onSubmit={submit} noValidate>
+      <TextField
+        id="registrationCode"
+        label={t("fieldRegistrationCode")}
+        field={registrationCode}
+        placeholder={t("registrationCodePlaceholder")}
+        maxLength={6}
+      />
+      <IdentityFields identity={{ ...identity, setDocType }} />
+      <TextField id="nationality" label={t("fieldNationality")} field={nationality} maxLength={50} />
+      <FormError message={error} />
+      <div class="actions actions--form">
+        <button type="submit" class="button button--primary" data-testid="identity-next" disabled={busy}>
+          {t("next")}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,6 @@
+import "../../styles/app.css";
+import { render } from "preact";
+import { RegisterPage } from "./RegisterPage.js";
+
+const root = document.getElementById("app");
+if (root) render(<RegisterPage />, root);

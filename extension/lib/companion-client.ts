@@ -1,0 +1,162 @@
+/**
+ * The one place that talks to the companion. Every response is parsed with the shared zod
+ * schemas (the types come from them), every refusal with errorBodySchema.
+ */
+import type { z } from "zod";
+import {
+  captchaResponseSchema,
+  type forgotCompleteRequestSchema,
+  forgotStartResponseSchema,
+  type forgotStartRequestSchema,
+  healthSchema,
+  type loginRequestSchema,
+  loginResponseSchema,
+  type registerCompleteRequestSchema,
+  registerCompleteResponseSchema,
+  type registerVerifyRequestSchema,
+  registerVerifyResponseSchema,
+  sessionResponseSchema,
+  type smsSendRequestSchema,
+  smsSendResponseSchema,
+} from "../../shared/api/accounts.js";
+import { type ErrorBody, errorBodySchema } from "../../shared/errors.js";
+import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
+import { getCompanionUrl } from "./settings.js";
+
+export type Health = z.infer<typeof healthSchema>;
+export type Captcha = z.infer<typeof captchaResponseSchema>;
+export type RegisterVerifyRequest = z.input<typeof registerVerifyRequestSchema>;
+export type RegisterVerifyResponse = z.infer<typeof registerVerifyResponseSchema>;
+export type SmsSendRequest = z.input<typeof smsSendRequestSchema>;
+export type SmsSendResponse = z.infer<typeof smsSendResponseSchema>;
+export type RegisterCompleteRequest = z.input<typeof registerCompleteRequestSchema>;
+export type RegisterCompleteResponse = z.infer<typeof registerCompleteResponseSchema>;
+export type LoginRequest = z.input<typeof loginRequestSchema>;
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+export type ForgotStartRequest = z.input<typeof forgotStartRequestSchema>;
+export type ForgotStartResponse = z.infer<typeof forgotStartResponseSchema>;
+export type ForgotCompleteRequest = z.input<typeof forgotCompleteRequestSchema>;
+export type { PersonSummary } from "../../shared/api/accounts.js";
+
+/**
+ * Why a call failed: `offline` — nothing answered at the companion address (not started, wrong
+ * port); `api` — the companion refused, see `body`; `protocol` — it answered something that is
+ * not our contract (another program on that port, or a companion of another version).
+ */
+export class CompanionError extends Error {
+  constructor(
+    readonly kind: "offline" | "api" | "protocol",
+    readonly baseUrl: string,
+    readonly body: ErrorBody | null = null,
+    readonly status = 0,
+  ) {
+    super(body?.message ?? kind);
+    this.name = "CompanionError";
+  }
+
+  get code(): ErrorBody["code"] | null {
+    return this.body?.code ?? null;
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+interface RequestOptions<T> {
+  method?: "GET" | "POST";
+  body?: unknown;
+  /** Response schema; omitted for 204 No Content. */
+  schema?: z.ZodType<T>;
+  /** Send the session token as a Bearer credential. */
+  auth?: boolean;
+  /** Talk to this address instead of the configured one (the options page's 测试连接). */
+  baseUrl?: string;
+}
+
+async function request<T>(path: string, options: RequestOptions<T>): Promise<T> {
+  const baseUrl = options.baseUrl ?? (await getCompanionUrl());
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.auth) {
+    const token = await getSessionToken();
+    if (!token) {
+      throw new CompanionError("api", baseUrl, { code: "UNAUTHENTICATED", message: "" }, 401);
+    }
+    headers.authorization = `Bearer ${token}`;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, baseUrl), {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch {
+    throw new CompanionError("offline", baseUrl);
+  }
+
+  const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const parsed = errorBodySchema.safeParse(json);
+    if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
+    if (parsed.data.code === "UNAUTHENTICATED") await clearSessionToken();
+    throw new CompanionError("api", baseUrl, parsed.data, response.status);
+  }
+  if (!options.schema) return undefined as T;
+  const parsed = options.schema.safeParse(json);
+  if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
+  return parsed.data;
+}
+
+export const companion = {
+  health: (baseUrl?: string): Promise<Health> =>
+    request("/healthz", { schema: healthSchema, ...(baseUrl ? { baseUrl } : {}) }),
+
+  captcha: (): Promise<Captcha> => request("/api/captcha", { schema: captchaResponseSchema }),
+
+  registerVerify: (body: RegisterVerifyRequest): Promise<RegisterVerifyResponse> =>
+    request("/api/register/verify", { method: "POST", body, schema: registerVerifyResponseSchema }),
+
+  sendSms: (body: SmsSendRequest): Promise<SmsSendResponse> =>
+    request("/api/sms/send", { method: "POST", body, schema: smsSendResponseSchema }),
+
+  registerComplete: (body: RegisterCompleteRequest): Promise<RegisterCompleteResponse> =>
+    request("/api/register/complete", { method: "POST", body, schema: registerCompleteResponseSchema }),
+
+  /** Logs in and keeps the token in storage.session. */
+  async login(body: LoginRequest): Promise<LoginResponse> {
+    const result = await request("/api/login", { method: "POST", body, schema: loginResponseSchema });
+    await setSessionToken(result.token);
+    return result;
+  },
+
+  /** Ends the session on the companion, and locally whatever the companion says. */
+  async logout(): Promise<void> {
+    try {
+      if (await getSessionToken()) await request("/api/logout", { method: "POST", auth: true });
+    } finally {
+      await clearSessionToken();
+    }
+  },
+
+  /** The logged-in person, or null when there is no session (or it expired). */
+  async session(): Promise<SessionResponse | null> {
+    if (!(await getSessionToken())) return null;
+    try {
+      return await request("/api/session", { auth: true, schema: sessionResponseSchema });
+    } catch (error) {
+      if (error instanceof CompanionError && error.code === "UNAUTHENTICATED") return null;
+      throw error;
+    }
+  },
+
+  forgotStart: (body: ForgotStartRequest): Promise<ForgotStartResponse> =>
+    request("/api/password/forgot/start", { method: "POST", body, schema: forgotStartResponseSchema }),
+
+  forgotComplete: (body: ForgotCompleteRequest): Promise<void> =>
+    request("/api/password/forgot/complete", { method: "POST", body }),
+};

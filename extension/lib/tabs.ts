@@ -1,0 +1,14 @@
+import { browser } from "wxt/browser";
+
+/** Full-tab pages of the extension; the popup is too small for multi-step forms. */
+export function openRegister(): void {
+  void browser.tabs.create({ url: browser.runtime.getURL("/register.html") });
+}
+
+export function openForgotPassword(): void {
+  void browser.tabs.create({ url: browser.runtime.getURL("/forgot-password.html") });
+}
+
+export function openOptions(): void {
+  void browser.runtime.openOptionsPage();
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import {
+  documentNumberSchema,
+  documentTypeSchema,
+  loginNameSchema,
+  nationalitySchema,
+  passwordSchema,
+  personNameSchema,
+  phoneSchema,
+  withDocumentCheck,
+} from "../identity/schemas.js";
+
+/** Contract of the companion's HTTP API for accounts, used by the extension and the companion. */
+
+const captchaAnswer = {
+  captchaId: z.string().min(1).max(64).optional(),
+  captchaAnswer: z.string().min(1).max(16).optional(),
+};
+
+export const captchaResponseSchema = z.object({
+  captchaId: z.string(),
+  /** An SVG image; the answer is never sent to the client. */
+  svg: z.string(),
+  expiresIn: z.number().int(),
+});
+
+export const identitySchema = z.object({
+  docType: documentTypeSchema,
+  docNumber: documentNumberSchema,
+  name: personNameSchema,
+});
+
+export const registerVerifyRequestSchema = withDocumentCheck(
+  identitySchema.extend({
+    registrationCode: z
+      .string()
+      .trim()
+      .regex(/^[0-9A-Za-z]{6}$/, "注册码为6位数字或字母")
+      .transform((s) => s.toUpperCase()),
+    nationality: nationalitySchema,
+  }),
+);
+export const registerVerifyResponseSchema = z.object({
+  /** Proves the hall code and identity were checked; needed to send the SMS and to finish. */
+  registrationTicket: z.string(),
+  expiresIn: z.number().int(),
+});
+
+export const smsPurposeSchema = z.enum(["register", "reset-password"]);
+export const smsSendRequestSchema = z.object({
+  purpose: smsPurposeSchema,
+  ticket: z.string().min(1).max(128),
+  /** Registration chooses the phone; a reset always goes to the bound phone. */
+  phone: phoneSchema.optional(),
+});
+export const smsSendResponseSchema = z.object({
+  maskedPhone: z.string(),
+  resendAfter: z.number().int(),
+});
+
+export const smsCodeSchema = z.string().trim().regex(/^\d{6}$/, "短信验证码为6位数字");
+
+export const registerCompleteRequestSchema = z.object({
+  registrationTicket: z.string().min(1).max(128),
+  loginName: loginNameSchema,
+  password: passwordSchema,
+  phone: phoneSchema,
+  smsCode: smsCodeSchema,
+});
+
+export const personSummarySchema = z.object({
+  id: z.string(),
+  maskedName: z.string(),
+  loginName: z.string(),
+  docType: documentTypeSchema,
+  maskedDocNumber: z.string(),
+  maskedPhone: z.string().nullable(),
+});
+export type PersonSummary = z.infer<typeof personSummarySchema>;
+
+export const registerCompleteResponseSchema = z.object({ person: personSummarySchema });
+
+export const loginRequestSchema = z.object({
+  /** 手机号, 证件号码 (居民身份证 only) or 登录名. */
+  account: z.string().trim().min(1, "请输入账号").max(64),
+  password: z.string().min(1, "请输入密码").max(64),
+  ...captchaAnswer,
+});
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  person: personSummarySchema,
+  idleTimeout: z.number().int(),
+  expiresAt: z.string(),
+});
+
+export const sessionResponseSchema = z.object({ person: personSummarySchema });
+
+export const forgotStartRequestSchema = withDocumentCheck(
+  identitySchema.extend({
+    captchaId: z.string().min(1).max(64),
+    captchaAnswer: z.string().min(1).max(16),
+  }),
+);
+export const forgotStartResponseSchema = z.object({
+  resetTicket: z.string(),
+  maskedPhone: z.string(),
+  expiresIn: z.number().int(),
+});
+export const forgotCompleteRequestSchema = z.object({
+  resetTicket: z.string().min(1).max(128),
+  smsCode: smsCodeSchema,
+  newPassword: passwordSchema,
+});
+
+export const healthSchema = z.object({
+  status: z.enum(["ok", "error"]),
+  db: z.string(),
+  keychain: z.string(),
+});
+
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+export type LoginResponse = z.infer<typeof loginResponseSchema>;

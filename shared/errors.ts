@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/** Every refusal the companion can give: a stable code and the Chinese message shown to people. */
+export const ERROR_MESSAGES = {
+  BAD_REQUEST: "请求内容不正确",
+  VALIDATION_FAILED: "填写的信息不符合要求",
+  FORBIDDEN_HOST: "拒绝访问：主机名不正确",
+  FORBIDDEN_ORIGIN: "拒绝访问：来源不被信任",
+  NOT_FOUND: "请求的功能不存在",
+  RATE_LIMITED: "操作过于频繁，请稍后再试",
+  INTERNAL: "服务内部错误，请稍后再试",
+  UNAUTHENTICATED: "登录已失效，请重新登录",
+  CAPTCHA_REQUIRED: "请输入验证码",
+  CAPTCHA_INVALID: "验证码错误或已过期",
+  LOGIN_FAILED: "账号或密码错误",
+  ACCOUNT_LOCKED: "密码错误超过5次(含)，账号已被锁定",
+  REGISTRATION_CODE_INVALID: "注册码错误、已使用或已过期",
+  REGISTRATION_CODE_LOCKED: "注册码错误次数过多，请到办税服务厅重新申请",
+  REGISTRATION_TICKET_INVALID: "注册信息已失效，请重新填写身份信息",
+  ALREADY_REGISTERED: "该证件已注册，请直接登录或使用忘记密码",
+  LOGIN_NAME_TAKEN: "登录名已被使用",
+  PHONE_TAKEN: "手机号已被其他账户绑定",
+  SMS_CODE_INVALID: "短信验证码错误或已过期",
+  SMS_CODE_LOCKED: "短信验证码错误次数过多，请重新获取",
+  SMS_COOLDOWN: "短信发送过于频繁，请稍后再试",
+  SMS_SEND_FAILED: "短信发送失败，请稍后再试",
+  IDENTITY_NOT_FOUND: "未找到与填写信息一致的账户",
+  PHONE_NOT_BOUND: "您账户的手机号码尚未绑定，请先进入安全中心绑定手机",
+  RESET_TICKET_INVALID: "找回密码流程已失效，请重新开始",
+  KEYCHAIN_UNAVAILABLE: "系统钥匙串不可用",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+export const errorCodeSchema = z.enum(Object.keys(ERROR_MESSAGES) as [ErrorCode, ...ErrorCode[]]);
+
+export const errorBodySchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  /** Seconds until the caller may try again (locks, cooldowns). */
+  retryAfter: z.number().int().nonnegative().optional(),
+  /** For LOGIN_FAILED and friends: the next try must carry a captcha. */
+  captchaRequired: z.boolean().optional(),
+  /** For LOGIN_FAILED: tries left before the lock. */
+  attemptsLeft: z.number().int().nonnegative().optional(),
+  /** For VALIDATION_FAILED: which field broke which rule, in Chinese. */
+  fields: z.record(z.string(), z.string()).optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
