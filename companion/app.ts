@@ -19,7 +19,7 @@ declare module "fastify" {
 export async function buildApp(config: CompanionConfig): Promise<FastifyInstance> {
   const core = await openCore(config);
   const app = Fastify({
-    logger: loggerOptions(config.logLevel, config.logStream),
+    logger: { ...loggerOptions(config.logLevel), ...(config.logStream ? { stream: config.logStream } : {}) },
     bodyLimit: 64 * 1024,
     // Only our own Host is valid anyway; keep ids short and non-sequential.
     genReqId: () => Math.random().toString(36).slice(2, 10),

@@ -1,4 +1,4 @@
-import type { DestinationStream, LoggerOptions } from "pino";
+import type { LoggerOptions } from "pino";
 
 /** Every field that can carry a secret, wherever it appears in a log object. */
 const SECRET_FIELDS = [
@@ -20,10 +20,6 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
-export function loggerOptions(level: string, stream?: DestinationStream): LoggerOptions & { stream?: DestinationStream } {
-  return {
-    level,
-    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-    ...(stream ? { stream } : {}),
-  };
+export function loggerOptions(level: string): LoggerOptions {
+  return { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
 }

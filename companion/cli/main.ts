@@ -1,8 +1,9 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { configFromEnv } from "../config.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { startServer } from "../server.js";
+import { AppError } from "../errors.js";
 import { KeychainUnavailableError } from "../keychain/keychain.js";
 
 const program = new Command("taxauth")
@@ -25,17 +26,14 @@ program
 
 registerHallCommands(program);
 
-export function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError("应为正整数");
-  return parsed;
-}
-
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof KeychainUnavailableError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(3);
   }
   process.stderr.write(`错误: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof AppError) {
+    for (const [field, message] of Object.entries(error.extra.fields ?? {})) process.stderr.write(`  ${field}: ${message}\n`);
+  }
   process.exit(1);
 });

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
+import { loginRequestSchema } from "../../../shared/api/accounts.js";
 import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { TextField } from "../../components/TextField.js";
+import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
@@ -12,8 +14,8 @@ import { PasswordField } from "./PasswordField.js";
 
 /** 实名登录 · 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
 export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLoggedIn(person: PersonSummary): void }) {
-  const account = useField("", (v) => (v.trim() ? null : t("accountRequired")));
-  const password = useField("", (v) => (v ? null : t("passwordRequired")));
+  const account = useField("", checkWith(loginRequestSchema.shape.account));
+  const password = useField("", checkWith(loginRequestSchema.shape.password));
   const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
   const [captchaNeeded, setCaptchaNeeded] = useState(false);
   const captcha = useCaptcha(captchaNeeded);

@@ -1,10 +1,12 @@
 import { useState } from "preact/hooks";
 import { checkLoginName, checkPassword, checkPhone } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
+import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { FormError } from "../../components/FormError.js";
 import { PasswordRules } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
 import { TextField } from "../../components/TextField.js";
+import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
@@ -23,7 +25,7 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
   const password = useField("", checkPassword);
   const confirmPassword = useField("", (v) => (v === password.value ? null : t("passwordMismatch")));
   const phone = useField("", (v) => checkPhone(v.trim()));
-  const smsCode = useField("", (v) => (/^\d{6}$/.test(v.trim()) ? null : t("smsCodeRule")));
+  const smsCode = useField("", checkWith(smsCodeSchema));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -44,9 +46,7 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
     try {
       return await companion.sendSms({ purpose: "register", ticket, phone: phone.value.trim() });
     } catch (err) {
-      if (err instanceof CompanionError && (err.code === "REGISTRATION_TICKET_INVALID" || err.code === "PHONE_TAKEN")) {
-        handleError(err);
-      }
+      if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") handleError(err);
       throw err;
     }
   };

@@ -1,9 +1,11 @@
 import { useState } from "preact/hooks";
+import { registerVerifyRequestSchema } from "../../../shared/api/accounts.js";
 import { checkNationality } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
 import { FormError } from "../../components/FormError.js";
 import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
 import { TextField } from "../../components/TextField.js";
+import { checkWith } from "../../lib/check-with.js";
 import { companion } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
@@ -13,7 +15,7 @@ const CHINA = "中国";
 
 /** 注册码, 证件类型, 证件号码, 姓名, 国籍 → the companion checks them against the hall code. */
 export function IdentityStep({ notice, onVerified }: { notice: string | null; onVerified(ticket: string, docType: DocumentType): void }) {
-  const registrationCode = useField("", (v) => (/^[0-9A-Za-z]{6}$/.test(v.trim()) ? null : t("registrationCodeRule")));
+  const registrationCode = useField("", checkWith(registerVerifyRequestSchema.shape.registrationCode));
   const identity = useIdentityFields();
   const nationality = useField(CHINA, (v) => checkNationality(identity.docType, v));
   const [busy, setBusy] = useState(false);

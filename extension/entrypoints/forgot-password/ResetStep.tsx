@@ -1,0 +1,98 @@
+import { useState } from "preact/hooks";
+import { checkPassword } from "../../../shared/identity/account-rules.js";
+import { smsCodeSchema } from "../../../shared/api/accounts.js";
+import { FormError } from "../../components/FormError.js";
+import { PasswordRules } from "../../components/PasswordRules.js";
+import { SmsCodeField } from "../../components/SmsCodeField.js";
+import { TextField } from "../../components/TextField.js";
+import { checkWith } from "../../lib/check-with.js";
+import { CompanionError, companion, type ForgotStartResponse } from "../../lib/companion-client.js";
+import { describeError, fieldErrors } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
+
+/** The start call already sent one code; this is how long the UI waits before offering another. */
+const FIRST_RESEND_AFTER = 60;
+
+interface ResetStepProps {
+  started: ForgotStartResponse;
+  onDone(): void;
+  onTicketExpired(notice: string): void;
+}
+
+/** 短信验证码 (sent to the bound phone) + 新密码 + 确认密码 → 确定. */
+export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) {
+  const smsCode = useField("", checkWith(smsCodeSchema));
+  const newPassword = useField("", checkPassword);
+  const confirmPassword = useField("", (v) => (v === newPassword.value ? null : t("passwordMismatch")));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const ticketExpired = (err: unknown) => err instanceof CompanionError && err.code === "RESET_TICKET_INVALID";
+
+  const resend = async () => {
+    try {
+      return await companion.sendSms({ purpose: "reset-password", ticket: started.resetTicket });
+    } catch (err) {
+      if (ticketExpired(err)) onTicketExpired(describeError(err));
+      throw err;
+    }
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!validateAll([smsCode, newPassword, confirmPassword])) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await companion.forgotComplete({
+        resetTicket: started.resetTicket,
+        smsCode: smsCode.value.trim(),
+        newPassword: newPassword.value,
+      });
+      onDone();
+    } catch (err) {
+      if (ticketExpired(err)) return onTicketExpired(describeError(err));
+      const code = err instanceof CompanionError ? err.code : null;
+      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
+      if (!applyFieldErrors({ smsCode, newPassword }, fieldErrors(err))) setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="step-body form-grid" onSubmit={submit} noValidate>
+      <SmsCodeField
+        field={smsCode}
+        send={resend}
+        initialCooldown={FIRST_RESEND_AFTER}
+        initialMaskedPhone={started.maskedPhone}
+      />
+      <TextField
+        id="newPassword"
+        type="password"
+        label={t("fieldNewPassword")}
+        field={newPassword}
+        placeholder={t("newPasswordPlaceholder")}
+        autoComplete="new-password"
+        maxLength={15}
+        hint={<PasswordRules value={newPassword.value} />}
+      />
+      <TextField
+        id="confirmPassword"
+        type="password"
+        label={t("fieldConfirmPassword")}
+        field={confirmPassword}
+        autoComplete="new-password"
+        maxLength={15}
+      />
+      <FormError message={error} />
+      <div class="actions actions--form">
+        <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={busy}>
+          {t("confirm")}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,6 @@
+import "../../styles/app.css";
+import { render } from "preact";
+import { ForgotPasswordPage } from "./ForgotPasswordPage.js";
+
+const root = document.getElementById("app");
+if (root) render(<ForgotPasswordPage />, root);

@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RunningCompanion, TEST_KEYCHAIN_SERVICE, api, runCli, startCompanion } from "../support/companion.js";
+import { newPerson, registerPerson } from "../support/people.js";
+
+const bin = join(import.meta.dirname, "..", "..", "bin", "taxauth.js");
+let companion: RunningCompanion | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await companion?.close();
+  companion = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "taxauth-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs `taxauth start` as a real process; resolves with its first stdout line. */
+function startProcess(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [bin, "start"], { env: { ...process.env, ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe("taxauth CLI", () => {
+  it("start listens on TAXAUTH_PORT, prints one line, and stops cleanly on SIGTERM", async () => {
+    const dataDir = tempDir();
+    const port = 17_900 + Math.floor(Math.random() * 90);
+    const run = startProcess({ TAXAUTH_PORT: String(port), TAXAUTH_DATA_DIR: dataDir, TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE, TAXAUTH_LOG_LEVEL: "warn" });
+    const deadline = Date.now() + 15_000;
+    while (!run.output().stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(run.output().stdout).toBe(`taxauth companion listening on http://127.0.0.1:${port} (data: ${dataDir})\n`);
+    expect((await api({ url: `http://127.0.0.1:${port}` }, "/healthz")).body.status).toBe("ok");
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("refuses to start without a reachable keychain, and says how to fix it", async () => {
+    const run = startProcess({
+      TAXAUTH_DATA_DIR: tempDir(),
+      TAXAUTH_PORT: "0",
+      // Pretend the wrapper already ran, and point at a bus that does not exist.
+      TAXAUTH_KEYRING: "system",
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/bus",
+    });
+    expect(await run.exited).toBe(3);
+    expect(run.output().stderr).toContain("无法访问系统钥匙串");
+    expect(run.output().stderr).toContain("How to fix");
+    expect(run.output().stdout).not.toContain("listening");
+  });
+
+  it("doctor checks the database, the keychain and the port", async () => {
+    companion = await startCompanion();
+    const out = await runCli(["doctor"], { dataDir: companion.dataDir, port: companion.port });
+    expect(out).toContain("✔ 数据库 (SQLite)");
+    expect(out).toContain("✔ 系统钥匙串 (OS keychain)");
+    expect(out).toContain(`✔ 端口 127.0.0.1:${companion.port}: taxauth 本地服务正在运行`);
+  });
+
+  it("hall sms-outbox shows the messages sent to a phone", async () => {
+    companion = await startCompanion();
+    const person = await registerPerson(companion, newPerson());
+    const out = await runCli(["hall", "sms-outbox", "--phone", person.phone], { dataDir: companion.dataDir });
+    expect(out).toMatch(new RegExp(`${person.phone}\\t【个人所得税】您正在进行注册，验证码 \\d{6}`));
+    expect(await runCli(["hall", "sms-outbox", "--phone", "13000000000"], { dataDir: companion.dataDir })).toBe("短信发件箱为空\n");
+  });
+
+  it("hall code issue refuses a bad document number with the rule's message", async () => {
+    const dataDir = tempDir();
+    await expect(
+      runCli(["hall", "code", "issue", "--doc-type", "居民身份证", "--doc-number", "110101199001011231", "--name", "宋"], { dataDir }),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining("校验码错误") });
+  });
+
+  it("hall unlock lifts a password lock", async () => {
+    companion = await startCompanion();
+    const person = await registerPerson(companion);
+    await companion.app.core.db
+      .prepare("INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, 5, 1, ?)")
+      .run(`person:${(companion.app.core.people.byLoginName(person.loginName) as { id: string }).id}`, Date.now() + 3_600_000);
+    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body.code).toBe("ACCOUNT_LOCKED");
+    expect(await runCli(["hall", "unlock", "--account", person.phone], { dataDir: companion.dataDir })).toContain("已解除锁定");
+    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,40 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, api, startCompanion } from "../support/companion.js";
+import { newPerson, registerPerson, solvedCaptcha } from "../support/people.js";
+
+let companion: RunningCompanion | undefined;
+afterEach(async () => {
+  await companion?.close();
+  companion = undefined;
+});
+
+it("keeps passwords, tokens and codes out of the log and the database files", async () => {
+  companion = await startCompanion();
+  const person = newPerson({ password: "Unique#Pw9041" });
+  const c = companion;
+  const issued = c.app.core.registrationCodes.issue(person).code;
+  await registerPerson(c, person, issued);
+  const login = await api(c, "/api/login", { body: { account: person.loginName, password: person.password } });
+  const token = login.body.token as string;
+  await api(c, "/api/session", { token });
+  await api(c, "/api/login", {
+    body: { account: person.loginName, password: "Other#Secret77", ...(await solvedCaptcha(c, KNOWN_CAPTCHA_ANSWER)) },
+  });
+  await api(c, "/api/logout", { method: "POST", token });
+  c.app.core.db.pragma("wal_checkpoint(TRUNCATE)");
+
+  const secrets = [person.password, "Other#Secret77", token, issued, KNOWN_CAPTCHA_ANSWER];
+  const logs = c.logs.join("");
+  expect(logs).toContain("/api/login"); // the log is really being written
+  const dbFiles = readdirSync(c.dataDir).filter((f) => f.startsWith("taxauth.sqlite"));
+  expect(dbFiles.length).toBeGreaterThan(0);
+  const dbBytes = Buffer.concat(dbFiles.map((f) => readFileSync(join(c.dataDir, f))));
+  for (const secret of secrets) {
+    expect(logs, secret).not.toContain(secret);
+    expect(dbBytes.includes(Buffer.from(secret)), secret).toBe(false);
+  }
+  const hash = c.app.core.db.prepare("SELECT password_hash FROM people").pluck().get() as string;
+  expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+});

@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import type { FastifyInstance } from "fastify";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
+import { buildApp } from "../../companion/app.js";
+import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
+import type { Clock } from "../../companion/clock.js";
+import type { CompanionConfig } from "../../companion/config.js";
+import { type SmsGateway, outboxGateway, readOutbox } from "../../companion/sms/gateway.js";
+
+export const KNOWN_CAPTCHA_ANSWER = "k7m3";
+/** The keychain service all tests share; the keyring itself is a throwaway one (with-keyring.sh --isolated). */
+export const TEST_KEYCHAIN_SERVICE = "taxauth-test";
+const repoRoot = join(import.meta.dirname, "..", "..");
+
+/** A clock the test moves by hand. */
+export function manualClock(start = Date.parse("2026-11-28T02:00:00Z")): Clock & { advance(ms: number): void } {
+  let now = start;
+  return { now: () => now, advance: (ms) => void (now += ms) };
+}
+
+export interface RunningCompanion {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Every log line the companion wrote. */
+  logs: string[];
+  /** Stops and starts the companion again on the same data dir and port (lock state must survive). */
+  restart(): Promise<RunningCompanion>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  port?: number;
+  clock?: Clock;
+  captcha?: "known" | "random";
+  sms?: SmsGateway;
+  logs?: string[];
+}
+
+/** The real companion (real SQLite file, real OS keychain) on a free loopback port. */
+export async function startCompanion(options: StartOptions = {}): Promise<RunningCompanion> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "taxauth-test-"));
+  const logs = options.logs ?? [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config: CompanionConfig = {
+    dataDir,
+    port: options.port ?? 0,
+    extensionOrigin: EXTENSION_ORIGIN,
+    keychainService: TEST_KEYCHAIN_SERVICE,
+    clock: options.clock ?? { now: () => Date.now() },
+    logLevel: "info",
+    logStream,
+    captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
+    // The outbox, quietly: tests read it with lastSmsCode().
+    sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),
+  };
+  const app = await buildApp(config);
+  await app.listen({ host: "127.0.0.1", port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const running: RunningCompanion = {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    logs,
+    async restart() {
+      await app.close();
+      return startCompanion({ ...options, dataDir, port, logs });
+    },
+    async close() {
+      await app.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return running;
+}
+
+/** Runs the built `taxauth` CLI against a data dir (needs `npm run build:companion`). */
+export async function runCli(args: string[], options: { dataDir: string; port?: number }): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "bin", "taxauth.js"), ...args], {
+    env: {
+      ...process.env,
+      TAXAUTH_DATA_DIR: options.dataDir,
+      TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE,
+      ...(options.port === undefined ? {} : { TAXAUTH_PORT: String(options.port) }),
+    },
+  });
+  return stdout;
+}
+
+/** fetch as the extension does: our Origin, JSON in and out. */
+export async function api(
+  companion: { url: string },
+  path: string,
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${companion.url}${path}`, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: {
+      origin: EXTENSION_ORIGIN,
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The last SMS code sent to a phone, read from the outbox as a person would read their phone. */
+export async function lastSmsCode(dataDir: string, phone: string): Promise<string> {
+  const entry = readOutbox(dataDir).filter((e) => e.phone === phone).at(-1);
+  const code = entry?.text.match(/验证码 (\d{6})/)?.[1];
+  if (!code) throw new Error(`no SMS for ${phone}`);
+  return code;
+}

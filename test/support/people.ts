@@ -1,0 +1,79 @@
+import { gb11643CheckDigit } from "../../shared/identity/documents.js";
+import type { DocumentType } from "../../shared/identity/documents.js";
+import { type RunningCompanion, api, lastSmsCode } from "./companion.js";
+
+let serial = 0;
+
+/** A valid, unique 居民身份证 number (Beijing 东城区, born 1990). */
+export function newIdNumber(): string {
+  serial += 1;
+  const first17 = `11010119900101${String(100 + (serial % 900)).padStart(3, "0")}`;
+  return first17 + gb11643CheckDigit(first17);
+}
+
+export function newPhone(): string {
+  serial += 1;
+  return `139${String(Date.now() % 1e4).padStart(4, "0")}${String(serial).padStart(4, "0")}`;
+}
+
+export interface TestPerson {
+  docType: DocumentType;
+  docNumber: string;
+  name: string;
+  nationality: string;
+  loginName: string;
+  password: string;
+  phone: string;
+}
+
+export function newPerson(overrides: Partial<TestPerson> = {}): TestPerson {
+  serial += 1;
+  return {
+    docType: "居民身份证",
+    docNumber: newIdNumber(),
+    name: "宋晓明",
+    nationality: "中国",
+    loginName: `clerk_${serial}`,
+    password: "Secret#2026",
+    phone: newPhone(),
+    ...overrides,
+  };
+}
+
+/** Registers through the HTTP API exactly as the register page does, with a code from the hall. */
+export async function registerPerson(
+  companion: RunningCompanion,
+  person: TestPerson = newPerson(),
+  code: string = companion.app.core.registrationCodes.issue(person).code,
+): Promise<TestPerson> {
+  const verify = await api(companion, "/api/register/verify", {
+    body: {
+      registrationCode: code,
+      docType: person.docType,
+      docNumber: person.docNumber,
+      name: person.name,
+      nationality: person.nationality,
+    },
+  });
+  if (verify.status !== 200) throw new Error(`verify failed: ${JSON.stringify(verify.body)}`);
+  const ticket = verify.body.registrationTicket as string;
+  const sms = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
+  if (sms.status !== 200) throw new Error(`sms failed: ${JSON.stringify(sms.body)}`);
+  const complete = await api(companion, "/api/register/complete", {
+    body: {
+      registrationTicket: ticket,
+      loginName: person.loginName,
+      password: person.password,
+      phone: person.phone,
+      smsCode: await lastSmsCode(companion.dataDir, person.phone),
+    },
+  });
+  if (complete.status !== 200) throw new Error(`complete failed: ${JSON.stringify(complete.body)}`);
+  return person;
+}
+
+/** A fresh captcha and its (known) answer, for a test companion started with captcha "known". */
+export async function solvedCaptcha(companion: RunningCompanion, answer: string) {
+  const { body } = await api(companion, "/api/captcha");
+  return { captchaId: body.captchaId as string, captchaAnswer: answer };
+}
