@@ -9,9 +9,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const main = join(root, "dist", "companion", "cli", "main.js");
 
 if (process.platform === "linux" && !process.env.TAXAUTH_KEYRING) {
-  const child = spawn("bash", [join(root, "scripts", "with-keyring.sh"), process.execPath, main, ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+  const child = spawn(
+    "bash",
+    [join(root, "scripts", "with-keyring.sh"), process.execPath, main, ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+    },
+  );
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {

@@ -1,5 +1,5 @@
-import type { DestinationStream } from "pino";
 import envPaths from "env-paths";
+import type { DestinationStream } from "pino";
 import { DEFAULT_COMPANION_PORT, EXTENSION_ORIGIN } from "../shared/extension-identity.js";
 import type { CaptchaSource } from "./captcha/captcha-source.js";
 import { type Clock, systemClock } from "./clock.js";

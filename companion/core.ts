@@ -11,7 +11,7 @@ import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, KeychainUnavailableError, osKeychain, probeKeychain } from "./keychain/keychain.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
-import { type SmsGateway, outboxGateway, webhookGateway } from "./sms/gateway.js";
+import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
 import { smsCodes } from "./sms/sms-codes.js";
 
 /**

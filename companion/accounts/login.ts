@@ -1,7 +1,7 @@
 import type { LoginRequest } from "../../shared/api/accounts.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
-import { type Db, atomically } from "../db/database.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError, secondsUntil } from "../errors.js";
 import { type CodeHasher, hashPassword, verifyPassword } from "../security/secrets.js";
 import { LOGIN_MAX_FAILURES, loginGuards, personSubject, reserveAttempt } from "./login-guard.js";
@@ -49,16 +49,17 @@ export function passwordLogin(deps: LoginDeps) {
     });
 
     if (reservation.kind === "locked") {
-      throw new AppError("ACCOUNT_LOCKED", 423, { retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()) });
+      throw new AppError("ACCOUNT_LOCKED", 423, {
+        retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()),
+      });
     }
     if (reservation.kind === "captcha-required") {
       const code = reservation.captcha === "missing" ? "CAPTCHA_REQUIRED" : "CAPTCHA_INVALID";
       throw new AppError(code, 400, { captchaRequired: true });
     }
 
-    const passwordOk = person
-      ? await verifyPassword(person.passwordHash, request.password)
-      : (await verifyPassword(await decoyHash, request.password), false);
+    // An unknown account still pays for one hash, and always fails.
+    const passwordOk = await verifyPassword(person?.passwordHash ?? (await decoyHash), request.password);
 
     if (person && passwordOk) {
       const session = atomically(deps.db, () => {

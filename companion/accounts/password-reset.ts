@@ -3,7 +3,7 @@ import type { forgotCompleteRequestSchema, forgotStartRequestSchema } from "../.
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { MINUTE } from "../clock.js";
-import { type Db, atomically } from "../db/database.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { FlowTickets } from "../security/flow-tickets.js";
 import { hashPassword } from "../security/secrets.js";

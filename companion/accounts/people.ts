@@ -1,8 +1,7 @@
 import type { PersonSummary } from "../../shared/api/accounts.js";
-import type { DocumentType } from "../../shared/identity/documents.js";
-import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import { classifyLoginIdentifier, maskPersonName, maskPhone } from "../../shared/identity/account-rules.js";
-import { normalizeDocumentNumber } from "../../shared/identity/documents.js";
+import type { DocumentType } from "../../shared/identity/documents.js";
+import { maskDocumentNumber, normalizeDocumentNumber } from "../../shared/identity/documents.js";
 import type { Db } from "../db/database.js";
 
 export interface Person {
@@ -85,7 +84,9 @@ export function peopleStore(db: Db) {
         case "phone":
           return fromRow(byPhone.get(account) as PersonRow | undefined);
         case "docNumber":
-          return fromRow(byDocument.get("居民身份证", normalizeDocumentNumber("居民身份证", account)) as PersonRow | undefined);
+          return fromRow(
+            byDocument.get("居民身份证", normalizeDocumentNumber("居民身份证", account)) as PersonRow | undefined,
+          );
         case "loginName":
           return fromRow(byLoginName.get(account) as PersonRow | undefined);
       }

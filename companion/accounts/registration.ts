@@ -4,7 +4,7 @@ import type { registerCompleteRequestSchema, registerVerifyRequestSchema } from 
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { type Db, atomically } from "../db/database.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { RegistrationCodes } from "../hall/registration-codes.js";
 import type { FlowTickets } from "../security/flow-tickets.js";

@@ -8,8 +8,8 @@ import {
   smsSendRequestSchema,
 } from "../../shared/api/accounts.js";
 import { AppError, parseInput } from "../errors.js";
-import { SESSION_IDLE_TIMEOUT } from "./sessions.js";
 import { personSummary } from "./people.js";
+import { SESSION_IDLE_TIMEOUT } from "./sessions.js";
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

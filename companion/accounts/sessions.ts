@@ -41,9 +41,7 @@ export function sessions(db: Db, clock: Clock): Sessions {
     authenticate(token) {
       if (!token) throw new AppError("UNAUTHENTICATED", 401);
       const tokenHash = tokenDigest(token);
-      const row = select.get(tokenHash) as
-        | { person_id: string; last_seen_at: number; expires_at: number }
-        | undefined;
+      const row = select.get(tokenHash) as { person_id: string; last_seen_at: number; expires_at: number } | undefined;
       const now = clock.now();
       if (!row) throw new AppError("UNAUTHENTICATED", 401);
       if (now >= row.expires_at || now - row.last_seen_at >= SESSION_IDLE_TIMEOUT) {

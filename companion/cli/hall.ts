@@ -1,12 +1,18 @@
 import type { Command } from "commander";
-import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
 import { z } from "zod";
-import { documentTypeSchema, nationalitySchema, personNameSchema, withDocumentCheck, documentNumberSchema } from "../../shared/identity/schemas.js";
+import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
+import {
+  documentNumberSchema,
+  documentTypeSchema,
+  nationalitySchema,
+  personNameSchema,
+  withDocumentCheck,
+} from "../../shared/identity/schemas.js";
+import { loginGuards, personSubject } from "../accounts/login-guard.js";
 import { configFromEnv } from "../config.js";
 import { openCore } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
 import { readOutbox } from "../sms/gateway.js";
-import { loginGuards, personSubject } from "../accounts/login-guard.js";
 
 const hallIdentitySchema = withDocumentCheck(
   z.object({
@@ -18,7 +24,11 @@ const hallIdentitySchema = withDocumentCheck(
 );
 
 /** The slip handed to the applicant, worded as in the seed guide. */
-export function registrationSlip(identity: { docType: DocumentType; docNumber: string; name: string }, code: string, expiresAt: number): string {
+export function registrationSlip(
+  identity: { docType: DocumentType; docNumber: string; name: string },
+  code: string,
+  expiresAt: number,
+): string {
   const until = new Date(expiresAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
   return [
     `申请人\t${identity.name}`,

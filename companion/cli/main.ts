@@ -1,10 +1,10 @@
 import { Command } from "commander";
 import { configFromEnv } from "../config.js";
-import { doctor } from "./doctor.js";
-import { registerHallCommands } from "./hall.js";
-import { startServer } from "../server.js";
 import { AppError } from "../errors.js";
 import { KeychainUnavailableError } from "../keychain/keychain.js";
+import { startServer } from "../server.js";
+import { doctor } from "./doctor.js";
+import { registerHallCommands } from "./hall.js";
 
 const program = new Command("taxauth")
   .description("taxauth 本地服务与办税服务厅工具 (companion service and tax-hall tools)")
@@ -33,7 +33,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   }
   process.stderr.write(`错误: ${error instanceof Error ? error.message : String(error)}\n`);
   if (error instanceof AppError) {
-    for (const [field, message] of Object.entries(error.extra.fields ?? {})) process.stderr.write(`  ${field}: ${message}\n`);
+    for (const [field, message] of Object.entries(error.extra.fields ?? {}))
+      process.stderr.write(`  ${field}: ${message}\n`);
   }
   process.exit(1);
 });

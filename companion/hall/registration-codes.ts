@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentType } from "../../shared/identity/documents.js";
-import { DAY } from "../clock.js";
 import type { Clock } from "../clock.js";
-import { type Db, atomically } from "../db/database.js";
+import { DAY } from "../clock.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
+import { countedGuess } from "../security/counted-guess.js";
 import { type CodeHasher, randomCode } from "../security/secrets.js";
 
 /** Seed: 注册码 valid 7 days, 6 random digits/letters. */
@@ -55,8 +56,7 @@ export function registrationCodes(db: Db, clock: Clock, hasher: CodeHasher): Reg
   const markUsed = db.prepare(
     "UPDATE registration_codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND replaced_at IS NULL AND expires_at > ?",
   );
-  const digestOf = (identity: HallIdentity, code: string) =>
-    hasher.digest(`registration:${identity.docType}:${identity.docNumber}`, code.toUpperCase());
+  const purposeOf = (identity: HallIdentity) => `registration:${identity.docType}:${identity.docNumber}`;
 
   const identityOf = (codeId: string): HallIdentity | null => {
     const row = activeById.get(codeId, clock.now()) as
@@ -80,7 +80,7 @@ export function registrationCodes(db: Db, clock: Clock, hasher: CodeHasher): Reg
           identity.docNumber,
           identity.name,
           identity.nationality,
-          digestOf(identity, code),
+          hasher.digest(purposeOf(identity), code),
           now,
           expiresAt,
         );
@@ -93,25 +93,20 @@ export function registrationCodes(db: Db, clock: Clock, hasher: CodeHasher): Reg
         const row = activeFor.get(identity.docType, identity.docNumber, clock.now()) as
           | { id: string; name: string; nationality: string; code_hash: string; failures: number }
           | undefined;
-        if (!row) return { result: "invalid" as const };
-        if (row.failures >= REGISTRATION_CODE_MAX_FAILURES) return { result: "locked" as const };
-        const matches =
-          row.name === identity.name &&
-          row.nationality === identity.nationality &&
-          hasher.matches(
-          `registration:${identity.docType}:${identity.docNumber}`,
-          code.toUpperCase(),
-          row.code_hash,
+        const result = countedGuess(
+          row,
+          REGISTRATION_CODE_MAX_FAILURES,
+          () =>
+            row?.name === identity.name &&
+            row.nationality === identity.nationality &&
+            hasher.matches(purposeOf(identity), code.toUpperCase(), row.code_hash),
+          () => countFailure.run(row?.id),
         );
-        if (!matches) {
-          countFailure.run(row.id);
-          return { result: row.failures + 1 >= REGISTRATION_CODE_MAX_FAILURES ? ("locked" as const) : ("invalid" as const) };
-        }
-        return { result: "ok" as const, id: row.id };
+        return { result, id: row?.id };
       });
       if (outcome.result === "locked") throw new AppError("REGISTRATION_CODE_LOCKED", 429);
-      if (outcome.result === "invalid") throw new AppError("REGISTRATION_CODE_INVALID", 400);
-      return outcome.id as string;
+      if (outcome.result === "invalid" || !outcome.id) throw new AppError("REGISTRATION_CODE_INVALID", 400);
+      return outcome.id;
     },
 
     isActive: (codeId) => identityOf(codeId) !== null,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { DAY, MINUTE } from "../clock.js";
-import { type Db, atomically } from "../db/database.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError, secondsUntil } from "../errors.js";
+import { countedGuess } from "../security/counted-guess.js";
 import { type CodeHasher, randomCode } from "../security/secrets.js";
 import type { SmsGateway } from "./gateway.js";
 
@@ -53,7 +54,9 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
         const now = clock.now();
         const last = lastSent.pluck().get(purpose, phone) as number | undefined;
         if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
-          return { refused: new AppError("SMS_COOLDOWN", 429, { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }) };
+          return {
+            refused: new AppError("SMS_COOLDOWN", 429, { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }),
+          };
         }
         if ((sentSince.pluck().get(phone, now - DAY) as number) >= SMS_DAILY_LIMIT) {
           return { refused: new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(now + DAY, now) }) };
@@ -81,14 +84,15 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
         const row = current.get(purpose, phone) as
           | { id: string; code_hash: string; expires_at: number; failures: number }
           | undefined;
-        if (!row || row.expires_at <= clock.now()) return "invalid" as const;
-        if (row.failures >= SMS_MAX_FAILURES) return "locked" as const;
-        if (!hasher.matches(`sms:${purpose}:${phone}`, code, row.code_hash)) {
-          countFailure.run(row.id);
-          return row.failures + 1 >= SMS_MAX_FAILURES ? ("locked" as const) : ("invalid" as const);
-        }
-        markUsed.run(clock.now(), row.id);
-        return "ok" as const;
+        const live = row && row.expires_at > clock.now() ? row : undefined;
+        const result = countedGuess(
+          live,
+          SMS_MAX_FAILURES,
+          () => hasher.matches(`sms:${purpose}:${phone}`, code, live?.code_hash ?? ""),
+          () => countFailure.run(live?.id),
+        );
+        if (result === "ok") markUsed.run(clock.now(), live?.id);
+        return result;
       });
       if (outcome === "invalid") throw new AppError("SMS_CODE_INVALID", 400);
       if (outcome === "locked") throw new AppError("SMS_CODE_LOCKED", 429);

@@ -71,6 +71,8 @@ interface RequestOptions<T> {
   auth?: boolean;
   /** Talk to this address instead of the configured one (the options page's 测试连接). */
   baseUrl?: string;
+  /** Non-2xx statuses whose body is still a `schema` answer (503 from /healthz: a failed check). */
+  answerStatuses?: number[];
 }
 
 async function request<T>(path: string, options: RequestOptions<T>): Promise<T> {
@@ -100,7 +102,7 @@ async function request<T>(path: string, options: RequestOptions<T>): Promise<T> 
   }
 
   const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!response.ok) {
+  if (!response.ok && !options.answerStatuses?.includes(response.status)) {
     const parsed = errorBodySchema.safeParse(json);
     if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
     if (parsed.data.code === "UNAUTHENTICATED") await clearSessionToken();
@@ -114,7 +116,7 @@ async function request<T>(path: string, options: RequestOptions<T>): Promise<T> 
 
 export const companion = {
   health: (baseUrl?: string): Promise<Health> =>
-    request("/healthz", { schema: healthSchema, ...(baseUrl ? { baseUrl } : {}) }),
+    request("/healthz", { schema: healthSchema, answerStatuses: [503], ...(baseUrl ? { baseUrl } : {}) }),
 
   captcha: (): Promise<Captcha> => request("/api/captcha", { schema: captchaResponseSchema }),
 

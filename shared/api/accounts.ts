@@ -58,7 +58,10 @@ export const smsSendResponseSchema = z.object({
   resendAfter: z.number().int(),
 });
 
-export const smsCodeSchema = z.string().trim().regex(/^\d{6}$/, "短信验证码为6位数字");
+export const smsCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, "短信验证码为6位数字");
 
 export const registerCompleteRequestSchema = z.object({
   registrationTicket: z.string().min(1).max(128),

@@ -46,12 +46,37 @@ export function gb11643CheckDigit(first17: string): string {
  * 82 (澳门) exist in GB/T 2260 but are not used on 居民身份证; 81/82/83 appear only on 港澳台居民居住证.
  */
 const MAINLAND_PROVINCE_CODES = new Set([
-  "11", "12", "13", "14", "15", // 北京 天津 河北 山西 内蒙古
-  "21", "22", "23", // 辽宁 吉林 黑龙江
-  "31", "32", "33", "34", "35", "36", "37", // 上海 江苏 浙江 安徽 福建 江西 山东
-  "41", "42", "43", "44", "45", "46", // 河南 湖北 湖南 广东 广西 海南
-  "50", "51", "52", "53", "54", // 重庆 四川 贵州 云南 西藏
-  "61", "62", "63", "64", "65", // 陕西 甘肃 青海 宁夏 新疆
+  "11",
+  "12",
+  "13",
+  "14",
+  "15", // 北京 天津 河北 山西 内蒙古
+  "21",
+  "22",
+  "23", // 辽宁 吉林 黑龙江
+  "31",
+  "32",
+  "33",
+  "34",
+  "35",
+  "36",
+  "37", // 上海 江苏 浙江 安徽 福建 江西 山东
+  "41",
+  "42",
+  "43",
+  "44",
+  "45",
+  "46", // 河南 湖北 湖南 广东 广西 海南
+  "50",
+  "51",
+  "52",
+  "53",
+  "54", // 重庆 四川 贵州 云南 西藏
+  "61",
+  "62",
+  "63",
+  "64",
+  "65", // 陕西 甘肃 青海 宁夏 新疆
 ]);
 
 /** 港澳台居民居住证 address codes (国办发〔2018〕81号《港澳台居民居住证申领发放办法》). */
@@ -84,11 +109,7 @@ function checkGb11643Digit(number: string): string | null {
  * Checks a document number (already normalised) against its type's real format.
  * Returns null when valid, else a Chinese message naming the rule that failed.
  */
-export function checkDocumentNumber(
-  type: DocumentType,
-  number: string,
-  today: Date = new Date(),
-): string | null {
+export function checkDocumentNumber(type: DocumentType, number: string, today: Date = new Date()): string | null {
   if (number.length === 0) return "请输入证件号码";
   switch (type) {
     case "居民身份证": {
@@ -119,14 +140,10 @@ export function checkDocumentNumber(
     case "港澳居民来往内地通行证":
       // 回乡证: H (香港) or M (澳门) + 8-digit lifelong number; cards before 2019 print 2 more
       // digits (换证次数) after it, which people still type, so H/M + 10 digits is accepted too.
-      return /^[HM](\d{8}|\d{10})$/.test(number)
-        ? null
-        : "港澳居民来往内地通行证号码应为H或M加8位（或10位）数字";
+      return /^[HM](\d{8}|\d{10})$/.test(number) ? null : "港澳居民来往内地通行证号码应为H或M加8位（或10位）数字";
     case "台湾居民来往大陆通行证":
       // 台胞证: 8-digit lifelong number on the 2015 card; the older booklet used 10 digits.
-      return /^(\d{8}|\d{10})$/.test(number)
-        ? null
-        : "台湾居民来往大陆通行证号码应为8位（或10位）数字";
+      return /^(\d{8}|\d{10})$/.test(number) ? null : "台湾居民来往大陆通行证号码应为8位（或10位）数字";
     case "外国护照":
       // No single format: ICAO 9303 allows up to 9 characters in the MRZ, national numbers can be
       // longer; accept 5–17 letters/digits with at least one digit.

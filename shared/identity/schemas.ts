@@ -3,13 +3,7 @@
  * in one place and the issue message is exactly the check's Chinese message.
  */
 import { z } from "zod";
-import {
-  checkLoginName,
-  checkNationality,
-  checkPassword,
-  checkPersonName,
-  checkPhone,
-} from "./account-rules.js";
+import { checkLoginName, checkNationality, checkPassword, checkPersonName, checkPhone } from "./account-rules.js";
 import {
   canonicalDocumentNumber,
   checkDocumentNumber,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningCompanion, TEST_KEYCHAIN_SERVICE, api, runCli, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, runCli, startCompanion, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
 import { newPerson, registerPerson } from "../support/people.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "taxauth.js");
@@ -36,7 +36,12 @@ describe("taxauth CLI", () => {
   it("start listens on TAXAUTH_PORT, prints one line, and stops cleanly on SIGTERM", async () => {
     const dataDir = tempDir();
     const port = 17_900 + Math.floor(Math.random() * 90);
-    const run = startProcess({ TAXAUTH_PORT: String(port), TAXAUTH_DATA_DIR: dataDir, TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE, TAXAUTH_LOG_LEVEL: "warn" });
+    const run = startProcess({
+      TAXAUTH_PORT: String(port),
+      TAXAUTH_DATA_DIR: dataDir,
+      TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE,
+      TAXAUTH_LOG_LEVEL: "warn",
+    });
     const deadline = Date.now() + 15_000;
     while (!run.output().stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(run.output().stdout).toBe(`taxauth companion listening on http://127.0.0.1:${port} (data: ${dataDir})\n`);
@@ -72,13 +77,18 @@ describe("taxauth CLI", () => {
     const person = await registerPerson(companion, newPerson());
     const out = await runCli(["hall", "sms-outbox", "--phone", person.phone], { dataDir: companion.dataDir });
     expect(out).toMatch(new RegExp(`${person.phone}\\t【个人所得税】您正在进行注册，验证码 \\d{6}`));
-    expect(await runCli(["hall", "sms-outbox", "--phone", "13000000000"], { dataDir: companion.dataDir })).toBe("短信发件箱为空\n");
+    expect(await runCli(["hall", "sms-outbox", "--phone", "13000000000"], { dataDir: companion.dataDir })).toBe(
+      "短信发件箱为空\n",
+    );
   });
 
   it("hall code issue refuses a bad document number with the rule's message", async () => {
     const dataDir = tempDir();
     await expect(
-      runCli(["hall", "code", "issue", "--doc-type", "居民身份证", "--doc-number", "110101199001011231", "--name", "宋"], { dataDir }),
+      runCli(
+        ["hall", "code", "issue", "--doc-type", "居民身份证", "--doc-number", "110101199001011231", "--name", "宋"],
+        { dataDir },
+      ),
     ).rejects.toMatchObject({ stderr: expect.stringContaining("校验码错误") });
   });
 
@@ -87,9 +97,19 @@ describe("taxauth CLI", () => {
     const person = await registerPerson(companion);
     await companion.app.core.db
       .prepare("INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, 5, 1, ?)")
-      .run(`person:${(companion.app.core.people.byLoginName(person.loginName) as { id: string }).id}`, Date.now() + 3_600_000);
-    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body.code).toBe("ACCOUNT_LOCKED");
-    expect(await runCli(["hall", "unlock", "--account", person.phone], { dataDir: companion.dataDir })).toContain("已解除锁定");
-    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status).toBe(200);
+      .run(
+        `person:${(companion.app.core.people.byLoginName(person.loginName) as { id: string }).id}`,
+        Date.now() + 3_600_000,
+      );
+    expect(
+      (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body
+        .code,
+    ).toBe("ACCOUNT_LOCKED");
+    expect(await runCli(["hall", "unlock", "--account", person.phone], { dataDir: companion.dataDir })).toContain(
+      "已解除锁定",
+    );
+    expect(
+      (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,
+    ).toBe(200);
   });
 });

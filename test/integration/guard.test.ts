@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
-import { type RunningCompanion, api, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 
 let companion: RunningCompanion;
 beforeAll(async () => {
@@ -12,11 +12,14 @@ afterAll(() => companion.close());
 /** A raw HTTP request, so the test can send any Host and Origin (fetch would not). */
 function rawRequest(headers: Record<string, string>, path = "/healthz"): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: companion.port, path, method: "GET", headers, setHost: false }, (res) => {
-      let body = "";
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port: companion.port, path, method: "GET", headers, setHost: false },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -29,7 +32,12 @@ describe("request guard", () => {
   });
 
   it("refuses a foreign Host (DNS rebinding) even from our origin", async () => {
-    for (const host of ["attacker.example:" + companion.port, "localhost.attacker.example", `127.0.0.1:${companion.port + 1}`, ""]) {
+    for (const host of [
+      `attacker.example:${companion.port}`,
+      "localhost.attacker.example",
+      `127.0.0.1:${companion.port + 1}`,
+      "",
+    ]) {
       const res = await rawRequest({ host, origin: EXTENSION_ORIGIN });
       expect(res.status, host).toBe(403);
       expect(JSON.parse(res.body).code).toBe("FORBIDDEN_HOST");
@@ -38,7 +46,12 @@ describe("request guard", () => {
 
   it("refuses other origins and clients without an Origin", async () => {
     const host = `127.0.0.1:${companion.port}`;
-    for (const origin of ["https://evil.example", "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "null", "http://127.0.0.1"]) {
+    for (const origin of [
+      "https://evil.example",
+      "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "null",
+      "http://127.0.0.1",
+    ]) {
       const res = await rawRequest({ host, origin });
       expect(res.status, origin).toBe(403);
       expect(JSON.parse(res.body).code).toBe("FORBIDDEN_ORIGIN");
@@ -48,8 +61,16 @@ describe("request guard", () => {
   });
 
   it("guards WebSocket upgrades the same way", async () => {
-    const upgrade = { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" };
-    const foreign = await rawRequest({ host: `127.0.0.1:${companion.port}`, origin: "https://evil.example", ...upgrade }, "/");
+    const upgrade = {
+      connection: "Upgrade",
+      upgrade: "websocket",
+      "sec-websocket-version": "13",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    };
+    const foreign = await rawRequest(
+      { host: `127.0.0.1:${companion.port}`, origin: "https://evil.example", ...upgrade },
+      "/",
+    );
     expect(foreign.status).toBe(403);
     const rebound = await rawRequest({ host: "evil.example", origin: EXTENSION_ORIGIN, ...upgrade }, "/");
     expect(rebound.status).toBe(403);
@@ -78,5 +99,17 @@ describe("request guard", () => {
     expect(wrongTypes.body).toMatchObject({ code: "VALIDATION_FAILED", message: "填写的信息不符合要求" });
     expect(JSON.stringify(wrongTypes.body)).not.toMatch(/at .*\.(ts|js):\d+/);
     expect((await api(companion, "/api/nothing")).body.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("healthz", () => {
+  it("answers 503 naming the database when it is gone", async () => {
+    const broken = await startCompanion();
+    broken.app.core.db.close();
+    const res = await api(broken, "/healthz");
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: "error", keychain: "ok" });
+    expect(res.body.db).toMatch(/^error: /);
+    await broken.app.close();
   });
 });

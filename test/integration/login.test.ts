@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../../companion/clock.js";
-import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, api, lastSmsCode, manualClock, startCompanion } from "../support/companion.js";
+import {
+  api,
+  KNOWN_CAPTCHA_ANSWER,
+  lastSmsCode,
+  manualClock,
+  type RunningCompanion,
+  startCompanion,
+} from "../support/companion.js";
 import { newPerson, registerPerson, solvedCaptcha } from "../support/people.js";
 
 let companion: RunningCompanion | undefined;
@@ -29,9 +36,15 @@ describe("password login", () => {
   it("lets holders of other documents log in by 登录名 or 手机号 only", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion, newPerson({ docType: "中国护照", docNumber: "E12345678" }));
-    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status).toBe(200);
-    expect((await api(companion, "/api/login", { body: { account: person.phone, password: person.password } })).status).toBe(200);
-    const byDocument = await api(companion, "/api/login", { body: { account: person.docNumber, password: person.password } });
+    expect(
+      (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,
+    ).toBe(200);
+    expect(
+      (await api(companion, "/api/login", { body: { account: person.phone, password: person.password } })).status,
+    ).toBe(200);
+    const byDocument = await api(companion, "/api/login", {
+      body: { account: person.docNumber, password: person.password },
+    });
     expect(byDocument.status).toBe(401);
     expect(byDocument.body.code).toBe("LOGIN_FAILED");
   });
@@ -42,7 +55,9 @@ describe("password login", () => {
     const first = await wrongLogin(companion, person.loginName, false);
     expect(first.body).toMatchObject({ code: "LOGIN_FAILED", captchaRequired: true, attemptsLeft: 4 });
 
-    const noCaptcha = await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } });
+    const noCaptcha = await api(companion, "/api/login", {
+      body: { account: person.loginName, password: person.password },
+    });
     expect(noCaptcha.body.code).toBe("CAPTCHA_REQUIRED");
 
     const captcha = await solvedCaptcha(companion, "xxxx");
@@ -52,16 +67,27 @@ describe("password login", () => {
     expect(badCaptcha.body.code).toBe("CAPTCHA_INVALID");
     // The same picture cannot be guessed again.
     const reused = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: person.password, captchaId: captcha.captchaId, captchaAnswer: KNOWN_CAPTCHA_ANSWER },
+      body: {
+        account: person.loginName,
+        password: person.password,
+        captchaId: captcha.captchaId,
+        captchaAnswer: KNOWN_CAPTCHA_ANSWER,
+      },
     });
     expect(reused.body.code).toBe("CAPTCHA_INVALID");
 
     const ok = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER.toUpperCase())) },
+      body: {
+        account: person.loginName,
+        password: person.password,
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER.toUpperCase())),
+      },
     });
     expect(ok.status).toBe(200);
     // Success resets: no captcha next time.
-    expect((await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status).toBe(200);
+    expect(
+      (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,
+    ).toBe(200);
   });
 
   it("locks at exactly the fifth failure for 120 minutes, then lets the right password in", async () => {
@@ -78,13 +104,21 @@ describe("password login", () => {
 
     clock.advance(119 * MINUTE);
     const stillLocked = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        account: person.loginName,
+        password: person.password,
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(stillLocked.body).toMatchObject({ code: "ACCOUNT_LOCKED", retryAfter: 60 });
 
     clock.advance(MINUTE);
     const after = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        account: person.loginName,
+        password: person.password,
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(after.status).toBe(200);
   });
@@ -94,7 +128,11 @@ describe("password login", () => {
     const person = await registerPerson(companion);
     for (let i = 0; i < 4; i++) await wrongLogin(companion, person.loginName);
     const ok = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        account: person.loginName,
+        password: person.password,
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(ok.status).toBe(200);
     const again = await wrongLogin(companion, person.loginName, false);
@@ -146,11 +184,18 @@ describe("忘记密码", () => {
   it("unlocks a locked account with identity, SMS and a new password, and ends old sessions", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion);
-    const session = await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } });
+    const session = await api(companion, "/api/login", {
+      body: { account: person.loginName, password: person.password },
+    });
     for (let i = 0; i < 5; i++) await wrongLogin(companion, person.loginName);
 
     const start = await api(companion, "/api/password/forgot/start", {
-      body: { docType: person.docType, docNumber: person.docNumber, name: person.name, ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        docType: person.docType,
+        docNumber: person.docNumber,
+        name: person.name,
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(start.status).toBe(200);
     expect(start.body.maskedPhone).toBe(`${person.phone.slice(0, 3)}****${person.phone.slice(7)}`);
@@ -172,7 +217,11 @@ describe("忘记密码", () => {
     const old = await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } });
     expect(old.body.code).toBe("LOGIN_FAILED");
     const fresh = await api(companion, "/api/login", {
-      body: { account: person.loginName, password: "NewPass#2027", ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        account: person.loginName,
+        password: "NewPass#2027",
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(fresh.status).toBe(200);
   });
@@ -185,7 +234,12 @@ describe("忘记密码", () => {
     });
     expect(noCaptcha.body.code).toBe("VALIDATION_FAILED");
     const wrongName = await api(companion, "/api/password/forgot/start", {
-      body: { docType: person.docType, docNumber: person.docNumber, name: "李四", ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)) },
+      body: {
+        docType: person.docType,
+        docNumber: person.docNumber,
+        name: "李四",
+        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+      },
     });
     expect(wrongName.body.code).toBe("IDENTITY_NOT_FOUND");
   });
@@ -197,7 +251,11 @@ describe("sessions", () => {
     companion = await startCompanion({ clock });
     const person = await registerPerson(companion);
     const login = async () =>
-      (await api(companion as RunningCompanion, "/api/login", { body: { account: person.loginName, password: person.password } })).body.token as string;
+      (
+        await api(companion as RunningCompanion, "/api/login", {
+          body: { account: person.loginName, password: person.password },
+        })
+      ).body.token as string;
 
     const idle = await login();
     clock.advance(29 * MINUTE);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../../companion/clock.js";
-import { type RunningCompanion, api, lastSmsCode, manualClock, runCli, startCompanion } from "../support/companion.js";
-import { type TestPerson, newPerson, registerPerson } from "../support/people.js";
+import { api, lastSmsCode, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { newPerson, registerPerson, type TestPerson } from "../support/people.js";
 
 let companion: RunningCompanion | undefined;
 afterEach(async () => {
@@ -89,10 +89,18 @@ describe("大厅注册码注册", () => {
     const ticket = (await verify(companion, person, second.code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).status).toBe(200);
     expect((await verify(companion, person, second.code)).body.code).toBe("ALREADY_REGISTERED");
-    const resend = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: "13800138000" } });
+    const resend = await api(companion, "/api/sms/send", {
+      body: { purpose: "register", ticket, phone: "13800138000" },
+    });
     expect(resend.body.code).toBe("REGISTRATION_TICKET_INVALID");
     const replay = await api(companion, "/api/register/complete", {
-      body: { registrationTicket: ticket, loginName: "another_one", password: person.password, phone: "13800138000", smsCode: "123456" },
+      body: {
+        registrationTicket: ticket,
+        loginName: "another_one",
+        password: person.password,
+        phone: "13800138000",
+        smsCode: "123456",
+      },
     });
     expect(replay.body.code).toBe("REGISTRATION_TICKET_INVALID");
   });
@@ -104,7 +112,9 @@ describe("大厅注册码注册", () => {
     const { code } = companion.app.core.registrationCodes.issue(person);
     const ticket = (await verify(companion, person, code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).body.code).toBe("LOGIN_NAME_TAKEN");
-    const taken = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: existing.phone } });
+    const taken = await api(companion, "/api/sms/send", {
+      body: { purpose: "register", ticket, phone: existing.phone },
+    });
     expect(taken.body.code).toBe("PHONE_TAKEN");
 
     const bad = await api(companion, "/api/register/complete", {
@@ -114,7 +124,13 @@ describe("大厅注册码注册", () => {
     expect(bad.body.code).toBe("VALIDATION_FAILED");
     expect(Object.keys(bad.body.fields).sort()).toEqual(["loginName", "password", "phone", "smsCode"]);
     const badDocument = await api(companion, "/api/register/verify", {
-      body: { registrationCode: code, docType: "居民身份证", docNumber: "110101199001011231", name: person.name, nationality: "中国" },
+      body: {
+        registrationCode: code,
+        docType: "居民身份证",
+        docNumber: "110101199001011231",
+        name: person.name,
+        nationality: "中国",
+      },
     });
     expect(badDocument.body.fields.docNumber).toBe("校验码错误");
   });
@@ -131,7 +147,10 @@ describe("SMS codes", () => {
     companion = await startCompanion({ clock });
     const person = newPerson();
     const ticket = await ticketFor(companion, person);
-    const send = () => api(companion as RunningCompanion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
+    const send = () =>
+      api(companion as RunningCompanion, "/api/sms/send", {
+        body: { purpose: "register", ticket, phone: person.phone },
+      });
     expect((await send()).body).toMatchObject({ resendAfter: 60 });
     const cooldown = await send();
     expect(cooldown.body).toMatchObject({ code: "SMS_COOLDOWN", retryAfter: 60 });
@@ -140,7 +159,13 @@ describe("SMS codes", () => {
     clock.advance(5 * MINUTE);
     const complete = (smsCode: string) =>
       api(companion as RunningCompanion, "/api/register/complete", {
-        body: { registrationTicket: ticket, loginName: person.loginName, password: person.password, phone: person.phone, smsCode },
+        body: {
+          registrationTicket: ticket,
+          loginName: person.loginName,
+          password: person.password,
+          phone: person.phone,
+          smsCode,
+        },
       });
     expect((await complete(code)).body.code).toBe("SMS_CODE_INVALID");
 
@@ -158,7 +183,13 @@ describe("SMS codes", () => {
     const wrong = right === "000000" ? "111111" : "000000";
     const complete = (smsCode: string) =>
       api(companion as RunningCompanion, "/api/register/complete", {
-        body: { registrationTicket: ticket, loginName: person.loginName, password: person.password, phone: person.phone, smsCode },
+        body: {
+          registrationTicket: ticket,
+          loginName: person.loginName,
+          password: person.password,
+          phone: person.phone,
+          smsCode,
+        },
       });
     for (let i = 0; i < 4; i++) expect((await complete(wrong)).body.code).toBe("SMS_CODE_INVALID");
     expect((await complete(wrong)).body.code).toBe("SMS_CODE_LOCKED");
@@ -180,15 +211,22 @@ describe("SMS codes", () => {
     const address = provider.address() as { port: number };
     const { webhookGateway } = await import("../../companion/sms/gateway.js");
     const clock = manualClock();
-    companion = await startCompanion({ clock, sms: webhookGateway(`http://127.0.0.1:${address.port}/sms`, { token: "t0ken" }) });
+    companion = await startCompanion({
+      clock,
+      sms: webhookGateway(`http://127.0.0.1:${address.port}/sms`, { token: "t0ken" }),
+    });
     const person = newPerson();
     const ticket = await ticketFor(companion, person);
-    expect((await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } })).status).toBe(200);
+    expect(
+      (await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } })).status,
+    ).toBe(200);
     expect(received[0]).toMatchObject({ phone: person.phone, auth: "Bearer t0ken" });
     expect(received[0]?.text).toMatch(/验证码 \d{6}/);
     clock.advance(MINUTE);
     // The provider fails: a clear error, and no cooldown held against the person.
-    const failed = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
+    const failed = await api(companion, "/api/sms/send", {
+      body: { purpose: "register", ticket, phone: person.phone },
+    });
     expect(failed.body.code).toBe("SMS_SEND_FAILED");
     provider.close();
   });

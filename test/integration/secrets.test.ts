@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, api, startCompanion } from "../support/companion.js";
+import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { newPerson, registerPerson, solvedCaptcha } from "../support/people.js";
 
 let companion: RunningCompanion | undefined;

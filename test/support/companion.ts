@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import type { FastifyInstance } from "fastify";
-import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { buildApp } from "../../companion/app.js";
 import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import type { Clock } from "../../companion/clock.js";
 import type { CompanionConfig } from "../../companion/config.js";
-import { type SmsGateway, outboxGateway, readOutbox } from "../../companion/sms/gateway.js";
+import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 
 export const KNOWN_CAPTCHA_ANSWER = "k7m3";
 /** The keychain service all tests share; the keyring itself is a throwaway one (with-keyring.sh --isolated). */
@@ -20,7 +20,12 @@ const repoRoot = join(import.meta.dirname, "..", "..");
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.parse("2026-11-28T02:00:00Z")): Clock & { advance(ms: number): void } {
   let now = start;
-  return { now: () => now, advance: (ms) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 export interface RunningCompanion {
@@ -123,7 +128,9 @@ export async function api(
 
 /** The last SMS code sent to a phone, read from the outbox as a person would read their phone. */
 export async function lastSmsCode(dataDir: string, phone: string): Promise<string> {
-  const entry = readOutbox(dataDir).filter((e) => e.phone === phone).at(-1);
+  const entry = readOutbox(dataDir)
+    .filter((e) => e.phone === phone)
+    .at(-1);
   const code = entry?.text.match(/验证码 (\d{6})/)?.[1];
   if (!code) throw new Error(`no SMS for ${phone}`);
   return code;

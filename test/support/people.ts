@@ -1,6 +1,6 @@
-import { gb11643CheckDigit } from "../../shared/identity/documents.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
-import { type RunningCompanion, api, lastSmsCode } from "./companion.js";
+import { gb11643CheckDigit } from "../../shared/identity/documents.js";
+import { api, lastSmsCode, type RunningCompanion } from "./companion.js";
 
 let serial = 0;
 

@@ -1,0 +1,232 @@
+/**
+ * End to end, in a real Chromium with the built extension: set the companion address on the
+ * options page, register on the full-tab page with a hall code (CLI) and the SMS code (outbox),
+ * log in from the popup with the soft keyboard, log out, then five wrong passwords lock the account.
+ * Needs `npm run build:extension` (and build:companion for the CLI) first; `npm test` does both.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXTENSION_ID } from "../../shared/extension-identity.js";
+import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { newPerson } from "../support/people.js";
+
+const repoRoot = resolve(import.meta.dirname, "..", "..");
+const extensionDir = join(repoRoot, ".output", "chrome-mv3");
+const shotsDir = join(repoRoot, "test-results", "e2e");
+const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
+
+let companion: RunningCompanion;
+let browser: Browser;
+let userDataDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(extensionDir, "manifest.json"))) {
+    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
+  }
+  mkdirSync(shotsDir, { recursive: true });
+  companion = await startCompanion({ captcha: "known" });
+  userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    pipe: true,
+    enableExtensions: [extensionDir],
+    userDataDir,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    // Chromium on Linux takes its UI language (and so the extension's locale) from the environment.
+    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await companion?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+async function openPage(page: string, width: number, height: number): Promise<Page> {
+  const tab = await browser.newPage();
+  await tab.setViewport({ width, height });
+  await tab.goto(extensionUrl(page));
+  return tab;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
+
+async function textOf(page: Page, selector: string): Promise<string> {
+  await page.waitForSelector(selector);
+  return page.$eval(selector, (el) => el.textContent ?? "");
+}
+
+async function fill(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
+  await page.keyboard.press("Backspace");
+  await page.type(selector, text);
+}
+
+async function waitForText(page: Page, selector: string, needle: string): Promise<string> {
+  await page.waitForFunction(
+    (sel, text) => document.querySelector(sel)?.textContent?.includes(text) ?? false,
+    { timeout: 15_000 },
+    selector,
+    needle,
+  );
+  return textOf(page, selector);
+}
+
+const key = (char: string) => `[data-testid="soft-key"][data-key=${JSON.stringify(char)}]`;
+
+/** Types on the popup's soft keyboard as a person would: shift for capitals, the symbol panel for symbols. */
+async function typeOnSoftKeyboard(page: Page, text: string): Promise<void> {
+  for (const char of text) {
+    const letter = /[A-Za-z]/.test(char);
+    const digit = /\d/.test(char);
+    const symbolPanel = (await page.$(`${key("q")}, ${key("Q")}`)) === null;
+    if ((letter && symbolPanel) || (!letter && !digit && !symbolPanel)) await page.click('[data-testid="soft-key-symbols"]');
+    if (letter) {
+      const shifted = (await page.$(key("Q"))) !== null;
+      if (shifted !== /[A-Z]/.test(char)) await page.click('[data-testid="soft-key-shift"]');
+    }
+    await page.click(key(char));
+  }
+}
+
+async function issueRegistrationCode(person: ReturnType<typeof newPerson>): Promise<string> {
+  const slip = await runCli(
+    ["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber, "--name", person.name],
+    { dataDir: companion.dataDir },
+  );
+  const code = slip.match(/注册码为\s*([0-9A-Za-z]{6})/)?.[1];
+  if (!code) throw new Error(`no 注册码 in the slip:\n${slip}`);
+  return code;
+}
+
+async function lastSmsCodeFromCli(phone: string): Promise<string> {
+  const outbox = await runCli(["hall", "sms-outbox", "--phone", phone], { dataDir: companion.dataDir });
+  const code = [...outbox.matchAll(/验证码\D{0,3}(\d{6})/g)].at(-1)?.[1];
+  if (!code) throw new Error(`no SMS code for ${phone} in the outbox:\n${outbox}`);
+  return code;
+}
+
+describe("extension: register, log in, log out, lock", () => {
+  const person = newPerson();
+
+  it("is in Chinese", async () => {
+    const page = await openPage("options.html", 1000, 600);
+    const locale = await page.evaluate(() => chrome.i18n.getMessage("@@ui_locale"));
+    expect(locale, "Chromium has no zh-CN UI locale: install chromium-l10n").toBe("zh_CN");
+    await page.close();
+  });
+
+  it("points the extension at the companion on the options page", async () => {
+    const page = await openPage("options.html", 1000, 600);
+    await fill(page, "#companionUrl", companion.url);
+    await page.click('[data-testid="options-save"]');
+    await waitForText(page, '[data-testid="options-status"]', "已保存");
+    await page.click('[data-testid="options-test"]');
+    const status = await waitForText(page, '[data-testid="options-status"]', "连接成功");
+    expect(status).toContain("数据库：ok");
+    await shot(page, "options.png");
+    await page.close();
+  });
+
+  it("registers with a hall code and an SMS code on the full-tab page", async () => {
+    const page = await openPage("register.html", 1100, 800);
+    await page.waitForSelector('[data-testid="agreement-next"]');
+    await shot(page, "register-agreement.png");
+    await page.click("#agree");
+    await page.click('[data-testid="agreement-next"]');
+
+    const code = await issueRegistrationCode(person);
+    await fill(page, "#registrationCode", code);
+    await page.select("#docType", person.docType);
+    await fill(page, "#docNumber", person.docNumber);
+    await fill(page, "#name", person.name);
+    expect(await page.$eval("#nationality", (el) => (el as HTMLInputElement).value)).toBe("中国");
+    await shot(page, "register-identity.png");
+    await page.click('[data-testid="identity-next"]');
+
+    await fill(page, "#loginName", person.loginName);
+    await fill(page, "#password", person.password);
+    await fill(page, "#confirmPassword", person.password);
+    await fill(page, "#phone", person.phone);
+    await page.click('[data-testid="sms-send"]');
+    await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
+    expect(await textOf(page, '[data-testid="sms-send"]')).toMatch(/\d+秒后重新获取/);
+    await fill(page, "#smsCode", await lastSmsCodeFromCli(person.phone));
+    await shot(page, "register-account.png");
+    await page.click('[data-testid="register-submit"]');
+
+    const how = await textOf(page, '[data-testid="register-done-how"]');
+    expect(how).toBe("您现在可以通过手机号码/证件号码/登录名登录。");
+    expect(await textOf(page, '[data-testid="register-done-login-name"]')).toBe(person.loginName);
+    await shot(page, "register-done.png");
+    await page.close();
+  });
+
+  it("logs in from the popup with the soft keyboard, and logs out", async () => {
+    const page = await openPage("popup.html", 360, 640);
+    await page.waitForSelector("#account");
+    // The soft keyboard is on by default and the field takes no physical typing.
+    expect(await page.$('[data-testid="soft-keyboard"]')).not.toBeNull();
+    expect(await page.$eval("#password", (el) => (el as HTMLInputElement).readOnly)).toBe(true);
+    expect(await page.$eval("#account", (el) => (el as HTMLInputElement).placeholder)).toBe("手机号码/证件号码/登录名");
+    await shot(page, "popup-login.png");
+
+    await page.type("#account", person.phone);
+    await typeOnSoftKeyboard(page, person.password);
+    expect(await page.$eval("#password", (el) => (el as HTMLInputElement).value)).toBe(person.password);
+    await page.click('[data-testid="login-submit"]');
+
+    expect(await textOf(page, '[data-testid="person-name"]')).toBe("**明");
+    await shot(page, "popup-logged-in.png");
+
+    // A popup opened again finds the session (token in storage.session).
+    await page.reload();
+    expect(await textOf(page, '[data-testid="person-name"]')).toBe("**明");
+
+    await page.click('[data-testid="logout"]');
+    await page.waitForSelector("#account");
+    await page.reload();
+    await page.waitForSelector("#account");
+    await page.close();
+  });
+
+  it("locks the account after five wrong passwords, the captcha compulsory after the first", async () => {
+    const page = await openPage("popup.html", 360, 640);
+    await page.waitForSelector("#account");
+    await page.type("#account", person.loginName);
+    // 【关闭】 switches the soft keyboard off: the field takes the physical keyboard again.
+    await page.click('[data-testid="soft-keyboard-close"]');
+    expect(await page.$('[data-testid="soft-keyboard"]')).toBeNull();
+
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await fill(page, "#password", "Wrong#Pass1");
+      if (attempt > 1) {
+        await page.waitForSelector('[data-testid="captcha-image"]');
+        await fill(page, "#captchaAnswer", KNOWN_CAPTCHA_ANSWER);
+      }
+      await page.click('[data-testid="login-submit"]');
+      if (attempt < 5) {
+        await waitForText(page, '[data-testid="login-error"]', `还可尝试${5 - attempt}次`);
+        // A wrong password makes the captcha compulsory.
+        await page.waitForSelector("#captchaAnswer");
+      }
+    }
+    const message = await waitForText(page, '[data-testid="login-error"]', "账号已被锁定");
+    expect(message).toBe("密码错误超过5次(含)，账号已被锁定，请在120分钟后再试，或通过【忘记密码】解锁");
+    await shot(page, "popup-locked.png");
+    await page.close();
+  });
+});
