@@ -6,7 +6,7 @@ import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
 import { AppError } from "./errors.js";
 import healthRoutes from "./health/routes.js";
-import { loggerOptions } from "./logger.js";
+import { logFile, loggerOptions } from "./logger.js";
 import requestGuard from "./security/guard.js";
 
 declare module "fastify" {
@@ -19,7 +19,7 @@ declare module "fastify" {
 export async function buildApp(config: CompanionConfig): Promise<FastifyInstance> {
   const core = await openCore(config);
   const app = Fastify({
-    logger: { ...loggerOptions(config.logLevel), ...(config.logStream ? { stream: config.logStream } : {}) },
+    logger: { ...loggerOptions(config.logLevel), stream: config.logStream ?? logFile(config.dataDir) },
     bodyLimit: 64 * 1024,
     // Only our own Host is valid anyway; keep ids short and non-sequential.
     genReqId: () => Math.random().toString(36).slice(2, 10),

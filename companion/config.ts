@@ -16,6 +16,7 @@ export interface CompanionConfig {
   keychainService: string;
   clock: Clock;
   logLevel: string;
+  /** Where pino writes; defaults to companion.log in dataDir. */
   logStream?: DestinationStream;
   /** Image captcha source. Only code (tests) can pass another one; nothing on the network can. */
   captcha?: CaptchaSource;

@@ -1,4 +1,5 @@
-import type { LoggerOptions } from "pino";
+import { join } from "node:path";
+import pino, { type DestinationStream, type LoggerOptions } from "pino";
 
 /** Every field that can carry a secret, wherever it appears in a log object. */
 const SECRET_FIELDS = [
@@ -22,4 +23,11 @@ export const REDACT_PATHS = [
 
 export function loggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+}
+
+export const LOG_FILE_NAME = "companion.log";
+
+/** The companion's log goes to a file in the data dir, so its terminal shows only what a person needs. */
+export function logFile(dataDir: string): DestinationStream {
+  return pino.destination({ dest: join(dataDir, LOG_FILE_NAME), mkdir: true, sync: false, mode: 0o600 });
 }

@@ -4,21 +4,13 @@
 #   with-keyring.sh [--isolated] COMMAND [ARGS...]
 #
 # If the session bus already offers org.freedesktop.secrets (a desktop session), the command runs
-# as is. Otherwise it runs inside a private D-Bus session with gnome-keyring-daemon unlocked, so
-# keytar works on a headless machine. The keyring file stays in the usual place
-# (~/.local/share/keyrings), so secrets survive restarts; its password is $TAXAUTH_KEYRING_PASSWORD
-# (default "taxauth"), the file itself is only readable by you.
-# --isolated (tests): always a private session, with a throwaway keyring directory.
+# as is. Otherwise it runs with a private D-Bus session bus and an unlocked gnome-keyring-daemon,
+# so keytar works on a headless machine; both are stopped when the command ends, and SIGINT or
+# SIGTERM are passed on to the command so it can shut down gracefully. The keyring file stays in
+# the usual place (~/.local/share/keyrings), so secrets survive restarts; its password is
+# $TAXAUTH_KEYRING_PASSWORD (default "taxauth"); the file is readable by you only.
+# --isolated (tests): always a private bus, with a throwaway keyring directory.
 set -euo pipefail
-
-if [ "${1:-}" = "--inside" ]; then
-  shift
-  printf '%s' "${TAXAUTH_KEYRING_PASSWORD:-taxauth}" |
-    XDG_DATA_HOME="${TAXAUTH_KEYRING_HOME:-${XDG_DATA_HOME:-}}" \
-      gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  export TAXAUTH_KEYRING=private
-  exec "$@"
-fi
 
 isolated=0
 if [ "${1:-}" = "--isolated" ]; then
@@ -26,8 +18,7 @@ if [ "${1:-}" = "--isolated" ]; then
   shift
 fi
 
-secret_service_reachable() {
-  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || return 1
+secret_service_on_bus() {
   local method
   for method in ListNames ListActivatableNames; do
     if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
@@ -38,24 +29,58 @@ secret_service_reachable() {
   return 1
 }
 
-if [ "$(uname -s)" != Linux ] || { [ "$isolated" = 0 ] && secret_service_reachable; }; then
+if [ "$(uname -s)" != Linux ] ||
+  { [ "$isolated" = 0 ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && secret_service_on_bus; }; then
   export TAXAUTH_KEYRING=system
   exec "$@"
 fi
 
-for tool in dbus-run-session gnome-keyring-daemon; do
+for tool in dbus-daemon dbus-send gnome-keyring-daemon; do
   if ! command -v "$tool" >/dev/null; then
     echo "缺少 $tool：请运行 bash scripts/bootstrap.sh（或 sudo apt-get install dbus gnome-keyring）" >&2
     exit 3
   fi
 done
 
+keyring_home="${XDG_DATA_HOME:-}"
+scratch=""
 if [ "$isolated" = 1 ]; then
-  keyring_home=$(mktemp -d "${TMPDIR:-/tmp}/taxauth-keyring.XXXXXX")
-  trap 'rm -rf "$keyring_home"' EXIT
-  # Only the keyring daemon uses this directory; the command keeps its own environment.
-  TAXAUTH_KEYRING_HOME="$keyring_home" dbus-run-session -- bash "$0" --inside "$@" \
-    2> >(grep -v 'Failed to set fd limit' >&2)
-else
-  exec dbus-run-session -- bash "$0" --inside "$@" 2> >(grep -v 'Failed to set fd limit' >&2)
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/taxauth-keyring.XXXXXX")
+  keyring_home="$scratch"
 fi
+
+bus_pid=""
+keyring_pid=""
+child=""
+cleanup() {
+  [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null || true
+  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null || true
+  [ -n "$scratch" ] && rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+bus_info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile 2>/dev/null)
+DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus_info")
+bus_pid=$(sed -n 2p <<<"$bus_info")
+export DBUS_SESSION_BUS_ADDRESS
+
+# Only the keyring daemon uses the scratch directory; the command keeps its own environment.
+printf '%s' "${TAXAUTH_KEYRING_PASSWORD:-taxauth}" |
+  XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+keyring_pid=$!
+for _ in $(seq 100); do
+  secret_service_on_bus && break
+  sleep 0.05
+done
+
+export TAXAUTH_KEYRING=private
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' TERM
+trap 'kill -INT "$child" 2>/dev/null || true' INT
+status=0
+# `wait` returns early when a trapped signal arrives: keep waiting until the command has ended.
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child" && status=0 || status=$?
+done
+exit "$status"

@@ -124,7 +124,8 @@ describe("extension: register, log in, log out, lock", () => {
 
   it("is in Chinese", async () => {
     const page = await openPage("options.html", 1000, 600);
-    const locale = await page.evaluate(() => chrome.i18n.getMessage("@@ui_locale"));
+    type Chrome = { i18n: { getMessage(name: string): string } };
+    const locale = await page.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.i18n.getMessage("@@ui_locale"));
     expect(locale, "Chromium has no zh-CN UI locale: install chromium-l10n").toBe("zh_CN");
     await page.close();
   });
