@@ -8,7 +8,7 @@ import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { type Db, instanceId, openDatabase } from "./db/database.js";
 import { registrationCodes } from "./hall/registration-codes.js";
-import { type Keychain, KeychainUnavailableError, osKeychain, probeKeychain } from "./keychain/keychain.js";
+import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
@@ -20,13 +20,13 @@ import { smsCodes } from "./sms/sms-codes.js";
  */
 export async function openCore(config: CompanionConfig) {
   const keychain: Keychain = osKeychain(config.keychainService);
-  try {
-    await probeKeychain(keychain);
-  } catch (error) {
-    throw new KeychainUnavailableError(error);
-  }
   const db: Db = openDatabase(config.dataDir);
-  const hasher: CodeHasher = await loadCodeHasher(keychain, instanceId(db));
+  // Reading (or first creating) the pepper is the start-up keychain check: without the keychain
+  // this throws KeychainUnavailableError and the companion does not start.
+  const hasher: CodeHasher = await loadCodeHasher(keychain, instanceId(db)).catch((error) => {
+    db.close();
+    throw error;
+  });
   const { clock } = config;
   const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
 

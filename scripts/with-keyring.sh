@@ -53,15 +53,22 @@ bus_pid=""
 keyring_pid=""
 child=""
 cleanup() {
-  [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null || true
-  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null || true
-  [ -n "$scratch" ] && rm -rf "$scratch"
+  [ -z "$keyring_pid" ] || kill "$keyring_pid" 2>/dev/null || true
+  [ -z "$bus_pid" ] || kill "$bus_pid" 2>/dev/null || true
+  [ -z "$scratch" ] || rm -rf "$scratch"
 }
 trap cleanup EXIT
 
-bus_info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile 2>/dev/null)
-DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus_info")
-bus_pid=$(sed -n 2p <<<"$bus_info")
+# The bus and the keyring run as children of this script (no --fork), so they are reaped here.
+address_file=$(mktemp "${TMPDIR:-/tmp}/taxauth-bus.XXXXXX")
+dbus-daemon --session --nofork --nopidfile --print-address=3 3>"$address_file" 2>/dev/null &
+bus_pid=$!
+for _ in $(seq 100); do
+  [ -s "$address_file" ] && break
+  sleep 0.02
+done
+DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$address_file")
+rm -f "$address_file"
 export DBUS_SESSION_BUS_ADDRESS
 
 # Only the keyring daemon uses the scratch directory; the command keeps its own environment.

@@ -29,8 +29,9 @@ export interface LoginSuccess {
  */
 export function passwordLogin(deps: LoginDeps) {
   const guards = loginGuards(deps.db);
-  // Verified against when the account does not exist, so the timing matches a real check.
-  const decoyHash = hashPassword("decoy-password-for-timing");
+  // Verified against when the account does not exist, so the timing matches a real check. Made
+  // on first need: hashing at start-up would slow the companion (and every CLI command) down.
+  let decoyHash: Promise<string> | undefined;
 
   return async function login(request: LoginRequest): Promise<LoginSuccess> {
     const person = deps.people.byLoginIdentifier(request.account);
@@ -59,7 +60,10 @@ export function passwordLogin(deps: LoginDeps) {
     }
 
     // An unknown account still pays for one hash, and always fails.
-    const passwordOk = await verifyPassword(person?.passwordHash ?? (await decoyHash), request.password);
+    const passwordOk = await verifyPassword(
+      person?.passwordHash ?? (await (decoyHash ??= hashPassword("decoy-password-for-timing"))),
+      request.password,
+    );
 
     if (person && passwordOk) {
       const session = atomically(deps.db, () => {

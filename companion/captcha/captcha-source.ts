@@ -1,14 +1,18 @@
-import svgCaptcha from "svg-captcha";
+import type { ConfigObject } from "svg-captcha";
 
 /** Where captcha images come from. The companion uses random ones; tests may pass a known answer. */
 export interface CaptchaSource {
-  create(): { svg: string; answer: string };
+  create(): Promise<{ svg: string; answer: string }>;
 }
+
+// svg-captcha parses its font when loaded (~50 ms, several MB): load it on the first captcha, not
+// at start-up, so the companion is ready sooner and idles smaller.
+const loadSvgCaptcha = async () => (await import("svg-captcha")).default;
 
 /** Random 4-character image captcha, drawn as SVG paths (no text the page could read). */
 export const randomCaptchaSource: CaptchaSource = {
-  create() {
-    const { data, text } = svgCaptcha.create({
+  async create() {
+    const { data, text } = (await loadSvgCaptcha()).create({
       size: 4,
       noise: 3,
       color: true,
@@ -21,12 +25,13 @@ export const randomCaptchaSource: CaptchaSource = {
   },
 };
 
-// The package's callable export draws a given text; its type declarations omit it.
-const drawText = svgCaptcha as unknown as (text: string, options: svgCaptcha.ConfigObject) => string;
-
 /** The same picture machinery with a fixed answer, for tests that must solve it. */
 export function fixedCaptchaSource(answer: string): CaptchaSource {
   return {
-    create: () => ({ svg: drawText(answer, { width: 120, height: 40 }), answer }),
+    async create() {
+      // The package's callable export draws a given text; its type declarations omit it.
+      const drawText = (await loadSvgCaptcha()) as unknown as (text: string, options: ConfigObject) => string;
+      return { svg: drawText(answer, { width: 120, height: 40 }), answer };
+    },
   };
 }

@@ -10,7 +10,7 @@ const CAPTCHA_TTL = 5 * MINUTE;
 export type CaptchaCheck = "ok" | "missing" | "invalid";
 
 export interface Captchas {
-  issue(): { captchaId: string; svg: string; expiresIn: number };
+  issue(): Promise<{ captchaId: string; svg: string; expiresIn: number }>;
   /**
    * Consumes the captcha whatever the answer: one guess per picture. Call inside the caller's
    * transaction so the consumption commits with the counter it guards.
@@ -24,8 +24,8 @@ export function captchas(db: Db, clock: Clock, hasher: CodeHasher, source: Captc
   const purge = db.prepare("DELETE FROM captchas WHERE expires_at <= ?");
   const normalise = (answer: string) => answer.trim().toLowerCase();
   return {
-    issue() {
-      const { svg, answer } = source.create();
+    async issue() {
+      const { svg, answer } = await source.create();
       const captchaId = randomUUID();
       const now = clock.now();
       purge.run(now);
