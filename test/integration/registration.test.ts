@@ -20,17 +20,20 @@ const verify = (c: RunningCompanion, person: TestPerson, registrationCode: strin
     },
   });
 
-async function completeWith(c: RunningCompanion, person: TestPerson, ticket: string) {
-  await api(c, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
-  return api(c, "/api/register/complete", {
+const completeWithCode = (c: RunningCompanion, person: TestPerson, ticket: string, smsCode: string) =>
+  api(c, "/api/register/complete", {
     body: {
       registrationTicket: ticket,
       loginName: person.loginName,
       password: person.password,
       phone: person.phone,
-      smsCode: await lastSmsCode(c.dataDir, person.phone),
+      smsCode,
     },
   });
+
+async function completeWith(c: RunningCompanion, person: TestPerson, ticket: string) {
+  await api(c, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
+  return completeWithCode(c, person, ticket, await lastSmsCode(c.dataDir, person.phone));
 }
 
 describe("大厅注册码注册", () => {
@@ -157,16 +160,7 @@ describe("SMS codes", () => {
 
     const code = await lastSmsCode(companion.dataDir, person.phone);
     clock.advance(5 * MINUTE);
-    const complete = (smsCode: string) =>
-      api(companion as RunningCompanion, "/api/register/complete", {
-        body: {
-          registrationTicket: ticket,
-          loginName: person.loginName,
-          password: person.password,
-          phone: person.phone,
-          smsCode,
-        },
-      });
+    const complete = (smsCode: string) => completeWithCode(companion as RunningCompanion, person, ticket, smsCode);
     expect((await complete(code)).body.code).toBe("SMS_CODE_INVALID");
 
     expect((await send()).status).toBe(200);
@@ -181,16 +175,7 @@ describe("SMS codes", () => {
     await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
     const right = await lastSmsCode(companion.dataDir, person.phone);
     const wrong = right === "000000" ? "111111" : "000000";
-    const complete = (smsCode: string) =>
-      api(companion as RunningCompanion, "/api/register/complete", {
-        body: {
-          registrationTicket: ticket,
-          loginName: person.loginName,
-          password: person.password,
-          phone: person.phone,
-          smsCode,
-        },
-      });
+    const complete = (smsCode: string) => completeWithCode(companion as RunningCompanion, person, ticket, smsCode);
     for (let i = 0; i < 4; i++) expect((await complete(wrong)).body.code).toBe("SMS_CODE_INVALID");
     expect((await complete(wrong)).body.code).toBe("SMS_CODE_LOCKED");
     expect((await complete(right)).body.code).toBe("SMS_CODE_LOCKED");
