@@ -14,7 +14,11 @@ export default defineConfig({
     default_locale: "zh_CN",
     key: EXTENSION_PUBLIC_KEY,
     permissions: ["storage"],
-    host_permissions: ["http://127.0.0.1/*"],
+    // No host_permissions on purpose. With a host permission Chromium bypasses CORS for the
+    // extension's requests and then sends no Origin header on GET (/healthz, /api/captcha,
+    // /api/session); the companion refuses every request without our exact Origin (SPEC §7).
+    // Without it, fetches are plain CORS requests: Origin always set, the companion answers the
+    // preflight and Access-Control-Allow-Origin for this extension only.
     action: { default_title: "__MSG_extName__" },
   },
 });

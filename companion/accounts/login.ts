@@ -32,6 +32,10 @@ export function passwordLogin(deps: LoginDeps) {
   // Verified against when the account does not exist, so the timing matches a real check. Made
   // on first need: hashing at start-up would slow the companion (and every CLI command) down.
   let decoyHash: Promise<string> | undefined;
+  const decoy = () => {
+    decoyHash ??= hashPassword("decoy-password-for-timing");
+    return decoyHash;
+  };
 
   return async function login(request: LoginRequest): Promise<LoginSuccess> {
     const person = deps.people.byLoginIdentifier(request.account);
@@ -60,10 +64,7 @@ export function passwordLogin(deps: LoginDeps) {
     }
 
     // An unknown account still pays for one hash, and always fails.
-    const passwordOk = await verifyPassword(
-      person?.passwordHash ?? (await (decoyHash ??= hashPassword("decoy-password-for-timing"))),
-      request.password,
-    );
+    const passwordOk = await verifyPassword(person?.passwordHash ?? (await decoy()), request.password);
 
     if (person && passwordOk) {
       const session = atomically(deps.db, () => {

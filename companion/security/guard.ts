@@ -24,6 +24,8 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
         .header("access-control-allow-methods", "GET, POST, OPTIONS")
         .header("access-control-allow-headers", "authorization, content-type")
         .header("access-control-max-age", "600")
+        // Chrome's Private Network Access preflight: we are the loopback service it asks about.
+        .header("access-control-allow-private-network", "true")
         .code(204)
         .send();
       return reply;

@@ -6,7 +6,7 @@ import { TextField } from "./TextField.js";
 /** 验证码: the picture from the companion; clicking it fetches a new one. */
 export function CaptchaField({ captcha, field }: { captcha: CaptchaState; field: FieldState }) {
   const refresh = () => {
-    field.set("");
+    field.reset();
     captcha.refresh();
   };
   return (

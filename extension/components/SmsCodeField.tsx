@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import { describeError } from "../lib/describe-error.js";
 import { CompanionError } from "../lib/companion-client.js";
+import { describeError } from "../lib/describe-error.js";
 import { t } from "../lib/i18n.js";
 import { useCountdown } from "../lib/use-countdown.js";
 import type { FieldState } from "../lib/use-field.js";

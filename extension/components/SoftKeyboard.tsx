@@ -49,7 +49,7 @@ export function SoftKeyboard({ onKey, onBackspace, onClear, onClose }: SoftKeybo
   const backspace = special("soft-key-backspace", t("softKeyBackspace"), onBackspace);
 
   return (
-    <div class="soft-keyboard" role="group" aria-label={t("softKeyboard")} data-testid="soft-keyboard">
+    <fieldset class="soft-keyboard" aria-label={t("softKeyboard")} data-testid="soft-keyboard">
       <div class="soft-row">{[...DIGITS].map(key)}</div>
       {symbols ? (
         <>
@@ -77,6 +77,6 @@ export function SoftKeyboard({ onKey, onBackspace, onClear, onClose }: SoftKeybo
         {special("soft-key-clear", t("softKeyClear"), onClear)}
         {special("soft-keyboard-close", t("softKeyboardClose"), onClose, "soft-key--close")}
       </div>
-    </div>
+    </fieldset>
   );
 }

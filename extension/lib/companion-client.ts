@@ -6,8 +6,8 @@ import type { z } from "zod";
 import {
   captchaResponseSchema,
   type forgotCompleteRequestSchema,
-  forgotStartResponseSchema,
   type forgotStartRequestSchema,
+  forgotStartResponseSchema,
   healthSchema,
   type loginRequestSchema,
   loginResponseSchema,
@@ -140,6 +140,9 @@ export const companion = {
   async logout(): Promise<void> {
     try {
       if (await getSessionToken()) await request("/api/logout", { method: "POST", auth: true });
+    } catch (error) {
+      // A session that already expired is as good as ended.
+      if (!(error instanceof CompanionError && error.code === "UNAUTHENTICATED")) throw error;
     } finally {
       await clearSessionToken();
     }

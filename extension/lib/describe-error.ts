@@ -11,8 +11,10 @@ export function describeError(error: unknown): string {
   if (!(error instanceof CompanionError)) return t("errorUnexpected");
   if (error.kind === "offline") return t("companionOfflineError", error.baseUrl);
   if (error.kind === "protocol" || !error.body) return t("companionProtocol", error.baseUrl);
-  const { code, message, retryAfter, attemptsLeft } = error.body;
+  const { code, message, retryAfter, attemptsLeft, fields } = error.body;
   switch (code) {
+    case "VALIDATION_FAILED":
+      return fields ? `${message}：${Object.values(fields).join("；")}` : message;
     case "ACCOUNT_LOCKED":
       return t("accountLocked", minutesLeft(retryAfter ?? 120 * 60));
     case "LOGIN_FAILED":

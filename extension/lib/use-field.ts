@@ -9,6 +9,8 @@ export interface FieldState {
   set(value: string | ((previous: string) => string)): void;
   touch(): void;
   fail(message: string): void;
+  /** Back to a fresh, untouched field (after a refused try, before the next one). */
+  reset(value?: string): void;
 }
 
 /** One form field's value, with live feedback from `check` (one of the shared validators). */
@@ -29,6 +31,11 @@ export function useField(initial = "", check?: (value: string) => string | null)
     fail: (message) => {
       setTouched(true);
       setServerError(message);
+    },
+    reset: (next = "") => {
+      setValue(next);
+      setTouched(false);
+      setServerError(null);
     },
   };
 }

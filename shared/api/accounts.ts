@@ -108,6 +108,8 @@ export const forgotStartResponseSchema = z.object({
   resetTicket: z.string(),
   maskedPhone: z.string(),
   expiresIn: z.number().int(),
+  /** The start call sent the first SMS: seconds before another may be asked for. */
+  resendAfter: z.number().int(),
 });
 export const forgotCompleteRequestSchema = z.object({
   resetTicket: z.string().min(1).max(128),

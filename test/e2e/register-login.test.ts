@@ -4,7 +4,7 @@
  * log in from the popup with the soft keyboard, log out, then five wrong passwords lock the account.
  * Needs `npm run build:extension` (and build:companion for the CLI) first; `npm test` does both.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -21,6 +21,7 @@ const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${pag
 let companion: RunningCompanion;
 let browser: Browser;
 let userDataDir: string;
+let loadedExtensionDir: string;
 
 beforeAll(async () => {
   if (!existsSync(join(extensionDir, "manifest.json"))) {
@@ -29,11 +30,14 @@ beforeAll(async () => {
   mkdirSync(shotsDir, { recursive: true });
   companion = await startCompanion({ captcha: "known" });
   userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
+  // Load a copy, so a `wxt build` running meanwhile (it empties .output first) cannot pull files away.
+  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
+  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
   browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
     pipe: true,
-    enableExtensions: [extensionDir],
+    enableExtensions: [loadedExtensionDir],
     userDataDir,
     args: [
       "--no-sandbox",
@@ -51,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await companion?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  for (const dir of [userDataDir, loadedExtensionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function openPage(page: string, width: number, height: number): Promise<Page> {
@@ -63,8 +67,18 @@ async function openPage(page: string, width: number, height: number): Promise<Pa
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
 
+/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
+async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
+  const name = `failure-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
+  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
+  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
+  throw new Error(
+    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
+  );
+}
+
 async function textOf(page: Page, selector: string): Promise<string> {
-  await page.waitForSelector(selector);
+  await page.waitForSelector(selector, { timeout: 15_000 }).catch((error) => explainTimeout(page, selector, error));
   return page.$eval(selector, (el) => el.textContent ?? "");
 }
 
@@ -76,12 +90,14 @@ async function fill(page: Page, selector: string, text: string): Promise<void> {
 }
 
 async function waitForText(page: Page, selector: string, needle: string): Promise<string> {
-  await page.waitForFunction(
-    (sel, text) => document.querySelector(sel)?.textContent?.includes(text) ?? false,
-    { timeout: 15_000 },
-    selector,
-    needle,
-  );
+  await page
+    .waitForFunction(
+      (sel, text) => document.querySelector(sel)?.textContent?.includes(text) ?? false,
+      { timeout: 15_000 },
+      selector,
+      needle,
+    )
+    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
   return textOf(page, selector);
 }
 
@@ -93,7 +109,8 @@ async function typeOnSoftKeyboard(page: Page, text: string): Promise<void> {
     const letter = /[A-Za-z]/.test(char);
     const digit = /\d/.test(char);
     const symbolPanel = (await page.$(`${key("q")}, ${key("Q")}`)) === null;
-    if ((letter && symbolPanel) || (!letter && !digit && !symbolPanel)) await page.click('[data-testid="soft-key-symbols"]');
+    if ((letter && symbolPanel) || (!letter && !digit && !symbolPanel))
+      await page.click('[data-testid="soft-key-symbols"]');
     if (letter) {
       const shifted = (await page.$(key("Q"))) !== null;
       if (shifted !== /[A-Z]/.test(char)) await page.click('[data-testid="soft-key-shift"]');
@@ -119,13 +136,16 @@ async function lastSmsCodeFromCli(phone: string): Promise<string> {
   return code;
 }
 
-describe("extension: register, log in, log out, lock", () => {
+describe("extension: register, log in, log out, lock, unlock", () => {
   const person = newPerson();
+  const newPassword = "Fresh&Pass42";
 
   it("is in Chinese", async () => {
     const page = await openPage("options.html", 1000, 600);
     type Chrome = { i18n: { getMessage(name: string): string } };
-    const locale = await page.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.i18n.getMessage("@@ui_locale"));
+    const locale = await page.evaluate(() =>
+      (globalThis as unknown as { chrome: Chrome }).chrome.i18n.getMessage("@@ui_locale"),
+    );
     expect(locale, "Chromium has no zh-CN UI locale: install chromium-l10n").toBe("zh_CN");
     await page.close();
   });
@@ -152,7 +172,13 @@ describe("extension: register, log in, log out, lock", () => {
     const code = await issueRegistrationCode(person);
     await fill(page, "#registrationCode", code);
     await page.select("#docType", person.docType);
+    // Live feedback from the shared validators: a wrong GB 11643 check digit is named as such.
+    const wrongCheckDigit = person.docNumber.slice(0, 17) + (person.docNumber.endsWith("0") ? "1" : "0");
+    await fill(page, "#docNumber", wrongCheckDigit);
+    await page.focus("#name");
+    expect(await textOf(page, '[data-testid="docNumber-error"]')).toBe("校验码错误");
     await fill(page, "#docNumber", person.docNumber);
+    expect(await page.$('[data-testid="docNumber-error"]')).toBeNull();
     await fill(page, "#name", person.name);
     expect(await page.$eval("#nationality", (el) => (el as HTMLInputElement).value)).toBe("中国");
     await shot(page, "register-identity.png");
@@ -229,5 +255,38 @@ describe("extension: register, log in, log out, lock", () => {
     expect(message).toBe("密码错误超过5次(含)，账号已被锁定，请在120分钟后再试，或通过【忘记密码】解锁");
     await shot(page, "popup-locked.png");
     await page.close();
+  });
+
+  it("unlocks the account with 忘记密码: identity, captcha, SMS code, new password", async () => {
+    const page = await openPage("forgot-password.html", 1100, 800);
+    await page.select("#docType", person.docType);
+    await fill(page, "#docNumber", person.docNumber);
+    await fill(page, "#name", person.name);
+    await page.waitForSelector('[data-testid="captcha-image"]');
+    await fill(page, "#captchaAnswer", KNOWN_CAPTCHA_ANSWER);
+    await shot(page, "forgot-identity.png");
+    await page.click('[data-testid="forgot-next"]');
+
+    // The start call texts the code to the bound phone, shown masked.
+    await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
+    expect(await textOf(page, '[data-testid="sms-sent-to"]')).not.toContain(person.phone);
+    await fill(page, "#smsCode", await lastSmsCodeFromCli(person.phone));
+    await fill(page, "#newPassword", newPassword);
+    await fill(page, "#confirmPassword", newPassword);
+    await shot(page, "forgot-reset.png");
+    await page.click('[data-testid="forgot-submit"]');
+    await waitForText(page, '[data-testid="forgot-done"]', "密码已重置，账号已解锁");
+    await shot(page, "forgot-done.png");
+    await page.close();
+
+    // The lock is gone and the new password works (soft keyboard off this time).
+    const popup = await openPage("popup.html", 360, 640);
+    await popup.waitForSelector("#account");
+    await popup.type("#account", person.loginName);
+    await popup.click('[data-testid="soft-keyboard-toggle"]');
+    await fill(popup, "#password", newPassword);
+    await popup.click('[data-testid="login-submit"]');
+    expect(await textOf(popup, '[data-testid="person-name"]')).toBe("**明");
+    await popup.close();
   });
 });

@@ -79,10 +79,21 @@ describe("request guard", () => {
   it("answers CORS preflight for our origin only", async () => {
     const res = await fetch(`${companion.url}/api/login`, {
       method: "OPTIONS",
-      headers: { origin: EXTENSION_ORIGIN, "access-control-request-method": "POST" },
+      headers: {
+        origin: EXTENSION_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-private-network": "true",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(EXTENSION_ORIGIN);
+    expect(res.headers.get("access-control-allow-private-network")).toBe("true");
+    const foreign = await fetch(`${companion.url}/api/login`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("turns bad input into stable error codes, never a stack trace", async () => {

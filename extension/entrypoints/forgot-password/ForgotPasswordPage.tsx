@@ -15,7 +15,9 @@ export function ForgotPasswordPage() {
   return (
     <PageShell title={t("forgotTitle")}>
       <Steps steps={[t("forgotStepIdentity"), t("forgotStepReset"), t("forgotStepDone")]} current={state.step} />
-      {state.step === 0 ? <IdentityStep notice={state.notice} onStarted={(started) => setState({ step: 1, started })} /> : null}
+      {state.step === 0 ? (
+        <IdentityStep notice={state.notice} onStarted={(started) => setState({ step: 1, started })} />
+      ) : null}
       {state.step === 1 ? (
         <ResetStep
           started={state.started}

@@ -9,7 +9,13 @@ import { useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 /** Who forgot: 证件类型, 证件号码, 姓名 and a captcha; the companion texts a code to the bound phone. */
-export function IdentityStep({ notice, onStarted }: { notice: string | null; onStarted(started: ForgotStartResponse): void }) {
+export function IdentityStep({
+  notice,
+  onStarted,
+}: {
+  notice: string | null;
+  onStarted(started: ForgotStartResponse): void;
+}) {
   const identity = useIdentityFields();
   const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
   const captcha = useCaptcha(true);
@@ -31,7 +37,7 @@ export function IdentityStep({ notice, onStarted }: { notice: string | null; onS
     } catch (err) {
       // The picture is used up whatever the outcome.
       captcha.refresh();
-      captchaAnswer.set("");
+      captchaAnswer.reset();
       const code = err instanceof CompanionError ? err.code : null;
       if (code === "CAPTCHA_INVALID" || code === "CAPTCHA_REQUIRED") return captchaAnswer.fail(describeError(err));
       const fields = { docNumber: identity.docNumber, name: identity.name, captchaAnswer };

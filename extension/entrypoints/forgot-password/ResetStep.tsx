@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import { checkPassword } from "../../../shared/identity/account-rules.js";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
+import { checkPassword } from "../../../shared/identity/account-rules.js";
 import { FormError } from "../../components/FormError.js";
 import { PasswordRules } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
@@ -10,9 +10,6 @@ import { CompanionError, companion, type ForgotStartResponse } from "../../lib/c
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
-
-/** The start call already sent one code; this is how long the UI waits before offering another. */
-const FIRST_RESEND_AFTER = 60;
 
 interface ResetStepProps {
   started: ForgotStartResponse;
@@ -66,7 +63,7 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
       <SmsCodeField
         field={smsCode}
         send={resend}
-        initialCooldown={FIRST_RESEND_AFTER}
+        initialCooldown={started.resendAfter}
         initialMaskedPhone={started.maskedPhone}
       />
       <TextField

@@ -8,7 +8,12 @@ import { t } from "../../lib/i18n.js";
 import { getCompanionUrl, parseCompanionUrl, setCompanionUrl } from "../../lib/settings.js";
 import { useField } from "../../lib/use-field.js";
 
-type Status = { kind: "idle" } | { kind: "saved" } | { kind: "testing" } | { kind: "ok"; health: Health } | { kind: "failed"; message: string };
+type Status =
+  | { kind: "idle" }
+  | { kind: "saved" }
+  | { kind: "testing" }
+  | { kind: "ok"; health: Health }
+  | { kind: "failed"; message: string };
 
 const checkUrl = (value: string) => {
   const parsed = parseCompanionUrl(value);

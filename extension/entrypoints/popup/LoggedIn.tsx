@@ -41,7 +41,13 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         <dd>{person.maskedPhone ?? t("phoneNotBound")}</dd>
       </dl>
       <FormError message={error} />
-      <button type="button" class="button button--primary button--block" data-testid="logout" disabled={busy} onClick={logout}>
+      <button
+        type="button"
+        class="button button--primary button--block"
+        data-testid="logout"
+        disabled={busy}
+        onClick={logout}
+      >
         {t("logout")}
       </button>
     </section>

@@ -39,11 +39,14 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
       const body = err instanceof CompanionError ? err.body : null;
       // A captcha answers once: after any refusal the next try needs a fresh picture.
       const needCaptcha =
-        captchaNeeded || body?.captchaRequired === true || body?.code === "CAPTCHA_REQUIRED" || body?.code === "CAPTCHA_INVALID";
+        captchaNeeded ||
+        body?.captchaRequired === true ||
+        body?.code === "CAPTCHA_REQUIRED" ||
+        body?.code === "CAPTCHA_INVALID";
       if (captchaNeeded) captcha.refresh();
       setCaptchaNeeded(needCaptcha);
-      captchaAnswer.set("");
-      if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.set("");
+      captchaAnswer.reset();
+      if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.reset();
       if (body?.code === "CAPTCHA_INVALID" || body?.code === "CAPTCHA_REQUIRED") {
         captchaAnswer.fail(body.message);
       } else if (!applyFieldErrors({ account, password, captchaAnswer }, fieldErrors(err))) {
@@ -79,7 +82,12 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
         <button type="button" class="button button--link" data-testid="open-register" onClick={openRegister}>
           {t("register")}
         </button>
-        <button type="button" class="button button--link" data-testid="open-forgot-password" onClick={openForgotPassword}>
+        <button
+          type="button"
+          class="button button--link"
+          data-testid="open-forgot-password"
+          onClick={openForgotPassword}
+        >
           {t("forgotPassword")}
         </button>
       </div>

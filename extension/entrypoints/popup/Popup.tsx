@@ -45,10 +45,7 @@ export function Popup() {
         <LoginForm notice={view.notice} onLoggedIn={(person) => setView({ kind: "loggedIn", person })} />
       ) : null}
       {view.kind === "loggedIn" ? (
-        <LoggedIn
-          person={view.person}
-          onLoggedOut={(notice) => setView({ kind: "login", notice })}
-        />
+        <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
       ) : null}
     </div>
   );

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
+import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { checkLoginName, checkPassword, checkPhone } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
-import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { FormError } from "../../components/FormError.js";
 import { PasswordRules } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";

@@ -7,7 +7,7 @@ export function AgreementStep({ onAgree }: { onAgree(): void }) {
   return (
     <section class="step-body">
       <h2 class="section-title">{t("agreementTitle")}</h2>
-      <div class="agreement" tabIndex={0} data-testid="agreement-text">
+      <div class="agreement" data-testid="agreement-text">
         <p>{t("agreementP1")}</p>
         <p>{t("agreementP2")}</p>
         <p>{t("agreementP3")}</p>
@@ -24,7 +24,13 @@ export function AgreementStep({ onAgree }: { onAgree(): void }) {
         {t("agreementAccept")}
       </label>
       <div class="actions">
-        <button type="button" class="button button--primary" data-testid="agreement-next" disabled={!agreed} onClick={onAgree}>
+        <button
+          type="button"
+          class="button button--primary"
+          data-testid="agreement-next"
+          disabled={!agreed}
+          onClick={onAgree}
+        >
           {t("next")}
         </button>
       </div>

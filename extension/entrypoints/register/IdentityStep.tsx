@@ -14,7 +14,13 @@ import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js"
 const CHINA = "中国";
 
 /** 注册码, 证件类型, 证件号码, 姓名, 国籍 → the companion checks them against the hall code. */
-export function IdentityStep({ notice, onVerified }: { notice: string | null; onVerified(ticket: string, docType: DocumentType): void }) {
+export function IdentityStep({
+  notice,
+  onVerified,
+}: {
+  notice: string | null;
+  onVerified(ticket: string, docType: DocumentType): void;
+}) {
   const registrationCode = useField("", checkWith(registerVerifyRequestSchema.shape.registrationCode));
   const identity = useIdentityFields();
   const nationality = useField(CHINA, (v) => checkNationality(identity.docType, v));

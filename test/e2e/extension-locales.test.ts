@@ -1,0 +1,49 @@
+/** The extension's two locales stay in step: same messages, same placeholders; every t("…") exists. */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const extensionDir = resolve(import.meta.dirname, "..", "..", "extension");
+type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+const load = (locale: string): Messages =>
+  JSON.parse(readFileSync(join(extensionDir, "public", "_locales", locale, "messages.json"), "utf8"));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === "public" ? [] : sourceFiles(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+describe("extension locales", () => {
+  const zh = load("zh_CN");
+  const en = load("en");
+
+  it("have the same messages and placeholders in Chinese and English", () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+    for (const [key, entry] of Object.entries(zh)) {
+      const other = en[key];
+      expect(Object.keys(other?.placeholders ?? {}).sort(), key).toEqual(Object.keys(entry.placeholders ?? {}).sort());
+      for (const name of Object.keys(entry.placeholders ?? {})) {
+        expect(entry.message, key).toContain(`$${name.toUpperCase()}$`);
+        expect(other?.message, key).toContain(`$${name.toUpperCase()}$`);
+      }
+    }
+  });
+
+  it("define every message the code asks for", () => {
+    const used = new Set<string>();
+    for (const file of sourceFiles(extensionDir)) {
+      for (const match of readFileSync(file, "utf8").matchAll(/\bt\("([A-Za-z0-9_]+)"/g)) used.add(match[1] as string);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    expect([...used].filter((key) => !(key in zh))).toEqual([]);
+  });
+
+  it("use the seed's wording for the lock message", () => {
+    expect(zh.accountLocked?.message).toBe(
+      "密码错误超过5次(含)，账号已被锁定，请在$P1$分钟后再试，或通过【忘记密码】解锁",
+    );
+  });
+});
