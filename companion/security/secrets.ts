@@ -1,17 +1,19 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
 import type { Keychain } from "../keychain/keychain.js";
 import { KeychainUnavailableError } from "../keychain/keychain.js";
 
 /** SPEC §3: argon2id (the library's const enum value 2), ≥19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+// The native argon2 addon takes ~60 ms to load: load it on the first hash, not at start-up.
+const argon2 = () => import("@node-rs/argon2");
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2_OPTIONS);
 }
 
-export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return verify(passwordHash, password).catch(() => false);
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return (await argon2()).verify(passwordHash, password).catch(() => false);
 }
 
 /** Random token of 256 bits, URL-safe. */

@@ -5,6 +5,7 @@
  * Needs `npm run build:extension` (and build:companion for the CLI) first; `npm test` does both.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -101,6 +102,16 @@ async function waitForText(page: Page, selector: string, needle: string): Promis
   return textOf(page, selector);
 }
 
+/** A loopback port nothing listens on (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 const key = (char: string) => `[data-testid="soft-key"][data-key=${JSON.stringify(char)}]`;
 
 /** Types on the popup's soft keyboard as a person would: shift for capitals, the symbol panel for symbols. */
@@ -148,6 +159,20 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     );
     expect(locale, "Chromium has no zh-CN UI locale: install chromium-l10n").toBe("zh_CN");
     await page.close();
+  });
+
+  it("says clearly when the companion is not running, and how to start it", async () => {
+    const closedPort = await freePort();
+    const options = await openPage("options.html", 1000, 600);
+    await fill(options, "#companionUrl", `http://127.0.0.1:${closedPort}`);
+    await options.click('[data-testid="options-save"]');
+    await waitForText(options, '[data-testid="options-status"]', "已保存");
+    await options.close();
+    const popup = await openPage("popup.html", 360, 640);
+    const offline = await waitForText(popup, '[data-testid="companion-offline"]', "npm start");
+    expect(offline).toContain(`http://127.0.0.1:${closedPort}`);
+    await shot(popup, "popup-offline.png");
+    await popup.close();
   });
 
   it("points the extension at the companion on the options page", async () => {
