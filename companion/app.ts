@@ -1,3 +1,4 @@
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import accountRoutes from "./accounts/routes.js";
@@ -5,6 +6,8 @@ import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
 import { AppError } from "./errors.js";
+import eventRoutes, { MAX_MESSAGE_BYTES } from "./events/routes.js";
+import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
 import { logFile, loggerOptions } from "./logger.js";
 import requestGuard from "./security/guard.js";
@@ -21,6 +24,8 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), stream: config.logStream ?? logFile(config.dataDir) },
     bodyLimit: 64 * 1024,
+    // Shutting down must not wait for idle keep-alive or half-open connections.
+    forceCloseConnections: true,
     // Only our own Host is valid anyway; keep ids short and non-sequential.
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });
@@ -41,9 +46,13 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     reply.code(404).send({ code: "NOT_FOUND", message: ERROR_MESSAGES.NOT_FOUND }),
   );
 
+  // WebSocket support first: its hooks must see every upgrade, refused ones included, to drop the socket.
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(healthRoutes);
   await app.register(captchaRoutes);
   await app.register(accountRoutes);
+  await app.register(grantRoutes);
+  await app.register(eventRoutes);
   return app;
 }

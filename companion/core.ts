@@ -3,16 +3,20 @@ import { passwordReset } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
 import { hallCodeRegistration } from "./accounts/registration.js";
 import { sessions } from "./accounts/sessions.js";
+import { auditLog } from "./audit/audit-log.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { type Db, instanceId, openDatabase } from "./db/database.js";
+import { eventHub } from "./events/hub.js";
+import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
 import { smsCodes } from "./sms/sms-codes.js";
+import { unitsStore } from "./units/units.js";
 
 /**
  * The companion's domain services over one database and one keychain. The HTTP app and the hall
@@ -36,6 +40,9 @@ export async function openCore(config: CompanionConfig) {
   const sentCodes = smsCodes(db, clock, hasher, sms);
   const captchaStore = captchas(db, clock, hasher, config.captcha ?? randomCaptchaSource);
   const sessionStore = sessions(db, clock);
+  const units = unitsStore(db, clock.now);
+  const audit = auditLog(db, hasher, keychain, instanceId(db));
+  const hub = eventHub();
 
   return {
     config,
@@ -64,6 +71,10 @@ export async function openCore(config: CompanionConfig) {
       smsCodes: sentCodes,
       sessions: sessionStore,
     }),
+    units,
+    audit,
+    hub,
+    grants: grantsService({ db, clock, people, units, audit, hub }),
     close: () => db.close(),
   };
 }

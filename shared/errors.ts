@@ -28,6 +28,18 @@ export const ERROR_MESSAGES = {
   PHONE_NOT_BOUND: "您账户的手机号码尚未绑定，请先进入安全中心绑定手机",
   RESET_TICKET_INVALID: "找回密码流程已失效，请重新开始",
   KEYCHAIN_UNAVAILABLE: "系统钥匙串不可用",
+  UNIT_NOT_FOUND: "未找到该纳税人识别号对应的单位",
+  NOT_UNIT_MANAGER: "您不是该单位的法定代表人、财务负责人或管理权限人员，不能管理其办税权限",
+  GRANT_NOT_FOUND: "未找到该授权记录",
+  GRANTEE_NOT_REGISTERED: "未找到与证件类型、证件号码、姓名一致的实名注册人员，请该人员先完成实名注册",
+  GRANT_EXISTS: "该人员已有本单位的授权，请使用【变更】",
+  SELF_GRANT: "不能给自己授权",
+  OWN_GRANT: "管理权限人员不能变更或解除自己的授权",
+  BEYOND_OWN_TERM: "授权期限不能超出您自己的管理权限期限",
+  GRANT_ENDED: "该授权已失效，不能再变更或解除",
+  GRANT_STILL_ACTIVE: "请先解除授权，再删除该条信息",
+  NOT_GRANTEE: "只能解除或删除本人的授权",
+  NOTHING_TO_REVIEW: "该授权无需复核",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -11,6 +11,8 @@ export interface Sessions {
   open(personId: string): { token: string; expiresAt: number };
   /** The person behind a live token (touching its idle timer), or UNAUTHENTICATED. */
   authenticate(token: string | undefined): { personId: string; tokenHash: string };
+  /** Whether the session behind a token digest is still live, without touching its idle timer. */
+  isLive(tokenHash: string): boolean;
   end(token: string, reason: string): void;
   endAllFor(personId: string, reason: string): number;
 }
@@ -50,6 +52,11 @@ export function sessions(db: Db, clock: Clock): Sessions {
       }
       touch.run(now, tokenHash);
       return { personId: row.person_id, tokenHash };
+    },
+    isLive(tokenHash) {
+      const row = select.get(tokenHash) as { last_seen_at: number; expires_at: number } | undefined;
+      const now = clock.now();
+      return row !== undefined && now < row.expires_at && now - row.last_seen_at < SESSION_IDLE_TIMEOUT;
     },
     end(token, reason) {
       endOne.run(clock.now(), reason, tokenDigest(token));

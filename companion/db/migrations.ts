@@ -88,4 +88,80 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX sessions_by_person ON sessions (person_id);
     `,
   },
+  {
+    version: 2,
+    name: "units-and-grants",
+    sql: `
+      -- 扣缴单位 from tax registration (hall CLI).
+      CREATE TABLE units (
+        tin TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        departments TEXT NOT NULL DEFAULT '[]',
+        department_filing TEXT NOT NULL DEFAULT '未备案',
+        comprehensive_income TEXT NOT NULL DEFAULT '待申报',
+        business_income TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+      );
+
+      -- 法定代表人 and 财务负责人 by document, with their term of office (任职受雇, inclusive dates);
+      -- the person may register later and is matched by document when a decision is taken.
+      CREATE TABLE unit_officers (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        role TEXT NOT NULL CHECK (role IN ('法定代表人', '财务负责人')),
+        doc_type TEXT NOT NULL,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX unit_officers_by_unit ON unit_officers (unit_tin);
+      CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number);
+
+      -- 授权. Status is never stored: it is computed from these facts when a decision is taken.
+      CREATE TABLE grants (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        grantee_id TEXT NOT NULL REFERENCES people(id),
+        permission TEXT NOT NULL CHECK (permission IN ('办税权限', '管理权限')),
+        term_type TEXT NOT NULL CHECK (term_type IN ('长期', '定期')),
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        granted_by TEXT NOT NULL REFERENCES people(id),
+        granted_as TEXT NOT NULL CHECK (granted_as IN ('法定代表人', '财务负责人', '管理权限')),
+        -- The 管理权限 grant the grantor acted under (for 需复核 when it ends).
+        grantor_grant_id TEXT REFERENCES grants(id),
+        ended_at INTEGER,
+        ended_by TEXT CHECK (ended_by IN ('unit', 'self')),
+        reviewed_at INTEGER,
+        hidden_by_grantee_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX grants_by_unit ON grants (unit_tin);
+      CREATE INDEX grants_by_grantee ON grants (grantee_id);
+      CREATE INDEX grants_by_grantor_grant ON grants (grantor_grant_id);
+
+      -- Append-only history, hash-chained: each row's hash covers its content and the previous hash.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        unit_tin TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        grant_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_unit ON audit_log (unit_tin, seq);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
 ];

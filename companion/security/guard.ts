@@ -15,8 +15,14 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
   };
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.headers.host !== expectedHost()) throw new AppError("FORBIDDEN_HOST", 403);
-    if (request.headers.origin !== allowedOrigin) throw new AppError("FORBIDDEN_ORIGIN", 403);
+    const refusal =
+      request.headers.host !== expectedHost()
+        ? new AppError("FORBIDDEN_HOST", 403)
+        : request.headers.origin !== allowedOrigin
+          ? new AppError("FORBIDDEN_ORIGIN", 403)
+          : null;
+    if (refusal && request.headers.upgrade) return refuseUpgrade(request, reply, refusal);
+    if (refusal) throw refusal;
     reply.header("access-control-allow-origin", allowedOrigin);
     reply.header("vary", "Origin");
     if (request.method === "OPTIONS") {
@@ -32,6 +38,19 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
     }
   });
 };
+
+/**
+ * A refused WebSocket upgrade: write the 403 on the raw socket and close it once flushed. (Through
+ * Fastify's reply, the WebSocket plugin would destroy the socket before the refusal got out.)
+ */
+function refuseUpgrade(request: FastifyRequest, reply: FastifyReply, refusal: AppError): FastifyReply {
+  const body = JSON.stringify(refusal.toBody());
+  reply.hijack();
+  request.raw.socket.end(
+    `HTTP/1.1 403 Forbidden\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  return reply;
+}
 
 // Shared on purpose: the guard must wrap every route of the app, not one encapsulated scope.
 export default fp(requestGuard, { name: "request-guard" });

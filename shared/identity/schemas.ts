@@ -11,6 +11,7 @@ import {
   type DocumentType,
   isDocumentType,
 } from "./documents.js";
+import { checkTaxpayerId, normalizeTaxpayerId } from "./tin.js";
 
 type Check = (value: string) => string | null;
 
@@ -45,6 +46,8 @@ export const nationalitySchema = z
   .trim()
   .refine((s) => codePoints(s) >= 1, "请输入国籍")
   .refine((s) => codePoints(s) <= 50, "国籍不能超过50个字符");
+/** 纳税人识别号 of a unit: normalised (trimmed, full-width → ASCII, upper case), then checked. */
+export const taxpayerIdSchema = z.string().overwrite(normalizeTaxpayerId).superRefine(fromCheck(checkTaxpayerId));
 
 /** The fields {@link withDocumentCheck} looks at. */
 export type DocumentFields = { docType: DocumentType; docNumber: string; nationality?: string };

@@ -72,8 +72,10 @@ describe("request guard", () => {
       "/",
     );
     expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).code).toBe("FORBIDDEN_ORIGIN");
     const rebound = await rawRequest({ host: "evil.example", origin: EXTENSION_ORIGIN, ...upgrade }, "/");
     expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).code).toBe("FORBIDDEN_HOST");
   });
 
   it("answers CORS preflight for our origin only", async () => {

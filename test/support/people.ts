@@ -77,3 +77,10 @@ export async function solvedCaptcha(companion: RunningCompanion, answer: string)
   const { body } = await api(companion, "/api/captcha");
   return { captchaId: body.captchaId as string, captchaAnswer: answer };
 }
+
+/** Logs a registered person in over HTTP and returns their session token. */
+export async function loginToken(companion: RunningCompanion, person: TestPerson): Promise<string> {
+  const res = await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } });
+  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+  return res.body.token as string;
+}

@@ -1,0 +1,152 @@
+import type { Db } from "../db/database.js";
+import type { Keychain } from "../keychain/keychain.js";
+import type { CodeHasher } from "../security/secrets.js";
+
+export type AuditAction = "新增授权" | "变更" | "解除授权" | "本人解除" | "本人删除" | "复核保留";
+
+export interface AuditEntry {
+  at: number;
+  unitTin: string;
+  actorId: string;
+  actorRole: string;
+  action: AuditAction;
+  grantId: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+interface Row {
+  seq: number;
+  at: number;
+  unit_tin: string;
+  actor_id: string;
+  actor_role: string;
+  action: AuditAction;
+  grant_id: string;
+  before: string | null;
+  after: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const GENESIS = "0".repeat(64);
+
+const fromRow = (row: Row): AuditRow => ({
+  seq: row.seq,
+  at: row.at,
+  unitTin: row.unit_tin,
+  actorId: row.actor_id,
+  actorRole: row.actor_role,
+  action: row.action,
+  grantId: row.grant_id,
+  before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
+  after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+export type VerifyResult =
+  | { ok: true; rows: number; head: string }
+  | { ok: false; rows: number; problem: string; seq?: number };
+
+/**
+ * The append-only history of every grant change. Each row carries an HMAC (under the pepper in
+ * the OS keychain) of its content and the previous row's hash, so editing or removing a row breaks
+ * the chain; the head (last seq and hash) is also kept in the keychain, so cutting rows off the end
+ * shows too.
+ */
+export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanceId: string) {
+  const last = db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  const insert = db.prepare(
+    `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
+     VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`,
+  );
+  const ofUnit = db.prepare("SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq");
+  const all = db.prepare("SELECT * FROM audit_log ORDER BY seq");
+  const anchorAccount = `audit-head:${instanceId}`;
+
+  const digest = (seq: number, entry: AuditEntry, before: string | null, after: string | null, prevHash: string) =>
+    hasher.digest(
+      "audit",
+      JSON.stringify([
+        seq,
+        entry.at,
+        entry.unitTin,
+        entry.actorId,
+        entry.actorRole,
+        entry.action,
+        entry.grantId,
+        before,
+        after,
+        prevHash,
+      ]),
+    );
+
+  return {
+    /** Appends inside the caller's transaction; call anchorHead() after the commit. */
+    append(entry: AuditEntry): void {
+      const previous = last.get() as { seq: number; hash: string } | undefined;
+      const seq = (previous?.seq ?? 0) + 1;
+      const prevHash = previous?.hash ?? GENESIS;
+      const before = entry.before === null ? null : JSON.stringify(entry.before);
+      const after = entry.after === null ? null : JSON.stringify(entry.after);
+      insert.run({ ...entry, seq, before, after, prevHash, hash: digest(seq, entry, before, after, prevHash) });
+    },
+
+    /** Records the current head in the keychain. */
+    async anchorHead(): Promise<void> {
+      const head = last.get() as { seq: number; hash: string } | undefined;
+      if (head) await keychain.set(anchorAccount, `${head.seq}:${head.hash}`);
+    },
+
+    ofUnit: (tin: string) => (ofUnit.all(tin) as Row[]).map(fromRow),
+
+    async verify(): Promise<VerifyResult> {
+      const rows = all.all() as Row[];
+      let prevHash = GENESIS;
+      for (const [index, row] of rows.entries()) {
+        if (row.seq !== index + 1)
+          return { ok: false, rows: rows.length, seq: index + 1, problem: `第 ${index + 1} 条记录缺失` };
+        if (row.prev_hash !== prevHash)
+          return {
+            ok: false,
+            rows: rows.length,
+            seq: row.seq,
+            problem: `第 ${row.seq} 条记录的前序哈希不符（之前的记录被改动或删除）`,
+          };
+        const entry = fromRow(row);
+        if (digest(row.seq, entry, row.before, row.after, row.prev_hash) !== row.hash) {
+          return { ok: false, rows: rows.length, seq: row.seq, problem: `第 ${row.seq} 条记录的内容被改动` };
+        }
+        prevHash = row.hash;
+      }
+      const anchor = await keychain.get(anchorAccount);
+      const head = rows.at(-1);
+      if (anchor) {
+        const [seqText, hash] = anchor.split(":");
+        const anchoredSeq = Number(seqText);
+        const anchored = rows[anchoredSeq - 1];
+        if (!anchored)
+          return { ok: false, rows: rows.length, problem: `末尾的记录被删除（钥匙串记录到第 ${anchoredSeq} 条）` };
+        if (anchored.hash !== hash)
+          return {
+            ok: false,
+            rows: rows.length,
+            seq: anchoredSeq,
+            problem: `第 ${anchoredSeq} 条记录与钥匙串中的记录不符`,
+          };
+      } else if (head) {
+        return { ok: false, rows: rows.length, problem: "钥匙串中没有变更记录的校验点" };
+      }
+      return { ok: true, rows: rows.length, head: head?.hash ?? GENESIS };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof auditLog>;

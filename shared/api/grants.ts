@@ -1,0 +1,196 @@
+import { z } from "zod";
+import { calendarDateSchema } from "../dates.js";
+import {
+  documentNumberSchema,
+  documentTypeSchema,
+  personNameSchema,
+  taxpayerIdSchema,
+  withDocumentCheck,
+} from "../identity/schemas.js";
+
+/** Contract of 企业办税权限 (units, grants, history) between the extension and the companion. */
+
+export const PERMISSIONS = ["办税权限", "管理权限"] as const;
+export const permissionSchema = z.enum(PERMISSIONS, { message: "请选择权限类型" });
+export type Permission = z.infer<typeof permissionSchema>;
+
+export const TERM_TYPES = ["长期", "定期"] as const;
+export const termTypeSchema = z.enum(TERM_TYPES, { message: "请选择授权期限类型" });
+export type TermType = z.infer<typeof termTypeSchema>;
+
+export const GRANT_STATUSES = ["未生效", "有效", "已过期", "已解除(单位)", "已解除(本人)"] as const;
+export const grantStatusSchema = z.enum(GRANT_STATUSES);
+export type GrantStatus = z.infer<typeof grantStatusSchema>;
+
+/** How a person manages a unit: by office (tax registration) or by a 管理权限 grant. */
+export const MANAGER_ROLES = ["法定代表人", "财务负责人", "管理权限"] as const;
+export const managerRoleSchema = z.enum(MANAGER_ROLES);
+export type ManagerRole = z.infer<typeof managerRoleSchema>;
+
+export const FILING_STATUSES = {
+  departmentFiling: ["未备案", "已启用"],
+  comprehensiveIncome: ["待申报", "已申报"],
+  businessIncome: ["", "待申报", "已申报"],
+} as const;
+
+export const unitSchema = z.object({
+  tin: z.string(),
+  name: z.string(),
+  departments: z.array(z.string()),
+  /** 分部门申报, 综合所得申报, 经营所得 as in the seed's 单位管理 table. */
+  departmentFiling: z.enum(FILING_STATUSES.departmentFiling),
+  comprehensiveIncome: z.enum(FILING_STATUSES.comprehensiveIncome),
+  businessIncome: z.enum(FILING_STATUSES.businessIncome),
+});
+export type Unit = z.infer<typeof unitSchema>;
+
+/**
+ * 长期: 起 only; 定期: 起 and 止, 止 ≥ 起. Calendar dates in Asia/Shanghai, inclusive. One rule for
+ * the form's live feedback and the companion.
+ */
+export function checkGrantTerm(term: { termType: TermType; startDate: string; endDate?: string | null }): {
+  path: "endDate";
+  message: string;
+} | null {
+  if (term.termType === "定期") {
+    if (!term.endDate) return { path: "endDate", message: "定期授权需要填写授权期限止" };
+    if (term.endDate < term.startDate) return { path: "endDate", message: "授权期限止不能早于授权期限起" };
+  } else if (term.endDate) {
+    return { path: "endDate", message: "长期授权只填写授权期限起" };
+  }
+  return null;
+}
+
+const grantTermFields = {
+  permission: permissionSchema,
+  termType: termTypeSchema,
+  startDate: calendarDateSchema,
+  endDate: calendarDateSchema.nullish(),
+};
+
+function withTermCheck<T extends z.ZodType<{ termType: TermType; startDate: string; endDate?: string | null }>>(
+  schema: T,
+): T {
+  return schema.superRefine((value, ctx) => {
+    const problem = checkGrantTerm(value as { termType: TermType; startDate: string; endDate?: string | null });
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
+  });
+}
+
+/** 新增授权: the grantee is named by 证件类型 + 证件号码 + 姓名, which must match a registered person. */
+export const grantCreateRequestSchema = withTermCheck(
+  withDocumentCheck(
+    z.object({
+      docType: documentTypeSchema,
+      docNumber: documentNumberSchema,
+      name: personNameSchema,
+      ...grantTermFields,
+    }),
+  ),
+);
+export type GrantCreateRequest = z.infer<typeof grantCreateRequestSchema>;
+
+/** 变更: permission and term; the grantee stays. */
+export const grantChangeRequestSchema = withTermCheck(z.object(grantTermFields));
+export type GrantChangeRequest = z.infer<typeof grantChangeRequestSchema>;
+
+export const unitTinParamSchema = z.object({ tin: taxpayerIdSchema });
+export const grantParamSchema = z.object({ tin: taxpayerIdSchema, grantId: z.string().uuid() });
+export const myGrantParamSchema = z.object({ grantId: z.string().uuid() });
+
+export const maskedPersonSchema = z.object({
+  maskedName: z.string(),
+  docType: documentTypeSchema,
+  maskedDocNumber: z.string(),
+});
+
+export const grantViewSchema = z.object({
+  id: z.string(),
+  unitTin: z.string(),
+  grantee: maskedPersonSchema,
+  permission: permissionSchema,
+  termType: termTypeSchema,
+  startDate: z.string(),
+  endDate: z.string().nullable(),
+  status: grantStatusSchema,
+  grantedBy: z.object({ maskedName: z.string(), role: managerRoleSchema }),
+  /** The 管理权限 grant this grant was made under has ended: a manager should look at it (需复核). */
+  needsReview: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type GrantView = z.infer<typeof grantViewSchema>;
+
+export const managedUnitSchema = z.object({
+  tin: z.string(),
+  name: z.string(),
+  roles: z.array(managerRoleSchema),
+  grantCount: z.number().int(),
+  reviewCount: z.number().int(),
+});
+export const managedUnitsResponseSchema = z.object({ units: z.array(managedUnitSchema) });
+export type ManagedUnit = z.infer<typeof managedUnitSchema>;
+
+export const unitDetailResponseSchema = z.object({
+  unit: unitSchema,
+  /** The viewer's own roles at this unit. */
+  roles: z.array(managerRoleSchema),
+  /** Set for a 管理权限 holder: the last date they may grant to (null: 长期). */
+  grantLimit: z.object({ endDate: z.string().nullable() }).nullable(),
+  /** The viewer's own grant id, which a 管理权限 holder may not change. */
+  ownGrantId: z.string().nullable(),
+  grants: z.array(grantViewSchema),
+});
+export type UnitDetailResponse = z.infer<typeof unitDetailResponseSchema>;
+
+export const HISTORY_ACTIONS = ["新增授权", "变更", "解除授权", "本人解除", "本人删除", "复核保留"] as const;
+export const historyEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.object({ maskedName: z.string(), role: z.string() }),
+  action: z.enum(HISTORY_ACTIONS),
+  grantId: z.string(),
+  grantee: z.string(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+export const historyResponseSchema = z.object({ entries: z.array(historyEntrySchema) });
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const myGrantSchema = z.object({
+  id: z.string(),
+  unit: z.object({ tin: z.string(), name: z.string() }),
+  permission: permissionSchema,
+  termType: termTypeSchema,
+  startDate: z.string(),
+  endDate: z.string().nullable(),
+  status: grantStatusSchema,
+  grantedAt: z.string(),
+});
+export const myGrantsResponseSchema = z.object({
+  grants: z.array(myGrantSchema),
+  /** Live grants ending within 7 days (the toolbar badge). */
+  endingSoon: z.number().int(),
+  /** True when the person manages at least one unit (the popup links to 企业办税权限). */
+  managesUnits: z.boolean(),
+});
+export type MyGrant = z.infer<typeof myGrantSchema>;
+
+/** Events pushed over the /api/events WebSocket. The client first sends {type:"auth", token}. */
+export const eventClientMessageSchema = z.object({ type: z.literal("auth"), token: z.string().min(1).max(128) });
+export const GRANT_CHANGES = ["added", "changed", "revoked", "renounced", "deleted", "reviewed"] as const;
+export const serverEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready") }),
+  z.object({
+    type: z.literal("grant-changed"),
+    unitTin: z.string(),
+    unitName: z.string(),
+    grantId: z.string(),
+    change: z.enum(GRANT_CHANGES),
+    /** True when the receiver is the grantee (the background shows a notification). */
+    forGrantee: z.boolean(),
+  }),
+  z.object({ type: z.literal("session-ended"), reason: z.string() }),
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+]);
+export type ServerEvent = z.infer<typeof serverEventSchema>;

@@ -1,0 +1,372 @@
+/**
+ * End to end, 企业办税权限 and 我的办税权限 in two real Chromium profiles with the built extension:
+ * the legal rep (profile A) grants the clerk from the full-tab page; the clerk's popup (profile B,
+ * open and logged in) shows it live; the clerk renounces it; the legal rep's table follows live.
+ * Needs `npm run build:extension` first; `npm test` does it.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Unit } from "../../shared/api/grants.js";
+import { EXTENSION_ID } from "../../shared/extension-identity.js";
+import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
+import { addUnit, setOfficer } from "../support/units.js";
+
+const repoRoot = resolve(import.meta.dirname, "..", "..");
+const extensionDir = join(repoRoot, ".output", "chrome-mv3");
+const shotsDir = join(repoRoot, "test-results", "e2e");
+const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
+const LIVE_MS = 1_000;
+
+let companion: RunningCompanion;
+let loadedExtensionDir: string;
+const profiles: Array<{ browser: Browser; userDataDir: string }> = [];
+let unit: Unit;
+let otherUnit: Unit;
+let legalRep: TestPerson;
+let clerk: TestPerson;
+let manager: TestPerson;
+
+/** One Chromium profile with the extension, in Chinese, pointed at the test companion. */
+async function launchProfile(): Promise<Browser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    pipe: true,
+    enableExtensions: [loadedExtensionDir],
+    userDataDir,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
+  });
+  profiles.push({ browser, userDataDir });
+  const page = await browser.newPage();
+  await page.goto(extensionUrl("options.html"));
+  await page.evaluate((url) => {
+    const { chrome } = globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } };
+    return chrome.storage.local.set({ companionUrl: url });
+  }, companion.url);
+  await page.close();
+  return browser;
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(extensionDir, "manifest.json"))) {
+    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
+  }
+  mkdirSync(shotsDir, { recursive: true });
+  companion = await startCompanion({ captcha: "known" });
+  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
+  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
+
+  // Tax registration, as the hall records it: two units, the legal rep of one, finance manager of both.
+  legalRep = await registerPerson(companion, newPerson({ name: "李建国" }));
+  clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
+  manager = await registerPerson(companion, newPerson({ name: "王芳" }));
+  unit = addUnit(companion, { name: "广东QJ4核定4", departments: ["财务部", "人事部"] });
+  otherUnit = addUnit(companion, { name: "广东QJ4核定5" });
+  setOfficer(companion, { tin: unit.tin, role: "法定代表人", person: legalRep });
+  setOfficer(companion, { tin: otherUnit.tin, role: "财务负责人", person: legalRep });
+  // One grant made beforehand (over the API), so the table shows a 管理权限 定期 row as well.
+  const token = await loginToken(companion, legalRep);
+  const made = await api(companion, `/api/units/${unit.tin}/grants`, {
+    token,
+    body: {
+      docType: manager.docType,
+      docNumber: manager.docNumber,
+      name: manager.name,
+      permission: "管理权限",
+      termType: "定期",
+      startDate: "2026-01-01",
+      endDate: "2030-12-31",
+    },
+  });
+  if (made.status !== 200) throw new Error(`setup grant failed: ${JSON.stringify(made.body)}`);
+});
+
+afterAll(async () => {
+  for (const { browser } of profiles) await browser.close().catch(() => {});
+  await companion?.close();
+  for (const dir of [loadedExtensionDir, ...profiles.map((p) => p.userDataDir)]) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
+
+/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
+async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
+  const name = `failure-grants-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
+  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
+  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
+  throw new Error(
+    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
+  );
+}
+
+async function waitForText(page: Page, selector: string, needle: string, timeout = 15_000): Promise<string> {
+  await page
+    .waitForFunction(
+      (sel, text) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(text)),
+      { timeout },
+      selector,
+      needle,
+    )
+    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
+  return page.$$eval(
+    selector,
+    (els, text) => els.find((el) => el.textContent?.includes(text))?.textContent ?? "",
+    needle,
+  );
+}
+
+async function fill(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
+  await page.keyboard.press("Backspace");
+  await page.type(selector, text);
+}
+
+/** Logs in from the popup (opened as a tab of popup size), soft keyboard switched off. */
+async function loginInPopup(browser: Browser, person: TestPerson): Promise<Page> {
+  const popup = await browser.newPage();
+  await popup.setViewport({ width: 360, height: 640 });
+  await popup.goto(extensionUrl("popup.html"));
+  await popup.waitForSelector("#account");
+  await popup.type("#account", person.loginName);
+  await popup.click('[data-testid="soft-keyboard-toggle"]');
+  await fill(popup, "#password", person.password);
+  await popup.click('[data-testid="login-submit"]');
+  await waitForText(popup, '[data-testid="person-name"]', `**${[...person.name].at(-1)}`);
+  await popup.waitForSelector('[data-testid="my-grants"]');
+  return popup;
+}
+
+/** Sets a date input as the date picker would (an input event, then blur so the field counts as touched). */
+async function setDate(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(
+    selector,
+    (el, date) => {
+      const input = el as HTMLInputElement;
+      input.value = date;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new FocusEvent("blur"));
+    },
+    value,
+  );
+}
+
+const grantRow = (name: string) =>
+  `//tr[@data-testid="grant-row"][.//*[@data-testid="grant-grantee" and contains(., "${name}")]]`;
+
+describe("企业办税权限 and 我的办税权限, live across two browsers", () => {
+  let browserA: Browser;
+  let browserB: Browser;
+  let clerkPopup: Page;
+  let manage: Page;
+
+  it("the clerk logs in (profile B): 我的办税权限 is empty, no 【企业办税权限】", async () => {
+    [browserA, browserB] = await Promise.all([launchProfile(), launchProfile()]);
+    clerkPopup = await loginInPopup(browserB, clerk);
+    await clerkPopup.waitForSelector('[data-testid="my-grants-empty"]');
+    expect(await clerkPopup.$('[data-testid="open-manage"]')).toBeNull();
+  });
+
+  it("the legal rep logs in (profile A) and opens 企业办税权限 from the popup", async () => {
+    const popup = await loginInPopup(browserA, legalRep);
+    await popup.waitForSelector('[data-testid="open-manage"]');
+    expect(await popup.$eval('[data-testid="open-manage"]', (el) => el.textContent)).toBe("【企业办税权限】");
+    const opened = browserA.waitForTarget((target) => target.url().includes("/manage.html"));
+    await popup.click('[data-testid="open-manage"]');
+    const page = await (await opened).page();
+    if (!page) throw new Error("the manage tab did not open");
+    manage = page;
+    await manage.setViewport({ width: 1280, height: 800 });
+    await popup.close();
+
+    await waitForText(manage, '[data-testid="unit-row"]', "广东QJ4核定5");
+    const rows = await manage.$$eval('[data-testid="unit-row"]', (els) => els.map((el) => el.textContent ?? ""));
+    expect(rows).toHaveLength(2);
+    expect(rows.find((row) => row.includes(unit.tin))).toContain("法定代表人");
+    expect(rows.find((row) => row.includes(otherUnit.tin))).toContain("财务负责人");
+    expect(await manage.title()).toContain("企业办税权限");
+    await shot(manage, "manage-units.png");
+
+    // 查询 by a 纳税人识别号 fragment keeps only that unit.
+    await fill(manage, "#unitQuery", unit.tin.slice(-8));
+    await manage.click('[data-testid="unit-search"]');
+    await manage.waitForFunction(() => document.querySelectorAll('[data-testid="unit-row"]').length === 1);
+    await manage.click(`[data-testid="unit-row"][data-tin="${unit.tin}"] [data-testid="unit-open"]`);
+    await waitForText(manage, '[data-testid="unit-info"]', unit.tin);
+    await waitForText(manage, '[data-testid="grant-row"]', "*芳");
+  });
+
+  it("新增授权 for the clerk; the clerk's open popup shows 有效 within a second", async () => {
+    await manage.click('[data-testid="tab-add"]');
+    await manage.waitForSelector('[data-testid="grant-form"]');
+    // 止 is asked for 定期 only.
+    expect(await manage.$("#endDate")).toBeNull();
+    await manage.click('input[name="termType"][value="定期"]');
+    await manage.waitForSelector("#endDate");
+    await manage.click('input[name="termType"][value="长期"]');
+    await manage.waitForFunction(() => !document.querySelector("#endDate"));
+
+    // Live feedback from the shared validators.
+    await manage.select("#docType", clerk.docType);
+    const wrongCheckDigit = clerk.docNumber.slice(0, 17) + (clerk.docNumber.endsWith("0") ? "1" : "0");
+    await fill(manage, "#docNumber", wrongCheckDigit);
+    await manage.focus("#name");
+    await waitForText(manage, '[data-testid="docNumber-error"]', "校验码错误");
+    await fill(manage, "#docNumber", clerk.docNumber);
+    await fill(manage, "#name", clerk.name);
+    await manage.click('input[name="permission"][value="办税权限"]');
+
+    const seenByClerk = clerkPopup
+      .waitForFunction(
+        (tin) =>
+          document
+            .querySelector(`[data-testid="my-grant"][data-tin="${tin}"] [data-testid="my-grant-status"]`)
+            ?.textContent?.includes("有效") ?? false,
+        { timeout: 10_000, polling: "mutation" },
+        unit.tin,
+      )
+      .then(() => Date.now());
+    const clickedAt = Date.now();
+    await manage.click('[data-testid="grant-submit"]');
+    await waitForText(manage, '[data-testid="unit-notice"]', "已为**明新增授权");
+    const shownAt = await seenByClerk.catch((error) => explainTimeout(clerkPopup, "clerk sees the grant", error));
+    expect(shownAt - clickedAt).toBeLessThanOrEqual(LIVE_MS);
+
+    const row = await waitForText(clerkPopup, '[data-testid="my-grant"]', "广东QJ4核定4");
+    expect(row).toContain(unit.tin);
+    expect(row).toContain("办税权限");
+    expect(row).toContain("长期");
+    await shot(clerkPopup, "popup-my-grants.png");
+
+    const [tableRow] = await manage.$$(`::-p-xpath(${grantRow("**明")})`);
+    expect(await tableRow?.evaluate((el) => el.textContent)).toContain("有效");
+  });
+
+  it("the clerk 解除授权 (confirmed in the popup); the legal rep's table shows 已解除(本人) without reload", async () => {
+    await clerkPopup.click(`[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-renounce"]`);
+    await waitForText(clerkPopup, '[data-testid="my-grant-confirm-box"]', "确定解除");
+    await clerkPopup.click('[data-testid="my-grant-confirm"]');
+    await waitForText(clerkPopup, '[data-testid="my-grant-status"]', "已解除(本人)");
+
+    await manage
+      .waitForFunction(
+        (xpath) => {
+          const row = document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null)
+            .singleNodeValue as Element | null;
+          return row?.querySelector('[data-testid="grant-status"]')?.textContent === "已解除(本人)";
+        },
+        { timeout: 5_000 },
+        grantRow("**明"),
+      )
+      .catch((error) => explainTimeout(manage, "legal rep sees 已解除(本人)", error));
+    // An ended grant offers no 变更 or 解除授权.
+    const [ended] = await manage.$$(`::-p-xpath(${grantRow("**明")})`);
+    expect(await ended?.$('[data-testid="grant-change"]')).toBeNull();
+    expect(await ended?.$('[data-testid="grant-revoke"]')).toBeNull();
+    await shot(manage, "manage-unit.png");
+
+    await manage.click('[data-testid="tab-history"]');
+    const history = await waitForText(manage, '[data-testid="history-table"]', "本人解除");
+    expect(history).toContain("新增授权");
+  });
+
+  it("then the clerk may 删除 the ended entry", async () => {
+    await clerkPopup.click(`[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-delete"]`);
+    await clerkPopup.click('[data-testid="my-grant-confirm"]');
+    await clerkPopup.waitForSelector('[data-testid="my-grants-empty"]');
+  });
+
+  it("变更 in a dialog, checked live by the shared term rule; 解除授权 asks first; 导出CSV downloads", async () => {
+    await manage.click('[data-testid="tab-granted"]');
+    const [row] = await manage.$$(`::-p-xpath(${grantRow("*芳")})`);
+    await row?.$eval('[data-testid="grant-change"]', (el) => (el as HTMLElement).click());
+    await manage.waitForSelector('[data-testid="change-dialog"][open]');
+    expect(await manage.$eval('input[name="change-termType"][value="定期"]', (el) => el.checked)).toBe(true);
+    await setDate(manage, "#change-endDate", "2025-12-31");
+    await waitForText(manage, '[data-testid="change-endDate-error"]', "授权期限止不能早于授权期限起");
+    await setDate(manage, "#change-endDate", "2029-06-30");
+    await manage.click('input[name="change-permission"][value="办税权限"]');
+    await shot(manage, "manage-change.png");
+    await manage.click('[data-testid="change-submit"]');
+    await waitForText(manage, '[data-testid="unit-notice"]', "已变更*芳的授权");
+    const changed = await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30");
+    expect(changed).toContain("办税权限");
+
+    const [again] = await manage.$$(`::-p-xpath(${grantRow("*芳")})`);
+    await again?.$eval('[data-testid="grant-revoke"]', (el) => (el as HTMLElement).click());
+    await waitForText(manage, '[data-testid="revoke-dialog"]', "确定解除*芳在“广东QJ4核定4”的办税权限吗");
+    await manage.click('[data-testid="revoke-dialog-cancel"]');
+    await manage.waitForFunction(() => !document.querySelector('[data-testid="revoke-dialog"]'));
+    expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
+
+    const downloads = mkdtempSync(join(tmpdir(), "taxauth-e2e-downloads-"));
+    try {
+      const cdp = await manage.createCDPSession();
+      await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+      await manage.click('[data-testid="export-csv"]');
+      const started = Date.now();
+      let files: string[] = [];
+      while (Date.now() - started < 10_000) {
+        files = readdirSync(downloads).filter((name) => name.endsWith(".csv"));
+        if (files.length > 0) break;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+      }
+      expect(files).toHaveLength(1);
+      const csv = readFileSync(join(downloads, files[0] as string), "utf8");
+      expect(csv).toContain("已解除(本人)");
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
+  });
+
+  it("a 管理权限 holder sees their limit, no 长期, and no actions on their own grant", async () => {
+    // The change above made 王芳's grant 办税权限: give 管理权限 back (to 2029-06-30) over the API.
+    const token = await loginToken(companion, legalRep);
+    const detail = await api(companion, `/api/units/${unit.tin}`, { token });
+    const own = detail.body.grants.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const back = await api(companion, `/api/units/${unit.tin}/grants/${own.id}/change`, {
+      token,
+      body: { permission: "管理权限", termType: "定期", startDate: "2026-01-01", endDate: "2029-06-30" },
+    });
+    expect(back.status).toBe(200);
+
+    await clerkPopup.click('[data-testid="logout"]');
+    await clerkPopup.close();
+    const popup = await loginInPopup(browserB, manager);
+    const opened = browserB.waitForTarget((target) => target.url().includes("/manage.html"));
+    await popup.click('[data-testid="open-manage"]');
+    const page = await (await opened).page();
+    if (!page) throw new Error("the manage tab did not open");
+    await page.setViewport({ width: 1280, height: 800 });
+    await waitForText(page, '[data-testid="unit-row"]', "管理权限");
+    await page.click(`[data-testid="unit-row"][data-tin="${unit.tin}"] [data-testid="unit-open"]`);
+    await waitForText(page, '[data-testid="grant-limit"]', "2029-06-30");
+    const [mine] = await page.$$(`::-p-xpath(${grantRow("*芳")})`);
+    expect(await mine?.evaluate((el) => el.textContent)).toContain("本人");
+    expect(await mine?.$('[data-testid="grant-change"]')).toBeNull();
+    expect(await mine?.$('[data-testid="grant-revoke"]')).toBeNull();
+
+    await page.click('[data-testid="tab-add"]');
+    await page.waitForSelector('[data-testid="grant-form"]');
+    expect(await page.$eval('input[name="termType"][value="长期"]', (el) => el.disabled)).toBe(true);
+    expect(await page.$eval('input[name="termType"][value="定期"]', (el) => el.checked)).toBe(true);
+    expect(await page.$eval("#endDate", (el) => (el as HTMLInputElement).max)).toBe("2029-06-30");
+    await waitForText(page, "#termType", "只能选择定期");
+    await shot(page, "manage-grant-form-limited.png");
+  });
+});
