@@ -1,8 +1,16 @@
 import { Command } from "commander";
+import { z } from "zod";
+import { calendarDateSchema } from "../../shared/dates.js";
+import { taxpayerIdSchema } from "../../shared/identity/schemas.js";
 import { configFromEnv } from "../config.js";
+import { parseInput } from "../errors.js";
+import { accessReport } from "../grants/access-report.js";
 import { startServer } from "../server.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
+import { withCore } from "./with-core.js";
+
+const accessReportInputSchema = z.object({ unit: taxpayerIdSchema, date: calendarDateSchema });
 
 /** Every `taxauth` command, for commander to parse. */
 export function taxauthProgram(): Command {
@@ -18,6 +26,14 @@ export function taxauthProgram(): Command {
     });
 
   program
+    .command("demo")
+    .description("演示：在临时数据目录中载入示例单位、法定代表人、财务负责人和办税人员后启动本地服务")
+    .action(async () => {
+      const { runDemo } = await import("../demo/run.js");
+      await runDemo();
+    });
+
+  program
     .command("doctor")
     .description("检查数据库、系统钥匙串和端口")
     .action(async () => {
@@ -25,5 +41,40 @@ export function taxauthProgram(): Command {
     });
 
   registerHallCommands(program);
+
+  program
+    .command("audit")
+    .description("变更记录（授权历史）")
+    .command("verify")
+    .description("校验变更记录的哈希链：任何被改动或删除的记录都会被发现")
+    .action(async () => {
+      const result = await withCore((core) => core.audit.verify());
+      if (result.ok) {
+        process.stdout.write(`✔ 变更记录完整：共 ${result.rows} 条\n`);
+      } else {
+        process.stdout.write(`✘ 变更记录被篡改：${result.problem}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command("report")
+    .description("报表")
+    .command("access")
+    .description("某日谁可以为该单位办税，通过哪项授权或职务")
+    .requiredOption("--unit <纳税人识别号>", "单位")
+    .requiredOption("--date <YYYY-MM-DD>", "日期（北京时间）")
+    .action(async (options: { unit: string; date: string }) => {
+      const input = parseInput(accessReportInputSchema, options);
+      const lines = await withCore((core) =>
+        accessReport({ ...core, grants: core.grants.store }, input.unit, input.date),
+      );
+      process.stdout.write(`${input.unit} 在 ${input.date} 可办税的人员：\n`);
+      if (lines.length === 0) process.stdout.write("  （无）\n");
+      for (const line of lines) {
+        process.stdout.write(`  ${line.name}\t${line.docType} ${line.maskedDocNumber}\t${line.through}\n`);
+      }
+    });
+
   return program;
 }

@@ -10,9 +10,10 @@ import {
 } from "../../shared/identity/schemas.js";
 import { loginGuards, personSubject } from "../accounts/login-guard.js";
 import { configFromEnv } from "../config.js";
-import { openCore } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
 import { readOutbox } from "../sms/gateway.js";
+import { registerUnitCommands } from "./unit-commands.js";
+import { withCore } from "./with-core.js";
 
 const hallIdentitySchema = withDocumentCheck(
   z.object({
@@ -54,14 +55,11 @@ export function registerHallCommands(program: Command): void {
     .option("--nationality <nationality>", "国籍", "中国")
     .action(async (options: { docType: string; docNumber: string; name: string; nationality: string }) => {
       const identity = parseInput(hallIdentitySchema, options);
-      const core = await openCore(configFromEnv());
-      try {
+      await withCore((core) => {
         if (core.people.byDocument(identity.docType, identity.docNumber)) throw new AppError("ALREADY_REGISTERED", 409);
         const issued = core.registrationCodes.issue(identity);
         process.stdout.write(`${registrationSlip(identity, issued.code, issued.expiresAt)}\n`);
-      } finally {
-        core.close();
-      }
+      });
     });
 
   hall
@@ -77,19 +75,18 @@ export function registerHallCommands(program: Command): void {
       for (const entry of entries) process.stdout.write(`${entry.at}\t${entry.phone}\t${entry.text}\n`);
     });
 
+  registerUnitCommands(hall);
+
   hall
     .command("unlock")
     .description("解除账号的密码锁定（持有效身份证件到大厅办理）")
     .requiredOption("--account <account>", "手机号码 / 证件号码 / 登录名")
     .action(async (options: { account: string }) => {
-      const core = await openCore(configFromEnv());
-      try {
+      await withCore((core) => {
         const person = core.people.byLoginIdentifier(options.account);
         if (!person) throw new AppError("IDENTITY_NOT_FOUND", 404);
         loginGuards(core.db).clear(personSubject(person.id));
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
-      } finally {
-        core.close();
-      }
+      });
     });
 }

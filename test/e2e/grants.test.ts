@@ -11,6 +11,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Unit } from "../../shared/api/grants.js";
 import { EXTENSION_ID } from "../../shared/extension-identity.js";
+import { maskPersonName } from "../../shared/identity/account-rules.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
@@ -39,6 +40,7 @@ async function launchProfile(): Promise<Browser> {
     pipe: true,
     enableExtensions: [loadedExtensionDir],
     userDataDir,
+    downloadBehavior: { policy: "allow", downloadPath: join(userDataDir, "downloads") },
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -102,6 +104,13 @@ afterAll(async () => {
   }
 });
 
+/** Where a profile's downloads land (set at launch). */
+function downloadsOf(browser: Browser): string {
+  const profile = profiles.find((p) => p.browser === browser);
+  if (!profile) throw new Error("unknown profile");
+  return join(profile.userDataDir, "downloads");
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
 
 /** On a timeout, say what the page showed instead, and keep a screenshot of it. */
@@ -147,7 +156,7 @@ async function loginInPopup(browser: Browser, person: TestPerson): Promise<Page>
   await popup.click('[data-testid="soft-keyboard-toggle"]');
   await fill(popup, "#password", person.password);
   await popup.click('[data-testid="login-submit"]');
-  await waitForText(popup, '[data-testid="person-name"]', `**${[...person.name].at(-1)}`);
+  await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
   await popup.waitForSelector('[data-testid="my-grants"]');
   return popup;
 }
@@ -314,24 +323,38 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await manage.waitForFunction(() => !document.querySelector('[data-testid="revoke-dialog"]'));
     expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
 
-    const downloads = mkdtempSync(join(tmpdir(), "taxauth-e2e-downloads-"));
-    try {
-      const cdp = await manage.createCDPSession();
-      await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
-      await manage.click('[data-testid="export-csv"]');
-      const started = Date.now();
-      let files: string[] = [];
-      while (Date.now() - started < 10_000) {
-        files = readdirSync(downloads).filter((name) => name.endsWith(".csv"));
-        if (files.length > 0) break;
-        await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-      }
-      expect(files).toHaveLength(1);
-      const csv = readFileSync(join(downloads, files[0] as string), "utf8");
-      expect(csv).toContain("已解除(本人)");
-    } finally {
-      rmSync(downloads, { recursive: true, force: true });
+    const downloads = downloadsOf(browserA);
+    await manage.evaluate(() => {
+      const w = window as any;
+      const o = URL.createObjectURL;
+      w.__n = [];
+      URL.createObjectURL = (b: Blob) => {
+        w.__n.push(b.size);
+        return o(b);
+      };
+      const c = HTMLAnchorElement.prototype.click;
+      HTMLAnchorElement.prototype.click = function () {
+        w.__n.push(this.download, this.href, navigator.userActivation.isActive);
+        return c.call(this);
+      };
+    });
+    manage.on("console", (m) => console.log("CONSOLE", m.text()));
+    await manage.click('[data-testid="export-csv"]');
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log("N", await manage.evaluate(() => (window as any).__n));
+    for (const p of profiles) console.log("DIR", p.browser === browserA, p.userDataDir, readdirSync(p.userDataDir));
+    console.log("LINK", await manage.evaluate(() => document.querySelectorAll("a[download]").length));
+    const started = Date.now();
+    let files: string[] = [];
+    while (Date.now() - started < 10_000) {
+      files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.endsWith(".csv")) : [];
+      if (files.length > 0) break;
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
     }
+    if (files.length === 0) await explainTimeout(manage, "the CSV download", new Error("no file"));
+    const csv = readFileSync(join(downloads, files[0] as string), "utf8");
+    expect(csv).toContain("被授权人");
+    expect(csv).toContain("已解除(本人)");
   });
 
   it("a 管理权限 holder sees their limit, no 长期, and no actions on their own grant", async () => {

@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { FILING_STATUSES } from "../../shared/api/grants.js";
+import { shanghaiDate } from "../../shared/dates.js";
+import { DOCUMENT_TYPES, maskDocumentNumber } from "../../shared/identity/documents.js";
+import { atomically } from "../db/database.js";
+import { parseInput } from "../errors.js";
+import { grantStatus } from "../grants/status.js";
+import { importUnits } from "../units/import.js";
+import { officerInputSchema, splitDepartments, UNIT_CSV_COLUMNS, unitInputSchema } from "../units/unit-input.js";
+import { withCore } from "./with-core.js";
+
+/** `taxauth hall unit …` and `taxauth hall officer …`: units and their officers from tax registration. */
+export function registerUnitCommands(hall: Command): void {
+  const unit = hall.command("unit").description("扣缴单位（税务登记信息）");
+
+  unit
+    .command("add")
+    .description("登记或更新一个扣缴单位")
+    .requiredOption("--tin <纳税人识别号>", "18位统一社会信用代码（或15/20位旧号码）")
+    .requiredOption("--name <纳税人名称>", "纳税人名称")
+    .option("--departments <部门>", "部门，多个用 | 分隔", "")
+    .option("--department-filing <状态>", `分部门申报: ${FILING_STATUSES.departmentFiling.join(" | ")}`, "未备案")
+    .option(
+      "--comprehensive-income <状态>",
+      `综合所得申报: ${FILING_STATUSES.comprehensiveIncome.join(" | ")}`,
+      "待申报",
+    )
+    .option("--business-income <状态>", "经营所得: 空 | 待申报 | 已申报", "")
+    .action(async (options: Record<string, string>) => {
+      const input = parseInput(unitInputSchema, {
+        ...options,
+        departments: splitDepartments(options.departments ?? ""),
+      });
+      await withCore((core) => core.units.saveUnit(input));
+      process.stdout.write(`已登记: ${input.tin} ${input.name}\n`);
+    });
+
+  unit
+    .command("import <file>")
+    .description(`从 CSV 导入扣缴单位（列: ${UNIT_CSV_COLUMNS.join(",")}；部门用 | 分隔）。有错误时一条也不导入`)
+    .action(async (file: string) => {
+      const report = await withCore((core) => importUnits(core.db, core.units, readFileSync(file, "utf8")));
+      if (report.errors.length > 0) {
+        process.stderr.write(`导入失败，未写入任何单位。请修改以下 ${report.errors.length} 处后重新导入：\n`);
+        for (const { line, message } of report.errors) process.stderr.write(`  第 ${line} 行: ${message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`已导入 ${report.imported} 个单位\n`);
+    });
+
+  unit
+    .command("show <tin>")
+    .description("查看单位、其法定代表人和财务负责人、授权")
+    .action(async (tin: string) => {
+      await withCore((core) => {
+        const found = core.units.requireUnit(parseInput(unitInputSchema.shape.tin, tin));
+        const today = shanghaiDate(core.clock.now());
+        const out = [
+          `纳税人识别号: ${found.tin}`,
+          `纳税人名称:   ${found.name}`,
+          `部门:         ${found.departments.join("、") || "—"}`,
+          `分部门申报: ${found.departmentFiling}  综合所得申报: ${found.comprehensiveIncome}  经营所得: ${found.businessIncome || "—"}`,
+          "任职受雇:",
+          ...core.units
+            .officers(found.tin)
+            .map(
+              (o) =>
+                `  ${o.role} ${o.name} ${o.docType} ${maskDocumentNumber(o.docNumber)} ${o.startDate} 至 ${o.endDate ?? "今"}`,
+            ),
+          "授权:",
+          ...core.grants.store.ofUnit(found.tin).map((g) => {
+            const grantee = core.people.byId(g.granteeId);
+            return `  ${grantee?.name ?? "?"} ${g.permission} ${g.termType} ${g.startDate} 至 ${g.endDate ?? "长期"} ${grantStatus(g, today)}`;
+          }),
+        ];
+        process.stdout.write(`${out.join("\n")}\n`);
+      });
+    });
+
+  hall
+    .command("officer")
+    .description("税务登记的法定代表人、财务负责人")
+    .command("set")
+    .description("记录法定代表人（新的一位接替旧的）或财务负责人及其任职期间")
+    .requiredOption("--unit <纳税人识别号>", "单位")
+    .requiredOption("--role <职务>", "法定代表人 | 财务负责人")
+    .requiredOption("--doc-type <type>", `证件类型: ${DOCUMENT_TYPES.join(" | ")}`)
+    .requiredOption("--doc-number <number>", "证件号码")
+    .requiredOption("--name <name>", "姓名")
+    .option("--from <YYYY-MM-DD>", "任职起（默认今天）")
+    .option("--to <YYYY-MM-DD>", "任职止（默认至今）")
+    .action(async (options: Record<string, string | undefined>) => {
+      await withCore((core) => {
+        const officer = parseInput(officerInputSchema, {
+          unitTin: options.unit,
+          role: options.role,
+          docType: options.docType,
+          docNumber: options.docNumber,
+          name: options.name,
+          startDate: options.from ?? shanghaiDate(core.clock.now()),
+          endDate: options.to ?? null,
+        });
+        core.units.requireUnit(officer.unitTin);
+        atomically(core.db, () => core.units.setOfficer(officer));
+        process.stdout.write(`已记录: ${officer.unitTin} ${officer.role} ${officer.name} 自 ${officer.startDate}\n`);
+      });
+    });
+}

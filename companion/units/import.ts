@@ -1,0 +1,62 @@
+import type { Unit } from "../../shared/api/grants.js";
+import { atomically, type Db } from "../db/database.js";
+import { parseCsv } from "./csv.js";
+import { splitDepartments, UNIT_CSV_COLUMNS, unitInputSchema } from "./unit-input.js";
+import type { UnitsStore } from "./units.js";
+
+export interface ImportReport {
+  imported: number;
+  /** Line number (1 = the header) and what is wrong there, in Chinese. */
+  errors: Array<{ line: number; message: string }>;
+}
+
+/**
+ * Imports units from CSV, all or nothing: every row is checked first; if any row is wrong, nothing
+ * is written and the report lists each wrong row.
+ */
+export function importUnits(db: Db, units: UnitsStore, csv: string): ImportReport {
+  let rows: string[][];
+  try {
+    rows = parseCsv(csv);
+  } catch (error) {
+    return { imported: 0, errors: [{ line: 0, message: (error as Error).message }] };
+  }
+  const [header, ...body] = rows;
+  const missing = UNIT_CSV_COLUMNS.filter((column) => !header?.map((h) => h.trim()).includes(column));
+  if (!header || missing.length > 0) {
+    return { imported: 0, errors: [{ line: 1, message: `表头缺少列: ${missing.join("、")}` }] };
+  }
+  const index = Object.fromEntries(UNIT_CSV_COLUMNS.map((c) => [c, header.map((h) => h.trim()).indexOf(c)]));
+  const cell = (row: string[], column: (typeof UNIT_CSV_COLUMNS)[number]) => row[index[column] as number] ?? "";
+
+  const valid: Unit[] = [];
+  const errors: ImportReport["errors"] = [];
+  const seen = new Map<string, number>();
+  body.forEach((row, i) => {
+    const line = i + 2;
+    const parsed = unitInputSchema.safeParse({
+      tin: cell(row, "纳税人识别号"),
+      name: cell(row, "纳税人名称"),
+      departments: splitDepartments(cell(row, "部门")),
+      departmentFiling: cell(row, "分部门申报").trim() || "未备案",
+      comprehensiveIncome: cell(row, "综合所得申报").trim() || "待申报",
+      businessIncome: cell(row, "经营所得").trim(),
+    });
+    if (!parsed.success) {
+      errors.push({ line, message: parsed.error.issues.map((issue) => issue.message).join("；") });
+      return;
+    }
+    const earlier = seen.get(parsed.data.tin);
+    if (earlier) {
+      errors.push({ line, message: `纳税人识别号与第 ${earlier} 行重复` });
+      return;
+    }
+    seen.set(parsed.data.tin, line);
+    valid.push(parsed.data);
+  });
+  if (errors.length > 0) return { imported: 0, errors };
+  atomically(db, () => {
+    for (const unit of valid) units.saveUnit(unit);
+  });
+  return { imported: valid.length, errors: [] };
+}
