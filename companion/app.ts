@@ -5,6 +5,7 @@ import accountRoutes from "./accounts/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
+import declarationRoutes from "./declaration/routes.js";
 import { AppError } from "./errors.js";
 import eventRoutes, { MAX_MESSAGE_BYTES } from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
@@ -53,6 +54,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(captchaRoutes);
   await app.register(accountRoutes);
   await app.register(grantRoutes);
+  await app.register(declarationRoutes);
   await app.register(eventRoutes);
   return app;
 }

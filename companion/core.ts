@@ -8,6 +8,7 @@ import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { type Db, instanceId, openDatabase } from "./db/database.js";
+import { declarationPasswords } from "./declaration/passwords.js";
 import { eventHub } from "./events/hub.js";
 import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
@@ -75,6 +76,8 @@ export async function openCore(config: CompanionConfig) {
     audit,
     hub,
     grants: grantsService({ db, clock, people, units, audit, hub }),
+    smsCodes: sentCodes,
+    declarationPasswords: declarationPasswords(keychain, instanceId(db)),
     close: () => db.close(),
   };
 }

@@ -40,6 +40,7 @@ export const ERROR_MESSAGES = {
   GRANT_STILL_ACTIVE: "请先解除授权，再删除该条信息",
   NOT_GRANTEE: "只能解除或删除本人的授权",
   NOTHING_TO_REVIEW: "该授权无需复核",
+  NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { declarationPasswordSchema } from "../../shared/api/declaration.js";
+import { unitTinParamSchema } from "../../shared/api/grants.js";
 import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
 import {
   documentNumberSchema,
@@ -10,6 +12,7 @@ import {
 } from "../../shared/identity/schemas.js";
 import { loginGuards, personSubject } from "../accounts/login-guard.js";
 import { configFromEnv } from "../config.js";
+import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
 import { readOutbox } from "../sms/gateway.js";
 import { registerUnitCommands } from "./unit-commands.js";
@@ -76,6 +79,28 @@ export function registerHallCommands(program: Command): void {
     });
 
   registerUnitCommands(hall);
+
+  hall
+    .command("declaration-password")
+    .description("申报密码")
+    .command("issue")
+    .description("发放申报密码：自动生成（只显示这一次）或使用 --password 给定的密码")
+    .requiredOption("--unit <纳税人识别号>", "单位")
+    .option("--password <申报密码>", "8-20位字母和数字，须同时包含两者")
+    .action(async (options: { unit: string; password?: string }) => {
+      const { tin } = parseInput(unitTinParamSchema, { tin: options.unit });
+      const password = options.password ?? generateDeclarationPassword();
+      parseInput(z.object({ password: declarationPasswordSchema }), { password });
+      await withCore(async (core) => {
+        core.units.requireUnit(tin);
+        await core.declarationPasswords.set(tin, password);
+      });
+      process.stdout.write(
+        options.password
+          ? `已设置 ${tin} 的申报密码\n`
+          : `${tin} 的申报密码为 ${password}（只显示这一次，请当面交给申请人）\n`,
+      );
+    });
 
   hall
     .command("unlock")

@@ -12,11 +12,12 @@ export const SMS_RESEND_COOLDOWN = MINUTE;
 export const SMS_MAX_FAILURES = 5;
 export const SMS_DAILY_LIMIT = 10;
 
-export type SmsPurpose = "register" | "reset-password";
+export type SmsPurpose = "register" | "reset-password" | "declaration-reset";
 
 const PURPOSE_TEXT: Record<SmsPurpose, string> = {
   register: "注册",
   "reset-password": "找回密码",
+  "declaration-reset": "重置申报密码",
 };
 
 export interface SmsCodes {

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Unit } from "../../shared/api/grants.js";
+import { addDays, shanghaiDate } from "../../shared/dates.js";
 import { EXTENSION_ID } from "../../shared/extension-identity.js";
 import { maskPersonName } from "../../shared/identity/account-rules.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
@@ -183,6 +184,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
   let browserB: Browser;
   let clerkPopup: Page;
   let manage: Page;
+  let managerPopup: Page;
 
   it("the clerk logs in (profile B): 我的办税权限 is empty, no 【企业办税权限】", async () => {
     [browserA, browserB] = await Promise.all([launchProfile(), launchProfile()]);
@@ -292,6 +294,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await manage.click('[data-testid="tab-history"]');
     const history = await waitForText(manage, '[data-testid="history-table"]', "本人解除");
     expect(history).toContain("新增授权");
+    await shot(manage, "manage-history.png");
   });
 
   it("then the clerk may 删除 the ended entry", async () => {
@@ -324,26 +327,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
 
     const downloads = downloadsOf(browserA);
-    await manage.evaluate(() => {
-      const w = window as any;
-      const o = URL.createObjectURL;
-      w.__n = [];
-      URL.createObjectURL = (b: Blob) => {
-        w.__n.push(b.size);
-        return o(b);
-      };
-      const c = HTMLAnchorElement.prototype.click;
-      HTMLAnchorElement.prototype.click = function () {
-        w.__n.push(this.download, this.href, navigator.userActivation.isActive);
-        return c.call(this);
-      };
-    });
-    manage.on("console", (m) => console.log("CONSOLE", m.text()));
     await manage.click('[data-testid="export-csv"]');
-    await new Promise((r) => setTimeout(r, 2000));
-    console.log("N", await manage.evaluate(() => (window as any).__n));
-    for (const p of profiles) console.log("DIR", p.browser === browserA, p.userDataDir, readdirSync(p.userDataDir));
-    console.log("LINK", await manage.evaluate(() => document.querySelectorAll("a[download]").length));
     const started = Date.now();
     let files: string[] = [];
     while (Date.now() - started < 10_000) {
@@ -352,6 +336,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));
     }
     if (files.length === 0) await explainTimeout(manage, "the CSV download", new Error("no file"));
+    expect(files).toEqual([`grants-${unit.tin}.csv`]);
     const csv = readFileSync(join(downloads, files[0] as string), "utf8");
     expect(csv).toContain("被授权人");
     expect(csv).toContain("已解除(本人)");
@@ -391,5 +376,60 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await page.$eval("#endDate", (el) => (el as HTMLInputElement).max)).toBe("2029-06-30");
     await waitForText(page, "#termType", "只能选择定期");
     await shot(page, "manage-grant-form-limited.png");
+    managerPopup = popup;
+  });
+
+  it("the background notifies the grantee of a change and badges grants ending within 7 days", async () => {
+    const workerTarget = await browserB.waitForTarget(
+      (target) => target.type() === "service_worker" && target.url().endsWith("/background.js"),
+    );
+    const worker = await workerTarget.worker();
+    if (!worker) throw new Error("no background service worker");
+    type Chrome = {
+      action: { getBadgeText(details: object): Promise<string> };
+      notifications: { getAll(): Promise<Record<string, boolean>> };
+    };
+    const chromeIn = () => (globalThis as unknown as { chrome: Chrome }).chrome;
+    const badge = () =>
+      worker.evaluate((get) => new Function(`return (${get})()`)().action.getBadgeText({}), chromeIn.toString());
+    expect(await badge()).toBe("");
+
+    // The legal rep shortens 王芳's grant to end in 3 days (over the API; the page is profile A's).
+    const token = await loginToken(companion, legalRep);
+    const detail = await api(companion, `/api/units/${unit.tin}`, { token });
+    const hers = detail.body.grants.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const today = shanghaiDate(Date.now());
+    const changed = await api(companion, `/api/units/${unit.tin}/grants/${hers.id}/change`, {
+      token,
+      body: { permission: "管理权限", termType: "定期", startDate: "2026-01-01", endDate: addDays(today, 3) },
+    });
+    expect(changed.status).toBe(200);
+
+    await worker.waitForFunction(
+      (get) =>
+        new Function(`return (${get})()`)()
+          .action.getBadgeText({})
+          .then((text: string) => text === "1"),
+      { timeout: 5_000 },
+      chromeIn.toString(),
+    );
+    const notices = await worker.evaluate(
+      (get) => new Function(`return (${get})()`)().notifications.getAll(),
+      chromeIn.toString(),
+    );
+    expect(Object.keys(notices).some((id) => id.startsWith(`grant-${hers.id}`))).toBe(true);
+    await waitForText(managerPopup, '[data-testid="my-grants-ending-soon"]', "有1项授权将在7日内到期");
+
+    // Logging out clears the badge.
+    await managerPopup.click('[data-testid="logout"]');
+    await managerPopup.waitForSelector("#account");
+    await worker.waitForFunction(
+      (get) =>
+        new Function(`return (${get})()`)()
+          .action.getBadgeText({})
+          .then((text: string) => text === ""),
+      { timeout: 5_000 },
+      chromeIn.toString(),
+    );
   });
 });
