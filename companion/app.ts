@@ -1,13 +1,16 @@
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
+import { MAX_FRAME_BYTES } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import accountRoutes from "./accounts/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
 import declarationRoutes from "./declaration/routes.js";
+import desktopPairingRoutes from "./desktop/routes.js";
+import desktopRoutes from "./desktop/socket.js";
 import { AppError } from "./errors.js";
-import eventRoutes, { MAX_MESSAGE_BYTES } from "./events/routes.js";
+import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
 import { logFile, loggerOptions } from "./logger.js";
@@ -48,7 +51,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   );
 
   // WebSocket support first: its hooks must see every upgrade, refused ones included, to drop the socket.
-  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(healthRoutes);
   await app.register(captchaRoutes);
@@ -56,5 +59,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(grantRoutes);
   await app.register(declarationRoutes);
   await app.register(eventRoutes);
+  await app.register(desktopRoutes);
+  await app.register(desktopPairingRoutes);
   return app;
 }

@@ -9,6 +9,8 @@ import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { type Db, instanceId, openDatabase } from "./db/database.js";
 import { declarationPasswords } from "./declaration/passwords.js";
+import { desktopPairing } from "./desktop/pairing.js";
+import { desktopUnitLists } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
 import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
@@ -78,6 +80,8 @@ export async function openCore(config: CompanionConfig) {
     grants: grantsService({ db, clock, people, units, audit, hub }),
     smsCodes: sentCodes,
     declarationPasswords: declarationPasswords(keychain, instanceId(db)),
+    desktopPairing: desktopPairing(db, clock),
+    desktopUnitLists: desktopUnitLists(db),
     close: () => db.close(),
   };
 }

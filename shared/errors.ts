@@ -40,6 +40,11 @@ export const ERROR_MESSAGES = {
   GRANT_STILL_ACTIVE: "请先解除授权，再删除该条信息",
   NOT_GRANTEE: "只能解除或删除本人的授权",
   NOTHING_TO_REVIEW: "该授权无需复核",
+  PAIRING_NOT_FOUND: "配对请求不存在或已过期",
+  DESKTOP_CLIENT_NOT_FOUND: "未找到该客户端",
+  NOT_PAIRED: "客户端尚未配对，请先在浏览器扩展中允许配对",
+  PAIRING_DENIED: "配对请求被拒绝",
+  NOT_LOGGED_IN: "请先登录",
   NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 

@@ -164,4 +164,29 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: "desktop-clients",
+    sql: `
+      -- Desktop filing clients paired by a person in the popup; each has its own revocable token.
+      CREATE TABLE desktop_clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL REFERENCES people(id),
+        paired_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE INDEX desktop_clients_by_owner ON desktop_clients (owner_id);
+
+      -- 单位管理: the units a person added in the desktop client, in their custom order.
+      CREATE TABLE desktop_unit_lists (
+        person_id TEXT NOT NULL REFERENCES people(id),
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (person_id, unit_tin)
+      );
+    `,
+  },
 ];

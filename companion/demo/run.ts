@@ -23,7 +23,7 @@ export async function runDemo(): Promise<void> {
   });
   const accounts = await seedDemo(seeding).finally(() => seeding.close());
 
-  process.stdout.write("taxauth 演示数据已载入（关闭后删除）。演示账号（密码均为 " + accounts[0]?.password + "）：\n");
+  process.stdout.write(`taxauth 演示数据已载入（关闭后删除）。演示账号（密码均为 ${DEMO_PASSWORD}）：\n`);
   for (const account of accounts) {
     process.stdout.write(
       `  ${account.role.padEnd(14, "　")} ${account.name}  登录名 ${account.loginName}  手机 ${account.phone}\n`,

@@ -12,9 +12,6 @@ const SESSION_CHECK_MS = 30_000;
  * The request guard has already checked Host and Origin on the upgrade; the first message must carry
  * the session token (not the URL, which may be logged).
  */
-/** Largest message the companion accepts on any WebSocket. */
-export const MAX_MESSAGE_BYTES = 1_024;
-
 const eventRoutes: FastifyPluginAsync = async (app) => {
   const { core } = app;
 

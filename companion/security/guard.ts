@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { AppError } from "../errors.js";
 
 /**
  * Every request and WebSocket upgrade must name this loopback address and port as its Host
  * (defeats DNS rebinding) and come from our extension's exact origin. Clients without an Origin
- * (desktop programs) are refused until they can pair (desktop issue).
+ * (desktop programs) may only open the desktop socket, where they must pair before anything else.
  */
 const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, { allowedOrigin }) => {
   const expectedHost = () => {
@@ -15,10 +16,12 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
   };
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    // Desktop programs send no Origin; they may open the desktop socket, and must pair there.
+    const desktopClient = request.url === DESKTOP_PATH && request.headers.origin === undefined;
     const refusal =
       request.headers.host !== expectedHost()
         ? new AppError("FORBIDDEN_HOST", 403)
-        : request.headers.origin !== allowedOrigin
+        : request.headers.origin !== allowedOrigin && !desktopClient
           ? new AppError("FORBIDDEN_ORIGIN", 403)
           : null;
     if (refusal && request.headers.upgrade) return refuseUpgrade(request, reply, refusal);

@@ -1,0 +1,112 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { MINUTE } from "../clock.js";
+import type { Db } from "../db/database.js";
+import { AppError } from "../errors.js";
+import { newToken, tokenDigest } from "../security/secrets.js";
+
+export const PAIRING_TTL = 5 * MINUTE;
+
+export interface PairingRequest {
+  id: string;
+  clientName: string;
+  code: string;
+  requestedAt: number;
+}
+
+export interface PairedClient {
+  id: string;
+  name: string;
+  pairedAt: number;
+  lastSeenAt: number | null;
+}
+
+type Decision = { approved: true; clientToken: string; client: PairedClient } | { approved: false };
+
+/**
+ * Pairing of desktop clients (SPEC §7): a client without an Origin asks to pair and shows a
+ * 6-digit code; a logged-in person compares it in the popup and approves or denies; an approved
+ * client gets its own token (stored hashed, revocable). Pending requests live with their
+ * connection, in memory.
+ */
+export function desktopPairing(db: Db, clock: Clock) {
+  const pending = new Map<string, PairingRequest & { decide(decision: Decision): void }>();
+  /** Open connections of each paired client, told at once when the client is revoked. */
+  const connections = new Map<string, Set<() => void>>();
+  const insert = db.prepare(
+    "INSERT INTO desktop_clients (id, name, token_hash, owner_id, paired_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const byToken = db.prepare(
+    "SELECT id, name, owner_id FROM desktop_clients WHERE token_hash = ? AND revoked_at IS NULL",
+  );
+  const seen = db.prepare("UPDATE desktop_clients SET last_seen_at = ? WHERE id = ?");
+  const ofOwner = db.prepare(
+    "SELECT id, name, paired_at, last_seen_at FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL ORDER BY paired_at",
+  );
+  const revoke = db.prepare(
+    "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
+  );
+
+  const live = () => {
+    const now = clock.now();
+    for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) pending.delete(id);
+    return [...pending.values()];
+  };
+
+  return {
+    /** Opens a request; `decide` is called once, when a person approves or denies it. */
+    request(clientName: string, decide: (decision: Decision) => void): { id: string; code: string; expiresIn: number } {
+      const id = randomUUID();
+      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      pending.set(id, { id, clientName, code, requestedAt: clock.now(), decide });
+      return { id, code, expiresIn: PAIRING_TTL / 1000 };
+    },
+    /** The connection went away: its request goes too. */
+    withdraw: (id: string) => pending.delete(id),
+    pending: (): PairingRequest[] => live().map(({ decide: _decide, ...request }) => request),
+
+    approve(requestId: string, ownerId: string): PairedClient {
+      const request = live().find((r) => r.id === requestId);
+      if (!request) throw new AppError("PAIRING_NOT_FOUND", 404);
+      pending.delete(requestId);
+      const clientToken = newToken();
+      const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
+      insert.run(client.id, client.name, tokenDigest(clientToken), ownerId, client.pairedAt);
+      request.decide({ approved: true, clientToken, client });
+      return client;
+    },
+    deny(requestId: string): void {
+      const request = pending.get(requestId);
+      if (!request) throw new AppError("PAIRING_NOT_FOUND", 404);
+      pending.delete(requestId);
+      request.decide({ approved: false });
+    },
+
+    /** The paired client behind a token, or null (unknown or revoked). */
+    authenticate(clientToken: string): { id: string; name: string; ownerId: string } | null {
+      const row = byToken.get(tokenDigest(clientToken)) as { id: string; name: string; owner_id: string } | undefined;
+      if (!row) return null;
+      seen.run(clock.now(), row.id);
+      return { id: row.id, name: row.name, ownerId: row.owner_id };
+    },
+    clientsOf: (ownerId: string): PairedClient[] =>
+      (ofOwner.all(ownerId) as Array<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>).map(
+        (row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at }),
+      ),
+    /** Registers an open connection of a paired client; returns how to unregister it. */
+    attach(clientId: string, onRevoked: () => void): () => void {
+      const set = connections.get(clientId) ?? new Set();
+      connections.set(clientId, set.add(onRevoked));
+      return () => {
+        set.delete(onRevoked);
+        if (set.size === 0) connections.delete(clientId);
+      };
+    },
+    revoke(clientId: string, ownerId: string): void {
+      if (revoke.run(clock.now(), clientId, ownerId).changes === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND", 404);
+      for (const onRevoked of connections.get(clientId) ?? []) onRevoked();
+    },
+  };
+}
+
+export type DesktopPairing = ReturnType<typeof desktopPairing>;

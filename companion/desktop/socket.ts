@@ -1,0 +1,179 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { RawData, WebSocket } from "ws";
+import {
+  DESKTOP_PATH,
+  type DesktopEvent,
+  type DesktopReply,
+  type DesktopRequest,
+  desktopRequestSchema,
+} from "../../shared/desktop/protocol.js";
+import { personSummary } from "../accounts/people.js";
+import type { Core } from "../core.js";
+import { AppError, parseInput } from "../errors.js";
+import { unitsList } from "./units-list.js";
+
+const HEARTBEAT_MS = 30_000;
+const IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Token bucket per connection: bursts of 40 messages, 20 a second sustained. */
+const RATE_BURST = 40;
+const RATE_PER_SECOND = 20;
+const MAX_RATE_VIOLATIONS = 50;
+
+/** Requests an unpaired connection may make. */
+const BEFORE_PAIRING = new Set<DesktopRequest["type"]>(["pair.request", "hello", "ping"]);
+
+/**
+ * One desktop client connection: limits, then pairing, then the person's login, then requests.
+ * Every frame gets a reply (or the connection is closed); nothing a client sends can crash the
+ * companion.
+ */
+function serveDesktopClient(socket: WebSocket, core: Core): void {
+  let client: { id: string; name: string } | null = null;
+  let detach: (() => void) | null = null;
+  let session: { token: string; personId: string } | null = null;
+  let pairingId: string | null = null;
+  let tokens = RATE_BURST;
+  let lastRefill = Date.now();
+  let violations = 0;
+  let alive = true;
+
+  const send = (message: DesktopReply | DesktopEvent) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  };
+  const fail = (id: string | null, error: AppError) => send({ id, ok: false, ...error.toBody() });
+
+  const heartbeat = setInterval(() => {
+    if (!alive) return socket.terminate();
+    alive = false;
+    socket.ping();
+  }, HEARTBEAT_MS);
+  let idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
+  socket.on("pong", () => {
+    alive = true;
+  });
+
+  function withinRate(): boolean {
+    const now = Date.now();
+    tokens = Math.min(RATE_BURST, tokens + ((now - lastRefill) / 1000) * RATE_PER_SECOND);
+    lastRefill = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    violations += 1;
+    return false;
+  }
+
+  /** The logged-in person; the session's idle timer moves with each request. */
+  function loggedIn(): string {
+    if (!session) throw new AppError("NOT_LOGGED_IN", 401);
+    return core.sessions.authenticate(session.token).personId;
+  }
+
+  /** From now on this connection speaks for a paired client, until the person revokes it. */
+  function becomePaired(paired: { id: string; name: string }): void {
+    detach?.();
+    client = paired;
+    detach = core.desktopPairing.attach(paired.id, () => {
+      send({ event: "client.revoked" });
+      socket.close(4403, "client revoked");
+    });
+  }
+
+  async function handle(request: DesktopRequest): Promise<unknown> {
+    if (!client && !BEFORE_PAIRING.has(request.type)) throw new AppError("NOT_PAIRED", 403);
+    switch (request.type) {
+      case "ping":
+        return {};
+      case "pair.request": {
+        if (pairingId) core.desktopPairing.withdraw(pairingId);
+        const opened = core.desktopPairing.request(request.clientName, (decision) => {
+          pairingId = null;
+          if (decision.approved) {
+            becomePaired(decision.client);
+            send({ event: "pair.approved", clientToken: decision.clientToken });
+          } else {
+            send({ event: "pair.denied" });
+          }
+        });
+        pairingId = opened.id;
+        return { code: opened.code, expiresIn: opened.expiresIn };
+      }
+      case "hello": {
+        const paired = core.desktopPairing.authenticate(request.clientToken);
+        if (!paired) throw new AppError("NOT_PAIRED", 403);
+        becomePaired(paired);
+        const person = session ? core.people.byId(session.personId) : null;
+        return { clientName: paired.name, person: person ? personSummary(person) : null };
+      }
+      case "captcha":
+        return core.captchas.issue();
+      case "login": {
+        const { type: _type, id: _id, ...credentials } = request;
+        const result = await core.login(credentials);
+        if (session) core.sessions.end(session.token, "replaced");
+        session = { token: result.token, personId: result.person.id };
+        return { person: personSummary(result.person) };
+      }
+      case "logout":
+        if (session) core.sessions.end(session.token, "logout");
+        session = null;
+        return {};
+      case "units.list":
+        return unitsList(core, loggedIn());
+      case "units.add": {
+        const personId = loggedIn();
+        core.units.requireUnit(request.tin);
+        core.desktopUnitLists.add(personId, request.tin);
+        return unitsList(core, personId);
+      }
+    }
+  }
+
+  socket.on("message", (data: RawData, isBinary: boolean) => {
+    clearTimeout(idle);
+    idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
+    if (!withinRate()) {
+      if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
+      return fail(null, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
+    }
+    if (isBinary) return fail(null, new AppError("BAD_REQUEST", 400));
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString("utf8"));
+    } catch {
+      return fail(null, new AppError("BAD_REQUEST", 400));
+    }
+    const id = typeof (frame as { id?: unknown })?.id === "string" ? (frame as { id: string }).id.slice(0, 64) : null;
+    let request: DesktopRequest;
+    try {
+      request = parseInput(desktopRequestSchema, frame);
+    } catch (error) {
+      return fail(id, error as AppError);
+    }
+    handle(request).then(
+      (result) => send({ id: request.id, ok: true, result }),
+      (error: unknown) => {
+        if (error instanceof AppError) return fail(request.id, error);
+        socket.close(1011, "internal error");
+      },
+    );
+  });
+
+  socket.on("close", () => {
+    clearInterval(heartbeat);
+    clearTimeout(idle);
+    if (pairingId) core.desktopPairing.withdraw(pairingId);
+    detach?.();
+    // At shutdown the database closes before the last sockets report; those sessions expire idle.
+    if (session && core.db.open) core.sessions.end(session.token, "disconnected");
+  });
+  socket.on("error", () => socket.terminate());
+}
+
+/** ws://127.0.0.1:<port>/desktop — the desktop filing clients' socket (docs/desktop-protocol.md). */
+const desktopRoutes: FastifyPluginAsync = async (app) => {
+  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) => serveDesktopClient(socket, app.core));
+};
+
+export default desktopRoutes;

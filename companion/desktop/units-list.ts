@@ -1,0 +1,46 @@
+import type { z } from "zod";
+import type { unitsListResultSchema } from "../../shared/desktop/protocol.js";
+import type { Core } from "../core.js";
+import type { Db } from "../db/database.js";
+import { grantStatus } from "../grants/status.js";
+
+/**
+ * 单位管理 for a person: the units they added, in their order, each saying whether they enter
+ * directly (an active grant, or the office of 法定代表人/财务负责人) or with the 申报密码; and the
+ * seed's totals line.
+ */
+export function unitsList(core: Core, personId: string): z.infer<typeof unitsListResultSchema> {
+  const person = core.people.byId(personId);
+  const date = core.grants.today();
+  const units = core.desktopUnitLists.tins(personId).flatMap((tin) => {
+    const unit = core.units.unit(tin);
+    if (!unit || !person) return [];
+    const { roles } = core.grants.managers.authority(person, tin, date);
+    const granted = core.grants.store
+      .ofGrantee(personId)
+      .some((g) => g.unitTin === tin && grantStatus(g, date) === "有效");
+    return [{ ...unit, access: roles.length > 0 || granted ? ("direct" as const) : ("password" as const) }];
+  });
+  return {
+    units,
+    totals: {
+      count: units.length,
+      comprehensiveFiled: units.filter((u) => u.comprehensiveIncome === "已申报").length,
+      businessFiled: units.filter((u) => u.businessIncome === "已申报").length,
+    },
+  };
+}
+
+/** Store of each person's 单位管理 list. */
+export function desktopUnitLists(db: Db) {
+  const tins = db.prepare("SELECT unit_tin FROM desktop_unit_lists WHERE person_id = ? ORDER BY position").pluck();
+  const append = db.prepare(
+    `INSERT OR IGNORE INTO desktop_unit_lists (person_id, unit_tin, position)
+     VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM desktop_unit_lists WHERE person_id = ?))`,
+  );
+  return {
+    tins: (personId: string) => tins.all(personId) as string[],
+    /** 添加: appends a unit to the person's list (once). */
+    add: (personId: string, tin: string) => append.run(personId, tin, personId),
+  };
+}
