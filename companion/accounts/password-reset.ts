@@ -5,10 +5,10 @@ import type { Captchas } from "../captcha/captchas.js";
 import { MINUTE } from "../clock.js";
 import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
+import { attemptGuards, personSubject } from "../security/attempt-guard.js";
 import type { FlowTickets } from "../security/flow-tickets.js";
 import { hashPassword } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
-import { loginGuards, personSubject } from "./login-guard.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
@@ -25,7 +25,7 @@ export interface PasswordResetDeps {
 
 /** 忘记密码: identity + captcha, then an SMS to the bound phone, then a new password. Unlocks the account. */
 export function passwordReset(deps: PasswordResetDeps) {
-  const guards = loginGuards(deps.db);
+  const guards = attemptGuards(deps.db);
 
   function ticketPerson(ticket: string): Person & { phone: string } {
     const found = deps.tickets.find("reset-password", ticket);

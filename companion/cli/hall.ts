@@ -10,10 +10,10 @@ import {
   personNameSchema,
   withDocumentCheck,
 } from "../../shared/identity/schemas.js";
-import { loginGuards, personSubject } from "../accounts/login-guard.js";
 import { configFromEnv } from "../config.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
+import { attemptGuards, personSubject } from "../security/attempt-guard.js";
 import { readOutbox } from "../sms/gateway.js";
 import { registerUnitCommands } from "./unit-commands.js";
 import { withCore } from "./with-core.js";
@@ -110,7 +110,7 @@ export function registerHallCommands(program: Command): void {
       await withCore((core) => {
         const person = core.people.byLoginIdentifier(options.account);
         if (!person) throw new AppError("IDENTITY_NOT_FOUND", 404);
-        loginGuards(core.db).clear(personSubject(person.id));
+        attemptGuards(core.db).clear(personSubject(person.id));
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
       });
     });

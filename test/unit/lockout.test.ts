@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOGIN_LOCK_DURATION, LOGIN_MAX_FAILURES, reserveAttempt } from "../../companion/accounts/login-guard.js";
+import { LOCK_DURATION, MAX_FAILURES, reserveAttempt } from "../../companion/security/attempt-guard.js";
 import { countedGuess } from "../../companion/security/counted-guess.js";
 
 const NOW = 1_000_000;
@@ -7,22 +7,22 @@ const NOW = 1_000_000;
 describe("login lockout arithmetic", () => {
   it("counts each try before the password check and locks on the fifth", () => {
     let row: Parameters<typeof reserveAttempt>[0];
-    for (let attempt = 1; attempt <= LOGIN_MAX_FAILURES; attempt++) {
+    for (let attempt = 1; attempt <= MAX_FAILURES; attempt++) {
       const { reservation, next } = reserveAttempt(row, NOW, row?.captcha_required ? true : null);
       expect(reservation).toEqual({ kind: "reserved", failuresSoFar: attempt });
-      expect(next.locked_until).toBe(attempt === LOGIN_MAX_FAILURES ? NOW + LOGIN_LOCK_DURATION : null);
+      expect(next.locked_until).toBe(attempt === MAX_FAILURES ? NOW + LOCK_DURATION : null);
       row = { ...next, captcha_required: 1 };
     }
     expect(reserveAttempt(row, NOW + 1, true).reservation).toEqual({
       kind: "locked",
-      lockedUntil: NOW + LOGIN_LOCK_DURATION,
+      lockedUntil: NOW + LOCK_DURATION,
     });
   });
 
   it("ends the lock after 120 minutes and starts counting afresh", () => {
-    const locked = { failures: 5, captcha_required: 1, locked_until: NOW + LOGIN_LOCK_DURATION };
-    expect(reserveAttempt(locked, NOW + LOGIN_LOCK_DURATION - 1, true).reservation.kind).toBe("locked");
-    const { reservation, next } = reserveAttempt(locked, NOW + LOGIN_LOCK_DURATION, true);
+    const locked = { failures: 5, captcha_required: 1, locked_until: NOW + LOCK_DURATION };
+    expect(reserveAttempt(locked, NOW + LOCK_DURATION - 1, true).reservation.kind).toBe("locked");
+    const { reservation, next } = reserveAttempt(locked, NOW + LOCK_DURATION, true);
     expect(reservation).toEqual({ kind: "reserved", failuresSoFar: 1 });
     expect(next.locked_until).toBeNull();
   });
