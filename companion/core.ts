@@ -79,7 +79,7 @@ export async function openCore(config: CompanionConfig) {
     hub,
     grants: grantsService({ db, clock, people, units, audit, hub }),
     smsCodes: sentCodes,
-    declarationPasswords: declarationPasswords(keychain, instanceId(db)),
+    declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db)),
     desktopPairing: desktopPairing(db, clock),
     desktopUnitLists: desktopUnitLists(db),
     close: () => db.close(),

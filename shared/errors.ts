@@ -45,6 +45,11 @@ export const ERROR_MESSAGES = {
   NOT_PAIRED: "客户端尚未配对，请先在浏览器扩展中允许配对",
   PAIRING_DENIED: "配对请求被拒绝",
   NOT_LOGGED_IN: "请先登录",
+  DECLARATION_PASSWORD_REQUIRED: "您没有该单位的办税授权，请输入该单位的申报密码",
+  DECLARATION_PASSWORD_WRONG: "申报密码错误",
+  DECLARATION_LOCKED: "申报密码输错超过5次（含），已被锁定，可以在120分钟之后再试，也可以由法定代表人或财务负责人重置",
+  DECLARATION_PASSWORD_NOT_SET: "该单位尚未设置申报密码，请由法定代表人或财务负责人设置，或前往办税大厅申请",
+  NOT_IN_UNIT: "您尚未进入该单位",
   NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 

@@ -189,4 +189,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: "declaration-password-versions",
+    sql: `
+      -- Bumped whenever a unit's 申报密码 is set or reset (by the companion or the hall CLI), so
+      -- every unit session opened with an older password ends, whichever process changed it.
+      CREATE TABLE declaration_password_versions (
+        unit_tin TEXT PRIMARY KEY REFERENCES units(tin),
+        version INTEGER NOT NULL,
+        set_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,23 +1,44 @@
 import { randomInt } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { Keychain } from "../keychain/keychain.js";
 import { hashPassword, verifyPassword } from "../security/secrets.js";
+
+/** The attempt-guard subject of one person's 申报密码 tries at one unit. */
+export const declarationSubject = (personId: string, tin: string) => `declaration:${personId}:${tin}`;
 
 /**
  * 申报密码: one per unit. Only its argon2id hash is kept, and only in the OS keychain — never in
  * SQLite, logs or responses. Without the keychain the operation fails and nothing changes.
  */
-export function declarationPasswords(keychain: Keychain, instanceId: string) {
+export function declarationPasswords(db: Db, clock: Clock, keychain: Keychain, instanceId: string) {
   const account = (tin: string) => `declaration:${instanceId}:${tin}`;
   const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE", 503);
+  const bump = db.prepare(
+    `INSERT INTO declaration_password_versions (unit_tin, version, set_at) VALUES (?, 1, ?)
+     ON CONFLICT (unit_tin) DO UPDATE SET version = version + 1, set_at = excluded.set_at`,
+  );
+  const versionOf = db.prepare("SELECT version FROM declaration_password_versions WHERE unit_tin = ?").pluck();
+  const clearLockouts = db.prepare("DELETE FROM login_guards WHERE subject LIKE 'declaration:%:' || ?");
 
   return {
+    /**
+     * Sets (issues or resets) the password. Then the unit's lockouts are cleared and its version
+     * moves on, which ends the unit sessions opened with the old password.
+     */
     async set(tin: string, password: string): Promise<void> {
       const passwordHash = await hashPassword(password);
       await keychain.set(account(tin), passwordHash).catch(() => {
         throw unavailable();
       });
+      atomically(db, () => {
+        bump.run(tin, clock.now());
+        clearLockouts.run(tin);
+      });
     },
+    /** Changes with every set; 0 while none was ever set. */
+    version: (tin: string): number => (versionOf.get(tin) as number | undefined) ?? 0,
     async isSet(tin: string): Promise<boolean> {
       return (await keychain.get(account(tin)).catch(() => Promise.reject(unavailable()))) !== null;
     },

@@ -10,6 +10,8 @@ import {
 import { personSummary } from "../accounts/people.js";
 import type { Core } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
+import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
+import { type UnitSessions, unitSessions } from "./unit-sessions.js";
 import { unitsList } from "./units-list.js";
 
 const HEARTBEAT_MS = 30_000;
@@ -27,11 +29,13 @@ const BEFORE_PAIRING = new Set<DesktopRequest["type"]>(["pair.request", "hello",
  * Every frame gets a reply (or the connection is closed); nothing a client sends can crash the
  * companion.
  */
-function serveDesktopClient(socket: WebSocket, core: Core): void {
+function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSessions): void {
   let client: { id: string; name: string } | null = null;
   let detach: (() => void) | null = null;
   let session: { token: string; personId: string } | null = null;
   let pairingId: string | null = null;
+  /** The units this connection has entered: 纳税人识别号 → unit session id. */
+  const entered = new Map<string, string>();
   let tokens = RATE_BURST;
   let lastRefill = Date.now();
   let violations = 0;
@@ -70,6 +74,11 @@ function serveDesktopClient(socket: WebSocket, core: Core): void {
     return core.sessions.authenticate(session.token).personId;
   }
 
+  function leaveAll(): void {
+    for (const sessionId of entered.values()) sessions.close(sessionId);
+    entered.clear();
+  }
+
   /** From now on this connection speaks for a paired client, until the person revokes it. */
   function becomePaired(paired: { id: string; name: string }): void {
     detach?.();
@@ -85,6 +94,36 @@ function serveDesktopClient(socket: WebSocket, core: Core): void {
     switch (request.type) {
       case "ping":
         return {};
+      case "unit.enter": {
+        const personId = loggedIn();
+        const result = await enterUnit(core, personId, request);
+        const previous = entered.get(result.tin);
+        if (previous) sessions.close(previous);
+        entered.set(
+          result.tin,
+          sessions.open({
+            personId,
+            tin: result.tin,
+            via: result.via,
+            passwordVersion: result.passwordVersion,
+            end: (reason) => {
+              entered.delete(result.tin);
+              send({ event: "unit.ended", tin: result.tin, reason });
+            },
+          }),
+        );
+        return { tin: result.tin, name: result.name, via: result.via };
+      }
+      case "unit.leave": {
+        loggedIn();
+        const sessionId = entered.get(request.tin);
+        if (!sessionId) throw new AppError("NOT_IN_UNIT", 409);
+        sessions.close(sessionId);
+        entered.delete(request.tin);
+        return {};
+      }
+      case "declaration.forgot":
+        return forgotDeclarationPassword(core, request.tin);
       case "pair.request": {
         if (pairingId) core.desktopPairing.withdraw(pairingId);
         const opened = core.desktopPairing.request(request.clientName, (decision) => {
@@ -118,6 +157,7 @@ function serveDesktopClient(socket: WebSocket, core: Core): void {
       case "logout":
         if (session) core.sessions.end(session.token, "logout");
         session = null;
+        leaveAll();
         return {};
       case "units.list":
         return unitsList(core, loggedIn());
@@ -165,6 +205,7 @@ function serveDesktopClient(socket: WebSocket, core: Core): void {
     clearTimeout(idle);
     if (pairingId) core.desktopPairing.withdraw(pairingId);
     detach?.();
+    leaveAll();
     // At shutdown the database closes before the last sockets report; those sessions expire idle.
     if (session && core.db.open) core.sessions.end(session.token, "disconnected");
   });
@@ -173,7 +214,9 @@ function serveDesktopClient(socket: WebSocket, core: Core): void {
 
 /** ws://127.0.0.1:<port>/desktop — the desktop filing clients' socket (docs/desktop-protocol.md). */
 const desktopRoutes: FastifyPluginAsync = async (app) => {
-  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) => serveDesktopClient(socket, app.core));
+  const sessions = unitSessions(app.core);
+  app.addHook("onClose", async () => sessions.stop());
+  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) => serveDesktopClient(socket, app.core, sessions));
 };
 
 export default desktopRoutes;

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { unitsListResultSchema } from "../../shared/desktop/protocol.js";
 import type { Core } from "../core.js";
 import type { Db } from "../db/database.js";
-import { grantStatus } from "../grants/status.js";
+import { directAccess } from "./access.js";
 
 /**
  * 单位管理 for a person: the units they added, in their order, each saying whether they enter
@@ -15,11 +15,7 @@ export function unitsList(core: Core, personId: string): z.infer<typeof unitsLis
   const units = core.desktopUnitLists.tins(personId).flatMap((tin) => {
     const unit = core.units.unit(tin);
     if (!unit || !person) return [];
-    const { roles } = core.grants.managers.authority(person, tin, date);
-    const granted = core.grants.store
-      .ofGrantee(personId)
-      .some((g) => g.unitTin === tin && grantStatus(g, date) === "有效");
-    return [{ ...unit, access: roles.length > 0 || granted ? ("direct" as const) : ("password" as const) }];
+    return [{ ...unit, access: directAccess(core, person, tin, date) ? ("direct" as const) : ("password" as const) }];
   });
   return {
     units,

@@ -153,6 +153,7 @@ export function grantsService(deps: GrantsDeps) {
     for (const managerId of managers.managerIds(grant.unitTin, date)) {
       if (managerId !== grant.granteeId) deps.hub.publish(managerId, event(false));
     }
+    deps.hub.unitChanged(grant.unitTin);
     await deps.audit.anchorHead();
   }
 

@@ -85,7 +85,38 @@ export interface GuardedAttemptDeps {
  * tries cannot slip past the limit; a success clears the counter (and runs `onSuccess` in the same
  * transaction); a failure answers `failed` with the tries left, or `locked` at the fifth.
  */
-export async function guardedAttempt<T>(
+export function guardedAttempt<T>(
+  deps: GuardedAttemptDeps,
+  subject: string,
+  captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined },
+  check: () => Promise<boolean>,
+  onSuccess: () => T,
+  refusals: { failed: ErrorCode; locked: ErrorCode },
+): Promise<T> {
+  return oneAtATime(subject, () => attempt(deps, subject, captcha, check, onSuccess, refusals));
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Tries at the same subject run one after another in this process. The database counter alone
+ * keeps concurrent guesses from slipping past the limit, but it would also turn away concurrent
+ * right answers as if they were wrong; queued, each try is judged on the outcome of the previous.
+ */
+function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const result = (queues.get(key) ?? Promise.resolve()).then(run);
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return result;
+}
+
+async function attempt<T>(
   deps: GuardedAttemptDeps,
   subject: string,
   captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined },

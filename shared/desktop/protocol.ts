@@ -27,6 +27,18 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   z.object({ id: requestId, type: z.literal("units.list") }),
   /** 添加: a unit by its 纳税人识别号, appended to the person's 单位管理 list. */
   z.object({ id: requestId, type: z.literal("units.add"), tin: taxpayerIdSchema }),
+  /** 进入: 单位办税验证. Direct with a grant or office; otherwise the 申报密码 (and the captcha after a failure). */
+  z.object({
+    id: requestId,
+    type: z.literal("unit.enter"),
+    tin: taxpayerIdSchema,
+    declarationPassword: z.string().min(1).max(64).optional(),
+    captchaId: z.string().min(1).max(64).optional(),
+    captchaAnswer: z.string().min(1).max(16).optional(),
+  }),
+  z.object({ id: requestId, type: z.literal("unit.leave"), tin: taxpayerIdSchema }),
+  /** 忘记申报密码: where the legal rep or finance manager can reset it. */
+  z.object({ id: requestId, type: z.literal("declaration.forgot"), tin: taxpayerIdSchema }),
   z.object({ id: requestId, type: z.literal("ping") }),
 ]);
 export type DesktopRequest = z.infer<typeof desktopRequestSchema>;
@@ -52,6 +64,15 @@ export const desktopResultSchemas = {
   logout: z.object({}),
   "units.list": unitsListResultSchema,
   "units.add": unitsListResultSchema,
+  "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
+  "unit.leave": z.object({}),
+  "declaration.forgot": z.object({
+    notice: z.string(),
+    webUrl: z.string(),
+    appUrl: z.string(),
+    /** The app-download QR code as SVG, for clients that show images. */
+    appQrSvg: z.string(),
+  }),
   ping: z.object({}),
 } satisfies Record<DesktopRequestType, z.ZodType>;
 
@@ -77,5 +98,7 @@ export const desktopEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("pair.denied") }),
   z.object({ event: z.literal("client.revoked") }),
   z.object({ event: z.literal("session.ended"), reason: z.string() }),
+  /** The unit session ended at once: grant revoked or expired, office left, password reset. */
+  z.object({ event: z.literal("unit.ended"), tin: z.string(), reason: z.string() }),
 ]);
 export type DesktopEvent = z.infer<typeof desktopEventSchema>;

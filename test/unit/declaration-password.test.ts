@@ -1,4 +1,6 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../companion/db/database.js";
 import { declarationPasswords } from "../../companion/declaration/passwords.js";
 import { AppError } from "../../companion/errors.js";
 import type { Keychain } from "../../companion/keychain/keychain.js";
@@ -26,7 +28,9 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
     set: () => Promise.reject(new Error("no secret service")),
     delete: () => Promise.reject(new Error("no secret service")),
   };
-  const passwords = declarationPasswords(refusing, "instance");
+  const db = new Database(":memory:");
+  migrate(db);
+  const passwords = declarationPasswords(db, { now: () => 0 }, refusing, "instance");
   for (const call of [
     () => passwords.set("T", "Abcdef12"),
     () => passwords.matches("T", "Abcdef12"),

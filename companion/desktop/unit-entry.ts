@@ -1,0 +1,60 @@
+import QRCode from "qrcode";
+import type { DesktopRequest } from "../../shared/desktop/protocol.js";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
+import type { Core } from "../core.js";
+import { declarationSubject } from "../declaration/passwords.js";
+import { AppError } from "../errors.js";
+import { guardedAttempt } from "../security/attempt-guard.js";
+import { directAccess } from "./access.js";
+import type { EntryVia } from "./unit-sessions.js";
+
+type EnterRequest = Extract<DesktopRequest, { type: "unit.enter" }>;
+
+/**
+ * 单位办税验证: with an active grant, or as legal rep or finance manager, the person enters directly;
+ * anyone else gives the unit's 申报密码, under the same counter, captcha and 120-minute lock as the
+ * login password (per person, per unit).
+ */
+export async function enterUnit(
+  core: Core,
+  personId: string,
+  request: EnterRequest,
+): Promise<{ tin: string; name: string; via: EntryVia; passwordVersion: number }> {
+  const unit = core.units.requireUnit(request.tin);
+  const person = core.people.byId(personId);
+  if (!person) throw new AppError("UNAUTHENTICATED", 401);
+  const entered = (via: EntryVia) => ({
+    tin: unit.tin,
+    name: unit.name,
+    via,
+    passwordVersion: core.declarationPasswords.version(unit.tin),
+  });
+
+  const direct = directAccess(core, person, unit.tin, core.grants.today());
+  if (direct) return entered(direct);
+  if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED", 401);
+  if (!(await core.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET", 409);
+  const password = request.declarationPassword;
+  return guardedAttempt(
+    core,
+    declarationSubject(personId, unit.tin),
+    request,
+    () => core.declarationPasswords.matches(unit.tin, password),
+    () => entered("password"),
+    { failed: "DECLARATION_PASSWORD_WRONG", locked: "DECLARATION_LOCKED" },
+  );
+}
+
+/** The seed's 申报密码重置渠道选择: the web page where officers reset it, and the app's QR code. */
+export async function forgotDeclarationPassword(core: Core, tin: string) {
+  core.units.requireUnit(tin);
+  const webUrl = `${EXTENSION_ORIGIN}/manage.html#unit=${tin}`;
+  const appUrl = process.env.TAXAUTH_APP_DOWNLOAD_URL || "https://www.chinatax.gov.cn/";
+  return {
+    notice:
+      "申报密码遗失，可由税务登记的企业法定代表人或财务负责人通过APP或WEB渠道进行重置，您也可以前往办税大厅重置。",
+    webUrl,
+    appUrl,
+    appQrSvg: await QRCode.toString(appUrl, { type: "svg", margin: 1 }),
+  };
+}
