@@ -94,6 +94,11 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
     switch (request.type) {
       case "ping":
         return {};
+      case "units.order": {
+        const personId = loggedIn();
+        core.desktopUnitLists.reorder(personId, request.tins);
+        return unitsList(core, personId);
+      }
       case "unit.enter": {
         const personId = loggedIn();
         const result = await enterUnit(core, personId, request);

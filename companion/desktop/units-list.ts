@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { unitsListResultSchema } from "../../shared/desktop/protocol.js";
 import type { Core } from "../core.js";
-import type { Db } from "../db/database.js";
+import { atomically, type Db } from "../db/database.js";
+import { AppError } from "../errors.js";
 import { directAccess } from "./access.js";
 
 /**
@@ -34,8 +35,20 @@ export function desktopUnitLists(db: Db) {
     `INSERT OR IGNORE INTO desktop_unit_lists (person_id, unit_tin, position)
      VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM desktop_unit_lists WHERE person_id = ?))`,
   );
+  const setPosition = db.prepare("UPDATE desktop_unit_lists SET position = ? WHERE person_id = ? AND unit_tin = ?");
   return {
     tins: (personId: string) => tins.all(personId) as string[],
+    /** 设定为默认排序: the given order must name exactly the units on the list. */
+    reorder(personId: string, order: string[]): void {
+      const current = tins.all(personId) as string[];
+      const same =
+        order.length === current.length &&
+        new Set(order).size === order.length &&
+        order.every((t) => current.includes(t));
+      if (!same)
+        throw new AppError("VALIDATION_FAILED", 400, { fields: { tins: "排序应包含且只包含单位列表中的全部单位" } });
+      atomically(db, () => order.forEach((tin, index) => setPosition.run(index + 1, personId, tin)));
+    },
     /** 添加: appends a unit to the person's list (once). */
     add: (personId: string, tin: string) => append.run(personId, tin, personId),
   };

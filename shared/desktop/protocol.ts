@@ -27,6 +27,11 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   z.object({ id: requestId, type: z.literal("units.list") }),
   /** 添加: a unit by its 纳税人识别号, appended to the person's 单位管理 list. */
   z.object({ id: requestId, type: z.literal("units.add"), tin: taxpayerIdSchema }),
+  /**
+   * 设定为默认排序: saves the order the client shows (after its ▲ ▼ moves) as the person's default.
+   * Must list exactly the units of the person's list.
+   */
+  z.object({ id: requestId, type: z.literal("units.order"), tins: z.array(taxpayerIdSchema).max(1000) }),
   /** 进入: 单位办税验证. Direct with a grant or office; otherwise the 申报密码 (and the captcha after a failure). */
   z.object({
     id: requestId,
@@ -64,6 +69,7 @@ export const desktopResultSchemas = {
   logout: z.object({}),
   "units.list": unitsListResultSchema,
   "units.add": unitsListResultSchema,
+  "units.order": unitsListResultSchema,
   "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
   "unit.leave": z.object({}),
   "declaration.forgot": z.object({

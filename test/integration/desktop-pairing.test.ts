@@ -132,6 +132,11 @@ describe("desktop pairing", () => {
       ["广东QJ1查账", "password"],
     ]);
     expect(list.totals).toEqual({ count: 2, comprehensiveFiled: 1, businessFiled: 0 });
+    // ▼ then 设定为默认排序: the order is kept for the next connection.
+    const reordered = await client.request("units.order", { tins: [other.tin, granted.tin] });
+    expect(reordered.units.map((u) => u.name)).toEqual(["广东QJ1查账", "广东QJ4核定4"]);
+    expect(await refusalCode(client.request("units.order", { tins: [other.tin] }))).toBe("VALIDATION_FAILED");
+    expect((await client.request("units.list", {})).units.map((u) => u.name)).toEqual(["广东QJ1查账", "广东QJ4核定4"]);
     expect(await refusalCode(client.request("units.add", { tin: "91440101MA00000000" }))).toMatch(
       /UNIT_NOT_FOUND|VALIDATION_FAILED/,
     );
