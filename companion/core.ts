@@ -8,6 +8,7 @@ import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { type Db, instanceId, openDatabase } from "./db/database.js";
+import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
 import { desktopPairing } from "./desktop/pairing.js";
 import { desktopUnitLists } from "./desktop/units-list.js";
@@ -46,6 +47,7 @@ export async function openCore(config: CompanionConfig) {
   const units = unitsStore(db, clock.now);
   const audit = auditLog(db, hasher, keychain, instanceId(db));
   const hub = eventHub();
+  const grants = grantsService({ db, clock, people, units, audit, hub });
 
   return {
     config,
@@ -77,7 +79,8 @@ export async function openCore(config: CompanionConfig) {
     units,
     audit,
     hub,
-    grants: grantsService({ db, clock, people, units, audit, hub }),
+    grants,
+    declarationAlerts: declarationFailureAlerts({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
     declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db)),
     desktopPairing: desktopPairing(db, clock),

@@ -39,7 +39,11 @@ export async function enterUnit(
     core,
     declarationSubject(personId, unit.tin),
     request,
-    () => core.declarationPasswords.matches(unit.tin, password),
+    async () => {
+      const right = await core.declarationPasswords.matches(unit.tin, password);
+      if (!right) core.declarationAlerts.record(unit.tin);
+      return right;
+    },
     () => entered("password"),
     { failed: "DECLARATION_PASSWORD_WRONG", locked: "DECLARATION_LOCKED" },
   );

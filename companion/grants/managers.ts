@@ -33,6 +33,17 @@ export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsS
     return { roles: ROLE_ORDER.filter((role) => roles.has(role)), managementGrant };
   }
 
+  /** Registered people holding the unit's offices (法定代表人, 财务负责人) on that date. */
+  function officerIds(tin: string, date: string): string[] {
+    const ids = new Set<string>();
+    for (const office of units.officers(tin)) {
+      if (!inOffice(office, date)) continue;
+      const person = people.byDocument(office.docType, office.docNumber);
+      if (person && person.name === office.name) ids.add(person.id);
+    }
+    return [...ids];
+  }
+
   return {
     authority,
 
@@ -48,14 +59,11 @@ export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsS
       return [...tins].sort().map((tin) => ({ tin, roles: authority(person, tin, date).roles }));
     },
 
+    officerIds,
+
     /** Registered people who manage the unit on that date (they see its changes live). */
     managerIds(tin: string, date: string): string[] {
-      const ids = new Set<string>();
-      for (const office of units.officers(tin)) {
-        if (!inOffice(office, date)) continue;
-        const person = people.byDocument(office.docType, office.docNumber);
-        if (person && person.name === office.name) ids.add(person.id);
-      }
+      const ids = new Set<string>(officerIds(tin, date));
       for (const grant of grants.ofUnit(tin)) {
         if (grant.permission === "管理权限" && grantStatus(grant, date) === "有效") ids.add(grant.granteeId);
       }

@@ -191,6 +191,14 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     forGrantee: z.boolean(),
   }),
   z.object({ type: z.literal("session-ended"), reason: z.string() }),
+  /** Many wrong 申报密码 tries at a unit the receiver holds an office of. */
+  z.object({
+    type: z.literal("unit-alert"),
+    unitTin: z.string(),
+    unitName: z.string(),
+    failures: z.number().int(),
+    windowMinutes: z.number().int(),
+  }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;

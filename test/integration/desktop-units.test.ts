@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DesktopError } from "../../shared/desktop/client.js";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
 import { connectDesktop } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -189,6 +191,33 @@ describe("单位办税验证", () => {
     expect(await ended).toEqual({ event: "unit.ended", tin, reason: "您对该单位的办税授权已解除或已过期" });
     expect(Date.now() - started).toBeLessThan(1000);
     desk.close();
+  });
+
+  it("many wrong tries across people alert the legal rep in the browser", async () => {
+    const events: Array<Record<string, unknown>> = [];
+    const socket = new WebSocket(`${companion.url.replace("http", "ws")}/api/events`, { origin: EXTENSION_ORIGIN });
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "auth", token: await loginToken(companion, rep) }));
+    socket.on("message", (data) => events.push(JSON.parse(String(data))));
+    const guessers = [clerk, await registerPerson(companion, newPerson({ name: "赵敏" }))];
+    for (const [n, person] of guessers.entries()) {
+      const desk = await desktopAs(person);
+      for (let i = 0; i < 5; i++) {
+        const solved = i > 0 ? await captcha(desk) : {};
+        await desk.request("unit.enter", { tin, declarationPassword: `wrong${n}${i}abc`, ...solved }).catch(() => {});
+      }
+      desk.close();
+    }
+    for (let i = 0; i < 100 && !events.some((e) => e.type === "unit-alert"); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(events.find((e) => e.type === "unit-alert")).toEqual({
+      type: "unit-alert",
+      unitTin: tin,
+      unitName: "广东QJ4核定4",
+      failures: 10,
+      windowMinutes: 60,
+    });
+    socket.close();
   });
 
   it("忘记申报密码 gives the web reset link and the app's QR code", async () => {
