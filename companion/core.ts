@@ -4,6 +4,7 @@ import { peopleStore } from "./accounts/people.js";
 import { hallCodeRegistration } from "./accounts/registration.js";
 import { sessions } from "./accounts/sessions.js";
 import { auditLog } from "./audit/audit-log.js";
+import { caEntry } from "./ca/ca-entry.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
@@ -84,6 +85,7 @@ export async function openCore(config: CompanionConfig) {
     smsCodes: sentCodes,
     declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db)),
     desktopPairing: desktopPairing(db, clock),
+    ca: caEntry(db, clock),
     desktopUnitLists: desktopUnitLists(db),
     close: () => db.close(),
   };

@@ -50,6 +50,9 @@ export const ERROR_MESSAGES = {
   DECLARATION_LOCKED: "申报密码输错超过5次（含），已被锁定，可以在120分钟之后再试，也可以由法定代表人或财务负责人重置",
   DECLARATION_PASSWORD_NOT_SET: "该单位尚未设置申报密码，请由法定代表人或财务负责人设置，或前往办税大厅申请",
   NOT_IN_UNIT: "您尚未进入该单位",
+  CA_NOT_ALLOWED: "该单位不是本市单位，不能使用CA证书校验",
+  CA_CHALLENGE_EXPIRED: "校验请求已过期，请重新获取",
+  CA_CERTIFICATE_INVALID: "CA证书校验失败",
   NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 

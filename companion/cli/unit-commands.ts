@@ -79,6 +79,21 @@ export function registerUnitCommands(hall: Command): void {
       });
     });
 
+  const ca = hall.command("ca").description("本市单位的CA证书校验");
+  ca.command("trust <root.pem>")
+    .description("信任一个根证书（PEM）：由它签发的单位证书可用于单位办税验证")
+    .action(async (file: string) => {
+      const root = await withCore((core) => core.ca.trust(readFileSync(file, "utf8")));
+      process.stdout.write(`已信任: ${root.subject.replaceAll("\n", ", ")}\nSHA-256 指纹: ${root.fingerprint}\n`);
+    });
+  ca.command("list")
+    .description("列出受信任的根证书")
+    .action(async () => {
+      const roots = await withCore((core) => core.ca.roots());
+      if (roots.length === 0) process.stdout.write("尚未信任任何根证书\n");
+      for (const root of roots) process.stdout.write(`${root.fingerprint}\t${root.subject.replaceAll("\n", ", ")}\n`);
+    });
+
   hall
     .command("officer")
     .description("税务登记的法定代表人、财务负责人")

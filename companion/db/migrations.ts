@@ -202,4 +202,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 5,
+    name: "ca-entry",
+    sql: `
+      -- 本市单位 may enter with a CA certificate instead of the 申报密码.
+      ALTER TABLE units ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+
+      -- Root certificates the hall trusts for CA entry (public certificates, not secrets).
+      CREATE TABLE ca_roots (
+        fingerprint TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        pem TEXT NOT NULL,
+        added_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -8,10 +8,11 @@ import {
   desktopRequestSchema,
 } from "../../shared/desktop/protocol.js";
 import { personSummary } from "../accounts/people.js";
+import { CHALLENGE_TTL_MS } from "../ca/ca-entry.js";
 import type { Core } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
 import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
-import { type UnitSessions, unitSessions } from "./unit-sessions.js";
+import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
 import { unitsList } from "./units-list.js";
 
 const HEARTBEAT_MS = 30_000;
@@ -36,6 +37,8 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
   let pairingId: string | null = null;
   /** The units this connection has entered: 纳税人识别号 → unit session id. */
   const entered = new Map<string, string>();
+  /** Outstanding CA challenges: 纳税人识别号 → challenge and when it was made. */
+  const challenges = new Map<string, { challenge: string; at: number }>();
   let tokens = RATE_BURST;
   let lastRefill = Date.now();
   let violations = 0;
@@ -74,6 +77,19 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
     return core.sessions.authenticate(session.token).personId;
   }
 
+  function openUnitSession(
+    personId: string,
+    entry: { tin: string; via: EntryVia; passwordVersion: number; validUntil?: number },
+  ): void {
+    const previous = entered.get(entry.tin);
+    if (previous) sessions.close(previous);
+    const end = (reason: string) => {
+      entered.delete(entry.tin);
+      send({ event: "unit.ended", tin: entry.tin, reason });
+    };
+    entered.set(entry.tin, sessions.open({ personId, ...entry, end }));
+  }
+
   function leaveAll(): void {
     for (const sessionId of entered.values()) sessions.close(sessionId);
     entered.clear();
@@ -102,22 +118,30 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
       case "unit.enter": {
         const personId = loggedIn();
         const result = await enterUnit(core, personId, request);
-        const previous = entered.get(result.tin);
-        if (previous) sessions.close(previous);
-        entered.set(
-          result.tin,
-          sessions.open({
-            personId,
-            tin: result.tin,
-            via: result.via,
-            passwordVersion: result.passwordVersion,
-            end: (reason) => {
-              entered.delete(result.tin);
-              send({ event: "unit.ended", tin: result.tin, reason });
-            },
-          }),
-        );
+        openUnitSession(personId, result);
         return { tin: result.tin, name: result.name, via: result.via };
+      }
+      case "unit.challenge": {
+        loggedIn();
+        core.units.requireUnit(request.tin);
+        if (!core.units.isLocal(request.tin)) throw new AppError("CA_NOT_ALLOWED", 403);
+        const challenge = core.ca.newChallenge();
+        challenges.set(request.tin, { challenge, at: Date.now() });
+        return { challenge, expiresIn: CHALLENGE_TTL_MS / 1000 };
+      }
+      case "unit.enter.ca": {
+        const personId = loggedIn();
+        const unit = core.units.requireUnit(request.tin);
+        if (!core.units.isLocal(unit.tin)) throw new AppError("CA_NOT_ALLOWED", 403);
+        const issued = challenges.get(unit.tin);
+        // A challenge is good for one try, and for a minute.
+        challenges.delete(unit.tin);
+        if (!issued || issued.challenge !== request.challenge || Date.now() - issued.at > CHALLENGE_TTL_MS) {
+          throw new AppError("CA_CHALLENGE_EXPIRED", 401);
+        }
+        const { validUntil } = core.ca.verify(unit.tin, request.challenge, request.certificates, request.signature);
+        openUnitSession(personId, { tin: unit.tin, via: "ca", passwordVersion: 0, validUntil });
+        return { tin: unit.tin, name: unit.name, via: "ca" as const };
       }
       case "unit.leave": {
         loggedIn();

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
 import { type DirectAccess, directAccess } from "./access.js";
 
-export type EntryVia = DirectAccess | "password";
+export type EntryVia = DirectAccess | "password" | "ca";
 
 interface UnitSession {
   id: string;
@@ -11,6 +11,8 @@ interface UnitSession {
   via: EntryVia;
   /** For password entries: the unit's password version at entry. */
   passwordVersion: number;
+  /** For CA entries: when the certificate stops being valid. */
+  validUntil?: number;
   end(reason: string): void;
 }
 
@@ -19,6 +21,7 @@ export const UNIT_SESSION_END_REASONS = {
   grant: "您对该单位的办税授权已解除或已过期",
   office: "您已不再是该单位的法定代表人或财务负责人",
   password: "该单位的申报密码已重置，请使用新密码重新进入",
+  ca: "CA证书已过期，请重新校验",
 } as const;
 
 /**
@@ -31,6 +34,7 @@ export function unitSessions(core: Core) {
 
   function stillValid(session: UnitSession): boolean {
     if (session.via === "password") return core.declarationPasswords.version(session.tin) === session.passwordVersion;
+    if (session.via === "ca") return core.clock.now() <= (session.validUntil ?? 0);
     const person = core.people.byId(session.personId);
     const access = person ? directAccess(core, person, session.tin, core.grants.today()) : null;
     // An officer who also holds a grant keeps the session through either.

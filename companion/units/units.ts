@@ -79,6 +79,8 @@ export function unitsStore(db: Db, now: () => number) {
      VALUES (@id, @unitTin, @role, @docType, @docNumber, @name, @startDate, @endDate, @createdAt)`,
   );
   const endOfficer = db.prepare("UPDATE unit_officers SET end_date = ? WHERE id = ?");
+  const selectLocal = db.prepare("SELECT local FROM units WHERE tin = ?").pluck();
+  const updateLocal = db.prepare("UPDATE units SET local = ? WHERE tin = ?");
 
   const unit = (tin: string): Unit | null => {
     const row = selectUnit.get(tin) as UnitRow | undefined;
@@ -95,6 +97,9 @@ export function unitsStore(db: Db, now: () => number) {
     saveUnit(value: Unit): void {
       upsertUnit.run({ ...value, departments: JSON.stringify(value.departments), createdAt: now() });
     },
+    /** 本市单位: may enter with a CA certificate. */
+    isLocal: (tin: string): boolean => selectLocal.get(tin) === 1,
+    setLocal: (tin: string, local: boolean) => updateLocal.run(local ? 1 : 0, tin),
     officers: (tin: string): Officer[] => (officersOfUnit.all(tin) as OfficerRow[]).map(officerFromRow),
     officesOf: (docType: DocumentType, docNumber: string): Officer[] =>
       (officersByDocument.all(docType, docNumber) as OfficerRow[]).map(officerFromRow),

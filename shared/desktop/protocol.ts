@@ -41,6 +41,18 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
     captchaId: z.string().min(1).max(64).optional(),
     captchaAnswer: z.string().min(1).max(16).optional(),
   }),
+  /** 本市单位 may use a CA certificate instead: first a fresh challenge to sign… */
+  z.object({ id: requestId, type: z.literal("unit.challenge"), tin: taxpayerIdSchema }),
+  /** …then the certificate chain (PEM, unit certificate first) and the signature of the challenge. */
+  z.object({
+    id: requestId,
+    type: z.literal("unit.enter.ca"),
+    tin: taxpayerIdSchema,
+    challenge: z.string().min(1).max(128),
+    certificates: z.string().min(1).max(12_000),
+    /** base64 signature (SHA-256, the certificate's key) of "taxauth-ca-entry\n<tin>\n<challenge>". */
+    signature: z.string().min(1).max(2_048),
+  }),
   z.object({ id: requestId, type: z.literal("unit.leave"), tin: taxpayerIdSchema }),
   /** 忘记申报密码: where the legal rep or finance manager can reset it. */
   z.object({ id: requestId, type: z.literal("declaration.forgot"), tin: taxpayerIdSchema }),
@@ -71,6 +83,8 @@ export const desktopResultSchemas = {
   "units.add": unitsListResultSchema,
   "units.order": unitsListResultSchema,
   "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
+  "unit.challenge": z.object({ challenge: z.string(), expiresIn: z.number().int() }),
+  "unit.enter.ca": z.object({ tin: z.string(), name: z.string(), via: z.literal("ca") }),
   "unit.leave": z.object({}),
   "declaration.forgot": z.object({
     notice: z.string(),
