@@ -47,7 +47,9 @@ export function desktopUnitLists(db: Db) {
         order.every((t) => current.includes(t));
       if (!same)
         throw new AppError("VALIDATION_FAILED", 400, { fields: { tins: "排序应包含且只包含单位列表中的全部单位" } });
-      atomically(db, () => order.forEach((tin, index) => setPosition.run(index + 1, personId, tin)));
+      atomically(db, () => {
+        for (const [index, tin] of order.entries()) setPosition.run(index + 1, personId, tin);
+      });
     },
     /** 添加: appends a unit to the person's list (once). */
     add: (personId: string, tin: string) => append.run(personId, tin, personId),
