@@ -41,13 +41,12 @@ export function passwordLogin(deps: LoginDeps) {
     // An unknown account still pays for one hash, and always fails.
     const check = async () =>
       (await verifyPassword(person?.passwordHash ?? (await decoy()), request.password)) && person !== null;
-    return guardedAttempt(
-      deps,
+    return guardedAttempt(deps, {
       subject,
-      request,
+      captcha: request,
       check,
-      () => ({ person: person as Person, ...deps.sessions.open((person as Person).id) }),
-      { failed: "LOGIN_FAILED", locked: "ACCOUNT_LOCKED" },
-    );
+      onSuccess: () => ({ person: person as Person, ...deps.sessions.open((person as Person).id) }),
+      refusals: { failed: "LOGIN_FAILED", locked: "ACCOUNT_LOCKED" },
+    });
   };
 }

@@ -35,18 +35,17 @@ export async function enterUnit(
   if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED", 401);
   if (!(await core.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET", 409);
   const password = request.declarationPassword;
-  return guardedAttempt(
-    core,
-    declarationSubject(personId, unit.tin),
-    request,
-    async () => {
+  return guardedAttempt(core, {
+    subject: declarationSubject(personId, unit.tin),
+    captcha: request,
+    check: async () => {
       const right = await core.declarationPasswords.matches(unit.tin, password);
       if (!right) core.declarationAlerts.record(unit.tin);
       return right;
     },
-    () => entered("password"),
-    { failed: "DECLARATION_PASSWORD_WRONG", locked: "DECLARATION_LOCKED" },
-  );
+    onSuccess: () => entered("password"),
+    refusals: { failed: "DECLARATION_PASSWORD_WRONG", locked: "DECLARATION_LOCKED" },
+  });
 }
 
 /** The seed's 申报密码重置渠道选择: the web page where officers reset it, and the app's QR code. */

@@ -159,6 +159,32 @@ export function grantsService(deps: GrantsDeps) {
 
   const strongestRole = (authority: Authority) => authority.roles[0] as string;
 
+  /**
+   * A manager's action on an existing grant of the unit (变更, 解除授权, 复核保留): authority, the
+   * grant, the 管理权限 holder's own-grant rule, then `apply` and the history — one transaction.
+   */
+  async function managerAction(
+    actorId: string,
+    tin: string,
+    grantId: string,
+    action: AuditAction,
+    change: Change,
+    apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Grant,
+  ): Promise<GrantView> {
+    const grant = atomically(db, () => {
+      const actor = personOrThrow(actorId);
+      const date = today();
+      const authority = requireAuthority(actor, tin, date);
+      const before = grantInUnit(tin, grantId);
+      checkNotOwn(authority, actor, before);
+      const after = apply({ before, authority, date, now: clock.now() });
+      record(actor, strongestRole(authority), action, before, after);
+      return after;
+    });
+    await announce(grant, change);
+    return view(grant, today());
+  }
+
   return {
     today,
     needsReview,
@@ -240,16 +266,10 @@ export function grantsService(deps: GrantsDeps) {
       return view(grant, today());
     },
 
-    async change(actorId: string, tin: string, grantId: string, request: GrantChangeRequest): Promise<GrantView> {
-      const grant = atomically(db, () => {
-        const actor = personOrThrow(actorId);
-        const date = today();
-        const authority = requireAuthority(actor, tin, date);
-        const before = grantInUnit(tin, grantId);
-        checkNotOwn(authority, actor, before);
+    change: (actorId: string, tin: string, grantId: string, request: GrantChangeRequest) =>
+      managerAction(actorId, tin, grantId, "变更", "changed", ({ before, authority, date, now }) => {
         if (!isLive(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
         checkWithinOwnTerm(authority, request);
-        const now = clock.now();
         const after: Grant = {
           ...before,
           permission: request.permission,
@@ -261,48 +281,22 @@ export function grantsService(deps: GrantsDeps) {
           updatedAt: now,
         };
         store.updateTerm(after);
-        record(actor, strongestRole(authority), "变更", before, after);
         return after;
-      });
-      await announce(grant, "changed");
-      return view(grant, today());
-    },
+      }),
 
-    async revoke(actorId: string, tin: string, grantId: string): Promise<GrantView> {
-      const grant = atomically(db, () => {
-        const actor = personOrThrow(actorId);
-        const date = today();
-        const authority = requireAuthority(actor, tin, date);
-        const before = grantInUnit(tin, grantId);
-        checkNotOwn(authority, actor, before);
+    revoke: (actorId: string, tin: string, grantId: string) =>
+      managerAction(actorId, tin, grantId, "解除授权", "revoked", ({ before, date, now }) => {
         if (!isLive(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
-        const now = clock.now();
         store.end(grantId, "unit", now);
-        const after: Grant = { ...before, endedAt: now, endedBy: "unit", updatedAt: now };
-        record(actor, strongestRole(authority), "解除授权", before, after);
-        return after;
-      });
-      await announce(grant, "revoked");
-      return view(grant, today());
-    },
+        return { ...before, endedAt: now, endedBy: "unit", updatedAt: now };
+      }),
 
-    async review(actorId: string, tin: string, grantId: string): Promise<GrantView> {
-      const grant = atomically(db, () => {
-        const actor = personOrThrow(actorId);
-        const date = today();
-        const authority = requireAuthority(actor, tin, date);
-        const before = grantInUnit(tin, grantId);
-        checkNotOwn(authority, actor, before);
+    review: (actorId: string, tin: string, grantId: string) =>
+      managerAction(actorId, tin, grantId, "复核保留", "reviewed", ({ before, date, now }) => {
         if (!needsReview(before, date)) throw new AppError("NOTHING_TO_REVIEW", 409);
-        const now = clock.now();
         store.markReviewed(grantId, now);
-        const after: Grant = { ...before, reviewedAt: now, updatedAt: now };
-        record(actor, strongestRole(authority), "复核保留", before, after);
-        return after;
-      });
-      await announce(grant, "reviewed");
-      return view(grant, today());
-    },
+        return { ...before, reviewedAt: now, updatedAt: now };
+      }),
 
     history(actorId: string, tin: string): HistoryEntry[] {
       const actor = personOrThrow(actorId);

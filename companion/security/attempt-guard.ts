@@ -79,21 +79,25 @@ export interface GuardedAttemptDeps {
   captchas: Captchas;
 }
 
+export interface Attempt<T> {
+  /** Whose counter: a person's login, or a person's 申报密码 at one unit. */
+  subject: string;
+  captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined };
+  /** The (slow) secret check. */
+  check: () => Promise<boolean>;
+  /** Runs in the transaction that clears the counter. */
+  onSuccess: () => T;
+  refusals: { failed: ErrorCode; locked: ErrorCode };
+}
+
 /**
  * One guessing attempt at a secret, under the counter of `subject`: refused while locked; the
  * captcha demanded after a failure; the attempt counted before the (slow) check so concurrent
  * tries cannot slip past the limit; a success clears the counter (and runs `onSuccess` in the same
  * transaction); a failure answers `failed` with the tries left, or `locked` at the fifth.
  */
-export function guardedAttempt<T>(
-  deps: GuardedAttemptDeps,
-  subject: string,
-  captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined },
-  check: () => Promise<boolean>,
-  onSuccess: () => T,
-  refusals: { failed: ErrorCode; locked: ErrorCode },
-): Promise<T> {
-  return oneAtATime(subject, () => attempt(deps, subject, captcha, check, onSuccess, refusals));
+export function guardedAttempt<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
+  return oneAtATime(attempt.subject, () => judge(deps, attempt));
 }
 
 const queues = new Map<string, Promise<unknown>>();
@@ -116,14 +120,8 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function attempt<T>(
-  deps: GuardedAttemptDeps,
-  subject: string,
-  captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined },
-  check: () => Promise<boolean>,
-  onSuccess: () => T,
-  refusals: { failed: ErrorCode; locked: ErrorCode },
-): Promise<T> {
+async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
+  const { subject, captcha, check, onSuccess, refusals } = attempt;
   const guards = attemptGuards(deps.db);
   const reservation = atomically(deps.db, () => {
     const now = deps.clock.now();
