@@ -35,7 +35,7 @@ const eventRoutes: FastifyPluginAsync = async (app) => {
         message = null;
       }
       const parsed = eventClientMessageSchema.safeParse(message);
-      if (!parsed.success) return refuse("BAD_REQUEST");
+      if (!parsed.success || parsed.data.type !== "auth") return refuse("BAD_REQUEST");
       try {
         const { personId, tokenHash } = core.sessions.authenticate(parsed.data.token);
         unsubscribe = core.hub.subscribe(personId, { send });

@@ -9,6 +9,7 @@ import type {
   MyGrant,
   UnitDetailResponse,
 } from "../../shared/api/grants.js";
+import { isLiveStatus } from "../../shared/api/grants.js";
 import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js";
 import { maskPersonName } from "../../shared/identity/account-rules.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
@@ -20,7 +21,7 @@ import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
 import type { UnitsStore } from "../units/units.js";
 import { type Authority, managers as managersOf } from "./managers.js";
-import { grantStatus, isLive } from "./status.js";
+import { grantStatus } from "./status.js";
 import { type Grant, grantsStore } from "./store.js";
 
 export const ENDING_SOON_DAYS = 7;
@@ -63,9 +64,9 @@ export function grantsService(deps: GrantsDeps) {
 
   /** The 管理权限 grant this grant was made under has ended since it was last looked at. */
   function needsReview(grant: Grant, date: string): boolean {
-    if (!grant.grantorGrantId || !isLive(grantStatus(grant, date))) return false;
+    if (!grant.grantorGrantId || !isLiveStatus(grantStatus(grant, date))) return false;
     const grantor = store.byId(grant.grantorGrantId);
-    if (!grantor || isLive(grantStatus(grantor, date))) return false;
+    if (!grantor || isLiveStatus(grantStatus(grantor, date))) return false;
     const endedAt =
       grantor.endedAt ?? (grantor.endDate === null ? clock.now() : startOfShanghaiDay(addDays(grantor.endDate, 1)));
     return grant.reviewedAt === null || grant.reviewedAt < endedAt;
@@ -205,7 +206,7 @@ export function grantsService(deps: GrantsDeps) {
             tin,
             name: unit.name,
             roles,
-            grantCount: grants.filter((g) => isLive(grantStatus(g, date))).length,
+            grantCount: grants.filter((g) => isLiveStatus(grantStatus(g, date))).length,
             reviewCount: grants.filter((g) => needsReview(g, date)).length,
           },
         ];
@@ -234,7 +235,7 @@ export function grantsService(deps: GrantsDeps) {
         const grantee = people.byDocument(request.docType, request.docNumber);
         if (!grantee || grantee.name !== request.name) throw new AppError("GRANTEE_NOT_REGISTERED", 404);
         if (grantee.id === actor.id) throw new AppError("SELF_GRANT", 403);
-        if (store.ofGrantee(grantee.id).some((g) => g.unitTin === tin && isLive(grantStatus(g, date)))) {
+        if (store.ofGrantee(grantee.id).some((g) => g.unitTin === tin && isLiveStatus(grantStatus(g, date)))) {
           throw new AppError("GRANT_EXISTS", 409);
         }
         checkWithinOwnTerm(authority, request);
@@ -268,7 +269,7 @@ export function grantsService(deps: GrantsDeps) {
 
     change: (actorId: string, tin: string, grantId: string, request: GrantChangeRequest) =>
       managerAction(actorId, tin, grantId, "变更", "changed", ({ before, authority, date, now }) => {
-        if (!isLive(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
+        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
         checkWithinOwnTerm(authority, request);
         const after: Grant = {
           ...before,
@@ -286,7 +287,7 @@ export function grantsService(deps: GrantsDeps) {
 
     revoke: (actorId: string, tin: string, grantId: string) =>
       managerAction(actorId, tin, grantId, "解除授权", "revoked", ({ before, date, now }) => {
-        if (!isLive(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
+        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
         store.end(grantId, "unit", now);
         return { ...before, endedAt: now, endedBy: "unit", updatedAt: now };
       }),
@@ -346,7 +347,7 @@ export function grantsService(deps: GrantsDeps) {
         const person = personOrThrow(personId);
         const before = store.byId(grantId);
         if (!before || before.granteeId !== personId) throw new AppError("GRANT_NOT_FOUND", 404);
-        if (!isLive(grantStatus(before, today()))) throw new AppError("GRANT_ENDED", 409);
+        if (!isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_ENDED", 409);
         const now = clock.now();
         store.end(grantId, "self", now);
         const after: Grant = { ...before, endedAt: now, endedBy: "self", updatedAt: now };
@@ -364,7 +365,7 @@ export function grantsService(deps: GrantsDeps) {
         if (!before || before.granteeId !== personId || before.hiddenByGranteeAt !== null) {
           throw new AppError("GRANT_NOT_FOUND", 404);
         }
-        if (isLive(grantStatus(before, today()))) throw new AppError("GRANT_STILL_ACTIVE", 409);
+        if (isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_STILL_ACTIVE", 409);
         const now = clock.now();
         store.hideForGrantee(grantId, now);
         record(person, "被授权人", "本人删除", before, before);

@@ -17,6 +17,3 @@ export function grantStatus(grant: GrantFacts, today: string): GrantStatus {
   if (grant.endDate !== null && today > grant.endDate) return "已过期";
   return "有效";
 }
-
-/** 有效 or 未生效: the grant still stands and can be changed, revoked or renounced. */
-export const isLive = (status: GrantStatus) => status === "有效" || status === "未生效";

@@ -27,6 +27,8 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
     if (refusal && request.headers.upgrade) return refuseUpgrade(request, reply, refusal);
     if (refusal) throw refusal;
     reply.header("access-control-allow-origin", allowedOrigin);
+    // The grants CSV export names its file; the page may read that name.
+    reply.header("access-control-expose-headers", "content-disposition");
     reply.header("vary", "Origin");
     if (request.method === "OPTIONS") {
       reply

@@ -7,11 +7,14 @@ interface TextFieldProps {
   id: string;
   label: string;
   field: FieldState;
-  type?: "text" | "password" | "tel";
+  type?: "text" | "password" | "tel" | "date";
   placeholder?: string;
   autoComplete?: string;
   inputMode?: "numeric" | "text" | "tel";
   maxLength?: number;
+  /** For dates: the earliest and latest choosable (YYYY-MM-DD). */
+  min?: string | null;
+  max?: string | null;
   readOnly?: boolean;
   hint?: ComponentChildren;
   /** Shown right of the input (a button, an icon). */
@@ -32,6 +35,8 @@ export function TextField(props: TextFieldProps) {
           autoComplete={props.autoComplete ?? "off"}
           inputMode={props.inputMode}
           maxLength={props.maxLength}
+          min={props.min ?? undefined}
+          max={props.max ?? undefined}
           readOnly={props.readOnly}
           aria-invalid={field.error ? true : undefined}
           aria-describedby={field.error ? `${id}-error` : undefined}

@@ -19,6 +19,19 @@ import {
   type smsSendRequestSchema,
   smsSendResponseSchema,
 } from "../../shared/api/accounts.js";
+import {
+  type GrantView,
+  type grantChangeRequestSchema,
+  type grantCreateRequestSchema,
+  grantViewSchema,
+  type HistoryEntry,
+  historyResponseSchema,
+  type ManagedUnit,
+  managedUnitsResponseSchema,
+  myGrantsResponseSchema,
+  type UnitDetailResponse,
+  unitDetailResponseSchema,
+} from "../../shared/api/grants.js";
 import { type ErrorBody, errorBodySchema } from "../../shared/errors.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
 import { getCompanionUrl } from "./settings.js";
@@ -38,6 +51,17 @@ export type ForgotStartRequest = z.input<typeof forgotStartRequestSchema>;
 export type ForgotStartResponse = z.infer<typeof forgotStartResponseSchema>;
 export type ForgotCompleteRequest = z.input<typeof forgotCompleteRequestSchema>;
 export type { PersonSummary } from "../../shared/api/accounts.js";
+export type MyGrantsResponse = z.infer<typeof myGrantsResponseSchema>;
+export type GrantCreateRequest = z.input<typeof grantCreateRequestSchema>;
+export type GrantChangeRequest = z.input<typeof grantChangeRequestSchema>;
+export type {
+  GrantStatus,
+  GrantView,
+  HistoryEntry,
+  ManagedUnit,
+  MyGrant,
+  UnitDetailResponse,
+} from "../../shared/api/grants.js";
 
 /**
  * Why a call failed: `offline` — nothing answered at the companion address (not started, wrong
@@ -75,9 +99,14 @@ interface RequestOptions<T> {
   answerStatuses?: number[];
 }
 
-async function request<T>(path: string, options: RequestOptions<T>): Promise<T> {
+/** Sends one request; answers the response when it is OK, throws a CompanionError otherwise. */
+async function send(
+  path: string,
+  options: RequestOptions<unknown>,
+  accept = "application/json",
+): Promise<{ response: Response; baseUrl: string }> {
   const baseUrl = options.baseUrl ?? (await getCompanionUrl());
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.auth) {
     const token = await getSessionToken();
@@ -101,17 +130,40 @@ async function request<T>(path: string, options: RequestOptions<T>): Promise<T> 
     throw new CompanionError("offline", baseUrl);
   }
 
-  const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
   if (!response.ok && !options.answerStatuses?.includes(response.status)) {
-    const parsed = errorBodySchema.safeParse(json);
+    const parsed = errorBodySchema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
     if (parsed.data.code === "UNAUTHENTICATED") await clearSessionToken();
     throw new CompanionError("api", baseUrl, parsed.data, response.status);
   }
+  return { response, baseUrl };
+}
+
+async function request<T>(path: string, options: RequestOptions<T>): Promise<T> {
+  const { response, baseUrl } = await send(path, options);
+  const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
   if (!options.schema) return undefined as T;
   const parsed = options.schema.safeParse(json);
   if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
   return parsed.data;
+}
+
+const unitPath = (tin: string) => `/api/units/${encodeURIComponent(tin)}`;
+const grantPath = (tin: string, grantId: string, action: string) =>
+  `${unitPath(tin)}/grants/${encodeURIComponent(grantId)}/${action}`;
+
+/** The file name a response names in Content-Disposition (RFC 5987 filename* first), else `fallback`. */
+function attachmentName(response: Response, fallback: string): string {
+  const header = response.headers.get("content-disposition") ?? "";
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended);
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(header)?.[1] ?? fallback;
 }
 
 export const companion = {
@@ -164,4 +216,49 @@ export const companion = {
 
   forgotComplete: (body: ForgotCompleteRequest): Promise<void> =>
     request("/api/password/forgot/complete", { method: "POST", body }),
+
+  // 企业办税权限: units the person manages, their grants and history.
+
+  managedUnits: async (q = ""): Promise<ManagedUnit[]> => {
+    const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : "";
+    return (await request(`/api/units/managed${query}`, { auth: true, schema: managedUnitsResponseSchema })).units;
+  },
+
+  unitDetail: (tin: string): Promise<UnitDetailResponse> =>
+    request(unitPath(tin), { auth: true, schema: unitDetailResponseSchema }),
+
+  createGrant: (tin: string, body: GrantCreateRequest): Promise<GrantView> =>
+    request(`${unitPath(tin)}/grants`, { method: "POST", body, auth: true, schema: grantViewSchema }),
+
+  changeGrant: (tin: string, grantId: string, body: GrantChangeRequest): Promise<GrantView> =>
+    request(grantPath(tin, grantId, "change"), { method: "POST", body, auth: true, schema: grantViewSchema }),
+
+  revokeGrant: (tin: string, grantId: string): Promise<GrantView> =>
+    request(grantPath(tin, grantId, "revoke"), { method: "POST", body: {}, auth: true, schema: grantViewSchema }),
+
+  /** 复核保留: keeps a grant whose granting 管理权限 has ended, clearing its 需复核 mark. */
+  reviewGrant: (tin: string, grantId: string): Promise<GrantView> =>
+    request(grantPath(tin, grantId, "review"), { method: "POST", body: {}, auth: true, schema: grantViewSchema }),
+
+  history: async (tin: string): Promise<HistoryEntry[]> =>
+    (await request(`${unitPath(tin)}/history`, { auth: true, schema: historyResponseSchema })).entries,
+
+  /** The unit's grants as CSV; fetched here because the download needs the Bearer header. */
+  async exportGrantsCsv(tin: string): Promise<{ blob: Blob; fileName: string }> {
+    const { response, baseUrl } = await send(`${unitPath(tin)}/grants.csv`, { auth: true }, "text/csv");
+    const blob = await response.blob().catch(() => null);
+    if (!blob) throw new CompanionError("offline", baseUrl);
+    // ASCII fallback: a Chinese name turns into "download" where the OS locale cannot encode it.
+    return { blob, fileName: attachmentName(response, `grants-${tin}.csv`) };
+  },
+
+  // 我的办税权限: the grants made to the logged-in person.
+
+  myGrants: (): Promise<MyGrantsResponse> => request("/api/my/grants", { auth: true, schema: myGrantsResponseSchema }),
+
+  renounceGrant: (grantId: string): Promise<void> =>
+    request(`/api/my/grants/${encodeURIComponent(grantId)}/renounce`, { method: "POST", body: {}, auth: true }),
+
+  deleteMyGrant: (grantId: string): Promise<void> =>
+    request(`/api/my/grants/${encodeURIComponent(grantId)}/delete`, { method: "POST", body: {}, auth: true }),
 };

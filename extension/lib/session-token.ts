@@ -19,3 +19,14 @@ export async function setSessionToken(token: string): Promise<void> {
 export async function clearSessionToken(): Promise<void> {
   await browser.storage.session.remove(TOKEN_KEY);
 }
+
+/** Calls `listener` with the new token (or null) whenever it is set or cleared; returns the unsubscribe. */
+export function onSessionTokenChange(listener: (token: string | null) => void): () => void {
+  const handle = (changes: Record<string, { newValue?: unknown }>) => {
+    const change = changes[TOKEN_KEY];
+    if (!change) return;
+    listener(typeof change.newValue === "string" && change.newValue ? change.newValue : null);
+  };
+  browser.storage.session.onChanged.addListener(handle);
+  return () => browser.storage.session.onChanged.removeListener(handle);
+}

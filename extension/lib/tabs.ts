@@ -12,3 +12,9 @@ export function openForgotPassword(): void {
 export function openOptions(): void {
   void browser.runtime.openOptionsPage();
 }
+
+/** 企业办税权限, optionally opened on one unit. */
+export function openManage(tin?: string): void {
+  const hash = tin ? `#unit=${encodeURIComponent(tin)}` : "";
+  void browser.tabs.create({ url: `${browser.runtime.getURL("/manage.html")}${hash}` });
+}

@@ -22,6 +22,9 @@ export const GRANT_STATUSES = ["未生效", "有效", "已过期", "已解除(�
 export const grantStatusSchema = z.enum(GRANT_STATUSES);
 export type GrantStatus = z.infer<typeof grantStatusSchema>;
 
+/** 有效 or 未生效: the grant still stands and can be changed, revoked or renounced. */
+export const isLiveStatus = (status: GrantStatus): boolean => status === "有效" || status === "未生效";
+
 /** How a person manages a unit: by office (tax registration) or by a 管理权限 grant. */
 export const MANAGER_ROLES = ["法定代表人", "财务负责人", "管理权限"] as const;
 export const managerRoleSchema = z.enum(MANAGER_ROLES);
@@ -177,7 +180,11 @@ export const myGrantsResponseSchema = z.object({
 export type MyGrant = z.infer<typeof myGrantSchema>;
 
 /** Events pushed over the /api/events WebSocket. The client first sends {type:"auth", token}. */
-export const eventClientMessageSchema = z.object({ type: z.literal("auth"), token: z.string().min(1).max(128) });
+export const eventClientMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("auth"), token: z.string().min(1).max(128) }),
+  /** Keeps a service worker's socket (and so the worker) alive; the server ignores it. */
+  z.object({ type: z.literal("ping") }),
+]);
 export const GRANT_CHANGES = ["added", "changed", "revoked", "renounced", "deleted", "reviewed"] as const;
 export const serverEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),

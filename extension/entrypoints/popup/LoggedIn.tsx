@@ -3,8 +3,9 @@ import { FormError } from "../../components/FormError.js";
 import { companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { MyGrants } from "./MyGrants.js";
 
-/** The logged-in person (masked) and 【退出登录】. */
+/** The logged-in person (masked), 我的办税权限 and 【退出登录】. */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +31,7 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         {t("loggedInWelcome")}
         <strong data-testid="person-name">{person.maskedName}</strong>
       </p>
+      <MyGrants />
       <dl class="summary">
         <dt>{t("fieldLoginName")}</dt>
         <dd data-testid="person-login-name">{person.loginName}</dd>

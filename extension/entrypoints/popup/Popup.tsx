@@ -3,6 +3,7 @@ import { CompanionOffline } from "../../components/CompanionOffline.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { onSessionTokenChange } from "../../lib/session-token.js";
 import { LoggedIn } from "./LoggedIn.js";
 import { LoginForm } from "./LoginForm.js";
 
@@ -33,6 +34,15 @@ export function Popup() {
   useEffect(() => {
     void check();
   }, []);
+  // The session ended elsewhere (expired, logged out from a page, ended by the companion): back to the form.
+  useEffect(
+    () =>
+      onSessionTokenChange((token) => {
+        if (!token)
+          setView((current) => (current.kind === "loggedIn" ? { kind: "login", notice: t("sessionEnded") } : current));
+      }),
+    [],
+  );
 
   return (
     <div class="popup-frame">

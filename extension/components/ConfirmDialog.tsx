@@ -1,0 +1,52 @@
+import { useState } from "preact/hooks";
+import { describeError } from "../lib/describe-error.js";
+import { t } from "../lib/i18n.js";
+import { Dialog } from "./Dialog.js";
+import { FormError } from "./FormError.js";
+
+interface ConfirmDialogProps {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  testId: string;
+  /** The action; a refusal is shown in the dialog, success closes it. */
+  onConfirm(): Promise<void>;
+  onClose(): void;
+}
+
+/** Are you sure? — for actions that cannot be taken back (解除授权). */
+export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm, onClose }: ConfirmDialogProps) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+      onClose();
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={title} testId={testId} onClose={onClose}>
+      <p class="dialog-message">{message}</p>
+      <FormError message={error} testId={`${testId}-error`} />
+      <div class="dialog-actions">
+        <button type="button" class="button button--secondary" data-testid={`${testId}-cancel`} onClick={onClose}>
+          {t("cancel")}
+        </button>
+        <button
+          type="button"
+          class="button button--danger"
+          data-testid={`${testId}-confirm`}
+          disabled={busy}
+          onClick={confirm}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

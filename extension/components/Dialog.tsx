@@ -1,0 +1,36 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+interface DialogProps {
+  title: string;
+  testId: string;
+  onClose(): void;
+  children: ComponentChildren;
+}
+
+/** A modal <dialog>: focus stays inside, Esc closes it (through onClose, so state stays the truth). */
+export function Dialog({ title, testId, onClose, children }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="dialog"
+      data-testid={testId}
+      aria-labelledby={`${testId}-title`}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 class="dialog-title" id={`${testId}-title`}>
+        {title}
+      </h2>
+      {children}
+    </dialog>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The background service worker: while a session token is stored, it keeps the event socket open,
+ * tells the person when a unit grants, changes or ends their 办税权限 (a browser notification), and
+ * keeps the toolbar badge at the number of grants ending within 7 days.
+ */
+import { browser } from "wxt/browser";
+import { defineBackground } from "wxt/utils/define-background";
+import { companion } from "../lib/companion-client.js";
+import { connectEvents, type EventConnection, type GrantChangedEvent } from "../lib/events.js";
+import { type MessageKey, t } from "../lib/i18n.js";
+import { getSessionToken, onSessionTokenChange } from "../lib/session-token.js";
+
+const BADGE_ALARM = "refresh-badge";
+const BADGE_PERIOD_MINUTES = 30;
+const KEEP_ALIVE_MS = 20_000;
+
+/** What the grantee is told; their own 解除授权 and 删除, and a manager's 复核保留, need no notice. */
+const NOTICES: Partial<Record<GrantChangedEvent["change"], MessageKey>> = {
+  added: "notifyGrantAdded",
+  changed: "notifyGrantChanged",
+  revoked: "notifyGrantRevoked",
+};
+
+function notify(event: GrantChangedEvent): void {
+  const key = NOTICES[event.change];
+  if (!key) return;
+  void browser.notifications.create(`grant-${event.grantId}-${Date.now()}`, {
+    type: "basic",
+    iconUrl: browser.runtime.getURL("/icon/128.png"),
+    title: t("notifyTitle"),
+    message: t(key, event.unitName),
+  });
+}
+
+async function setBadge(endingSoon: number): Promise<void> {
+  await browser.action.setBadgeText({ text: endingSoon > 0 ? String(endingSoon) : "" });
+  await browser.action.setTitle({ title: endingSoon > 0 ? t("badgeTitle", endingSoon) : t("extName") });
+}
+
+async function refreshBadge(): Promise<void> {
+  try {
+    const { endingSoon } = await companion.myGrants();
+    await setBadge(endingSoon);
+  } catch {
+    // Companion down: keep the last count. An expired session clears the token, and so the badge.
+  }
+}
+
+export default defineBackground(() => {
+  let connection: EventConnection | null = null;
+
+  const follow = (token: string | null) => {
+    connection?.close();
+    connection = null;
+    if (!token) {
+      void setBadge(0);
+      return;
+    }
+    void refreshBadge();
+    connection = connectEvents(
+      {
+        onGrantChanged: (event) => {
+          if (event.forGrantee) notify(event);
+          void refreshBadge();
+        },
+        onReady: (reconnected) => {
+          if (reconnected) void refreshBadge();
+        },
+      },
+      { keepAliveMs: KEEP_ALIVE_MS },
+    );
+  };
+
+  void browser.action.setBadgeBackgroundColor({ color: "#d93026" });
+  onSessionTokenChange(follow);
+  // (browser.alarms comes untyped through wxt/browser here: say what we rely on.)
+  browser.alarms.onAlarm.addListener((alarm: { name: string }) => {
+    if (alarm.name === BADGE_ALARM) void refreshBadge();
+  });
+  void browser.alarms.get(BADGE_ALARM).then((alarm: { name: string } | undefined) => {
+    if (!alarm) void browser.alarms.create(BADGE_ALARM, { periodInMinutes: BADGE_PERIOD_MINUTES });
+  });
+  void getSessionToken().then(follow);
+});

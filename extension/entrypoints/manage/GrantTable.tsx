@@ -1,0 +1,161 @@
+import { useState } from "preact/hooks";
+import { isLiveStatus } from "../../../shared/api/grants.js";
+import { ConfirmDialog } from "../../components/ConfirmDialog.js";
+import { StatusChip } from "../../components/StatusChip.js";
+import { companion, type GrantView, type UnitDetailResponse } from "../../lib/companion-client.js";
+import { describeError } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { ChangeDialog } from "./ChangeDialog.js";
+
+interface GrantTableProps {
+  detail: UnitDetailResponse;
+  /** An action succeeded: say so and refetch. */
+  onDone(notice: string): void;
+  onError(message: string): void;
+}
+
+type Open = { kind: "change"; grant: GrantView } | { kind: "revoke"; grant: GrantView } | null;
+
+/** 已授权: every grant of the unit with its computed status, and 变更 / 解除授权 / 复核保留. */
+export function GrantTable({ detail, onDone, onError }: GrantTableProps) {
+  const [open, setOpen] = useState<Open>(null);
+  const [reviewing, setReviewing] = useState<string | null>(null);
+  const tin = detail.unit.tin;
+  const limit = detail.grantLimit?.endDate ?? null;
+
+  const review = async (grant: GrantView) => {
+    setReviewing(grant.id);
+    try {
+      await companion.reviewGrant(tin, grant.id);
+      onDone(t("grantReviewed", grant.grantee.maskedName));
+    } catch (err) {
+      onError(describeError(err));
+    } finally {
+      setReviewing(null);
+    }
+  };
+
+  if (detail.grants.length === 0) {
+    return (
+      <p class="empty" data-testid="grant-table-empty">
+        {t("grantTableEmpty")}
+      </p>
+    );
+  }
+
+  return (
+    <>
+      <table class="table" data-testid="grant-table">
+        <thead>
+          <tr>
+            <th>{t("colGrantee")}</th>
+            <th>{t("fieldPermission")}</th>
+            <th>{t("fieldTermType")}</th>
+            <th>{t("fieldStartDate")}</th>
+            <th>{t("fieldEndDate")}</th>
+            <th>{t("colStatus")}</th>
+            <th>{t("colGrantedBy")}</th>
+            <th>{t("colActions")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.grants.map((grant) => {
+            const own = grant.id === detail.ownGrantId;
+            const live = isLiveStatus(grant.status);
+            return (
+              <tr key={grant.id} data-testid="grant-row" data-grant-id={grant.id} class={own ? "row--own" : undefined}>
+                <td>
+                  <div data-testid="grant-grantee">
+                    {grant.grantee.maskedName}
+                    {own ? <span class="tag">{t("ownGrantTag")}</span> : null}
+                  </div>
+                  <div class="muted small">
+                    {grant.grantee.docType} <span class="mono">{grant.grantee.maskedDocNumber}</span>
+                  </div>
+                </td>
+                <td>{grant.permission}</td>
+                <td>{grant.termType}</td>
+                <td class="nowrap">{grant.startDate}</td>
+                <td class="nowrap">{grant.endDate ?? "—"}</td>
+                <td>
+                  <StatusChip status={grant.status} />
+                  {grant.needsReview ? (
+                    <span class="badge badge--warn" data-testid="grant-needs-review" title={t("needsReviewHint")}>
+                      {t("needsReview")}
+                    </span>
+                  ) : null}
+                </td>
+                <td>
+                  {grant.grantedBy.maskedName}
+                  <div class="muted small">{grant.grantedBy.role}</div>
+                </td>
+                <td class="row-actions">
+                  {own ? null : (
+                    <>
+                      {live ? (
+                        <>
+                          <button
+                            type="button"
+                            class="button button--link"
+                            data-testid="grant-change"
+                            onClick={() => setOpen({ kind: "change", grant })}
+                          >
+                            {t("change")}
+                          </button>
+                          <button
+                            type="button"
+                            class="button button--link button--link-danger"
+                            data-testid="grant-revoke"
+                            onClick={() => setOpen({ kind: "revoke", grant })}
+                          >
+                            {t("revoke")}
+                          </button>
+                        </>
+                      ) : null}
+                      {grant.needsReview ? (
+                        <button
+                          type="button"
+                          class="button button--link"
+                          data-testid="grant-review"
+                          disabled={reviewing === grant.id}
+                          onClick={() => review(grant)}
+                        >
+                          {t("reviewKeep")}
+                        </button>
+                      ) : null}
+                    </>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {open?.kind === "change" ? (
+        <ChangeDialog
+          tin={tin}
+          grant={open.grant}
+          limit={limit}
+          onClose={() => setOpen(null)}
+          onChanged={(grant) => {
+            setOpen(null);
+            onDone(t("grantChanged", grant.grantee.maskedName));
+          }}
+        />
+      ) : null}
+      {open?.kind === "revoke" ? (
+        <ConfirmDialog
+          title={t("revokeTitle")}
+          message={t("revokeConfirm", open.grant.grantee.maskedName, detail.unit.name)}
+          confirmLabel={t("revoke")}
+          testId="revoke-dialog"
+          onClose={() => setOpen(null)}
+          onConfirm={async () => {
+            const grant = await companion.revokeGrant(tin, open.grant.id);
+            onDone(t("grantRevoked", grant.grantee.maskedName));
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from "preact/hooks";
+import { FormError } from "../../components/FormError.js";
+import { LoadError } from "../../components/LoadError.js";
+import { companion } from "../../lib/companion-client.js";
+import { t } from "../../lib/i18n.js";
+import { useResource } from "../../lib/use-resource.js";
+import { ExportCsvButton } from "./ExportCsvButton.js";
+import { GrantForm } from "./GrantForm.js";
+import { GrantTable } from "./GrantTable.js";
+import { HistoryTable } from "./HistoryTable.js";
+import { UnitInfo } from "./UnitInfo.js";
+
+type Tab = "granted" | "add" | "history";
+
+/** One unit: its information, 已授权 (with actions), 新增授权 and 变更记录, and the CSV export. */
+export function UnitDetail({ tin, version, onBack }: { tin: string; version: number; onBack(): void }) {
+  const [tab, setTab] = useState<Tab>("granted");
+  const [local, setLocal] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const detail = useResource(() => companion.unitDetail(tin), [tin, version, local]);
+
+  const done = (message: string) => {
+    setNotice(message);
+    setError(null);
+    setLocal((n) => n + 1);
+  };
+  const failed = (message: string) => {
+    setNotice(null);
+    setError(message);
+  };
+  const choose = (next: Tab) => {
+    setTab(next);
+    setNotice(null);
+    setError(null);
+  };
+
+  const data = detail.data;
+  const reviewCount = data?.grants.filter((grant) => grant.needsReview).length ?? 0;
+  const tabButton = (id: Tab, label: string) => (
+    <button
+      type="button"
+      role="tab"
+      class={tab === id ? "tab tab--active" : "tab"}
+      aria-selected={tab === id}
+      data-testid={`tab-${id}`}
+      onClick={() => choose(id)}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <section data-testid="unit-detail" data-tin={tin}>
+      <div class="detail-head">
+        <button type="button" class="button button--link" data-testid="unit-back" onClick={onBack}>
+          {t("backToUnits")}
+        </button>
+        <h2 class="section-title detail-title">{data?.unit.name ?? tin}</h2>
+      </div>
+      <LoadError error={detail.error} onRetry={detail.reload} />
+      {!data && detail.loading ? <p class="muted">{t("loadingData")}</p> : null}
+      {data ? (
+        <>
+          <UnitInfo detail={data} />
+          <div class="tabs" role="tablist">
+            {tabButton("granted", t("tabGranted", data.grants.length))}
+            {tabButton("add", t("tabAdd"))}
+            {tabButton("history", t("tabHistory"))}
+            <span class="tabs-spacer" />
+            {reviewCount > 0 ? (
+              <span class="badge badge--warn" data-testid="unit-review-total">
+                {t("reviewCount", reviewCount)}
+              </span>
+            ) : null}
+            <ExportCsvButton tin={tin} onError={failed} />
+          </div>
+          {notice ? (
+            <p class="notice notice--ok" role="status" data-testid="unit-notice">
+              {notice}
+            </p>
+          ) : null}
+          <FormError message={error} testId="unit-error" />
+          {tab === "granted" ? <GrantTable detail={data} onDone={done} onError={failed} /> : null}
+          {tab === "add" ? (
+            <GrantForm
+              tin={tin}
+              limit={data.grantLimit?.endDate ?? null}
+              onCreated={(grant) => {
+                setTab("granted");
+                done(t("grantCreated", grant.grantee.maskedName));
+              }}
+            />
+          ) : null}
+          {tab === "history" ? <HistoryTable tin={tin} version={version + local} /> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

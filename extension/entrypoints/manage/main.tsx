@@ -1,0 +1,6 @@
+import "../../styles/app.css";
+import { render } from "preact";
+import { ManagePage } from "./ManagePage.js";
+
+const root = document.getElementById("app");
+if (root) render(<ManagePage />, root);

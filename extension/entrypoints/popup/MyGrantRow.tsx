@@ -1,0 +1,85 @@
+import { useState } from "preact/hooks";
+import { isLiveStatus } from "../../../shared/api/grants.js";
+import { FormError } from "../../components/FormError.js";
+import { StatusChip } from "../../components/StatusChip.js";
+import { companion, type MyGrant } from "../../lib/companion-client.js";
+import { describeError } from "../../lib/describe-error.js";
+import { termText } from "../../lib/format.js";
+import { t } from "../../lib/i18n.js";
+
+/**
+ * One unit in 我的办税权限. 解除授权 while the grant stands, 删除 once it has ended; both ask first,
+ * inside the popup (a native confirm() would close it).
+ */
+export function MyGrantRow({ grant, onChanged }: { grant: MyGrant; onChanged(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const live = isLiveStatus(grant.status);
+
+  const act = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      if (live) await companion.renounceGrant(grant.id);
+      else await companion.deleteMyGrant(grant.id);
+      setConfirming(false);
+      onChanged();
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li class="my-grant" data-testid="my-grant" data-tin={grant.unit.tin} data-grant-id={grant.id}>
+      <div class="my-grant-top">
+        <strong class="my-grant-name" data-testid="my-grant-unit">
+          {grant.unit.name}
+        </strong>
+        <StatusChip status={grant.status} testId="my-grant-status" />
+      </div>
+      <div class="muted small mono">{grant.unit.tin}</div>
+      <div class="small">
+        {grant.permission} · {termText(grant)}
+      </div>
+      {confirming ? (
+        <div class="inline-confirm" data-testid="my-grant-confirm-box">
+          <p>{live ? t("renounceConfirm", grant.unit.name) : t("deleteConfirm", grant.unit.name)}</p>
+          <div class="actions">
+            <button
+              type="button"
+              class="button button--danger button--small"
+              data-testid="my-grant-confirm"
+              disabled={busy}
+              onClick={act}
+            >
+              {live ? t("revoke") : t("delete")}
+            </button>
+            <button
+              type="button"
+              class="button button--secondary button--small"
+              data-testid="my-grant-cancel"
+              onClick={() => setConfirming(false)}
+            >
+              {t("cancel")}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div class="my-grant-actions">
+          <button
+            type="button"
+            class={live ? "button button--link button--link-danger" : "button button--link"}
+            data-testid={live ? "my-grant-renounce" : "my-grant-delete"}
+            onClick={() => setConfirming(true)}
+          >
+            {live ? t("revoke") : t("delete")}
+          </button>
+        </div>
+      )}
+      <FormError message={error} testId="my-grant-error" />
+    </li>
+  );
+}

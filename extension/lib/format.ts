@@ -1,0 +1,22 @@
+import type { GrantStatus } from "../../shared/api/grants.js";
+import { shanghaiDate } from "../../shared/dates.js";
+import { t } from "./i18n.js";
+
+/** A grant's term in words: 长期 from its start, or 定期 from start to end (dates inclusive). */
+export function termText(grant: { termType: string; startDate: string; endDate: string | null }): string {
+  return grant.termType === "定期" && grant.endDate
+    ? t("termFixedText", grant.startDate, grant.endDate)
+    : t("termLongText", grant.startDate);
+}
+
+/** An instant as a Shanghai wall-clock time, `YYYY-MM-DD HH:MM:SS` (the companion's zone, SPEC §4). */
+export function shanghaiDateTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${shanghaiDate(ms)} ${new Date(ms + 8 * 3600_000).toISOString().slice(11, 19)}`;
+}
+
+/** Today in Asia/Shanghai, the default 授权期限起. */
+export const todayInShanghai = (): string => shanghaiDate(Date.now());
+
+/** 有效 and 未生效 grants still stand: they can be changed, revoked or renounced. */
