@@ -1,4 +1,5 @@
-import { ZodError } from "zod";
+import { ZodError, type z } from "zod";
+import { zhCN } from "zod/locales";
 import { ERROR_MESSAGES, type ErrorBody, type ErrorCode } from "../shared/errors.js";
 
 /** A refusal with a stable code; the HTTP layer turns it into an ErrorBody. */
@@ -18,10 +19,13 @@ export class AppError extends Error {
   }
 }
 
+// Messages the shared schemas do not set themselves (a missing field, a wrong type) in Chinese too.
+const chineseMessages = { error: zhCN().localeError };
+
 /** Parses input at a boundary: a zod failure becomes VALIDATION_FAILED with a message per field. */
-export function parseInput<T>(schema: { parse(input: unknown): T }, input: unknown): T {
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   try {
-    return schema.parse(input);
+    return schema.parse(input, chineseMessages);
   } catch (error) {
     if (error instanceof ZodError) {
       const fields: Record<string, string> = {};

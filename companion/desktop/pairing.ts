@@ -21,7 +21,10 @@ export interface PairedClient {
   lastSeenAt: number | null;
 }
 
-type Decision = { approved: true; clientToken: string; client: PairedClient } | { approved: false };
+type Decision =
+  | { outcome: "approved"; clientToken: string; client: PairedClient }
+  | { outcome: "denied" }
+  | { outcome: "expired" };
 
 /**
  * Pairing of desktop clients (SPEC §7): a client without an Origin asks to pair and shows a
@@ -30,7 +33,7 @@ type Decision = { approved: true; clientToken: string; client: PairedClient } | 
  * connection, in memory.
  */
 export function desktopPairing(db: Db, clock: Clock) {
-  const pending = new Map<string, PairingRequest & { decide(decision: Decision): void }>();
+  const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();
   /** Open connections of each paired client, told at once when the client is revoked. */
   const connections = new Map<string, Set<() => void>>();
   const insert = db.prepare(
@@ -49,37 +52,47 @@ export function desktopPairing(db: Db, clock: Clock) {
 
   const live = () => {
     const now = clock.now();
-    for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) pending.delete(id);
+    for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) expire(id);
     return [...pending.values()];
   };
+  const take = (id: string) => {
+    const request = pending.get(id);
+    if (request) {
+      clearTimeout(request.expiry);
+      pending.delete(id);
+    }
+    return request;
+  };
+  const expire = (id: string) => take(id)?.decide({ outcome: "expired" });
 
   return {
     /** Opens a request; `decide` is called once, when a person approves or denies it. */
     request(clientName: string, decide: (decision: Decision) => void): { id: string; code: string; expiresIn: number } {
       const id = randomUUID();
       const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-      pending.set(id, { id, clientName, code, requestedAt: clock.now(), decide });
+      const expiry = setTimeout(() => expire(id), PAIRING_TTL);
+      expiry.unref();
+      pending.set(id, { id, clientName, code, requestedAt: clock.now(), decide, expiry });
       return { id, code, expiresIn: PAIRING_TTL / 1000 };
     },
     /** The connection went away: its request goes too. */
-    withdraw: (id: string) => pending.delete(id),
-    pending: (): PairingRequest[] => live().map(({ decide: _decide, ...request }) => request),
+    withdraw: (id: string) => void take(id),
+    pending: (): PairingRequest[] =>
+      live().map(({ id, clientName, code, requestedAt }) => ({ id, clientName, code, requestedAt })),
 
     approve(requestId: string, ownerId: string): PairedClient {
-      const request = live().find((r) => r.id === requestId);
-      if (!request) throw new AppError("PAIRING_NOT_FOUND", 404);
-      pending.delete(requestId);
+      if (!live().some((r) => r.id === requestId)) throw new AppError("PAIRING_NOT_FOUND", 404);
+      const request = take(requestId) as NonNullable<ReturnType<typeof take>>;
       const clientToken = newToken();
       const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
       insert.run(client.id, client.name, tokenDigest(clientToken), ownerId, client.pairedAt);
-      request.decide({ approved: true, clientToken, client });
+      request.decide({ outcome: "approved", clientToken, client });
       return client;
     },
     deny(requestId: string): void {
-      const request = pending.get(requestId);
+      const request = take(requestId);
       if (!request) throw new AppError("PAIRING_NOT_FOUND", 404);
-      pending.delete(requestId);
-      request.decide({ approved: false });
+      request.decide({ outcome: "denied" });
     },
 
     /** The paired client behind a token, or null (unknown or revoked). */

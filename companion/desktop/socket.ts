@@ -11,11 +11,13 @@ import { personSummary } from "../accounts/people.js";
 import { CHALLENGE_TTL_MS } from "../ca/ca-entry.js";
 import type { Core } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
+import { tokenDigest } from "../security/secrets.js";
 import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
 import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
 import { unitsList } from "./units-list.js";
 
 const HEARTBEAT_MS = 30_000;
+const SESSION_CHECK_MS = 1_000;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 /** Token bucket per connection: bursts of 40 messages, 20 a second sustained. */
 const RATE_BURST = 40;
@@ -54,6 +56,13 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
     alive = false;
     socket.ping();
   }, HEARTBEAT_MS);
+  // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
+  const sessionCheck = setInterval(() => {
+    if (!session || core.sessions.isLive(tokenDigest(session.token))) return;
+    session = null;
+    leaveAll();
+    send({ event: "session.ended", reason: "登录已失效，请重新登录" });
+  }, SESSION_CHECK_MS);
   let idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
   socket.on("pong", () => {
     alive = true;
@@ -127,7 +136,7 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
         if (!core.units.isLocal(request.tin)) throw new AppError("CA_NOT_ALLOWED", 403);
         const challenge = core.ca.newChallenge();
         challenges.set(request.tin, { challenge, at: Date.now() });
-        return { challenge, expiresIn: CHALLENGE_TTL_MS / 1000 };
+        return { tin: request.tin, challenge, expiresIn: CHALLENGE_TTL_MS / 1000 };
       }
       case "unit.enter.ca": {
         const personId = loggedIn();
@@ -157,11 +166,11 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
         if (pairingId) core.desktopPairing.withdraw(pairingId);
         const opened = core.desktopPairing.request(request.clientName, (decision) => {
           pairingId = null;
-          if (decision.approved) {
+          if (decision.outcome === "approved") {
             becomePaired(decision.client);
             send({ event: "pair.approved", clientToken: decision.clientToken });
           } else {
-            send({ event: "pair.denied" });
+            send({ event: decision.outcome === "denied" ? "pair.denied" : "pair.expired" });
           }
         });
         pairingId = opened.id;
@@ -202,18 +211,19 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
   socket.on("message", (data: RawData, isBinary: boolean) => {
     clearTimeout(idle);
     idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
-    if (!withinRate()) {
-      if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
-      return fail(null, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
-    }
-    if (isBinary) return fail(null, new AppError("BAD_REQUEST", 400));
     let frame: unknown;
     try {
-      frame = JSON.parse(data.toString("utf8"));
+      frame = isBinary ? undefined : JSON.parse(data.toString("utf8"));
     } catch {
-      return fail(null, new AppError("BAD_REQUEST", 400));
+      frame = undefined;
     }
+    // The id is read first, so even a refusal for rate reaches the request that caused it.
     const id = typeof (frame as { id?: unknown })?.id === "string" ? (frame as { id: string }).id.slice(0, 64) : null;
+    if (!withinRate()) {
+      if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
+      return fail(id, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
+    }
+    if (frame === undefined) return fail(null, new AppError("BAD_REQUEST", 400));
     let request: DesktopRequest;
     try {
       request = parseInput(desktopRequestSchema, frame);
@@ -231,6 +241,7 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
 
   socket.on("close", () => {
     clearInterval(heartbeat);
+    clearInterval(sessionCheck);
     clearTimeout(idle);
     if (pairingId) core.desktopPairing.withdraw(pairingId);
     detach?.();

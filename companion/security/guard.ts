@@ -17,7 +17,7 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     // Desktop programs send no Origin; they may open the desktop socket, and must pair there.
-    const desktopClient = request.url === DESKTOP_PATH && request.headers.origin === undefined;
+    const desktopClient = request.url.split("?")[0] === DESKTOP_PATH && request.headers.origin === undefined;
     const refusal =
       request.headers.host !== expectedHost()
         ? new AppError("FORBIDDEN_HOST", 403)

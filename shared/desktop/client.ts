@@ -42,21 +42,43 @@ export class DesktopClient {
     { resolve(result: unknown): void; reject(error: Error): void; type: DesktopRequestType }
   >();
   private readonly listeners = new Set<(event: DesktopEvent) => void>();
+  private readonly closeListeners = new Set<() => void>();
 
-  constructor(private readonly socket: SocketLike) {
+  /** `timeoutMs`: how long a request waits for its reply before it fails. */
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly timeoutMs = 30_000,
+  ) {
     socket.addEventListener("message", ({ data }) => this.receive(String(data)));
     socket.addEventListener("close", () => {
       for (const { reject } of this.waiting.values()) reject(new Error("连接已关闭"));
       this.waiting.clear();
+      for (const listener of this.closeListeners) listener();
     });
   }
 
   request<T extends DesktopRequestType>(type: T, body: RequestBody<T>): Promise<DesktopResult<T>> {
     const id = String(this.nextId++);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (result: unknown) => void, reject, type });
+    return new Promise<DesktopResult<T>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error("本地服务没有应答"));
+      }, this.timeoutMs);
+      const settle =
+        <A>(fn: (arg: A) => void) =>
+        (arg: A) => {
+          clearTimeout(timer);
+          fn(arg);
+        };
+      this.waiting.set(id, { resolve: settle(resolve as (result: unknown) => void), reject: settle(reject), type });
       this.socket.send(JSON.stringify({ ...body, id, type }));
     });
+  }
+
+  /** Called once the connection is closed, by either side. */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   onEvent(listener: (event: DesktopEvent) => void): () => void {
@@ -79,21 +101,31 @@ export class DesktopClient {
     this.socket.close();
   }
 
+  /** Frames it does not understand (a newer companion's events or codes) are passed over, never thrown. */
   private receive(text: string): void {
-    const message: unknown = JSON.parse(text);
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
     const event = desktopEventSchema.safeParse(message);
     if (event.success) {
       for (const listener of this.listeners) listener(event.data);
       return;
     }
-    const reply = desktopReplySchema.parse(message);
-    const pending = reply.id === null ? undefined : this.waiting.get(reply.id);
-    if (!pending || reply.id === null) return;
-    this.waiting.delete(reply.id);
-    if (reply.ok) pending.resolve(desktopResultSchemas[pending.type].parse(reply.result));
-    else {
-      const { id: _id, ok: _ok, ...body } = reply;
+    const reply = desktopReplySchema.safeParse(message);
+    if (!reply.success || reply.data.id === null) return;
+    const pending = this.waiting.get(reply.data.id);
+    if (!pending) return;
+    this.waiting.delete(reply.data.id);
+    if (!reply.data.ok) {
+      const { id: _id, ok: _ok, ...body } = reply.data;
       pending.reject(new DesktopError(body));
+      return;
     }
+    const result = desktopResultSchemas[pending.type].safeParse(reply.data.result);
+    if (result.success) pending.resolve(result.data);
+    else pending.reject(new Error(`本地服务的应答格式不符合协议: ${pending.type}`));
   }
 }

@@ -83,7 +83,8 @@ export const desktopResultSchemas = {
   "units.add": unitsListResultSchema,
   "units.order": unitsListResultSchema,
   "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
-  "unit.challenge": z.object({ challenge: z.string(), expiresIn: z.number().int() }),
+  /** `tin` is the normalised 纳税人识别号 that goes into the signed text. */
+  "unit.challenge": z.object({ tin: z.string(), challenge: z.string(), expiresIn: z.number().int() }),
   "unit.enter.ca": z.object({ tin: z.string(), name: z.string(), via: z.literal("ca") }),
   "unit.leave": z.object({}),
   "declaration.forgot": z.object({
@@ -116,6 +117,8 @@ export type DesktopReply = z.infer<typeof desktopReplySchema>;
 export const desktopEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("pair.approved"), clientToken: z.string() }),
   z.object({ event: z.literal("pair.denied") }),
+  /** Nobody answered within five minutes. */
+  z.object({ event: z.literal("pair.expired") }),
   z.object({ event: z.literal("client.revoked") }),
   z.object({ event: z.literal("session.ended"), reason: z.string() }),
   /** The unit session ended at once: grant revoked or expired, office left, password reset. */

@@ -145,6 +145,32 @@ describe("desktop pairing", () => {
 });
 
 describe("desktop socket robustness", () => {
+  it("a burst over the rate limit is refused with RATE_LIMITED, each refusal naming its request", async () => {
+    const client = await connectDesktop(companion);
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        client.request("ping", {}).then(
+          () => "ok",
+          (error: DesktopError) => error.code,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "ok").length).toBeGreaterThanOrEqual(40);
+    expect(outcomes.filter((o) => o === "RATE_LIMITED").length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o === "ok" || o === "RATE_LIMITED")).toBe(true);
+    client.close();
+  });
+
+  it("missing fields are explained in Chinese", async () => {
+    const client = await connectDesktop(companion);
+    const refusal = await client.request("pair.request", {} as never).catch((error: DesktopError) => error.body);
+    expect(refusal).toMatchObject({
+      code: "VALIDATION_FAILED",
+      fields: { clientName: expect.stringMatching(/^无效输入/) },
+    });
+    client.close();
+  });
+
   it("answers every malformed frame with an error and keeps serving", async () => {
     const socket = new WebSocket(`${companion.url.replace("http", "ws")}/desktop`);
     await new Promise((resolve) => socket.once("open", resolve));

@@ -220,6 +220,19 @@ describe("单位办税验证", () => {
     socket.close();
   });
 
+  it("when the login ends (idle 30 minutes), the client is told and leaves its units", async () => {
+    const desk = await desktopAs(rep);
+    await desk.request("unit.enter", { tin });
+    const ended = desk.nextEvent("session.ended");
+    // Idle: nothing touches the login for 30 minutes. (The companion's clock is the wall clock here,
+    // so the session row is aged instead.)
+    companion.app.core.db.prepare("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").run();
+    expect(await ended).toEqual({ event: "session.ended", reason: "登录已失效，请重新登录" });
+    expect((await refusal(desk.request("units.list", {}))).code).toBe("NOT_LOGGED_IN");
+    expect((await refusal(desk.request("unit.leave", { tin }))).code).toBe("NOT_LOGGED_IN");
+    desk.close();
+  });
+
   it("忘记申报密码 gives the web reset link and the app's QR code", async () => {
     const desk = await desktopAs(clerk);
     const forgot = await desk.request("declaration.forgot", { tin });

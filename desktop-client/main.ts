@@ -1,0 +1,234 @@
+import { hostname } from "node:os";
+import { Command } from "commander";
+import { DesktopError } from "../shared/desktop/client.js";
+import type { DesktopEvent } from "../shared/desktop/protocol.js";
+import { ERROR_MESSAGES } from "../shared/errors.js";
+import { normalizeTaxpayerId } from "../shared/identity/tin.js";
+import { type Connection, connect, connectPaired, DEFAULT_URL, defaultConfigFile, saveClient } from "./connection.js";
+import { type EnteredUnit, enterUnit, enterUnitWithCertificate, forgotDeclarationPassword, logIn } from "./flows.js";
+import { DeskError, say } from "./terminal.js";
+import { unitTable } from "./unit-table.js";
+
+/**
+ * taxauth-desk: the reference desktop client of the companion's desktop socket
+ * (docs/desktop-protocol.md), built only on that protocol through the typed DesktopClient.
+ */
+
+/** Exit codes: 0 done (or Ctrl-C), 1 refused or failed, 2 the companion ended the session, 3 no connection. */
+const ENDED_BY_COMPANION = 2;
+
+interface GlobalOptions {
+  url: string;
+  config: string;
+}
+
+function program(): Command {
+  const desk = new Command("taxauth-desk")
+    .description("taxauth 参考桌面客户端：配对、登录、单位管理、进入单位")
+    .option("--url <地址>", "本地服务的桌面客户端地址（或 $TAXAUTH_URL）", process.env.TAXAUTH_URL || DEFAULT_URL)
+    .option("--config <文件>", "保存客户端令牌的配置文件", defaultConfigFile())
+    .showHelpAfterError();
+  const globals = () => desk.opts<GlobalOptions>();
+
+  desk
+    .command("pair")
+    .description("向本地服务申请配对，由已登录的人在浏览器扩展的弹出窗口中核对配对码并允许")
+    .option("--name <客户端名称>", "在弹出窗口中显示的客户端名称", `taxauth-desk (${hostname()})`)
+    .action(async (options: { name: string }) => pair(globals(), options.name));
+
+  desk
+    .command("units")
+    .description("单位管理：列出单位及申报情况；添加单位；调整并设定默认排序")
+    .option("--account <账号>", "手机号码、登录名或证件号码")
+    .option("--add <纳税人识别号>", "添加单位")
+    .option("--up <纳税人识别号>", "▲ 上移一位，并设定为默认排序")
+    .option("--down <纳税人识别号>", "▼ 下移一位，并设定为默认排序")
+    .option("--order <纳税人识别号,...>", "按给出的顺序设定为默认排序")
+    .action(async (options: UnitsOptions) => units(globals(), options));
+
+  desk
+    .command("enter")
+    .description("进入单位（单位办税验证），并显示本地服务的通知，直到按 Ctrl-C 或会话结束")
+    .argument("<纳税人识别号>")
+    .option("--account <账号>", "手机号码、登录名或证件号码")
+    .option("--forgot", "忘记申报密码：显示重置渠道（WEB 链接和 APP 二维码）")
+    .option("--cert <证书链.pem>", "本市单位的 CA 校验：单位证书（及中级证书）")
+    .option("--key <私钥.pem>", "单位证书的私钥")
+    .action(async (tin: string, options: EnterOptions) => {
+      process.exitCode = await enter(globals(), tin, options);
+    });
+
+  return desk;
+}
+
+async function pair({ url, config }: GlobalOptions, clientName: string): Promise<void> {
+  const { client, socket } = await connect(url);
+  try {
+    const decided = new Promise<DesktopEvent>((resolve) => {
+      const off = client.onEvent((event) => {
+        if (event.event !== "pair.approved" && event.event !== "pair.denied") return;
+        off();
+        resolve(event);
+      });
+    });
+    const { code, expiresIn } = await client.request("pair.request", { clientName });
+    say(`配对码 ${code}：请在浏览器扩展的弹出窗口中核对并允许`);
+    say(`（${Math.round(expiresIn / 60)} 分钟内有效；客户端名称：${clientName}）`);
+    const decision = await Promise.race([
+      decided,
+      new Promise<never>((_, reject) => {
+        setTimeout(
+          () => reject(new DeskError("配对请求已过期，请重新运行 taxauth-desk pair")),
+          expiresIn * 1000,
+        ).unref();
+        socket.once("close", () => reject(new DeskError("与本地服务的连接已断开", 3)));
+      }),
+    ]);
+    if (decision.event !== "pair.approved") throw new DeskError(ERROR_MESSAGES.PAIRING_DENIED);
+    saveClient(config, { clientToken: decision.clientToken, clientName, url, pairedAt: new Date().toISOString() });
+    say(`配对成功：客户端令牌已保存到 ${config}`);
+  } finally {
+    client.close();
+  }
+}
+
+interface UnitsOptions {
+  account?: string;
+  add?: string;
+  up?: string;
+  down?: string;
+  order?: string;
+}
+
+async function units({ url, config }: GlobalOptions, options: UnitsOptions): Promise<void> {
+  const { client } = await connectPaired(url, config);
+  try {
+    await logIn(client, options.account);
+    let list = options.add
+      ? await client.request("units.add", { tin: options.add })
+      : await client.request("units.list", {});
+    const tins = list.units.map((unit) => unit.tin);
+    if (options.order) {
+      list = await client.request("units.order", { tins: options.order.split(",").map((tin) => tin.trim()) });
+    } else if (options.up || options.down) {
+      // ▲ ▼ move one place; 设定为默认排序 saves the new order.
+      const tin = normalizeTaxpayerId(options.up ?? options.down ?? "");
+      const from = tins.indexOf(tin);
+      if (from < 0) throw new DeskError(`单位列表中没有纳税人识别号 ${tin}`);
+      const to = Math.min(tins.length - 1, Math.max(0, from + (options.up ? -1 : 1)));
+      tins.splice(to, 0, ...tins.splice(from, 1));
+      list = await client.request("units.order", { tins });
+    }
+    say(unitTable(list));
+  } finally {
+    client.close();
+  }
+}
+
+interface EnterOptions {
+  account?: string;
+  forgot?: boolean;
+  cert?: string;
+  key?: string;
+}
+
+async function enter({ url, config }: GlobalOptions, tin: string, options: EnterOptions): Promise<number> {
+  if (Boolean(options.cert) !== Boolean(options.key)) throw new DeskError("CA 校验需要同时给出 --cert 和 --key");
+  const connection = await connectPaired(url, config);
+  try {
+    if (options.forgot) {
+      await forgotDeclarationPassword(connection.client, tin);
+      return 0;
+    }
+    await logIn(connection.client, options.account);
+    let entered: EnteredUnit;
+    try {
+      entered =
+        options.cert && options.key
+          ? await enterUnitWithCertificate(connection.client, tin, { certificates: options.cert, key: options.key })
+          : await enterUnit(connection.client, tin);
+    } catch (error) {
+      if (error instanceof DesktopError && error.code === "DECLARATION_LOCKED") {
+        say(`忘记申报密码？运行 taxauth-desk enter ${tin} --forgot 查看重置渠道`);
+      }
+      throw error;
+    }
+    return await stayInUnit(connection, entered);
+  } finally {
+    connection.client.close();
+  }
+}
+
+/** The seed's 进入功能界面: here, the companion's events until Ctrl-C or until the companion ends it. */
+function stayInUnit({ client, socket }: Connection, unit: EnteredUnit): Promise<number> {
+  say("正在单位中办税；本地服务的通知会显示在这里。按 Ctrl-C 退出单位。");
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (code: number, message: string) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(keepAlive);
+      say(message);
+      resolve(code);
+    };
+    // The companion closes a connection silent for 10 minutes.
+    const keepAlive = setInterval(() => client.request("ping", {}).catch(() => {}), 4 * 60_000);
+    client.onEvent((event) => {
+      if (event.event === "unit.ended" && event.tin === unit.tin) {
+        finish(ENDED_BY_COMPANION, `单位办税已结束：${event.reason}`);
+      } else if (event.event === "client.revoked") {
+        finish(ENDED_BY_COMPANION, "本客户端的配对已在浏览器扩展中被撤销，请重新配对");
+      } else if (event.event === "session.ended") {
+        finish(ENDED_BY_COMPANION, `登录已结束：${event.reason}`);
+      }
+    });
+    socket.once("close", () => finish(ENDED_BY_COMPANION, "与本地服务的连接已断开"));
+    const leave = async () => {
+      if (finished) return;
+      if (process.stdout.isTTY) process.stdout.write("\n"); // after the terminal's ^C
+      // 退出单位: tell the companion (briefly: it may be gone), then end.
+      const left = client.request("unit.leave", { tin: unit.tin }).catch(() => {});
+      await Promise.race([left, new Promise((r) => setTimeout(r, 2000))]);
+      finish(0, `已退出单位：${unit.name}`);
+    };
+    process.once("SIGINT", leave);
+    process.once("SIGTERM", leave);
+  });
+}
+
+/** The request fields a VALIDATION_FAILED reply can name, as the person knows them. */
+const FIELD_LABELS: Record<string, string> = {
+  tin: "纳税人识别号",
+  tins: "排序",
+  account: "账号",
+  password: "密码",
+  declarationPassword: "申报密码",
+  captchaAnswer: "验证码",
+  clientName: "客户端名称",
+};
+
+/** A refusal: the companion's Chinese message, and what goes with it. */
+function explain(error: unknown): string {
+  if (error instanceof DesktopError) {
+    const { retryAfter, attemptsLeft, fields } = error.body;
+    const lines = [`错误：${error.message}`];
+    if (attemptsLeft !== undefined) lines.push(`  还可尝试 ${attemptsLeft} 次`);
+    if (retryAfter !== undefined) {
+      lines.push(
+        retryAfter >= 60 ? `  请在 ${Math.ceil(retryAfter / 60)} 分钟后再试` : `  请在 ${retryAfter} 秒后再试`,
+      );
+    }
+    for (const [field, message] of Object.entries(fields ?? {}))
+      lines.push(`  ${FIELD_LABELS[field] ?? field}：${message}`);
+    return lines.join("\n");
+  }
+  return `错误：${error instanceof Error ? error.message : String(error)}`;
+}
+
+try {
+  await program().parseAsync(process.argv);
+  process.exit();
+} catch (error) {
+  process.stderr.write(`${explain(error)}\n`);
+  process.exit(error instanceof DeskError ? error.exitCode : 1);
+}

@@ -1,0 +1,36 @@
+import type { z } from "zod";
+import type { unitsListResultSchema } from "../shared/desktop/protocol.js";
+import { displayWidth, padEnd } from "./terminal.js";
+
+type UnitsList = z.infer<typeof unitsListResultSchema>;
+
+const HEADERS = ["序号", "纳税人识别号", "纳税人名称", "部门", "分部门申报", "综合所得申报", "经营所得"];
+
+/** The seed's 单位管理 table: its columns, in the person's order, and the totals line under it. */
+export function unitTable({ units, totals }: UnitsList): string {
+  const rows = units.map((unit, index) => [
+    String(index + 1),
+    unit.tin,
+    unit.name,
+    unit.departments.length > 0 ? `${unit.departments.join("、")}[${unit.departments.length}]` : "",
+    unit.departmentFiling,
+    unit.comprehensiveIncome,
+    unit.businessIncome,
+  ]);
+  const widths = HEADERS.map((header, column) =>
+    Math.max(...[header, ...rows.map((row) => row[column] ?? "")].map(displayWidth)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => padEnd(cell, widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [
+    "单位管理",
+    line(HEADERS),
+    ...(rows.length > 0 ? rows.map(line) : ["（列表为空：可用 taxauth-desk units --add <纳税人识别号> 添加单位）"]),
+    "",
+    `单位总数: ${totals.count} 综合所得申报情况: ${totals.comprehensiveFiled}/${totals.count} ` +
+      `经营所得预缴申报情况: ${totals.businessFiled}/${totals.count}`,
+  ].join("\n");
+}
