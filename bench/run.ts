@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import keytar from "keytar";
+import { measureDesktop } from "./desktop.js";
 import { measureLogin } from "./login.js";
 import { measureReady } from "./ready.js";
 import { idleRss, rssResult } from "./rss.js";
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   results.push(
     rssResult("Idle RSS after the login runs", afterLogins, "informational: argon2id work leaves memory", null),
   );
+  console.log("desktop socket: round trips and idle connections (a companion of its own)…");
+  results.push(...(await measureDesktop()));
 
   const report = {
     measuredAt: new Date().toISOString(),

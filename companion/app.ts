@@ -51,7 +51,15 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   );
 
   // WebSocket support first: its hooks must see every upgrade, refused ones included, to drop the socket.
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // A client breaking the WebSocket protocol (oversize frame, bad UTF-8…) is the client's fault:
+    // note it and drop the connection, without an error-level stack trace.
+    errorHandler: (error, socket, request) => {
+      request.log.warn({ code: (error as { code?: string }).code }, "websocket protocol error");
+      socket.terminate();
+    },
+  });
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(healthRoutes);
   await app.register(captchaRoutes);

@@ -19,6 +19,8 @@ export class AppError extends Error {
   }
 }
 
+const MAX_FIELD_MESSAGES = 20;
+
 // Messages the shared schemas do not set themselves (a missing field, a wrong type) in Chinese too.
 const chineseMessages = { error: zhCN().localeError };
 
@@ -29,7 +31,8 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   } catch (error) {
     if (error instanceof ZodError) {
       const fields: Record<string, string> = {};
-      for (const issue of error.issues) {
+      // A few fields are enough to fix a form; a huge input must not make a huge answer.
+      for (const issue of error.issues.slice(0, MAX_FIELD_MESSAGES)) {
         const key = issue.path.join(".") || "_";
         fields[key] ??= issue.message;
       }

@@ -136,11 +136,12 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
   if (Boolean(options.cert) !== Boolean(options.key)) throw new DeskError("CA 校验需要同时给出 --cert 和 --key");
   const connection = await connectPaired(url, config);
   try {
+    // As in the seed, 忘记申报密码 is offered once logged in, at the unit's 申报密码 dialog.
+    await logIn(connection.client, options.account);
     if (options.forgot) {
       await forgotDeclarationPassword(connection.client, tin);
       return 0;
     }
-    await logIn(connection.client, options.account);
     let entered: EnteredUnit;
     try {
       entered =

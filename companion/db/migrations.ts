@@ -218,4 +218,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 6,
+    name: "grant-term-set-at",
+    sql: `
+      -- When the grant's term was last set (新增授权 or 变更): a term set to end in the past ends the
+      -- grant at that moment, not on its end date.
+      ALTER TABLE grants ADD COLUMN term_set_at INTEGER;
+      UPDATE grants SET term_set_at = updated_at;
+    `,
+  },
 ];

@@ -161,6 +161,7 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
         return {};
       }
       case "declaration.forgot":
+        loggedIn();
         return forgotDeclarationPassword(core, request.tin);
       case "pair.request": {
         if (pairingId) core.desktopPairing.withdraw(pairingId);
@@ -224,6 +225,11 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
       return fail(id, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
     }
     if (frame === undefined) return fail(null, new AppError("BAD_REQUEST", 400));
+    // Before pairing, only a few requests are even read: nothing costly for an unknown client.
+    const type = (frame as { type?: unknown })?.type;
+    if (!client && !BEFORE_PAIRING.has(type as DesktopRequest["type"]) && typeof type === "string") {
+      return fail(id, new AppError("NOT_PAIRED", 403));
+    }
     let request: DesktopRequest;
     try {
       request = parseInput(desktopRequestSchema, frame);

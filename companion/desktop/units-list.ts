@@ -3,7 +3,7 @@ import type { unitsListResultSchema } from "../../shared/desktop/protocol.js";
 import type { Core } from "../core.js";
 import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
-import { directAccess } from "./access.js";
+import { directAccessOf } from "./access.js";
 
 /**
  * 单位管理 for a person: the units they added, in their order, each saying whether they enter
@@ -12,11 +12,10 @@ import { directAccess } from "./access.js";
  */
 export function unitsList(core: Core, personId: string): z.infer<typeof unitsListResultSchema> {
   const person = core.people.byId(personId);
-  const date = core.grants.today();
+  const access = person ? directAccessOf(core, person, core.grants.today()) : () => null;
   const units = core.desktopUnitLists.tins(personId).flatMap((tin) => {
     const unit = core.units.unit(tin);
-    if (!unit || !person) return [];
-    return [{ ...unit, access: directAccess(core, person, tin, date) ? ("direct" as const) : ("password" as const) }];
+    return unit ? [{ ...unit, access: access(tin) ? ("direct" as const) : ("password" as const) }] : [];
   });
   return {
     units,

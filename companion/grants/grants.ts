@@ -67,8 +67,13 @@ export function grantsService(deps: GrantsDeps) {
     if (!grant.grantorGrantId || !isLiveStatus(grantStatus(grant, date))) return false;
     const grantor = store.byId(grant.grantorGrantId);
     if (!grantor || isLiveStatus(grantStatus(grantor, date))) return false;
+    // It stopped standing when revoked or renounced; else when its term ran out — or, for a term
+    // changed to end in the past, when that change was made.
     const endedAt =
-      grantor.endedAt ?? (grantor.endDate === null ? clock.now() : startOfShanghaiDay(addDays(grantor.endDate, 1)));
+      grantor.endedAt ??
+      (grantor.endDate === null
+        ? clock.now()
+        : Math.max(startOfShanghaiDay(addDays(grantor.endDate, 1)), grantor.termSetAt));
     return grant.reviewedAt === null || grant.reviewedAt < endedAt;
   }
 
@@ -256,6 +261,7 @@ export function grantsService(deps: GrantsDeps) {
           endedBy: null,
           reviewedAt: null,
           hiddenByGranteeAt: null,
+          termSetAt: now,
           createdAt: now,
           updatedAt: now,
         };
@@ -279,6 +285,7 @@ export function grantsService(deps: GrantsDeps) {
           endDate: request.termType === "定期" ? (request.endDate ?? null) : null,
           // A manager who changed the grant has looked at it.
           reviewedAt: now,
+          termSetAt: now,
           updatedAt: now,
         };
         store.updateTerm(after);

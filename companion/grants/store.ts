@@ -16,6 +16,8 @@ export interface Grant {
   endedBy: "unit" | "self" | null;
   reviewedAt: number | null;
   hiddenByGranteeAt: number | null;
+  /** When the term was last set (新增授权 or 变更). */
+  termSetAt: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -35,6 +37,7 @@ interface GrantRow {
   ended_by: "unit" | "self" | null;
   reviewed_at: number | null;
   hidden_by_grantee_at: number | null;
+  term_set_at: number;
   created_at: number;
   updated_at: number;
 }
@@ -54,6 +57,7 @@ const fromRow = (row: GrantRow): Grant => ({
   endedBy: row.ended_by,
   reviewedAt: row.reviewed_at,
   hiddenByGranteeAt: row.hidden_by_grantee_at,
+  termSetAt: row.term_set_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -66,13 +70,13 @@ export function grantsStore(db: Db) {
   const madeUnder = db.prepare("SELECT * FROM grants WHERE grantor_grant_id = ?");
   const insert = db.prepare(
     `INSERT INTO grants (id, unit_tin, grantee_id, permission, term_type, start_date, end_date, granted_by, granted_as,
-       grantor_grant_id, created_at, updated_at)
+       grantor_grant_id, term_set_at, created_at, updated_at)
      VALUES (@id, @unitTin, @granteeId, @permission, @termType, @startDate, @endDate, @grantedBy, @grantedAs,
-       @grantorGrantId, @createdAt, @updatedAt)`,
+       @grantorGrantId, @termSetAt, @createdAt, @updatedAt)`,
   );
   const updateTerm = db.prepare(
     `UPDATE grants SET permission = @permission, term_type = @termType, start_date = @startDate, end_date = @endDate,
-       reviewed_at = @reviewedAt, updated_at = @updatedAt WHERE id = @id`,
+       reviewed_at = @reviewedAt, term_set_at = @termSetAt, updated_at = @updatedAt WHERE id = @id`,
   );
   const end = db.prepare("UPDATE grants SET ended_at = ?, ended_by = ?, updated_at = ? WHERE id = ?");
   const review = db.prepare("UPDATE grants SET reviewed_at = ?, updated_at = ? WHERE id = ?");

@@ -193,8 +193,9 @@ describe("desktop socket robustness", () => {
       "BAD_REQUEST",
       "VALIDATION_FAILED",
       "VALIDATION_FAILED",
-      "VALIDATION_FAILED",
-      "VALIDATION_FAILED",
+      // Unpaired: requests other than pairing are refused before they are even validated.
+      "NOT_PAIRED",
+      "NOT_PAIRED",
       "VALIDATION_FAILED",
       "ok",
     ]);

@@ -335,8 +335,8 @@ describe("taxauth-desk enter (单位办税验证)", () => {
   });
 
   it("--forgot shows the 申报密码重置渠道: the notice, the web link and the app's QR code", async () => {
-    const run = desk(["enter", units.password, "--forgot"]);
-    expect(await run.exitCode).toBe(0);
+    const run = desk(["enter", units.password, "--forgot", "--account", clerk.loginName], as(clerk));
+    expect(await run.exitCode, run.output()).toBe(0);
     const output = run.output();
     expect(output).toContain("温馨提示：申报密码遗失，可由税务登记的企业法定代表人或财务负责人");
     expect(output).toContain(`/manage.html#unit=${units.password}`);
