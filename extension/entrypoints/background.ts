@@ -1,14 +1,17 @@
 /**
  * The background service worker: while a session token is stored, it keeps the event socket open,
- * tells the person when a unit grants, changes or ends their 办税权限 (a browser notification), and
- * keeps the toolbar badge at the number of grants ending within 7 days.
+ * tells the person when a unit grants, changes or ends their 办税权限 (a browser notification), warns
+ * a unit's 法定代表人 / 财务负责人 when wrong 申报密码 tries pile up there (申报密码异常; clicking the
+ * notice opens the unit on the 企业办税权限 page), and keeps the toolbar badge at the number of
+ * grants ending within 7 days.
  */
 import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { companion } from "../lib/companion-client.js";
-import { connectEvents, type EventConnection, type GrantChangedEvent } from "../lib/events.js";
+import { connectEvents, type EventConnection, type GrantChangedEvent, type UnitAlertEvent } from "../lib/events.js";
 import { type MessageKey, t } from "../lib/i18n.js";
 import { getSessionToken, onSessionTokenChange } from "../lib/session-token.js";
+import { openManage } from "../lib/tabs.js";
 
 const BADGE_ALARM = "refresh-badge";
 const BADGE_PERIOD_MINUTES = 30;
@@ -29,6 +32,19 @@ function notify(event: GrantChangedEvent): void {
     iconUrl: browser.runtime.getURL("/icon/128.png"),
     title: t("notifyTitle"),
     message: t(key, event.unitName),
+  });
+}
+
+/** Notification ids of unit alerts carry the unit, so a click can open it. */
+const UNIT_ALERT_PREFIX = "unit-alert|";
+
+function notifyUnitAlert(event: UnitAlertEvent): void {
+  void browser.notifications.create(`${UNIT_ALERT_PREFIX}${event.unitTin}|${Date.now()}`, {
+    type: "basic",
+    iconUrl: browser.runtime.getURL("/icon/128.png"),
+    title: t("notifyUnitAlertTitle"),
+    message: t("notifyUnitAlert", event.unitName, event.windowMinutes, event.failures),
+    priority: 2,
   });
 }
 
@@ -63,6 +79,7 @@ export default defineBackground(() => {
           if (event.forGrantee) notify(event);
           void refreshBadge();
         },
+        onUnitAlert: notifyUnitAlert,
         onReady: (reconnected) => {
           if (reconnected) void refreshBadge();
         },
@@ -73,6 +90,11 @@ export default defineBackground(() => {
 
   void browser.action.setBadgeBackgroundColor({ color: "#d93026" });
   onSessionTokenChange(follow);
+  browser.notifications.onClicked.addListener((id: string) => {
+    if (!id.startsWith(UNIT_ALERT_PREFIX)) return;
+    openManage(id.slice(UNIT_ALERT_PREFIX.length).split("|")[0]);
+    void browser.notifications.clear(id);
+  });
   // (browser.alarms comes untyped through wxt/browser here: say what we rely on.)
   browser.alarms.onAlarm.addListener((alarm: { name: string }) => {
     if (alarm.name === BADGE_ALARM) void refreshBadge();

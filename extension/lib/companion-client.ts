@@ -19,6 +19,14 @@ import {
   type smsSendRequestSchema,
   smsSendResponseSchema,
 } from "../../shared/api/accounts.js";
+import { type declarationResetRequestSchema, declarationSmsResponseSchema } from "../../shared/api/declaration.js";
+import {
+  type PairedClient,
+  type PairingRequest,
+  pairedClientSchema,
+  pairedClientsResponseSchema,
+  pairingRequestsResponseSchema,
+} from "../../shared/api/desktop.js";
 import {
   type GrantView,
   type grantChangeRequestSchema,
@@ -53,6 +61,9 @@ export type ForgotCompleteRequest = z.input<typeof forgotCompleteRequestSchema>;
 export type { PersonSummary } from "../../shared/api/accounts.js";
 export type MyGrantsResponse = z.infer<typeof myGrantsResponseSchema>;
 export type GrantCreateRequest = z.input<typeof grantCreateRequestSchema>;
+export type DeclarationSmsResponse = z.infer<typeof declarationSmsResponseSchema>;
+export type DeclarationResetRequest = z.input<typeof declarationResetRequestSchema>;
+export type { PairedClient, PairingRequest } from "../../shared/api/desktop.js";
 export type GrantChangeRequest = z.input<typeof grantChangeRequestSchema>;
 export type {
   GrantStatus,
@@ -149,6 +160,8 @@ async function request<T>(path: string, options: RequestOptions<T>): Promise<T> 
 }
 
 const unitPath = (tin: string) => `/api/units/${encodeURIComponent(tin)}`;
+const pairingPath = (id: string, action: "approve" | "deny") =>
+  `/api/desktop/pairings/${encodeURIComponent(id)}/${action}`;
 const grantPath = (tin: string, grantId: string, action: string) =>
   `${unitPath(tin)}/grants/${encodeURIComponent(grantId)}/${action}`;
 
@@ -261,4 +274,35 @@ export const companion = {
 
   deleteMyGrant: (grantId: string): Promise<void> =>
     request(`/api/my/grants/${encodeURIComponent(grantId)}/delete`, { method: "POST", body: {}, auth: true }),
+
+  // 重置申报密码 by the unit's 法定代表人 or 财务负责人, confirmed by an SMS to their bound phone.
+
+  declarationSms: (tin: string): Promise<DeclarationSmsResponse> =>
+    request(`${unitPath(tin)}/declaration-password/sms`, {
+      method: "POST",
+      body: {},
+      auth: true,
+      schema: declarationSmsResponseSchema,
+    }),
+
+  resetDeclarationPassword: (tin: string, body: DeclarationResetRequest): Promise<void> =>
+    request(`${unitPath(tin)}/declaration-password/reset`, { method: "POST", body, auth: true }),
+
+  // Desktop clients: pending pairing requests (允许 / 拒绝) and the person's paired clients.
+
+  pairingRequests: async (): Promise<PairingRequest[]> =>
+    (await request("/api/desktop/pairings", { auth: true, schema: pairingRequestsResponseSchema })).requests,
+
+  approvePairing: (id: string): Promise<PairedClient> =>
+    request(pairingPath(id, "approve"), { method: "POST", body: {}, auth: true, schema: pairedClientSchema }),
+
+  denyPairing: (id: string): Promise<void> =>
+    request(pairingPath(id, "deny"), { method: "POST", body: {}, auth: true }),
+
+  desktopClients: async (): Promise<PairedClient[]> =>
+    (await request("/api/desktop/clients", { auth: true, schema: pairedClientsResponseSchema })).clients,
+
+  /** 解除配对: the companion ends the client's connections at once. */
+  revokeDesktopClient: (id: string): Promise<void> =>
+    request(`/api/desktop/clients/${encodeURIComponent(id)}/revoke`, { method: "POST", body: {}, auth: true }),
 };

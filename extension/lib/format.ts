@@ -1,4 +1,3 @@
-import type { GrantStatus } from "../../shared/api/grants.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import { t } from "./i18n.js";
 
@@ -18,5 +17,3 @@ export function shanghaiDateTime(iso: string): string {
 
 /** Today in Asia/Shanghai, the default 授权期限起. */
 export const todayInShanghai = (): string => shanghaiDate(Date.now());
-
-/** 有效 and 未生效 grants still stand: they can be changed, revoked or renounced. */

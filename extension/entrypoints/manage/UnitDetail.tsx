@@ -4,16 +4,29 @@ import { LoadError } from "../../components/LoadError.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
 import { useResource } from "../../lib/use-resource.js";
+import { DeclarationResetButton } from "./DeclarationResetButton.js";
 import { ExportCsvButton } from "./ExportCsvButton.js";
 import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
 import { HistoryTable } from "./HistoryTable.js";
+import { mayResetDeclarationPassword } from "./officer-roles.js";
 import { UnitInfo } from "./UnitInfo.js";
 
 type Tab = "granted" | "add" | "history";
 
-/** One unit: its information, 已授权 (with actions), 新增授权 and 变更记录, and the CSV export. */
-export function UnitDetail({ tin, version, onBack }: { tin: string; version: number; onBack(): void }) {
+interface UnitDetailProps {
+  tin: string;
+  version: number;
+  onBack(): void;
+  /** 【重置申报密码】 (offered to the unit's 法定代表人 and 财务负责人 only). */
+  onResetDeclarationPassword(): void;
+}
+
+/**
+ * One unit: its information, 已授权 (with actions), 新增授权 and 变更记录, the CSV export, and for its
+ * officers 【重置申报密码】.
+ */
+export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }: UnitDetailProps) {
   const [tab, setTab] = useState<Tab>("granted");
   const [local, setLocal] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
@@ -57,6 +70,11 @@ export function UnitDetail({ tin, version, onBack }: { tin: string; version: num
           {t("backToUnits")}
         </button>
         <h2 class="section-title detail-title">{data?.unit.name ?? tin}</h2>
+        {data && mayResetDeclarationPassword(data.roles) ? (
+          <span class="detail-actions">
+            <DeclarationResetButton onOpen={onResetDeclarationPassword} onRefused={failed} />
+          </span>
+        ) : null}
       </div>
       <LoadError error={detail.error} onRetry={detail.reload} />
       {!data && detail.loading ? <p class="muted">{t("loadingData")}</p> : null}

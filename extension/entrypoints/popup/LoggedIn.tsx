@@ -4,11 +4,17 @@ import { companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { MyGrants } from "./MyGrants.js";
+import { PairedClients } from "./PairedClients.js";
+import { PairingRequests } from "./PairingRequests.js";
 
-/** The logged-in person (masked), 我的办税权限 and 【退出登录】. */
+/**
+ * The logged-in person (masked): pending desktop pairing requests first (when there are any),
+ * 我的办税权限, 已配对的客户端, and 【退出登录】.
+ */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [clientsVersion, setClientsVersion] = useState(0);
 
   const logout = async () => {
     setBusy(true);
@@ -31,7 +37,9 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         {t("loggedInWelcome")}
         <strong data-testid="person-name">{person.maskedName}</strong>
       </p>
+      <PairingRequests onApproved={() => setClientsVersion((n) => n + 1)} />
       <MyGrants />
+      <PairedClients version={clientsVersion} />
       <dl class="summary">
         <dt>{t("fieldLoginName")}</dt>
         <dd data-testid="person-login-name">{person.loginName}</dd>

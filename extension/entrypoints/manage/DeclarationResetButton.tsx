@@ -1,0 +1,44 @@
+import { useState } from "preact/hooks";
+import { companion } from "../../lib/companion-client.js";
+import { describeError } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+
+interface DeclarationResetButtonProps {
+  /** The account has a bound phone: go to the reset page. */
+  onOpen(): void;
+  /** Why not (no bound phone: the seed's exact sentence). */
+  onRefused(message: string): void;
+}
+
+/**
+ * 【重置申报密码】: first asks whether the account has a bound phone (the session says, masked); without
+ * one the seed's message is shown and nothing else happens. No SMS is sent until 获取验证码.
+ */
+export function DeclarationResetButton({ onOpen, onRefused }: DeclarationResetButtonProps) {
+  const [busy, setBusy] = useState(false);
+  const open = async () => {
+    setBusy(true);
+    try {
+      const session = await companion.session();
+      // No session: the token is gone and the page shows 请先登录 by itself.
+      if (!session) return;
+      if (session.person.maskedPhone === null) onRefused(t("declarationPhoneNotBound"));
+      else onOpen();
+    } catch (err) {
+      onRefused(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      class="button button--secondary button--small"
+      data-testid="declaration-reset-open"
+      disabled={busy}
+      onClick={open}
+    >
+      {t("declarationReset")}
+    </button>
+  );
+}

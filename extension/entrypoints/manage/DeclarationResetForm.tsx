@@ -1,0 +1,90 @@
+import { useState } from "preact/hooks";
+import { smsCodeSchema } from "../../../shared/api/accounts.js";
+import { checkDeclarationPassword } from "../../../shared/api/declaration.js";
+import { FormError } from "../../components/FormError.js";
+import { SmsCodeField } from "../../components/SmsCodeField.js";
+import { TextField } from "../../components/TextField.js";
+import { checkWith } from "../../lib/check-with.js";
+import { CompanionError, companion } from "../../lib/companion-client.js";
+import { describeError, fieldErrors } from "../../lib/describe-error.js";
+import { t } from "../../lib/i18n.js";
+import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
+import { DeclarationPasswordHint } from "./DeclarationPasswordHint.js";
+
+interface DeclarationResetFormProps {
+  tin: string;
+  unitName: string;
+  /** The officer's bound phone, masked: where the code goes. */
+  maskedPhone: string;
+  onDone(): void;
+}
+
+/**
+ * 申报密码重置页面: 新申报密码 and 确认申报密码 (checked live by the shared policy), then 获取验证码 to the
+ * bound phone, then 【保存】.
+ */
+export function DeclarationResetForm({ tin, unitName, maskedPhone, onDone }: DeclarationResetFormProps) {
+  const newPassword = useField("", checkDeclarationPassword);
+  const confirmPassword = useField("", (v) =>
+    !v ? t("declarationConfirmRequired") : v === newPassword.value ? null : t("declarationPasswordMismatch"),
+  );
+  const smsCode = useField("", checkWith(smsCodeSchema));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!validateAll([newPassword, confirmPassword, smsCode])) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await companion.resetDeclarationPassword(tin, {
+        newPassword: newPassword.value,
+        confirmPassword: confirmPassword.value,
+        smsCode: smsCode.value.trim(),
+      });
+      onDone();
+    } catch (err) {
+      const code = err instanceof CompanionError ? err.code : null;
+      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
+      if (!applyFieldErrors({ newPassword, confirmPassword, smsCode }, fieldErrors(err))) setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="step-body form-grid" onSubmit={submit} noValidate data-testid="declaration-reset-form">
+      <p class="form-note">{t("declarationResetNote", unitName, tin, maskedPhone)}</p>
+      <TextField
+        id="newPassword"
+        type="password"
+        label={t("fieldNewDeclarationPassword")}
+        field={newPassword}
+        placeholder={t("declarationPasswordPlaceholder")}
+        autoComplete="new-password"
+        maxLength={20}
+        hint={<DeclarationPasswordHint field={newPassword} />}
+      />
+      <TextField
+        id="confirmPassword"
+        type="password"
+        label={t("fieldConfirmDeclarationPassword")}
+        field={confirmPassword}
+        autoComplete="new-password"
+        maxLength={20}
+      />
+      <SmsCodeField
+        field={smsCode}
+        send={() => companion.declarationSms(tin)}
+        canSend={() => validateAll([newPassword, confirmPassword])}
+      />
+      <FormError message={error} testId="declaration-reset-error" />
+      <div class="actions actions--form">
+        <button type="submit" class="button button--primary" data-testid="declaration-reset-save" disabled={busy}>
+          {busy ? t("saving") : t("save")}
+        </button>
+      </div>
+    </form>
+  );
+}
