@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { declarationResetRequestSchema } from "../../shared/api/declaration.js";
+import { declarationResetRequestSchema, mayResetDeclarationPassword } from "../../shared/api/declaration.js";
 import { unitTinParamSchema } from "../../shared/api/grants.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Person } from "../accounts/people.js";
@@ -16,7 +16,7 @@ const declarationRoutes: FastifyPluginAsync = async (app) => {
     if (!person) throw new AppError("UNAUTHENTICATED", 401);
     core.units.requireUnit(tin);
     const { roles } = core.grants.managers.authority(person, tin, core.grants.today());
-    if (!roles.includes("法定代表人") && !roles.includes("财务负责人")) throw new AppError("NOT_UNIT_OFFICER", 403);
+    if (!mayResetDeclarationPassword(roles)) throw new AppError("NOT_UNIT_OFFICER", 403);
     if (!person.phone) throw new AppError("PHONE_NOT_BOUND", 409);
     return { ...person, phone: person.phone };
   }

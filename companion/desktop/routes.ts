@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
+import type {
+  PairedClientsResponse,
+  PairedClient as PairedClientView,
+  PairingRequestsResponse,
+} from "../../shared/api/desktop.js";
 import { bearerToken } from "../accounts/routes.js";
 import { parseInput } from "../errors.js";
+import type { PairedClient } from "./pairing.js";
 
 const idParamSchema = z.object({ id: z.string().uuid() });
 
@@ -9,21 +15,28 @@ const idParamSchema = z.object({ id: z.string().uuid() });
 const desktopPairingRoutes: FastifyPluginAsync = async (app) => {
   const { core } = app;
   const personOf = (request: FastifyRequest) => core.sessions.authenticate(bearerToken(request)).personId;
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const clientView = (client: PairedClient): PairedClientView => ({
+    id: client.id,
+    name: client.name,
+    pairedAt: new Date(client.pairedAt).toISOString(),
+    lastSeenAt: client.lastSeenAt === null ? null : new Date(client.lastSeenAt).toISOString(),
+  });
 
-  app.get("/api/desktop/pairings", async (request) => {
+  app.get("/api/desktop/pairings", async (request): Promise<PairingRequestsResponse> => {
     personOf(request);
     return {
-      requests: core.desktopPairing
-        .pending()
-        .map((r) => ({ id: r.id, clientName: r.clientName, code: r.code, requestedAt: iso(r.requestedAt) })),
+      requests: core.desktopPairing.pending().map((r) => ({
+        id: r.id,
+        clientName: r.clientName,
+        code: r.code,
+        requestedAt: new Date(r.requestedAt).toISOString(),
+      })),
     };
   });
 
-  app.post("/api/desktop/pairings/:id/approve", async (request) => {
+  app.post("/api/desktop/pairings/:id/approve", async (request): Promise<PairedClientView> => {
     const { id } = parseInput(idParamSchema, request.params);
-    const client = core.desktopPairing.approve(id, personOf(request));
-    return { id: client.id, name: client.name, pairedAt: iso(client.pairedAt), lastSeenAt: null };
+    return clientView(core.desktopPairing.approve(id, personOf(request)));
   });
 
   app.post("/api/desktop/pairings/:id/deny", async (request, reply) => {
@@ -32,11 +45,12 @@ const desktopPairingRoutes: FastifyPluginAsync = async (app) => {
     return reply.code(204).send();
   });
 
-  app.get("/api/desktop/clients", async (request) => ({
-    clients: core.desktopPairing
-      .clientsOf(personOf(request))
-      .map((c) => ({ id: c.id, name: c.name, pairedAt: iso(c.pairedAt), lastSeenAt: iso(c.lastSeenAt) })),
-  }));
+  app.get(
+    "/api/desktop/clients",
+    async (request): Promise<PairedClientsResponse> => ({
+      clients: core.desktopPairing.clientsOf(personOf(request)).map(clientView),
+    }),
+  );
 
   app.post("/api/desktop/clients/:id/revoke", async (request, reply) => {
     core.desktopPairing.revoke(parseInput(idParamSchema, request.params).id, personOf(request));

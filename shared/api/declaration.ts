@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { smsCodeSchema } from "./accounts.js";
+import type { ManagerRole } from "./grants.js";
 
 /** 申报密码 policy (issue 4): 8–20 characters, letters and digits only, both present. */
 export function checkDeclarationPassword(value: string): string | null {
@@ -30,3 +31,10 @@ export const declarationResetRequestSchema = z
 export type DeclarationResetRequest = z.infer<typeof declarationResetRequestSchema>;
 
 export const declarationSmsResponseSchema = z.object({ maskedPhone: z.string(), resendAfter: z.number().int() });
+
+/**
+ * 重置申报密码 is for the unit's 法定代表人 and 财务负责人 as tax registration knows them, not for
+ * 管理权限 holders.
+ */
+export const mayResetDeclarationPassword = (roles: readonly ManagerRole[]): boolean =>
+  roles.includes("法定代表人") || roles.includes("财务负责人");

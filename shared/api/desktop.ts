@@ -18,6 +18,7 @@ export type PairingRequest = z.infer<typeof pairingRequestSchema>;
 
 /** GET /api/desktop/pairings */
 export const pairingRequestsResponseSchema = z.object({ requests: z.array(pairingRequestSchema) });
+export type PairingRequestsResponse = z.infer<typeof pairingRequestsResponseSchema>;
 
 /** A desktop client the person approved: it holds its own revocable token. */
 export const pairedClientSchema = z.object({
@@ -31,3 +32,4 @@ export type PairedClient = z.infer<typeof pairedClientSchema>;
 
 /** GET /api/desktop/clients (POST /api/desktop/pairings/:id/approve answers one pairedClientSchema). */
 export const pairedClientsResponseSchema = z.object({ clients: z.array(pairedClientSchema) });
+export type PairedClientsResponse = z.infer<typeof pairedClientsResponseSchema>;

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { mayResetDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
 import { LoadError } from "../../components/LoadError.js";
 import { Steps } from "../../components/Steps.js";
@@ -7,7 +8,6 @@ import { t } from "../../lib/i18n.js";
 import { useResource } from "../../lib/use-resource.js";
 import { DeclarationResetDone } from "./DeclarationResetDone.js";
 import { DeclarationResetForm } from "./DeclarationResetForm.js";
-import { mayResetDeclarationPassword } from "./officer-roles.js";
 
 /**
  * 重置申报密码 for one unit: the reset page, then 修改完成. Opened from the unit's detail by its

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { mayResetDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
 import { LoadError } from "../../components/LoadError.js";
 import { companion } from "../../lib/companion-client.js";
@@ -9,7 +10,6 @@ import { ExportCsvButton } from "./ExportCsvButton.js";
 import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
 import { HistoryTable } from "./HistoryTable.js";
-import { mayResetDeclarationPassword } from "./officer-roles.js";
 import { UnitInfo } from "./UnitInfo.js";
 
 type Tab = "granted" | "add" | "history";
