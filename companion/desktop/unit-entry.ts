@@ -1,4 +1,3 @@
-import QRCode from "qrcode";
 import type { DesktopRequest } from "../../shared/desktop/protocol.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import type { Core } from "../core.js";
@@ -58,6 +57,7 @@ export async function forgotDeclarationPassword(core: Core, tin: string) {
       "申报密码遗失，可由税务登记的企业法定代表人或财务负责人通过APP或WEB渠道进行重置，您也可以前往办税大厅重置。",
     webUrl,
     appUrl,
-    appQrSvg: await QRCode.toString(appUrl, { type: "svg", margin: 1 }),
+    // Loaded on first use: the QR encoder is not needed to start the companion.
+    appQrSvg: await (await import("qrcode")).default.toString(appUrl, { type: "svg", margin: 1 }),
   };
 }
