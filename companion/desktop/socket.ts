@@ -59,6 +59,8 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
   // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
   const sessionCheck = setInterval(() => {
     if (!session || core.sessions.isLive(tokenDigest(session.token))) return;
+    // Units whose own access ended too are told so first, with their own reason.
+    sessions.revalidate();
     session = null;
     leaveAll();
     send({ event: "session.ended", reason: "登录已失效，请重新登录" });
