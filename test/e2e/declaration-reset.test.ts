@@ -11,37 +11,44 @@
  * Needs `npm run build:extension` and `npm run build:companion` (taxauth-desk) first; `npm test` does both.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readOutbox } from "../../companion/sms/gateway.js";
 import type { Unit } from "../../shared/api/grants.js";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
-import { EXTENSION_ID } from "../../shared/extension-identity.js";
-import { maskPersonName, maskPhone } from "../../shared/identity/account-rules.js";
+import { maskPhone } from "../../shared/identity/account-rules.js";
+import {
+  extensionUrl,
+  fill,
+  type LaunchedBrowser,
+  launchBrowser,
+  loginInPopup,
+  openExtensionPage,
+  requireBuiltExtension,
+  shot,
+  textOf,
+  waitForText,
+} from "../support/browser.js";
 import { api, KNOWN_CAPTCHA_ANSWER, lastSmsCode, type RunningCompanion, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { approvePairing, desktopLoggedIn } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
-const extensionDir = join(repoRoot, ".output", "chrome-mv3");
 const deskBin = join(repoRoot, "bin", "taxauth-desk.js");
-const shotsDir = join(repoRoot, "test-results", "e2e");
-const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
 const OLD_PASSWORD = "Qj4old2025";
 const NEW_PASSWORD = "Qj4new2027";
 /** The seed, 二(三) 2: word for word. */
 const NO_PHONE = "您账户的手机号码尚未绑定，请先进入安全中心绑定手机";
 
 let companion: RunningCompanion;
+let launched: LaunchedBrowser;
 let browser: Browser;
-let userDataDir: string;
-let loadedExtensionDir: string;
 let deskConfigDir: string;
 let clientToken: string;
 let unit: Unit;
@@ -101,13 +108,10 @@ function desk(args: string[], options: { env?: Record<string, string>; input?: s
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(extensionDir, "manifest.json"))) {
-    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
-  }
+  requireBuiltExtension();
   if (!existsSync(join(repoRoot, "dist", "desktop-client", "main.js"))) {
     throw new Error("taxauth-desk is not built: run `npm run build:companion` first");
   }
-  mkdirSync(shotsDir, { recursive: true });
   companion = await startCompanion({ captcha: "known" });
 
   // Tax registration, as the hall records it.
@@ -140,88 +144,22 @@ beforeAll(async () => {
   // `taxauth-desk pair`, approved over the popup's HTTP API (the popup itself: desktop-pairing.test.ts).
   deskConfigDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-desk-"));
   const pairing = desk(["pair", "--name", "扣缴客户端（e2e）"]);
-  const [, code] = await pairing.waitFor(/配对码 (\d{6})/);
-  const { body } = await api(companion, "/api/desktop/pairings", { token: repToken });
-  const request = body.requests.find((r: { code: string }) => r.code === code);
-  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token: repToken, body: {} });
+  const [, code = ""] = await pairing.waitFor(/配对码 (\d{6})/);
+  await approvePairing(companion, repToken, code, "扣缴客户端（e2e）");
   if ((await pairing.exitCode) !== 0) throw new Error(`taxauth-desk pair failed:\n${pairing.output()}`);
   clientToken = JSON.parse(readFileSync(join(deskConfigDir, "client.json"), "utf8")).clientToken;
 
-  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
-  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
-  userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    pipe: true,
-    enableExtensions: [loadedExtensionDir],
-    userDataDir,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
-  });
-  const options = await browser.newPage();
-  await options.goto(extensionUrl("options.html"));
-  await options.evaluate((url) => {
-    const { chrome } = globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } };
-    return chrome.storage.local.set({ companionUrl: url });
-  }, companion.url);
-  await options.close();
+  launched = await launchBrowser({ companionUrl: companion.url });
+  browser = launched.browser;
 });
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
   for (const client of desktops) client.close();
-  await browser?.close();
+  await launched?.close();
   await companion?.close();
-  for (const dir of [userDataDir, loadedExtensionDir, deskConfigDir]) {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
+  if (deskConfigDir) rmSync(deskConfigDir, { recursive: true, force: true });
 });
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
-
-/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
-async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
-  await page.bringToFront().catch(() => {});
-  const name = `failure-declaration-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
-  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
-  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
-  throw new Error(
-    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
-  );
-}
-
-async function waitForText(page: Page, selector: string, needle: string, timeout = 15_000): Promise<string> {
-  await page
-    .waitForFunction(
-      (sel, text) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(text)),
-      { timeout },
-      selector,
-      needle,
-    )
-    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
-  return page.$$eval(
-    selector,
-    (els, text) => els.find((el) => el.textContent?.includes(text))?.textContent ?? "",
-    needle,
-  );
-}
-
-const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent ?? "");
-
-async function fill(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForSelector(selector);
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
-  await page.keyboard.press("Backspace");
-  if (text) await page.type(selector, text);
-}
 
 async function until(check: () => Promise<boolean> | boolean, what: string, timeout = 5_000): Promise<void> {
   const started = Date.now();
@@ -239,40 +177,19 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Logs in from the popup (a tab of popup size), soft keyboard off; logging in replaces any earlier session. */
-async function logInAs(person: TestPerson): Promise<Page> {
-  const popup = await browser.newPage();
-  await popup.setViewport({ width: 360, height: 640 });
-  await popup.goto(extensionUrl("popup.html"));
-  const loggedIn = await popup
-    .waitForSelector('#account, [data-testid="logout"]', { timeout: 15_000 })
-    .then((el) => el?.evaluate((node) => node.id !== "account"));
-  if (loggedIn) {
-    await popup.click('[data-testid="logout"]');
-    await popup.waitForSelector("#account");
-  }
-  await popup.type("#account", person.loginName);
-  await popup.click('[data-testid="soft-keyboard-toggle"]');
-  await fill(popup, "#password", person.password);
-  await popup.click('[data-testid="login-submit"]');
-  await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
-  return popup;
-}
+const logInAs = (person: TestPerson): Promise<Page> => loginInPopup(browser, person);
 
 /** The 企业办税权限 page opened on the unit. */
 async function openUnitPage(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 800 });
-  await page.goto(extensionUrl(`manage.html#unit=${encodeURIComponent(unit.tin)}`));
+  const page = await openExtensionPage(browser, `manage.html#unit=${encodeURIComponent(unit.tin)}`, 1280, 800);
   await waitForText(page, '[data-testid="unit-info"]', unit.tin);
   return page;
 }
 
 /** A paired desktop connection (the token `taxauth-desk pair` saved) with the person logged in. */
 async function desktopAs(person: TestPerson): Promise<DesktopClient> {
-  const client = await connectDesktop(companion);
+  const client = await desktopLoggedIn(companion, clientToken, person);
   desktops.push(client);
-  await client.request("hello", { clientToken });
-  await client.request("login", { account: person.loginName, password: person.password });
   return client;
 }
 

@@ -6,112 +6,46 @@
  * client went away leaves the popup.
  * Needs `npm run build:extension` first; `npm test` does it.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
-import { EXTENSION_ID } from "../../shared/extension-identity.js";
-import { maskPersonName } from "../../shared/identity/account-rules.js";
+import {
+  explainTimeout,
+  type LaunchedBrowser,
+  launchBrowser,
+  loginInPopup,
+  requireBuiltExtension,
+  shot,
+  waitForText,
+} from "../support/browser.js";
 import { type RunningCompanion, startCompanion } from "../support/companion.js";
 import { connectDesktop } from "../support/desktop.js";
 import { newPerson, registerPerson, type TestPerson } from "../support/people.js";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
-const extensionDir = join(repoRoot, ".output", "chrome-mv3");
-const shotsDir = join(repoRoot, "test-results", "e2e");
-const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
 /** The popup asks for pending requests every 2 s: a request shows within one round and a bit. */
 const SHOWN_WITHIN_MS = 5_000;
 const CLIENT_NAME = "扣缴客户端（财务室）";
 
 let companion: RunningCompanion;
+let launched: LaunchedBrowser;
 let browser: Browser;
-let userDataDir: string;
-let loadedExtensionDir: string;
 let clerk: TestPerson;
 let popup: Page;
 const clients: DesktopClient[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(extensionDir, "manifest.json"))) {
-    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
-  }
-  mkdirSync(shotsDir, { recursive: true });
+  requireBuiltExtension();
   companion = await startCompanion({ captcha: "known" });
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-  // Load a copy, so a `wxt build` running meanwhile (it empties .output first) cannot pull files away.
-  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
-  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
-  userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    pipe: true,
-    enableExtensions: [loadedExtensionDir],
-    userDataDir,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // Chromium on Linux takes its UI language (and so the extension's locale) from the environment.
-    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
-  });
-  const options = await browser.newPage();
-  await options.goto(extensionUrl("options.html"));
-  await options.evaluate((url) => {
-    const { chrome } = globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } };
-    return chrome.storage.local.set({ companionUrl: url });
-  }, companion.url);
-  await options.close();
+  launched = await launchBrowser({ companionUrl: companion.url });
+  browser = launched.browser;
 });
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  await browser?.close();
+  await launched?.close();
   await companion?.close();
-  for (const dir of [userDataDir, loadedExtensionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
-
-/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
-async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
-  const name = `failure-pairing-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
-  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
-  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
-  throw new Error(
-    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
-  );
-}
-
-async function waitForText(page: Page, selector: string, needle: string, timeout = 15_000): Promise<string> {
-  await page
-    .waitForFunction(
-      (sel, text) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(text)),
-      { timeout },
-      selector,
-      needle,
-    )
-    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
-  return page.$$eval(
-    selector,
-    (els, text) => els.find((el) => el.textContent?.includes(text))?.textContent ?? "",
-    needle,
-  );
-}
-
-async function fill(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForSelector(selector);
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
-  await page.keyboard.press("Backspace");
-  await page.type(selector, text);
-}
 
 /** A promise that must settle within `ms`, else it fails saying what was awaited. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -165,15 +99,7 @@ describe("desktop pairing, approved in the popup", () => {
   let connected: DesktopClient;
 
   it("the logged-in popup has no pairing requests and no paired clients yet", async () => {
-    popup = await browser.newPage();
-    await popup.setViewport({ width: 360, height: 640 });
-    await popup.goto(extensionUrl("popup.html"));
-    await popup.waitForSelector("#account");
-    await popup.type("#account", clerk.loginName);
-    await popup.click('[data-testid="soft-keyboard-toggle"]');
-    await fill(popup, "#password", clerk.password);
-    await popup.click('[data-testid="login-submit"]');
-    await waitForText(popup, '[data-testid="person-name"]', maskPersonName(clerk.name));
+    popup = await loginInPopup(browser, clerk);
     await waitForText(popup, '[data-testid="paired-clients"]', "已配对的客户端");
     await popup.waitForSelector('[data-testid="paired-clients-empty"]');
     expect(await popup.$('[data-testid="pairing-requests"]')).toBeNull();

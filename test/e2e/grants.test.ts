@@ -4,28 +4,30 @@
  * open and logged in) shows it live; the clerk renounces it; the legal rep's table follows live.
  * Needs `npm run build:extension` first; `npm test` does it.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Unit } from "../../shared/api/grants.js";
 import { addDays, shanghaiDate } from "../../shared/dates.js";
-import { EXTENSION_ID } from "../../shared/extension-identity.js";
-import { maskPersonName } from "../../shared/identity/account-rules.js";
+import {
+  explainTimeout,
+  fill,
+  type LaunchedBrowser,
+  launchBrowser,
+  loginInPopup as logInFromPopup,
+  requireBuiltExtension,
+  shot,
+  waitForText,
+} from "../support/browser.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
-const extensionDir = join(repoRoot, ".output", "chrome-mv3");
-const shotsDir = join(repoRoot, "test-results", "e2e");
-const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
 const LIVE_MS = 1_000;
 
 let companion: RunningCompanion;
-let loadedExtensionDir: string;
-const profiles: Array<{ browser: Browser; userDataDir: string }> = [];
+const profiles: LaunchedBrowser[] = [];
 let unit: Unit;
 let otherUnit: Unit;
 let legalRep: TestPerson;
@@ -34,43 +36,14 @@ let manager: TestPerson;
 
 /** One Chromium profile with the extension, in Chinese, pointed at the test companion. */
 async function launchProfile(): Promise<Browser> {
-  const userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    pipe: true,
-    enableExtensions: [loadedExtensionDir],
-    userDataDir,
-    downloadBehavior: { policy: "allow", downloadPath: join(userDataDir, "downloads") },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
-  });
-  profiles.push({ browser, userDataDir });
-  const page = await browser.newPage();
-  await page.goto(extensionUrl("options.html"));
-  await page.evaluate((url) => {
-    const { chrome } = globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } };
-    return chrome.storage.local.set({ companionUrl: url });
-  }, companion.url);
-  await page.close();
-  return browser;
+  const profile = await launchBrowser({ companionUrl: companion.url, downloads: true });
+  profiles.push(profile);
+  return profile.browser;
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(extensionDir, "manifest.json"))) {
-    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
-  }
-  mkdirSync(shotsDir, { recursive: true });
+  requireBuiltExtension();
   companion = await startCompanion({ captcha: "known" });
-  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
-  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
 
   // Tax registration, as the hall records it: two units, the legal rep of one, finance manager of both.
   legalRep = await registerPerson(companion, newPerson({ name: "李建国" }));
@@ -98,67 +71,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { browser } of profiles) await browser.close().catch(() => {});
+  for (const profile of profiles) await profile.close();
   await companion?.close();
-  for (const dir of [loadedExtensionDir, ...profiles.map((p) => p.userDataDir)]) {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 /** Where a profile's downloads land (set at launch). */
 function downloadsOf(browser: Browser): string {
   const profile = profiles.find((p) => p.browser === browser);
   if (!profile) throw new Error("unknown profile");
-  return join(profile.userDataDir, "downloads");
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
-
-/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
-async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
-  await page.bringToFront().catch(() => {}); // a tab in the background takes no screenshot
-  const name = `failure-grants-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
-  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
-  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
-  throw new Error(
-    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
-  );
-}
-
-async function waitForText(page: Page, selector: string, needle: string, timeout = 15_000): Promise<string> {
-  await page
-    .waitForFunction(
-      (sel, text) => [...document.querySelectorAll(sel)].some((el) => el.textContent?.includes(text)),
-      { timeout },
-      selector,
-      needle,
-    )
-    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
-  return page.$$eval(
-    selector,
-    (els, text) => els.find((el) => el.textContent?.includes(text))?.textContent ?? "",
-    needle,
-  );
-}
-
-async function fill(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForSelector(selector);
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
-  await page.keyboard.press("Backspace");
-  await page.type(selector, text);
+  return profile.downloadsDir;
 }
 
 /** Logs in from the popup (opened as a tab of popup size), soft keyboard switched off. */
 async function loginInPopup(browser: Browser, person: TestPerson): Promise<Page> {
-  const popup = await browser.newPage();
-  await popup.setViewport({ width: 360, height: 640 });
-  await popup.goto(extensionUrl("popup.html"));
-  await popup.waitForSelector("#account");
-  await popup.type("#account", person.loginName);
-  await popup.click('[data-testid="soft-keyboard-toggle"]');
-  await fill(popup, "#password", person.password);
-  await popup.click('[data-testid="login-submit"]');
-  await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
+  const popup = await logInFromPopup(browser, person);
   await popup.waitForSelector('[data-testid="my-grants"]');
   return popup;
 }

@@ -4,103 +4,42 @@
  * log in from the popup with the soft keyboard, log out, then five wrong passwords lock the account.
  * Needs `npm run build:extension` (and build:companion for the CLI) first; `npm test` does both.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXTENSION_ID } from "../../shared/extension-identity.js";
+import {
+  fill,
+  type LaunchedBrowser,
+  launchBrowser,
+  loginInPopup,
+  openExtensionPage,
+  requireBuiltExtension,
+  shot,
+  textOf,
+  typeOnSoftKeyboard,
+  waitForText,
+} from "../support/browser.js";
 import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
 import { newPerson } from "../support/people.js";
 
-const repoRoot = resolve(import.meta.dirname, "..", "..");
-const extensionDir = join(repoRoot, ".output", "chrome-mv3");
-const shotsDir = join(repoRoot, "test-results", "e2e");
-const extensionUrl = (page: string) => `chrome-extension://${EXTENSION_ID}/${page}`;
-
 let companion: RunningCompanion;
+let launched: LaunchedBrowser;
 let browser: Browser;
-let userDataDir: string;
-let loadedExtensionDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(extensionDir, "manifest.json"))) {
-    throw new Error(`找不到构建好的扩展 ${extensionDir}：请先运行 npm run build:extension`);
-  }
-  mkdirSync(shotsDir, { recursive: true });
+  requireBuiltExtension();
   companion = await startCompanion({ captcha: "known" });
-  userDataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-chromium-"));
-  // Load a copy, so a `wxt build` running meanwhile (it empties .output first) cannot pull files away.
-  loadedExtensionDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-extension-"));
-  cpSync(extensionDir, loadedExtensionDir, { recursive: true });
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    pipe: true,
-    enableExtensions: [loadedExtensionDir],
-    userDataDir,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // Chromium on Linux takes its UI language (and so the extension's locale) from the environment.
-    env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
-  });
+  launched = await launchBrowser();
+  browser = launched.browser;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await companion?.close();
-  for (const dir of [userDataDir, loadedExtensionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(page: string, width: number, height: number): Promise<Page> {
-  const tab = await browser.newPage();
-  await tab.setViewport({ width, height });
-  await tab.goto(extensionUrl(page));
-  return tab;
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shotsDir, name), fullPage: true });
-
-/** On a timeout, say what the page showed instead, and keep a screenshot of it. */
-async function explainTimeout(page: Page, what: string, error: unknown): Promise<never> {
-  const name = `failure-${what.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`;
-  await page.screenshot({ path: join(shotsDir, name), fullPage: true }).catch(() => {});
-  const body = await page.evaluate(() => document.body.textContent).catch(() => "");
-  throw new Error(
-    `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
-  );
-}
-
-async function textOf(page: Page, selector: string): Promise<string> {
-  await page.waitForSelector(selector, { timeout: 15_000 }).catch((error) => explainTimeout(page, selector, error));
-  return page.$eval(selector, (el) => el.textContent ?? "");
-}
-
-async function fill(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForSelector(selector);
-  await page.$eval(selector, (el) => (el as HTMLInputElement).select());
-  await page.keyboard.press("Backspace");
-  await page.type(selector, text);
-}
-
-async function waitForText(page: Page, selector: string, needle: string): Promise<string> {
-  await page
-    .waitForFunction(
-      (sel, text) => document.querySelector(sel)?.textContent?.includes(text) ?? false,
-      { timeout: 15_000 },
-      selector,
-      needle,
-    )
-    .catch((error) => explainTimeout(page, `${selector} ${needle}`, error));
-  return textOf(page, selector);
-}
+const openPage = (page: string, width: number, height: number): Promise<Page> =>
+  openExtensionPage(browser, page, width, height);
 
 /** A loopback port nothing listens on (bound, then released). */
 function freePort(): Promise<number> {
@@ -110,24 +49,6 @@ function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
-}
-
-const key = (char: string) => `[data-testid="soft-key"][data-key=${JSON.stringify(char)}]`;
-
-/** Types on the popup's soft keyboard as a person would: shift for capitals, the symbol panel for symbols. */
-async function typeOnSoftKeyboard(page: Page, text: string): Promise<void> {
-  for (const char of text) {
-    const letter = /[A-Za-z]/.test(char);
-    const digit = /\d/.test(char);
-    const symbolPanel = (await page.$(`${key("q")}, ${key("Q")}`)) === null;
-    if ((letter && symbolPanel) || (!letter && !digit && !symbolPanel))
-      await page.click('[data-testid="soft-key-symbols"]');
-    if (letter) {
-      const shifted = (await page.$(key("Q"))) !== null;
-      if (shifted !== /[A-Z]/.test(char)) await page.click('[data-testid="soft-key-shift"]');
-    }
-    await page.click(key(char));
-  }
 }
 
 async function issueRegistrationCode(person: ReturnType<typeof newPerson>): Promise<string> {
@@ -305,12 +226,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.close();
 
     // The lock is gone and the new password works (soft keyboard off this time).
-    const popup = await openPage("popup.html", 360, 640);
-    await popup.waitForSelector("#account");
-    await popup.type("#account", person.loginName);
-    await popup.click('[data-testid="soft-keyboard-toggle"]');
-    await fill(popup, "#password", newPassword);
-    await popup.click('[data-testid="login-submit"]');
+    const popup = await loginInPopup(browser, { ...person, password: newPassword });
     expect(await textOf(popup, '[data-testid="person-name"]')).toBe("**明");
     await popup.close();
   });

@@ -7,8 +7,8 @@ import { DAY } from "../../companion/clock.js";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DesktopError } from "../../shared/desktop/client.js";
 import { type TestCertificate, testPki } from "../support/ca.js";
-import { api, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit } from "../support/units.js";
 
@@ -29,16 +29,7 @@ beforeEach(async () => {
   writeFileSync(rootFile, pki.root.pem);
   expect(await runCli(["hall", "ca", "trust", rootFile], { dataDir: companion.dataDir })).toContain("已信任");
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-  desk = await connectDesktop(companion);
-  const approved = desk.nextEvent("pair.approved");
-  const { code } = await desk.request("pair.request", { clientName: "扣缴客户端" });
-  const token = await loginToken(companion, clerk);
-  const { requests } = (await api(companion, "/api/desktop/pairings", { token })).body;
-  await api(companion, `/api/desktop/pairings/${requests.find((r: { code: string }) => r.code === code).id}/approve`, {
-    token,
-    body: {},
-  });
-  await approved;
+  ({ client: desk } = await pairDesktopClient(companion, await loginToken(companion, clerk)));
   await desk.request("login", { account: clerk.loginName, password: clerk.password });
 });
 afterEach(async () => {

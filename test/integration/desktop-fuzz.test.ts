@@ -26,7 +26,7 @@ import {
 import type { ErrorCode } from "../../shared/errors.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -804,14 +804,9 @@ beforeAll(async () => {
   companion = await startCompanion();
   person = await registerPerson(companion, newPerson({ name: "宋晓明" }));
   const token = await loginToken(companion, person);
-  const pairing = await connectDesktop(companion);
-  const approved = pairing.nextEvent("pair.approved");
-  const { code } = await pairing.request("pair.request", { clientName: "扣缴客户端 (fuzz)" });
-  const { requests } = (await api(companion, "/api/desktop/pairings", { token })).body;
-  const request = requests.find((r: { code: string }) => r.code === code);
-  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token, body: {} });
-  clientToken = (await approved).clientToken;
-  pairing.close();
+  const pairing = await pairDesktopClient(companion, token, "扣缴客户端 (fuzz)");
+  clientToken = pairing.clientToken;
+  pairing.client.close();
 });
 afterAll(() => companion?.close());
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DesktopError } from "../../shared/desktop/client.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { connectDesktop, pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
@@ -23,15 +23,8 @@ const refusalCode = (promise: Promise<unknown>) =>
   );
 
 /** Pairs a new desktop client through the popup API; returns the client and its token. */
-async function pairedClient(name = "扣缴客户端 (测试)") {
-  const client = await connectDesktop(companion);
-  const approved = client.nextEvent("pair.approved");
-  const { code } = await client.request("pair.request", { clientName: name });
-  const pending = await api(companion, "/api/desktop/pairings", { token });
-  const request = pending.body.requests.find((r: { code: string }) => r.code === code);
-  expect(request).toMatchObject({ clientName: name, code });
-  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token, body: {} });
-  return { client, clientToken: (await approved).clientToken };
+function pairedClient(name = "扣缴客户端 (测试)") {
+  return pairDesktopClient(companion, token, name);
 }
 
 describe("desktop pairing", () => {

@@ -4,7 +4,7 @@ import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DesktopError } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
@@ -23,26 +23,15 @@ beforeEach(async () => {
   setOfficer(companion, { tin, role: "法定代表人", person: rep });
   await companion.app.core.declarationPasswords.set(tin, PASSWORD);
   // Pair one desktop client for the tests, approved by the clerk in the popup.
-  const pairing = await connectDesktop(companion);
-  const approved = pairing.nextEvent("pair.approved");
-  const { code } = await pairing.request("pair.request", { clientName: "扣缴客户端" });
-  const token = await loginToken(companion, clerk);
-  const { requests } = (await api(companion, "/api/desktop/pairings", { token })).body;
-  await api(companion, `/api/desktop/pairings/${requests.find((r: { code: string }) => r.code === code).id}/approve`, {
-    token,
-    body: {},
-  });
-  clientToken = (await approved).clientToken;
-  pairing.close();
+  const pairing = await pairDesktopClient(companion, await loginToken(companion, clerk));
+  clientToken = pairing.clientToken;
+  pairing.client.close();
 });
 afterEach(() => companion.close());
 
 /** A paired desktop connection with the person logged in. */
-async function desktopAs(person: TestPerson): Promise<DesktopClient> {
-  const client = await connectDesktop(companion);
-  await client.request("hello", { clientToken });
-  await client.request("login", { account: person.loginName, password: person.password });
-  return client;
+function desktopAs(person: TestPerson): Promise<DesktopClient> {
+  return desktopLoggedIn(companion, clientToken, person);
 }
 
 const refusal = (promise: Promise<unknown>) =>

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { testPki } from "../support/ca.js";
 import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
-import { connectDesktop } from "../support/desktop.js";
+import { approvePairing, connectDesktop } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, newTin, setOfficer } from "../support/units.js";
 
@@ -104,11 +104,8 @@ function desk(args: string[], options: { env?: Record<string, string>; input?: s
 /** `taxauth-desk pair`, approved by the clerk in the popup (its HTTP API). */
 async function pairThroughPopup(name = "扣缴客户端（测试）"): Promise<Desk> {
   const pairing = desk(["pair", "--name", name]);
-  const [, code] = await pairing.waitFor(/配对码 (\d{6})：请在浏览器扩展的弹出窗口中核对并允许/);
-  const { body } = await api(companion, "/api/desktop/pairings", { token: clerkToken });
-  const request = body.requests.find((r: { code: string }) => r.code === code);
-  expect(request).toMatchObject({ clientName: name, code });
-  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token: clerkToken, body: {} });
+  const [, code = ""] = await pairing.waitFor(/配对码 (\d{6})：请在浏览器扩展的弹出窗口中核对并允许/);
+  await approvePairing(companion, clerkToken, code, name);
   expect(await pairing.exitCode).toBe(0);
   return pairing;
 }

@@ -1,7 +1,9 @@
+import { expect } from "vitest";
 import WebSocket from "ws";
 import { DesktopClient, type SocketLike } from "../../shared/desktop/client.js";
 import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
-import type { RunningCompanion } from "./companion.js";
+import { api, type RunningCompanion } from "./companion.js";
+import type { TestPerson } from "./people.js";
 
 /** A desktop client connection, as a desktop program makes it: no Origin header. */
 export async function connectDesktop(
@@ -18,4 +20,45 @@ export async function connectDesktop(
     });
   });
   return new DesktopClient(socket as unknown as SocketLike);
+}
+
+/**
+ * Approves the pending pairing request showing `code` as the popup does (its HTTP API), as the
+ * person whose session `approverToken` is; the request must carry `clientName`.
+ */
+export async function approvePairing(
+  companion: RunningCompanion,
+  approverToken: string,
+  code: string,
+  clientName: string,
+): Promise<void> {
+  const { body } = await api(companion, "/api/desktop/pairings", { token: approverToken });
+  const request = body.requests.find((r: { code: string }) => r.code === code);
+  expect(request).toMatchObject({ clientName, code });
+  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token: approverToken, body: {} });
+}
+
+/** Pairs a new desktop connection, approved through the popup API; returns it and its client token. */
+export async function pairDesktopClient(
+  companion: RunningCompanion,
+  approverToken: string,
+  name = "扣缴客户端",
+): Promise<{ client: DesktopClient; clientToken: string }> {
+  const client = await connectDesktop(companion);
+  const approved = client.nextEvent("pair.approved");
+  const { code } = await client.request("pair.request", { clientName: name });
+  await approvePairing(companion, approverToken, code, name);
+  return { client, clientToken: (await approved).clientToken };
+}
+
+/** A new connection of the paired client `clientToken`, with the person logged in. */
+export async function desktopLoggedIn(
+  companion: RunningCompanion,
+  clientToken: string,
+  person: TestPerson,
+): Promise<DesktopClient> {
+  const client = await connectDesktop(companion);
+  await client.request("hello", { clientToken });
+  await client.request("login", { account: person.loginName, password: person.password });
+  return client;
 }
