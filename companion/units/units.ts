@@ -18,7 +18,7 @@ export interface Officer {
   endDate: string | null;
 }
 
-interface UnitRow {
+export interface UnitRow {
   tin: string;
   name: string;
   departments: string;
@@ -38,7 +38,7 @@ interface OfficerRow {
   end_date: string | null;
 }
 
-const unitFromRow = (row: UnitRow): Unit => ({
+export const unitFromRow = (row: UnitRow): Unit => ({
   tin: row.tin,
   name: row.name,
   departments: JSON.parse(row.departments) as string[],
