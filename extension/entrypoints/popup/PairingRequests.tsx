@@ -16,9 +16,11 @@ export function PairingRequests({ onApproved }: { onApproved(): void }) {
   const requests = useResource(() => companion.pairingRequests(), []);
   usePolling(requests, POLL_MS);
   const [notice, setNotice] = useState<string | null>(null);
+  // Answered here: gone from the list at once, whatever a poll still in flight says.
+  const [answered, setAnswered] = useState<ReadonlySet<string>>(new Set());
 
   // While the companion cannot be asked, what it said before cannot be acted on either.
-  const pending = requests.error ? [] : (requests.data ?? []);
+  const pending = requests.error ? [] : (requests.data ?? []).filter((request) => !answered.has(request.id));
   if (pending.length === 0 && !notice) return null;
   return (
     <section class="popup-section pairing-requests" data-testid="pairing-requests">
@@ -37,6 +39,7 @@ export function PairingRequests({ onApproved }: { onApproved(): void }) {
               key={request.id}
               request={request}
               onDecided={(approved) => {
+                setAnswered(new Set(answered).add(request.id));
                 setNotice(t(approved ? "pairingApproved" : "pairingDenied", request.clientName));
                 if (approved) onApproved();
                 requests.reload();
