@@ -42,6 +42,7 @@ export const ERROR_MESSAGES = {
   PAIRING_NOT_FOUND: "配对请求不存在或已过期",
   DESKTOP_CLIENT_NOT_FOUND: "未找到该客户端",
   NOT_PAIRED: "客户端尚未配对，请先在浏览器扩展中允许配对",
+  PAIRING_DENIED: "配对请求被拒绝",
   NOT_LOGGED_IN: "请先登录",
   DECLARATION_PASSWORD_REQUIRED: "您没有该单位的办税授权，请输入该单位的申报密码",
   DECLARATION_PASSWORD_WRONG: "申报密码错误",
