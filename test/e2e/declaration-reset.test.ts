@@ -10,7 +10,8 @@
  *   new password.
  * Needs `npm run build:extension` and `npm run build:companion` (taxauth-desk) first; `npm test` does both.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,7 +20,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readOutbox } from "../../companion/sms/gateway.js";
 import type { Unit } from "../../shared/api/grants.js";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
-import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import {
@@ -35,12 +35,12 @@ import {
   waitForText,
 } from "../support/browser.js";
 import { api, KNOWN_CAPTCHA_ANSWER, lastSmsCode, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { type Desk, runDesk } from "../support/desk.js";
 import { approvePairing, desktopLoggedIn } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 const repoRoot = resolve(import.meta.dirname, "..", "..");
-const deskBin = join(repoRoot, "bin", "taxauth-desk.js");
 const OLD_PASSWORD = "Qj4old2025";
 const NEW_PASSWORD = "Qj4new2027";
 /** The seed, 二(三) 2: word for word. */
@@ -62,50 +62,9 @@ let clerkC: TestPerson;
 const children: ChildProcess[] = [];
 const desktops: DesktopClient[] = [];
 
-interface Desk {
-  child: ChildProcess;
-  output(): string;
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  exitCode: Promise<number | null>;
-}
-
-/** Runs the built `taxauth-desk` as a person runs it; `input` is what they type, a line per prompt. */
-function desk(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Desk {
-  const child = spawn(process.execPath, [deskBin, "--config", join(deskConfigDir, "client.json"), ...args], {
-    env: {
-      ...process.env,
-      TAXAUTH_URL: `${companion.url.replace("http", "ws")}${DESKTOP_PATH}`,
-      TAXAUTH_DESK_PASSWORD: "",
-      TAXAUTH_DESK_DECLARATION_PASSWORD: "",
-      ...options.env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stdin?.end(options.input ?? "");
-  const exitCode = new Promise<number | null>((resolveExit) => child.on("close", (code) => resolveExit(code)));
-  return {
-    child,
-    output: () => output,
-    exitCode,
-    async waitFor(pattern) {
-      for (let waited = 0; waited < 15_000; waited += 25) {
-        const match = output.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) break;
-        await new Promise((resolveWait) => setTimeout(resolveWait, 25));
-      }
-      throw new Error(`taxauth-desk never printed ${pattern}; it printed:\n${output}`);
-    },
-  };
-}
+/** Runs the built `taxauth-desk` as a person runs it. */
+const desk = (args: string[], options: { env?: Record<string, string>; input?: string } = {}): Desk =>
+  runDesk(companion, deskConfigDir, children, args, options);
 
 beforeAll(async () => {
   requireBuiltExtension();

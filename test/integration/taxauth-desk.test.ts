@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { testPki } from "../support/ca.js";
 import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { type Desk, runDesk } from "../support/desk.js";
 import { approvePairing, connectDesktop } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, newTin, setOfficer } from "../support/units.js";
@@ -17,7 +17,6 @@ import { addUnit, newTin, setOfficer } from "../support/units.js";
  */
 
 const repoRoot = join(import.meta.dirname, "..", "..");
-const BIN = join(repoRoot, "bin", "taxauth-desk.js");
 const DECLARATION_PASSWORD = "Qj4pass2026";
 
 let companion: RunningCompanion;
@@ -55,51 +54,9 @@ afterEach(async () => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-interface Desk {
-  child: ChildProcess;
-  /** Everything it printed, stdout and stderr. */
-  output(): string;
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  exitCode: Promise<number | null>;
-}
-
-/** Runs `taxauth-desk` against the test companion; `input` is what the person types, a line per prompt. */
-function desk(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Desk {
-  const child = spawn(process.execPath, [BIN, "--config", join(configDir, "client.json"), ...args], {
-    env: {
-      ...process.env,
-      TAXAUTH_URL: `${companion.url.replace("http", "ws")}${DESKTOP_PATH}`,
-      TAXAUTH_DESK_PASSWORD: "",
-      TAXAUTH_DESK_DECLARATION_PASSWORD: "",
-      ...options.env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr!.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stdin!.end(options.input ?? "");
-  const exitCode = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    exitCode,
-    async waitFor(pattern) {
-      for (let waited = 0; waited < 15_000; waited += 25) {
-        const match = output.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error(`taxauth-desk never printed ${pattern}; it printed:\n${output}`);
-    },
-  };
-}
+/** Runs `taxauth-desk` against the test companion. */
+const desk = (args: string[], options: { env?: Record<string, string>; input?: string } = {}): Desk =>
+  runDesk(companion, configDir, children, args, options);
 
 /** `taxauth-desk pair`, approved by the clerk in the popup (its HTTP API). */
 async function pairThroughPopup(name = "扣缴客户端（测试）"): Promise<Desk> {
