@@ -6,7 +6,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const main = join(root, "dist", "companion", "cli", "main.js");
+// The bundle made by scripts/bundle-companion.mjs (npm run build).
+const main = join(root, "dist", "taxauth", "main.js");
 
 if (process.platform === "linux" && !process.env.TAXAUTH_KEYRING) {
   const child = spawn(
