@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import type { Db } from "../db/database.js";
+import { derivedCache } from "../db/derived-cache.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -18,6 +19,12 @@ export interface Sessions {
   endAllFor(personId: string, reason: string): number;
 }
 
+interface SessionRow {
+  person_id: string;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export function sessions(db: Db, clock: Clock): Sessions {
   const insert = db.prepare(
     "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -25,6 +32,10 @@ export function sessions(db: Db, clock: Clock): Sessions {
   const select = db.prepare(
     "SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL",
   );
+  // Every request of a logged-in client reads its session: keep the rows until the database changes.
+  const rows = derivedCache<SessionRow | null>(db);
+  const liveRow = (tokenHash: string) =>
+    rows.get(tokenHash, () => (select.get(tokenHash) as SessionRow | undefined) ?? null);
   const touch = db.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
   const endOne = db.prepare(
     "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
@@ -44,7 +55,7 @@ export function sessions(db: Db, clock: Clock): Sessions {
     authenticate(token) {
       if (!token) throw new AppError("UNAUTHENTICATED", 401);
       const tokenHash = tokenDigest(token);
-      const row = select.get(tokenHash) as { person_id: string; last_seen_at: number; expires_at: number } | undefined;
+      const row = liveRow(tokenHash);
       const now = clock.now();
       if (!row) throw new AppError("UNAUTHENTICATED", 401);
       if (now >= row.expires_at || now - row.last_seen_at >= SESSION_IDLE_TIMEOUT) {
@@ -56,9 +67,9 @@ export function sessions(db: Db, clock: Clock): Sessions {
       return { personId: row.person_id, tokenHash };
     },
     isLive(tokenHash) {
-      const row = select.get(tokenHash) as { last_seen_at: number; expires_at: number } | undefined;
+      const row = liveRow(tokenHash);
       const now = clock.now();
-      return row !== undefined && now < row.expires_at && now - row.last_seen_at < SESSION_IDLE_TIMEOUT;
+      return row !== null && now < row.expires_at && now - row.last_seen_at < SESSION_IDLE_TIMEOUT;
     },
     end(token, reason) {
       endOne.run(clock.now(), reason, tokenDigest(token));

@@ -5,6 +5,7 @@ import {
   type DesktopEvent,
   type DesktopReply,
   type DesktopRequest,
+  type DesktopResult,
   desktopRequestSchema,
 } from "../../shared/desktop/protocol.js";
 import { personSummary } from "../accounts/people.js";
@@ -14,7 +15,7 @@ import { AppError, parseInput } from "../errors.js";
 import { tokenDigest } from "../security/secrets.js";
 import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
 import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
-import { unitsList } from "./units-list.js";
+import { unitsLists } from "./units-list.js";
 
 const HEARTBEAT_MS = 30_000;
 const SESSION_CHECK_MS = 1_000;
@@ -32,7 +33,12 @@ const BEFORE_PAIRING = new Set<DesktopRequest["type"]>(["pair.request", "hello",
  * Every frame gets a reply (or the connection is closed); nothing a client sends can crash the
  * companion.
  */
-function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSessions): void {
+function serveDesktopClient(
+  socket: WebSocket,
+  core: Core,
+  sessions: UnitSessions,
+  unitsList: (personId: string) => DesktopResult<"units.list">,
+): void {
   let client: { id: string; name: string } | null = null;
   let detach: (() => void) | null = null;
   let session: { token: string; personId: string } | null = null;
@@ -124,7 +130,7 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
       case "units.order": {
         const personId = loggedIn();
         core.desktopUnitLists.reorder(personId, request.tins);
-        return unitsList(core, personId);
+        return unitsList(personId);
       }
       case "unit.enter": {
         const personId = loggedIn();
@@ -201,12 +207,12 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
         leaveAll();
         return {};
       case "units.list":
-        return unitsList(core, loggedIn());
+        return unitsList(loggedIn());
       case "units.add": {
         const personId = loggedIn();
         core.units.requireUnit(request.tin);
         core.desktopUnitLists.add(personId, request.tin);
-        return unitsList(core, personId);
+        return unitsList(personId);
       }
     }
   }
@@ -263,8 +269,11 @@ function serveDesktopClient(socket: WebSocket, core: Core, sessions: UnitSession
 /** ws://127.0.0.1:<port>/desktop — the desktop filing clients' socket (docs/desktop-protocol.md). */
 const desktopRoutes: FastifyPluginAsync = async (app) => {
   const sessions = unitSessions(app.core);
+  const unitsList = unitsLists(app.core);
   app.addHook("onClose", async () => sessions.stop());
-  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) => serveDesktopClient(socket, app.core, sessions));
+  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) =>
+    serveDesktopClient(socket, app.core, sessions, unitsList),
+  );
 };
 
 export default desktopRoutes;

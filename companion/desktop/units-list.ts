@@ -1,20 +1,34 @@
-import type { z } from "zod";
 import type { Unit } from "../../shared/api/grants.js";
-import type { unitsListResultSchema } from "../../shared/desktop/protocol.js";
+import type { DesktopResult } from "../../shared/desktop/protocol.js";
 import type { Core } from "../core.js";
 import { atomically, type Db } from "../db/database.js";
+import { derivedCache } from "../db/derived-cache.js";
 import { AppError } from "../errors.js";
 import { type UnitRow, unitFromRow } from "../units/units.js";
 import { directAccessOf } from "./access.js";
+
+type UnitsList = DesktopResult<"units.list">;
+
+/**
+ * units.list is the desktop clients' most frequent request: each person's list is kept for the day
+ * until the database changes (an exact cache, see derivedCache).
+ */
+export function unitsLists(core: Core): (personId: string) => UnitsList {
+  const cache = derivedCache<UnitsList>(core.db);
+  return (personId) => {
+    const today = core.grants.today();
+    return cache.get(`${personId} ${today}`, () => unitsList(core, personId, today));
+  };
+}
 
 /**
  * 单位管理 for a person: the units they added, in their order, each saying whether they enter
  * directly (an active grant, or the office of 法定代表人/财务负责人) or with the 申报密码; and the
  * seed's totals line.
  */
-export function unitsList(core: Core, personId: string): z.infer<typeof unitsListResultSchema> {
+function unitsList(core: Core, personId: string, date: string): UnitsList {
   const person = core.people.byId(personId);
-  const access = person ? directAccessOf(core, person, core.grants.today()) : () => null;
+  const access = person ? directAccessOf(core, person, date) : () => null;
   const units = core.desktopUnitLists
     .units(personId)
     .map((unit) => ({ ...unit, access: access(unit.tin) ? ("direct" as const) : ("password" as const) }));
