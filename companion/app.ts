@@ -14,6 +14,7 @@ import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
 import { logFile, loggerOptions } from "./logger.js";
+import qrLoginRoutes from "./qr-login/routes.js";
 import requestGuard from "./security/guard.js";
 
 declare module "fastify" {
@@ -69,5 +70,6 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(eventRoutes);
   await app.register(desktopRoutes);
   await app.register(desktopPairingRoutes);
+  await app.register(qrLoginRoutes);
   return app;
 }

@@ -1,6 +1,7 @@
 import envPaths from "env-paths";
 import type { DestinationStream } from "pino";
 import { DEFAULT_COMPANION_PORT, EXTENSION_ORIGIN } from "../shared/extension-identity.js";
+import { QR_LOGIN_TTL_SECONDS } from "../shared/qr-login/contract.js";
 import type { CaptchaSource } from "./captcha/captcha-source.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { SmsGateway } from "./sms/gateway.js";
@@ -20,6 +21,8 @@ export interface CompanionConfig {
   logStream?: DestinationStream;
   /** Image captcha source. Only code (tests) can pass another one; nothing on the network can. */
   captcha?: CaptchaSource;
+  /** How long a 扫码登录 QR code lives (TAXAUTH_QR_TTL_SECONDS, default 120). */
+  qrLoginTtlSeconds: number;
   /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox in dataDir. */
   sms?: SmsGateway;
 }
@@ -29,7 +32,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`TAXAUTH_PORT 无效: ${env.TAXAUTH_PORT}`);
   }
+  const qrLoginTtlSeconds = env.TAXAUTH_QR_TTL_SECONDS ? Number(env.TAXAUTH_QR_TTL_SECONDS) : QR_LOGIN_TTL_SECONDS;
+  if (!Number.isInteger(qrLoginTtlSeconds) || qrLoginTtlSeconds < 10 || qrLoginTtlSeconds > 600) {
+    throw new Error(`TAXAUTH_QR_TTL_SECONDS 无效（10–600 秒）: ${env.TAXAUTH_QR_TTL_SECONDS}`);
+  }
   return {
+    qrLoginTtlSeconds,
     dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
     port,
     extensionOrigin: EXTENSION_ORIGIN,

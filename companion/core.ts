@@ -17,6 +17,7 @@ import { eventHub } from "./events/hub.js";
 import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
+import { qrLogins } from "./qr-login/qr-logins.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
@@ -49,6 +50,7 @@ export async function openCore(config: CompanionConfig) {
   const audit = auditLog(db, hasher, keychain, instanceId(db));
   const hub = eventHub();
   const grants = grantsService({ db, clock, people, units, audit, hub });
+  const qrLoginSessions = qrLogins({ db, clock, people, sessions: sessionStore, ttlSeconds: config.qrLoginTtlSeconds });
 
   return {
     config,
@@ -87,7 +89,11 @@ export async function openCore(config: CompanionConfig) {
     desktopPairing: desktopPairing(db, clock),
     ca: caEntry(db, clock),
     desktopUnitLists: desktopUnitLists(db),
-    close: () => db.close(),
+    qrLogins: qrLoginSessions,
+    close: () => {
+      qrLoginSessions.stop();
+      db.close();
+    },
   };
 }
 

@@ -52,6 +52,12 @@ export const ERROR_MESSAGES = {
   CA_NOT_ALLOWED: "该单位不是本市单位，不能使用CA证书校验",
   CA_CHALLENGE_EXPIRED: "校验请求已过期，请重新获取",
   CA_CERTIFICATE_INVALID: "CA证书校验失败",
+  QR_NOT_FOUND: "二维码无效，请重新扫描",
+  QR_EXPIRED: "二维码已过期，请在登录界面刷新",
+  QR_ALREADY_USED: "该二维码已被使用，请在登录界面刷新二维码",
+  QR_CANCELLED: "该登录请求已取消",
+  QR_NOT_CONFIRMED: "请先在已登录的设备上确认登录",
+  QR_KEY_MISMATCH: "登录凭据校验失败，请刷新二维码后重试",
   NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 

@@ -228,4 +228,31 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       UPDATE grants SET term_set_at = updated_at;
     `,
   },
+  {
+    version: 7,
+    name: "qr-logins",
+    sql: `
+      -- 扫码登录 sessions. Only the requester's public key and a hash of its challenge nonce are
+      -- kept; the session token is made at redeem and sent encrypted, never stored here.
+      CREATE TABLE qr_logins (
+        ref TEXT PRIMARY KEY,
+        requester TEXT NOT NULL,
+        client_kind TEXT NOT NULL CHECK (client_kind IN ('browser', 'desktop')),
+        client_name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        challenge_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'scanned', 'confirmed', 'cancelled', 'expired', 'redeemed', 'failed')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        approver_id TEXT REFERENCES people(id),
+        scanned_at INTEGER,
+        decided_at INTEGER,
+        redeemed_at INTEGER,
+        proof_failures INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX qr_logins_open ON qr_logins (state, expires_at);
+      CREATE INDEX qr_logins_requester ON qr_logins (requester, created_at);
+    `,
+  },
 ];

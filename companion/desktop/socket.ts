@@ -12,7 +12,9 @@ import { personSummary } from "../accounts/people.js";
 import { CHALLENGE_TTL_MS } from "../ca/ca-entry.js";
 import type { Core } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
+import { qrRequesterConnection } from "../qr-login/requester.js";
 import { tokenDigest } from "../security/secrets.js";
+import { readFrame } from "../security/socket-frames.js";
 import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
 import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
 import { unitsLists } from "./units-list.js";
@@ -55,6 +57,7 @@ function serveDesktopClient(
   const send = (message: DesktopReply | DesktopEvent) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
+  const qrRequester = qrRequesterConnection(core.qrLogins, send);
   const fail = (id: string | null, error: AppError) => send({ id, ok: false, ...error.toBody() });
 
   const heartbeat = setInterval(() => {
@@ -208,6 +211,25 @@ function serveDesktopClient(
         return {};
       case "units.list":
         return unitsList(loggedIn());
+      case "qr.create": {
+        // Paired (checked above): the approver sees the name the person approved at pairing.
+        const { id, name } = client!;
+        return qrRequester.create({ id: `desktop:${id}`, kind: "desktop", name }, request.publicKey);
+      }
+      case "qr.redeem": {
+        const redeemed = qrRequester.redeem(request.ref, request.proof);
+        if (session) core.sessions.end(session.token, "replaced");
+        session = { token: redeemed.token, personId: redeemed.personId };
+        return redeemed.result;
+      }
+      case "qr.scan":
+        return core.qrLogins.scan(loggedIn(), request.qrText);
+      case "qr.confirm":
+        core.qrLogins.confirm(loggedIn(), request.ref);
+        return {};
+      case "qr.cancel":
+        core.qrLogins.cancel(loggedIn(), request.ref);
+        return {};
       case "units.add": {
         const personId = loggedIn();
         core.units.requireUnit(request.tin);
@@ -220,14 +242,7 @@ function serveDesktopClient(
   socket.on("message", (data: RawData, isBinary: boolean) => {
     clearTimeout(idle);
     idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
-    let frame: unknown;
-    try {
-      frame = isBinary ? undefined : JSON.parse(data.toString("utf8"));
-    } catch {
-      frame = undefined;
-    }
-    // The id is read first, so even a refusal for rate reaches the request that caused it.
-    const id = typeof (frame as { id?: unknown })?.id === "string" ? (frame as { id: string }).id.slice(0, 64) : null;
+    const { frame, id } = readFrame(data, isBinary);
     if (!withinRate()) {
       if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
       return fail(id, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
@@ -258,6 +273,7 @@ function serveDesktopClient(
     clearInterval(sessionCheck);
     clearTimeout(idle);
     if (pairingId) core.desktopPairing.withdraw(pairingId);
+    qrRequester.close();
     detach?.();
     leaveAll();
     // At shutdown the database closes before the last sockets report; those sessions expire idle.

@@ -3,6 +3,16 @@ import { captchaResponseSchema, loginRequestSchema, personSummarySchema } from "
 import { unitSchema } from "../api/grants.js";
 import { errorCodeSchema } from "../errors.js";
 import { taxpayerIdSchema } from "../identity/schemas.js";
+import {
+  qrCreatedSchema,
+  qrCreateRequestSchema,
+  qrDecisionRequestSchema,
+  qrEventSchema,
+  qrRedeemedSchema,
+  qrRedeemRequestSchema,
+  qrScanRequestSchema,
+  qrScanResultSchema,
+} from "../qr-login/contract.js";
 
 /**
  * The desktop filing socket, ws://127.0.0.1:<port>/desktop: every frame is one JSON object.
@@ -15,6 +25,11 @@ export const MAX_FRAME_BYTES = 16 * 1024;
 
 const requestId = z.string().min(1).max(64);
 const clientName = z.string().trim().min(1, "请填写客户端名称").max(64, "客户端名称不能超过64个字符");
+
+const ping = z.object({ id: requestId, type: z.literal("ping") });
+/** 扫码登录, the requester's side: a QR session for this client's public key, then the token. */
+const qrCreate = z.object({ id: requestId, type: z.literal("qr.create"), ...qrCreateRequestSchema.shape });
+const qrRedeem = z.object({ id: requestId, type: z.literal("qr.redeem"), ...qrRedeemRequestSchema.shape });
 
 export const desktopRequestSchema = z.discriminatedUnion("type", [
   /** An unpaired client asks to pair; it shows the code it gets back to the person. */
@@ -56,7 +71,13 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   z.object({ id: requestId, type: z.literal("unit.leave"), tin: taxpayerIdSchema }),
   /** 忘记申报密码: where the legal rep or finance manager can reset it. */
   z.object({ id: requestId, type: z.literal("declaration.forgot"), tin: taxpayerIdSchema }),
-  z.object({ id: requestId, type: z.literal("ping") }),
+  qrCreate,
+  qrRedeem,
+  /** 扫码登录, the approver's side (a logged-in client): who asks, then 确认登录 or 取消. */
+  z.object({ id: requestId, type: z.literal("qr.scan"), ...qrScanRequestSchema.shape }),
+  z.object({ id: requestId, type: z.literal("qr.confirm"), ...qrDecisionRequestSchema.shape }),
+  z.object({ id: requestId, type: z.literal("qr.cancel"), ...qrDecisionRequestSchema.shape }),
+  ping,
 ]);
 export type DesktopRequest = z.infer<typeof desktopRequestSchema>;
 export type DesktopRequestType = DesktopRequest["type"];
@@ -94,6 +115,11 @@ export const desktopResultSchemas = {
     /** The app-download QR code as SVG, for clients that show images. */
     appQrSvg: z.string(),
   }),
+  "qr.create": qrCreatedSchema,
+  "qr.redeem": qrRedeemedSchema,
+  "qr.scan": qrScanResultSchema,
+  "qr.confirm": z.object({}),
+  "qr.cancel": z.object({}),
   ping: z.object({}),
 } satisfies Record<DesktopRequestType, z.ZodType>;
 
@@ -123,5 +149,13 @@ export const desktopEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("session.ended"), reason: z.string() }),
   /** The unit session ended at once: grant revoked or expired, office left, password reset. */
   z.object({ event: z.literal("unit.ended"), tin: z.string(), reason: z.string() }),
+  ...qrEventSchema.options,
 ]);
 export type DesktopEvent = z.infer<typeof desktopEventSchema>;
+
+/**
+ * The browser extension's 扫码登录 socket (ws://127.0.0.1:<port>/api/qr-login) speaks the same
+ * frames as this one, limited to the requester's side of 扫码登录.
+ */
+export const qrSocketRequestSchema = z.discriminatedUnion("type", [qrCreate, qrRedeem, ping]);
+export type QrSocketRequest = z.infer<typeof qrSocketRequestSchema>;

@@ -98,6 +98,11 @@ const BASE: Record<DesktopRequestType, Record<string, unknown>> = {
     signature: "c2lnbmF0dXJl",
   },
   "unit.leave": { tin: SOME_TIN },
+  "qr.create": { publicKey: "A".repeat(392) },
+  "qr.redeem": { ref: "r".repeat(22), proof: "p".repeat(43) },
+  "qr.scan": { qrText: `taxauth-qr:1:${"r".repeat(22)}.${"f".repeat(43)}` },
+  "qr.confirm": { ref: "r".repeat(22) },
+  "qr.cancel": { ref: "r".repeat(22) },
   "declaration.forgot": { tin: SOME_TIN },
   ping: {},
 };

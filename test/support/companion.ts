@@ -11,6 +11,7 @@ import type { Clock } from "../../companion/clock.js";
 import type { CompanionConfig } from "../../companion/config.js";
 import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
+import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
 
 export const KNOWN_CAPTCHA_ANSWER = "k7m3";
 /** The keychain service all tests share; the keyring itself is a throwaway one (with-keyring.sh --isolated). */
@@ -47,6 +48,7 @@ export interface StartOptions {
   captcha?: "known" | "random";
   sms?: SmsGateway;
   logs?: string[];
+  qrLoginTtlSeconds?: number;
 }
 
 /** The real companion (real SQLite file, real OS keychain) on a free loopback port. */
@@ -67,6 +69,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     clock: options.clock ?? { now: () => Date.now() },
     logLevel: "info",
     logStream,
+    qrLoginTtlSeconds: options.qrLoginTtlSeconds ?? QR_LOGIN_TTL_SECONDS,
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
     // The outbox, quietly: tests read it with lastSmsCode().
     sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),

@@ -1,0 +1,286 @@
+import { createHash, createPublicKey, randomBytes, timingSafeEqual } from "node:crypto";
+import { maskPersonName } from "../../shared/identity/account-rules.js";
+import {
+  parseQrLoginText,
+  QR_REDEEM_WINDOW_SECONDS,
+  type QrClientKind,
+  type QrCreated,
+  type QrEvent,
+  type QrScanResult,
+  qrLoginText,
+} from "../../shared/qr-login/contract.js";
+import type { PeopleStore } from "../accounts/people.js";
+import type { Sessions } from "../accounts/sessions.js";
+import type { Clock } from "../clock.js";
+import { MINUTE } from "../clock.js";
+import { atomically, type Db } from "../db/database.js";
+import { AppError, secondsUntil } from "../errors.js";
+import { requesterKey, sealTo } from "./qr-keys.js";
+
+/** QR creation per requester (the browser extension, or one paired desktop client). */
+const CREATE_LIMIT = 10;
+const CREATE_WINDOW = 5 * MINUTE;
+/** Wrong key proofs before the QR session is spent. */
+const MAX_PROOF_FAILURES = 3;
+const SWEEP_MS = 1_000;
+const KEEP_ROWS = 24 * 60 * MINUTE;
+
+type QrState = "waiting" | "scanned" | "confirmed" | "cancelled" | "expired" | "redeemed" | "failed";
+
+interface QrRow {
+  ref: string;
+  client_kind: QrClientKind;
+  client_name: string;
+  public_key: string;
+  fingerprint: string;
+  challenge_hash: string;
+  state: QrState;
+  created_at: number;
+  expires_at: number;
+  approver_id: string | null;
+  proof_failures: number;
+}
+
+/** Who shows the QR code: the rate limit counts per `id`; the approver sees `kind` and `name`. */
+export interface QrRequester {
+  id: string;
+  kind: QrClientKind;
+  name: string;
+}
+
+export interface QrLoginDeps {
+  db: Db;
+  clock: Clock;
+  people: PeopleStore;
+  sessions: Sessions;
+  ttlSeconds: number;
+}
+
+const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confirmed"]);
+
+/**
+ * 扫码登录 (SPEC §6): waiting → scanned → confirmed → redeemed, or cancelled / expired. Every
+ * transition is one conditional UPDATE, so two approvers (or two confirms) cannot both win. The
+ * requester's connection watches its QR session and hears each transition as it happens.
+ */
+export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
+  const byRef = db.prepare("SELECT * FROM qr_logins WHERE ref = ?");
+  const recentOf = db.prepare(
+    "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
+  );
+  const insert = db.prepare(
+    `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
+     VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @now, @expiresAt)`,
+  );
+  const forget = db.prepare("DELETE FROM qr_logins WHERE created_at < ?");
+  const toScanned = db.prepare(
+    "UPDATE qr_logins SET state = 'scanned', approver_id = ?, scanned_at = ? WHERE ref = ? AND state = 'waiting' AND expires_at > ?",
+  );
+  const toConfirmed = db.prepare(
+    `UPDATE qr_logins SET state = 'confirmed', decided_at = @now, expires_at = @redeemBy
+     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`,
+  );
+  const toCancelled = db.prepare(
+    `UPDATE qr_logins SET state = 'cancelled', decided_at = @now
+     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`,
+  );
+  const toRedeemed = db.prepare(
+    "UPDATE qr_logins SET state = 'redeemed', redeemed_at = ? WHERE ref = ? AND state = 'confirmed' AND expires_at > ?",
+  );
+  const countProofFailure = db.prepare(
+    `UPDATE qr_logins SET proof_failures = proof_failures + 1,
+       state = CASE WHEN proof_failures + 1 >= ? THEN 'failed' ELSE state END
+     WHERE ref = ?`,
+  );
+  const expireDue = db.prepare(
+    "UPDATE qr_logins SET state = 'expired' WHERE state IN ('waiting', 'scanned', 'confirmed') AND expires_at <= ? RETURNING ref",
+  );
+  const expireOne = db.prepare(
+    "UPDATE qr_logins SET state = 'expired' WHERE ref = ? AND state IN ('waiting', 'scanned', 'confirmed')",
+  );
+
+  const watchers = new Map<string, (event: QrEvent) => void>();
+  let sweep: NodeJS.Timeout | null = null;
+  const notify = (event: QrEvent) => watchers.get(event.ref)?.(event);
+
+  /** Pushes qr.expired for sessions whose time ran out; runs only while a requester is watching. */
+  function sweepExpired(): void {
+    for (const ref of expireDue.pluck().all(clock.now()) as string[]) notify({ event: "qr.expired", ref });
+  }
+
+  function row(ref: string): QrRow {
+    const found = byRef.get(ref) as QrRow | undefined;
+    if (!found) throw new AppError("QR_NOT_FOUND", 404);
+    return found;
+  }
+
+  /** Why a transition from `found` was refused: its state, as a stable code. */
+  function refusal(found: QrRow, personId?: string): AppError {
+    const state = OPEN_STATES.has(found.state) && found.expires_at <= clock.now() ? "expired" : found.state;
+    switch (state) {
+      case "expired":
+        return new AppError("QR_EXPIRED", 410);
+      case "cancelled":
+        return new AppError("QR_CANCELLED", 409);
+      case "waiting":
+        return new AppError(personId === undefined ? "QR_NOT_CONFIRMED" : "QR_NOT_FOUND", 409);
+      case "scanned":
+        return new AppError(
+          personId === undefined
+            ? "QR_NOT_CONFIRMED"
+            : personId === found.approver_id
+              ? "QR_NOT_FOUND"
+              : "QR_ALREADY_USED",
+          409,
+        );
+      case "failed":
+        return new AppError("QR_KEY_MISMATCH", 403);
+      default:
+        return new AppError("QR_ALREADY_USED", 409);
+    }
+  }
+
+  function scanView(found: QrRow): QrScanResult {
+    return {
+      ref: found.ref,
+      clientKind: found.client_kind,
+      clientName: found.client_name,
+      requestedAt: new Date(found.created_at).toISOString(),
+      expiresIn: Math.max(0, Math.floor((found.expires_at - clock.now()) / 1000)),
+    };
+  }
+
+  return {
+    /** A new QR session for the requester's public key (rate limited per requester). */
+    async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
+      const { key, fingerprint } = requesterKey(publicKey);
+      const nonce = randomBytes(32);
+      const ref = randomBytes(16).toString("base64url");
+      atomically(db, () => {
+        const now = clock.now();
+        const limitedSince = recentOf.pluck().get(requester.id, now - CREATE_WINDOW, CREATE_LIMIT - 1) as
+          | number
+          | undefined;
+        if (limitedSince !== undefined) {
+          const oldest = recentOf.pluck().get(requester.id, now - CREATE_WINDOW, 0) as number;
+          throw new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
+        }
+        forget.run(now - KEEP_ROWS);
+        insert.run({
+          ref,
+          requester: requester.id,
+          kind: requester.kind,
+          name: requester.name,
+          publicKey,
+          fingerprint,
+          challengeHash: createHash("sha256").update(nonce).digest("hex"),
+          now,
+          expiresAt: now + ttlSeconds * 1000,
+        });
+      });
+      const qrText = qrLoginText(ref, fingerprint);
+      const qrcode = (await import("qrcode")).default;
+      return {
+        ref,
+        qrText,
+        qrSvg: await qrcode.toString(qrText, { type: "svg", margin: 1, errorCorrectionLevel: "M" }),
+        fingerprint,
+        expiresIn: ttlSeconds,
+        challenge: sealTo(key, nonce),
+      };
+    },
+
+    /** The requester's connection hears its QR session's transitions until it stops watching. */
+    watch(ref: string, listener: (event: QrEvent) => void): () => void {
+      watchers.set(ref, listener);
+      sweep ??= setInterval(sweepExpired, SWEEP_MS);
+      return () => {
+        // Already stopped (the companion is closing) or watched anew: nothing left to do.
+        if (watchers.get(ref) !== listener) return;
+        watchers.delete(ref);
+        // A requester that went away cannot redeem: nobody may confirm its code any more.
+        expireOne.run(ref);
+        if (watchers.size === 0 && sweep) {
+          clearInterval(sweep);
+          sweep = null;
+        }
+      };
+    },
+
+    /** 扫一扫 by a logged-in person: who asks, for the confirmation screen. */
+    scan(personId: string, qrText: string): QrScanResult {
+      const parsed = parseQrLoginText(qrText);
+      if (!parsed) throw new AppError("QR_NOT_FOUND", 404);
+      const found = row(parsed.ref);
+      if (found.fingerprint !== parsed.fingerprint) throw new AppError("QR_KEY_MISMATCH", 403);
+      const now = clock.now();
+      if (toScanned.run(personId, now, found.ref, now).changes === 1) {
+        const person = people.byId(personId);
+        notify({ event: "qr.scanned", ref: found.ref, approverName: maskPersonName(person?.name ?? "") });
+        return scanView(found);
+      }
+      // The same person scanning again (a second look) sees the same screen.
+      const current = row(found.ref);
+      if (current.state === "scanned" && current.approver_id === personId && current.expires_at > now) {
+        return scanView(current);
+      }
+      throw refusal(current, personId);
+    },
+
+    /** 确认登录: only by the person who scanned, once. */
+    confirm(personId: string, ref: string): void {
+      const now = clock.now();
+      const redeemBy = now + QR_REDEEM_WINDOW_SECONDS * 1000;
+      if (toConfirmed.run({ ref, personId, now, redeemBy }).changes === 1) {
+        notify({ event: "qr.confirmed", ref });
+        return;
+      }
+      throw refusal(row(ref), personId);
+    },
+
+    /** 取消: the approver did not start this login. */
+    cancel(personId: string, ref: string): void {
+      if (toCancelled.run({ ref, personId, now: clock.now() }).changes === 1) {
+        notify({ event: "qr.cancelled", ref });
+        return;
+      }
+      throw refusal(row(ref), personId);
+    },
+
+    /**
+     * The requester proves it holds the private key (the decrypted challenge) and gets a new session
+     * of the approver, its token encrypted to that key. Once: a replay finds the session redeemed.
+     */
+    redeem(ref: string, proof: string) {
+      const found = row(ref);
+      if (found.state !== "confirmed" || found.expires_at <= clock.now()) throw refusal(found);
+      const expected = Buffer.from(found.challenge_hash, "hex");
+      const given = createHash("sha256").update(Buffer.from(proof, "base64url")).digest();
+      if (!timingSafeEqual(expected, given)) {
+        countProofFailure.run(MAX_PROOF_FAILURES, ref);
+        throw new AppError("QR_KEY_MISMATCH", 403);
+      }
+      const person = found.approver_id ? people.byId(found.approver_id) : undefined;
+      if (!person) throw new AppError("QR_NOT_FOUND", 404);
+      const opened = atomically(db, () => {
+        if (toRedeemed.run(clock.now(), ref, clock.now()).changes !== 1) throw refusal(row(ref));
+        return sessions.open(person.id);
+      });
+      const key = createPublicKey({ key: Buffer.from(found.public_key, "base64"), format: "der", type: "spki" });
+      return {
+        person,
+        token: opened.token,
+        expiresAt: opened.expiresAt,
+        sealedToken: sealTo(key, Buffer.from(opened.token)),
+      };
+    },
+
+    stop(): void {
+      if (sweep) clearInterval(sweep);
+      sweep = null;
+      watchers.clear();
+    },
+  };
+}
+
+export type QrLogins = ReturnType<typeof qrLogins>;

@@ -1,0 +1,43 @@
+import type { QrCreated, QrEvent, QrRedeemed } from "../../shared/qr-login/contract.js";
+import { personSummary } from "../accounts/people.js";
+import { SESSION_IDLE_TIMEOUT } from "../accounts/sessions.js";
+import { AppError } from "../errors.js";
+import type { QrLogins, QrRequester } from "./qr-logins.js";
+
+/**
+ * The requester's side of 扫码登录 on one connection — the popup's /api/qr-login socket or a
+ * desktop client's /desktop socket. A connection shows one QR code at a time (刷新 replaces it),
+ * hears its transitions, and only it may redeem it.
+ */
+export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => void) {
+  const watching = new Map<string, () => void>();
+  const stopWatching = () => {
+    for (const unwatch of watching.values()) unwatch();
+    watching.clear();
+  };
+  return {
+    async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
+      const created = await qr.create(requester, publicKey);
+      stopWatching();
+      watching.set(created.ref, qr.watch(created.ref, send));
+      return created;
+    },
+    /** The result for the client, and the new session's token for a connection that keeps it. */
+    redeem(ref: string, proof: string): { result: QrRedeemed; personId: string; token: string } {
+      if (!watching.has(ref)) throw new AppError("QR_NOT_FOUND", 404);
+      const redeemed = qr.redeem(ref, proof);
+      stopWatching();
+      return {
+        result: {
+          person: personSummary(redeemed.person),
+          sealedToken: redeemed.sealedToken,
+          expiresAt: new Date(redeemed.expiresAt).toISOString(),
+          idleTimeout: SESSION_IDLE_TIMEOUT / 1000,
+        },
+        personId: redeemed.person.id,
+        token: redeemed.token,
+      };
+    },
+    close: stopWatching,
+  };
+}

@@ -1,0 +1,37 @@
+import WebSocket from "ws";
+import { DesktopClient, type SocketLike } from "../../shared/desktop/client.js";
+import { QR_LOGIN_SOCKET_PATH, type QrCreated } from "../../shared/qr-login/contract.js";
+import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
+import type { RunningCompanion } from "./companion.js";
+
+/** The popup's 扫码登录 socket, as the extension opens it (our Origin, a Chrome User-Agent). */
+export async function connectQrSocket(
+  companion: RunningCompanion,
+  origin = "chrome-extension://oioampiekdfjggehcapnjlppodbigldm",
+): Promise<DesktopClient> {
+  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${QR_LOGIN_SOCKET_PATH}`, {
+    headers: {
+      origin,
+      "user-agent":
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+    socket.once("unexpected-response", (request, response) => {
+      request.destroy();
+      reject(new Error(`HTTP ${response.statusCode}`));
+    });
+  });
+  return new DesktopClient(socket as unknown as SocketLike);
+}
+
+/** A requester (popup socket or desktop connection) showing a fresh QR code. */
+export async function showQr(requester: DesktopClient): Promise<{
+  keys: RequesterKeys;
+  created: QrCreated;
+}> {
+  const keys = await newRequesterKeys();
+  return { keys, created: await requester.request("qr.create", { publicKey: keys.publicKey }) };
+}
