@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { MAX_FRAME_BYTES } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import accountRoutes from "./accounts/routes.js";
+import appDownloadRoutes from "./app-download/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
@@ -71,5 +72,6 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(desktopRoutes);
   await app.register(desktopPairingRoutes);
   await app.register(qrLoginRoutes);
+  await app.register(appDownloadRoutes);
   return app;
 }

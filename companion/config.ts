@@ -23,9 +23,13 @@ export interface CompanionConfig {
   captcha?: CaptchaSource;
   /** How long a 扫码登录 QR code lives (TAXAUTH_QR_TTL_SECONDS, default 120). */
   qrLoginTtlSeconds: number;
+  /** Where the 个人所得税 app is downloaded (手机端下载, 忘记申报密码): TAXAUTH_APP_DOWNLOAD_URL. */
+  appDownloadUrl: string;
   /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox in dataDir. */
   sms?: SmsGateway;
 }
+
+export const DEFAULT_APP_DOWNLOAD_URL = "https://www.chinatax.gov.cn/";
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionConfig {
   const port = env.TAXAUTH_PORT ? Number(env.TAXAUTH_PORT) : DEFAULT_COMPANION_PORT;
@@ -38,6 +42,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
   }
   return {
     qrLoginTtlSeconds,
+    appDownloadUrl: env.TAXAUTH_APP_DOWNLOAD_URL || DEFAULT_APP_DOWNLOAD_URL,
     dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
     port,
     extensionOrigin: EXTENSION_ORIGIN,

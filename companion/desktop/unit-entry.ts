@@ -3,6 +3,7 @@ import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import type { Core } from "../core.js";
 import { declarationSubject } from "../declaration/passwords.js";
 import { AppError } from "../errors.js";
+import { qrSvg } from "../qr-svg.js";
 import { guardedAttempt } from "../security/attempt-guard.js";
 import { directAccess } from "./access.js";
 import type { EntryVia } from "./unit-sessions.js";
@@ -51,13 +52,12 @@ export async function enterUnit(
 export async function forgotDeclarationPassword(core: Core, tin: string) {
   core.units.requireUnit(tin);
   const webUrl = `${EXTENSION_ORIGIN}/manage.html#unit=${tin}`;
-  const appUrl = process.env.TAXAUTH_APP_DOWNLOAD_URL || "https://www.chinatax.gov.cn/";
+  const appUrl = core.config.appDownloadUrl;
   return {
     notice:
       "申报密码遗失，可由税务登记的企业法定代表人或财务负责人通过APP或WEB渠道进行重置，您也可以前往办税大厅重置。",
     webUrl,
     appUrl,
-    // Loaded on first use: the QR encoder is not needed to start the companion.
-    appQrSvg: await (await import("qrcode")).default.toString(appUrl, { type: "svg", margin: 1 }),
+    appQrSvg: await qrSvg(appUrl),
   };
 }

@@ -15,6 +15,7 @@ import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { atomically, type Db } from "../db/database.js";
 import { AppError, secondsUntil } from "../errors.js";
+import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
 
 /** QR creation per requester (the browser extension, or one paired desktop client). */
@@ -179,11 +180,10 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
         });
       });
       const qrText = qrLoginText(ref, fingerprint);
-      const qrcode = (await import("qrcode")).default;
       return {
         ref,
         qrText,
-        qrSvg: await qrcode.toString(qrText, { type: "svg", margin: 1, errorCorrectionLevel: "M" }),
+        qrSvg: await qrSvg(qrText),
         fingerprint,
         expiresIn: ttlSeconds,
         challenge: sealTo(key, nonce),

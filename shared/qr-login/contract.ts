@@ -102,5 +102,9 @@ export const qrScanResultSchema = z.object({
 export type QrScanResult = z.infer<typeof qrScanResultSchema>;
 export const qrDecisionRequestSchema = z.object({ ref });
 
+/** 手机端下载: the app's download address and its QR code (SVG). */
+export const appDownloadResponseSchema = z.object({ appUrl: z.string(), appQrSvg: z.string() });
+export type AppDownloadResponse = z.infer<typeof appDownloadResponseSchema>;
+
 /** The requester-only socket of the browser extension's 扫码登录 view: ws://127.0.0.1:<port>/api/qr-login. */
 export const QR_LOGIN_SOCKET_PATH = "/api/qr-login";

@@ -230,6 +230,15 @@ describe("扫码登录 in the browser", () => {
   });
 });
 
+describe("手机端下载", () => {
+  it("gives the app's download address and its QR code", async () => {
+    const { status, body } = await api(companion, "/api/app-download");
+    expect(status).toBe(200);
+    expect(body.appUrl).toBe("https://www.chinatax.gov.cn/");
+    expect(body.appQrSvg).toMatch(/^<svg/);
+  });
+});
+
 describe("扫码登录 on desktop clients", () => {
   it("desktop-requested, browser-approved: the client's connection is logged in as the approver", async () => {
     const { client } = await pairDesktopClient(companion, approverToken, "扣缴客户端 (财务室)");

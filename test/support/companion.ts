@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../companion/app.js";
 import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import type { Clock } from "../../companion/clock.js";
-import type { CompanionConfig } from "../../companion/config.js";
+import { type CompanionConfig, DEFAULT_APP_DOWNLOAD_URL } from "../../companion/config.js";
 import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
@@ -70,6 +70,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     logLevel: "info",
     logStream,
     qrLoginTtlSeconds: options.qrLoginTtlSeconds ?? QR_LOGIN_TTL_SECONDS,
+    appDownloadUrl: DEFAULT_APP_DOWNLOAD_URL,
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
     // The outbox, quietly: tests read it with lastSmsCode().
     sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),
