@@ -4,6 +4,7 @@ import { type DesktopClient, DesktopError } from "../shared/desktop/client.js";
 import type { ErrorCode } from "../shared/errors.js";
 import { normalizeTaxpayerId } from "../shared/identity/tin.js";
 import { captchaToText } from "./captcha-art.js";
+import { logInWithQr } from "./qr-login.js";
 import { ask, askSecret, DeskError, say } from "./terminal.js";
 
 type CaptchaAnswer = { captchaId?: string; captchaAnswer?: string };
@@ -66,6 +67,22 @@ export async function logIn(client: DesktopClient, account: string | undefined):
         },
   );
   say(`已登录：${person.maskedName}（${person.loginName}）`);
+}
+
+/** How a command logs in: 账号密码登录 (`--account`, the password asked) or 扫码登录 (`--qr`). */
+export interface LoginOptions {
+  account?: string;
+  qr?: boolean;
+  /** With `--qr`: an expired code is replaced at once instead of on Enter. */
+  refresh?: boolean;
+}
+
+/** Logs the connection in the way the command line asked. */
+export async function signIn(client: DesktopClient, options: LoginOptions): Promise<void> {
+  if (options.qr && options.account) throw new DeskError("--qr（扫码登录）与 --account（账号密码登录）只能选一个");
+  if (options.refresh && !options.qr) throw new DeskError("--refresh 只用于 --qr（扫码登录）");
+  if (options.qr) await logInWithQr(client, { refresh: options.refresh });
+  else await logIn(client, options.account);
 }
 
 const VIA = { office: "法定代表人/财务负责人", grant: "办税授权", password: "申报密码", ca: "CA证书" } as const;

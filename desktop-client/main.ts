@@ -5,7 +5,16 @@ import type { DesktopEvent } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import { normalizeTaxpayerId } from "../shared/identity/tin.js";
 import { type Connection, connect, connectPaired, DEFAULT_URL, defaultConfigFile, saveClient } from "./connection.js";
-import { type EnteredUnit, enterUnit, enterUnitWithCertificate, forgotDeclarationPassword, logIn } from "./flows.js";
+import {
+  type EnteredUnit,
+  enterUnit,
+  enterUnitWithCertificate,
+  forgotDeclarationPassword,
+  type LoginOptions,
+  logIn,
+  signIn,
+} from "./flows.js";
+import { approveQrLogin, checkQrText } from "./qr-login.js";
 import { DeskError, say } from "./terminal.js";
 import { unitTable } from "./unit-table.js";
 
@@ -14,12 +23,23 @@ import { unitTable } from "./unit-table.js";
  * (docs/desktop-protocol.md), built only on that protocol through the typed DesktopClient.
  */
 
-/** Exit codes: 0 done (or Ctrl-C), 1 refused or failed, 2 the companion ended the session, 3 no connection. */
+/** Exit codes: 0 done (or Ctrl-C), 1 refused (扫码登录 取消 or expired included) or failed, 2 the companion ended the session, 3 no connection. */
 const ENDED_BY_COMPANION = 2;
 
 interface GlobalOptions {
   url: string;
   config: string;
+}
+
+/** The login options of every command that logs in: 账号密码登录 or 扫码登录. */
+function withLogin(command: Command): Command {
+  return command
+    .option(
+      "--account <账号>",
+      "账号密码登录：手机号码、登录名或证件号码（密码随后询问，或取自 $TAXAUTH_DESK_PASSWORD）",
+    )
+    .option("--qr", "扫码登录：显示二维码，由已登录的人扫描并确认")
+    .option("--refresh", "扫码登录：二维码过期后自动刷新（默认按回车键刷新）");
 }
 
 function program(): Command {
@@ -36,21 +56,32 @@ function program(): Command {
     .option("--name <客户端名称>", "在弹出窗口中显示的客户端名称", `taxauth-desk (${hostname()})`)
     .action(async (options: { name: string }) => pair(globals(), options.name));
 
+  withLogin(desk.command("login").description("登录（账号密码，或 --qr 扫码登录）并显示登录的人，然后退出")).action(
+    async (options: LoginOptions) => login(globals(), options),
+  );
+
   desk
-    .command("units")
-    .description("单位管理：列出单位及申报情况；添加单位；调整并设定默认排序")
+    .command("approve")
+    .description("扫码登录的确认：以本人账号登录后，查看请求登录的客户端，确认登录或取消")
+    .argument("<二维码内容>", "二维码中的文字（taxauth-qr:1:…）")
     .option("--account <账号>", "手机号码、登录名或证件号码")
+    .option("--yes", "不询问，直接确认登录")
+    .option("--cancel", "不询问，直接取消")
+    .action(async (qrText: string, options: ApproveOptions) => approve(globals(), qrText, options));
+
+  withLogin(desk.command("units").description("单位管理：列出单位及申报情况；添加单位；调整并设定默认排序"))
     .option("--add <纳税人识别号>", "添加单位")
     .option("--up <纳税人识别号>", "▲ 上移一位，并设定为默认排序")
     .option("--down <纳税人识别号>", "▼ 下移一位，并设定为默认排序")
     .option("--order <纳税人识别号,...>", "按给出的顺序设定为默认排序")
     .action(async (options: UnitsOptions) => units(globals(), options));
 
-  desk
-    .command("enter")
-    .description("进入单位（单位办税验证），并显示本地服务的通知，直到按 Ctrl-C 或会话结束")
-    .argument("<纳税人识别号>")
-    .option("--account <账号>", "手机号码、登录名或证件号码")
+  withLogin(
+    desk
+      .command("enter")
+      .description("进入单位（单位办税验证），并显示本地服务的通知，直到按 Ctrl-C 或会话结束")
+      .argument("<纳税人识别号>"),
+  )
     .option("--forgot", "忘记申报密码：显示重置渠道（WEB 链接和 APP 二维码）")
     .option("--cert <证书链.pem>", "本市单位的 CA 校验：单位证书（及中级证书）")
     .option("--key <私钥.pem>", "单位证书的私钥")
@@ -92,8 +123,36 @@ async function pair({ url, config }: GlobalOptions, clientName: string): Promise
   }
 }
 
-interface UnitsOptions {
+async function login({ url, config }: GlobalOptions, options: LoginOptions): Promise<void> {
+  const { client } = await connectPaired(url, config);
+  try {
+    await signIn(client, options);
+    say("（登录属于本次连接，随命令结束；units 和 enter 各自登录，也可以用 --qr 扫码登录）");
+  } finally {
+    client.close();
+  }
+}
+
+interface ApproveOptions {
   account?: string;
+  yes?: boolean;
+  cancel?: boolean;
+}
+
+/** 扫码登录, the approver's side: the person logs in here, then confirms (or cancels) the code shown elsewhere. */
+async function approve({ url, config }: GlobalOptions, qrText: string, options: ApproveOptions): Promise<void> {
+  if (options.yes && options.cancel) throw new DeskError("--yes 与 --cancel 只能选一个");
+  checkQrText(qrText);
+  const { client } = await connectPaired(url, config);
+  try {
+    await logIn(client, options.account);
+    await approveQrLogin(client, qrText, options.yes ? "confirm" : options.cancel ? "cancel" : undefined);
+  } finally {
+    client.close();
+  }
+}
+
+interface UnitsOptions extends LoginOptions {
   add?: string;
   up?: string;
   down?: string;
@@ -103,7 +162,7 @@ interface UnitsOptions {
 async function units({ url, config }: GlobalOptions, options: UnitsOptions): Promise<void> {
   const { client } = await connectPaired(url, config);
   try {
-    await logIn(client, options.account);
+    await signIn(client, options);
     let list = options.add
       ? await client.request("units.add", { tin: options.add })
       : await client.request("units.list", {});
@@ -125,8 +184,7 @@ async function units({ url, config }: GlobalOptions, options: UnitsOptions): Pro
   }
 }
 
-interface EnterOptions {
-  account?: string;
+interface EnterOptions extends LoginOptions {
   forgot?: boolean;
   cert?: string;
   key?: string;
@@ -137,7 +195,7 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
   const connection = await connectPaired(url, config);
   try {
     // As in the seed, 忘记申报密码 is offered once logged in, at the unit's 申报密码 dialog.
-    await logIn(connection.client, options.account);
+    await signIn(connection.client, options);
     if (options.forgot) {
       await forgotDeclarationPassword(connection.client, tin);
       return 0;
@@ -206,6 +264,8 @@ const FIELD_LABELS: Record<string, string> = {
   declarationPassword: "申报密码",
   captchaAnswer: "验证码",
   clientName: "客户端名称",
+  qrText: "二维码内容",
+  publicKey: "公钥",
 };
 
 /** A refusal: the companion's Chinese message, and what goes with it. */
@@ -221,6 +281,8 @@ function explain(error: unknown): string {
     }
     for (const [field, message] of Object.entries(fields ?? {}))
       lines.push(`  ${FIELD_LABELS[field] ?? field}：${message}`);
+    // The stable code, for scripts and for support (docs/desktop-protocol.md, "Error codes").
+    lines.push(`  错误代码：${error.code}`);
     return lines.join("\n");
   }
   return `错误：${error instanceof Error ? error.message : String(error)}`;
