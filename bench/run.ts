@@ -6,6 +6,8 @@ import { join } from "node:path";
 import keytar from "keytar";
 import { measureDesktop } from "./desktop.js";
 import { measureLogin } from "./login.js";
+import { measurePopupInteractive, measurePopupJs } from "./popup.js";
+import { measureQrLogin } from "./qr-login.js";
 import { measureReady } from "./ready.js";
 import { idleRss, rssResult } from "./rss.js";
 import { BENCH_KEYCHAIN_SERVICE, type BudgetResult, cleanup, repoRoot, startCompanion, startFloor } from "./support.js";
@@ -56,6 +58,12 @@ async function main(): Promise<void> {
   );
   console.log("desktop socket: round trips and idle connections (a companion of its own)…");
   results.push(...(await measureDesktop()));
+  console.log("扫码登录: 确认登录 → requester logged in, 30 runs (a companion of its own)…");
+  results.push(await measureQrLogin(30));
+  console.log("popup: JS size and time to interactive (Chromium)…");
+  results.push(measurePopupJs());
+  const popupInteractive = await measurePopupInteractive(15);
+  if (popupInteractive) results.push(popupInteractive);
 
   const report = {
     measuredAt: new Date().toISOString(),
