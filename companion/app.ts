@@ -15,6 +15,7 @@ import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
 import { logFile, loggerOptions } from "./logger.js";
+import portraitRoutes from "./portrait/routes.js";
 import qrLoginRoutes from "./qr-login/routes.js";
 import requestGuard from "./security/guard.js";
 
@@ -73,5 +74,6 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(desktopPairingRoutes);
   await app.register(qrLoginRoutes);
   await app.register(appDownloadRoutes);
+  await app.register(portraitRoutes);
   return app;
 }

@@ -25,6 +25,9 @@ export interface CompanionConfig {
   qrLoginTtlSeconds: number;
   /** Where the 个人所得税 app is downloaded (手机端下载, 忘记申报密码): TAXAUTH_APP_DOWNLOAD_URL. */
   appDownloadUrl: string;
+  /** A real 公安人像库 (TAXAUTH_PORTRAIT_URL, TAXAUTH_PORTRAIT_TOKEN); without it, the local one. */
+  portraitUrl?: string;
+  portraitToken?: string;
   /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox in dataDir. */
   sms?: SmsGateway;
 }
@@ -43,6 +46,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
   return {
     qrLoginTtlSeconds,
     appDownloadUrl: env.TAXAUTH_APP_DOWNLOAD_URL || DEFAULT_APP_DOWNLOAD_URL,
+    portraitUrl: env.TAXAUTH_PORTRAIT_URL || undefined,
+    portraitToken: env.TAXAUTH_PORTRAIT_TOKEN || undefined,
     dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
     port,
     extensionOrigin: EXTENSION_ORIGIN,

@@ -1,7 +1,7 @@
 import { passwordLogin } from "./accounts/login.js";
 import { passwordReset } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
-import { hallCodeRegistration } from "./accounts/registration.js";
+import { accountRegistration } from "./accounts/registration.js";
 import { sessions } from "./accounts/sessions.js";
 import { auditLog } from "./audit/audit-log.js";
 import { caEntry } from "./ca/ca-entry.js";
@@ -17,6 +17,14 @@ import { eventHub } from "./events/hub.js";
 import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
+import { faceEngine } from "./portrait/face-engine.js";
+import { faceVerifications } from "./portrait/face-verifications.js";
+import {
+  httpPortraitAuthority,
+  localPortraitAuthority,
+  type PortraitAuthority,
+  portraitReferences,
+} from "./portrait/portrait-authority.js";
 import { qrLogins } from "./qr-login/qr-logins.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
@@ -50,6 +58,12 @@ export async function openCore(config: CompanionConfig) {
   const audit = auditLog(db, hasher, keychain, instanceId(db));
   const hub = eventHub();
   const grants = grantsService({ db, clock, people, units, audit, hub });
+  const faceModel = faceEngine();
+  const references = portraitReferences(db, clock.now);
+  const authority: PortraitAuthority = config.portraitUrl
+    ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
+    : localPortraitAuthority(references);
+  const faces = faceVerifications({ db, clock, people, engine: faceModel, authority });
   const qrLoginSessions = qrLogins({ db, clock, people, sessions: sessionStore, ttlSeconds: config.qrLoginTtlSeconds });
 
   return {
@@ -63,11 +77,12 @@ export async function openCore(config: CompanionConfig) {
     captchas: captchaStore,
     sessions: sessionStore,
     login: passwordLogin({ db, clock, hasher, people, captchas: captchaStore, sessions: sessionStore }),
-    registration: hallCodeRegistration({
+    registration: accountRegistration({
       db,
       clock,
       people,
       registrationCodes: codes,
+      faceVerifications: faces,
       tickets,
       smsCodes: sentCodes,
     }),
@@ -90,8 +105,13 @@ export async function openCore(config: CompanionConfig) {
     ca: caEntry(db, clock),
     desktopUnitLists: desktopUnitLists(db),
     qrLogins: qrLoginSessions,
-    close: () => {
+    faceModel,
+    portraitReferences: references,
+    portraitAuthority: authority,
+    faceVerifications: faces,
+    close: async () => {
       qrLoginSessions.stop();
+      await faceModel.close();
       db.close();
     },
   };

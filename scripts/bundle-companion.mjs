@@ -10,7 +10,11 @@ const outdir = join(root, "dist", "taxauth");
 rmSync(outdir, { recursive: true, force: true });
 
 await build({
-  entryPoints: [join(root, "companion", "cli", "main.ts")],
+  // The face model's worker thread is an entry of its own, next to the chunks that start it.
+  entryPoints: {
+    main: join(root, "companion", "cli", "main.ts"),
+    "face-worker": join(root, "companion", "portrait", "face-worker.ts"),
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -18,7 +22,16 @@ await build({
   platform: "node",
   target: "node20",
   // Native addons and packages that read files next to their own code stay in node_modules.
-  external: ["better-sqlite3", "keytar", "@node-rs/argon2", "svg-captcha"],
+  external: [
+    "better-sqlite3",
+    "keytar",
+    "@node-rs/argon2",
+    "svg-captcha",
+    "sharp",
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-backend-wasm",
+    "@vladmandic/face-api",
+  ],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
   banner: {
     js: "import { createRequire as taxauthCreateRequire } from 'node:module'; const require = taxauthCreateRequire(import.meta.url);",

@@ -58,6 +58,14 @@ export const ERROR_MESSAGES = {
   QR_CANCELLED: "该登录请求已取消",
   QR_NOT_CONFIRMED: "请先在已登录的设备上确认登录",
   QR_KEY_MISMATCH: "登录凭据校验失败，请刷新二维码后重试",
+  FACE_IMAGE_INVALID: "照片无法识别，请重新拍摄",
+  FACE_NOT_FOUND: "未检测到人脸，请正对摄像头并保持光线充足",
+  FACE_MULTIPLE: "检测到多张人脸，请确保画面中只有您本人",
+  FACE_NO_MATCH: "人脸识别未通过：与公安人像库中的照片不一致",
+  FACE_LIVENESS_FAILED: "活体检测未通过：请按提示缓慢向左、向右转头",
+  FACE_NOT_ENROLLED: "公安人像库中没有该证件的照片，请到办税服务厅注册",
+  FACE_DAILY_LIMIT: "今日人脸识别失败次数过多，请明天再试或到办税服务厅注册",
+  PORTRAIT_AUTHORITY_UNAVAILABLE: "公安人像库暂时无法访问，请稍后再试",
   NOT_UNIT_OFFICER: "只有税务登记的法定代表人或财务负责人可以重置申报密码",
 } as const;
 

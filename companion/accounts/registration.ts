@@ -6,7 +6,7 @@ import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
-import type { RegistrationCodes } from "../hall/registration-codes.js";
+import type { HallIdentity, RegistrationCodes } from "../hall/registration-codes.js";
 import type { FlowTickets } from "../security/flow-tickets.js";
 import { hashPassword } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
@@ -17,50 +17,72 @@ export const REGISTRATION_TICKET_TTL = 30 * MINUTE;
 type VerifyRequest = z.infer<typeof registerVerifyRequestSchema>;
 type CompleteRequest = z.infer<typeof registerCompleteRequestSchema>;
 
+/** What a registration ticket stands for: a hall code, or a passed face check. */
+export interface IdentitySource {
+  isActive(id: string): boolean;
+  identityOf(id: string): HallIdentity | null;
+  /** Marks it used, inside the caller's transaction; false if it no longer is active. */
+  consume(id: string): boolean;
+}
+
 export interface RegistrationDeps {
   db: Db;
   clock: Clock;
   people: PeopleStore;
   registrationCodes: RegistrationCodes;
+  faceVerifications: IdentitySource;
   tickets: FlowTickets;
   smsCodes: SmsCodes;
 }
 
 /**
- * 大厅注册码注册: the code and identity are checked first (step 1), then 登录名, 密码 and 手机号
- * with an SMS code (step 2). The face path (later) ends in the same step 2.
+ * Registration in two steps. Step 1 proves who the person is: 大厅注册码 (the code bound to the
+ * identity) or 人脸识别认证 (a passed face check). Step 2, the same for both: 登录名, 密码 and
+ * 手机号 with an SMS code.
  */
-export function hallCodeRegistration(deps: RegistrationDeps) {
+export function accountRegistration(deps: RegistrationDeps) {
+  const routes = {
+    register: { source: deps.registrationCodes as IdentitySource, via: "hall-code" },
+    "register-face": { source: deps.faceVerifications, via: "face" },
+  } as const;
   const registeredAlready = (request: { docType: Person["docType"]; docNumber: string }) =>
     deps.people.byDocument(request.docType, request.docNumber) !== null;
 
   function liveTicket(ticket: string) {
-    const found = deps.tickets.find("register", ticket);
-    if (!found || !deps.registrationCodes.isActive(found.subjectId)) {
-      throw new AppError("REGISTRATION_TICKET_INVALID", 400);
+    for (const purpose of ["register", "register-face"] as const) {
+      const found = deps.tickets.find(purpose, ticket);
+      if (!found) continue;
+      if (!routes[purpose].source.isActive(found.subjectId)) break;
+      return { ...found, purpose, ...routes[purpose] };
     }
-    return found;
+    throw new AppError("REGISTRATION_TICKET_INVALID", 400);
   }
+
+  const ticketFor = (purpose: "register" | "register-face", subjectId: string) => ({
+    registrationTicket: deps.tickets.issue(purpose, subjectId, REGISTRATION_TICKET_TTL),
+    expiresIn: REGISTRATION_TICKET_TTL / 1000,
+  });
 
   return {
     verify(request: VerifyRequest): { registrationTicket: string; expiresIn: number } {
       if (registeredAlready(request)) throw new AppError("ALREADY_REGISTERED", 409);
-      const codeId = deps.registrationCodes.check(request, request.registrationCode);
-      const registrationTicket = deps.tickets.issue("register", codeId, REGISTRATION_TICKET_TTL);
-      return { registrationTicket, expiresIn: REGISTRATION_TICKET_TTL / 1000 };
+      return ticketFor("register", deps.registrationCodes.check(request, request.registrationCode));
     },
 
+    /** Step 1 by face: `verificationId` is a check the face verifications passed. */
+    faceVerified: (verificationId: string) => ticketFor("register-face", verificationId),
+
     async sendSms(ticket: string, phone: string) {
-      liveTicket(ticket);
+      const { purpose } = liveTicket(ticket);
       if (deps.people.byPhone(phone)) throw new AppError("PHONE_TAKEN", 409);
-      deps.tickets.bindPhone("register", ticket, phone);
+      deps.tickets.bindPhone(purpose, ticket, phone);
       const sent = await deps.smsCodes.send("register", phone);
       return { maskedPhone: maskPhone(phone), ...sent };
     },
 
     async complete(request: CompleteRequest): Promise<Person> {
       const ticket = liveTicket(request.registrationTicket);
-      const identity = deps.registrationCodes.identityOf(ticket.subjectId);
+      const identity = ticket.source.identityOf(ticket.subjectId);
       if (!identity) throw new AppError("REGISTRATION_TICKET_INVALID", 400);
       if (ticket.phone !== request.phone) throw new AppError("SMS_CODE_INVALID", 400);
       if (deps.people.byLoginName(request.loginName)) throw new AppError("LOGIN_NAME_TAKEN", 409);
@@ -75,13 +97,13 @@ export function hallCodeRegistration(deps: RegistrationDeps) {
         passwordHash,
       };
       return atomically(deps.db, () => {
-        if (!deps.registrationCodes.consume(ticket.subjectId)) throw new AppError("REGISTRATION_TICKET_INVALID", 400);
+        if (!ticket.source.consume(ticket.subjectId)) throw new AppError("REGISTRATION_TICKET_INVALID", 400);
         // Re-checked inside the transaction: two finishing registrations race for the same names.
         if (registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED", 409);
         if (deps.people.byLoginName(person.loginName)) throw new AppError("LOGIN_NAME_TAKEN", 409);
         if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN", 409);
-        deps.people.insert({ ...person, registeredVia: "hall-code", createdAt: deps.clock.now() });
-        deps.tickets.revoke("register", request.registrationTicket);
+        deps.people.insert({ ...person, registeredVia: ticket.via, createdAt: deps.clock.now() });
+        deps.tickets.revoke(ticket.purpose, request.registrationTicket);
         return person;
       });
     },

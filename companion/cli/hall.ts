@@ -1,5 +1,7 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
+import { faceIdentitySchema } from "../../shared/api/accounts.js";
 import { declarationPasswordSchema } from "../../shared/api/declaration.js";
 import { unitTinParamSchema } from "../../shared/api/grants.js";
 import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
@@ -100,6 +102,28 @@ export function registerHallCommands(program: Command): void {
           ? `已设置 ${tin} 的申报密码\n`
           : `${tin} 的申报密码为 ${password}（只显示这一次，请当面交给申请人）\n`,
       );
+    });
+
+  hall
+    .command("portrait")
+    .description("公安人像库（本地）")
+    .command("enroll")
+    .description("录入居民身份证持有人的人像（只保存人脸特征，不保存照片），供人脸识别认证注册比对")
+    .requiredOption("--doc-number <number>", "居民身份证号码")
+    .requiredOption("--name <name>", "姓名")
+    .requiredOption("--photo <file>", "人像照片（JPEG、PNG 或 WebP，只有本人一张脸）")
+    .action(async (options: { docNumber: string; name: string; photo: string }) => {
+      const identity = parseInput(faceIdentitySchema, { docType: "居民身份证", ...options });
+      const photo = await readFile(options.photo).catch(() => {
+        throw new Error(`无法读取照片: ${options.photo}`);
+      });
+      await withCore(async (core) => {
+        const faces = await core.faceModel.faces(photo);
+        if (faces.length === 0) throw new AppError("FACE_NOT_FOUND", 422);
+        if (faces.length > 1) throw new AppError("FACE_MULTIPLE", 422);
+        core.portraitReferences.enroll(identity.docNumber, identity.name, faces[0]!.descriptor);
+      });
+      process.stdout.write(`已录入 ${identity.name} 的人像（只保存人脸特征，照片未保存）\n`);
     });
 
   hall

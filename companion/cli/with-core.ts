@@ -7,6 +7,6 @@ export async function withCore<T>(run: (core: Core) => T | Promise<T>): Promise<
   try {
     return await run(core);
   } finally {
-    core.close();
+    await core.close();
   }
 }

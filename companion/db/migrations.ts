@@ -255,4 +255,35 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX qr_logins_requester ON qr_logins (requester, created_at);
     `,
   },
+  {
+    version: 8,
+    name: "face-registration",
+    sql: `
+      -- The local 公安人像库: face descriptors (128 float32) of reference photos enrolled in the
+      -- hall. Only descriptors are kept, never the photos.
+      CREATE TABLE portrait_references (
+        doc_number TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        descriptor BLOB NOT NULL,
+        enrolled_at INTEGER NOT NULL
+      );
+
+      -- 人脸识别认证注册: failed checks per 居民身份证 per day (Asia/Shanghai), and passed checks
+      -- (the subject of the registration ticket, used once).
+      CREATE TABLE face_failures (
+        doc_number TEXT NOT NULL,
+        day TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        PRIMARY KEY (doc_number, day)
+      );
+      CREATE TABLE face_verifications (
+        id TEXT PRIMARY KEY,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        verified_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/database.js";
 import { newToken, tokenDigest } from "./secrets.js";
 
-export type FlowPurpose = "register" | "reset-password";
+export type FlowPurpose = "register" | "register-face" | "reset-password";
 
 /**
  * A ticket proves that an earlier step of a multi-step flow was passed (the hall code was right,

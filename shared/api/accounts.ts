@@ -125,3 +125,25 @@ export const healthSchema = z.object({
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+/** 人脸识别认证注册 (居民身份证 only): photos of a head turn, then the same step 2 as the hall code. */
+export const FACE_FRAMES_MIN = 3;
+export const FACE_FRAMES_MAX = 8;
+/** One frame, base64 JPEG/PNG/WebP: a 640×480 camera frame is ~50 KB as JPEG. */
+const faceFrameSchema = z.string().min(100, "照片无效").max(700_000, "照片过大");
+const faceIdentityFields = z.object({
+  docType: z.literal("居民身份证", { message: "人脸识别认证注册仅支持居民身份证" }),
+  docNumber: documentNumberSchema,
+  name: personNameSchema,
+});
+export const faceIdentitySchema = withDocumentCheck(faceIdentityFields);
+export const registerFaceRequestSchema = withDocumentCheck(
+  faceIdentityFields.extend({
+    frames: z
+      .array(faceFrameSchema)
+      .min(FACE_FRAMES_MIN, `请按提示转头，至少需要${FACE_FRAMES_MIN}张照片`)
+      .max(FACE_FRAMES_MAX),
+  }),
+);
+/** A passed face check: the same ticket as a hall code's, for the SMS and step 2. */
+export const registerFaceResponseSchema = registerVerifyResponseSchema;

@@ -49,6 +49,8 @@ export interface StartOptions {
   sms?: SmsGateway;
   logs?: string[];
   qrLoginTtlSeconds?: number;
+  /** A 公安人像库 over HTTP instead of the local one. */
+  portrait?: { url: string; token?: string };
 }
 
 /** The real companion (real SQLite file, real OS keychain) on a free loopback port. */
@@ -71,6 +73,8 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     logStream,
     qrLoginTtlSeconds: options.qrLoginTtlSeconds ?? QR_LOGIN_TTL_SECONDS,
     appDownloadUrl: DEFAULT_APP_DOWNLOAD_URL,
+    portraitUrl: options.portrait?.url,
+    portraitToken: options.portrait?.token,
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
     // The outbox, quietly: tests read it with lastSmsCode().
     sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),

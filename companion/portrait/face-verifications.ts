@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js";
+import type { PeopleStore } from "../accounts/people.js";
+import type { Clock } from "../clock.js";
+import { MINUTE } from "../clock.js";
+import { atomically, type Db } from "../db/database.js";
+import { AppError, secondsUntil } from "../errors.js";
+import type { HallIdentity } from "../hall/registration-codes.js";
+import type { FaceEngine } from "./face-engine.js";
+import { checkLiveness } from "./face-match.js";
+import type { PortraitAuthority } from "./portrait-authority.js";
+
+/** Failed face checks allowed per 居民身份证 per day (Asia/Shanghai). */
+export const FACE_FAILURES_PER_DAY = 5;
+/** A passed check is good for finishing the registration within this time. */
+const VERIFICATION_TTL = 30 * MINUTE;
+
+export interface FaceVerificationDeps {
+  db: Db;
+  clock: Clock;
+  people: PeopleStore;
+  engine: FaceEngine;
+  authority: PortraitAuthority;
+}
+
+/** Refusals that say something about the person's attempt; anything else (our side) is not counted. */
+const COUNTED = new Set([
+  "FACE_IMAGE_INVALID",
+  "FACE_NOT_FOUND",
+  "FACE_MULTIPLE",
+  "FACE_NO_MATCH",
+  "FACE_LIVENESS_FAILED",
+  "FACE_NOT_ENROLLED",
+]);
+
+/**
+ * 人脸识别认证注册, the check: the frames of a head turn pass the liveness check, and the most
+ * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
+ * subject of a registration ticket, like a hall code: the same step 2 finishes both.
+ */
+export function faceVerifications({ db, clock, people, engine, authority }: FaceVerificationDeps) {
+  const failuresOf = db.prepare("SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?").pluck();
+  const addFailure = db.prepare(
+    `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 1)
+     ON CONFLICT (doc_number, day) DO UPDATE SET failures = failures + 1`,
+  );
+  const refundFailure = db.prepare("UPDATE face_failures SET failures = failures - 1 WHERE doc_number = ? AND day = ?");
+  const insert = db.prepare(
+    "INSERT INTO face_verifications (id, doc_number, name, verified_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const active = db.prepare(
+    "SELECT doc_number, name FROM face_verifications WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+  );
+  const markUsed = db.prepare(
+    "UPDATE face_verifications SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+  );
+
+  const identityOf = (id: string): HallIdentity | null => {
+    const row = active.get(id, clock.now()) as { doc_number: string; name: string } | undefined;
+    return row ? { docType: "居民身份证", docNumber: row.doc_number, name: row.name, nationality: "中国" } : null;
+  };
+
+  async function judge(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<void> {
+    const found = [];
+    for (const frame of frames) found.push(await engine.faces(frame));
+    const liveness = checkLiveness(found);
+    if (!liveness.ok) throw new AppError(liveness.code, 422);
+    const verdict = await authority.compare(identity, {
+      descriptor: liveness.frontal.descriptor,
+      photo: frames[liveness.frontalIndex]!,
+    });
+    if (verdict.result === "not-enrolled") throw new AppError("FACE_NOT_ENROLLED", 422);
+    if (verdict.result === "no-match") throw new AppError("FACE_NO_MATCH", 422);
+  }
+
+  return {
+    /** Runs the check; the id of the passed verification, or the refusal saying why. */
+    async verify(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<string> {
+      if (people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED", 409);
+      const day = shanghaiDate(clock.now());
+      // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
+      atomically(db, () => {
+        const failures = (failuresOf.get(identity.docNumber, day) as number | undefined) ?? 0;
+        if (failures >= FACE_FAILURES_PER_DAY) {
+          const tomorrow = startOfShanghaiDay(addDays(day, 1));
+          throw new AppError("FACE_DAILY_LIMIT", 429, { retryAfter: secondsUntil(tomorrow, clock.now()) });
+        }
+        addFailure.run(identity.docNumber, day);
+      });
+      try {
+        await judge(identity, frames);
+      } catch (error) {
+        if (!(error instanceof AppError && COUNTED.has(error.code))) refundFailure.run(identity.docNumber, day);
+        throw error;
+      }
+      refundFailure.run(identity.docNumber, day);
+      const id = randomUUID();
+      const now = clock.now();
+      insert.run(id, identity.docNumber, identity.name, now, now + VERIFICATION_TTL);
+      return id;
+    },
+    // The registration's view of a passed check, as of a hall code.
+    isActive: (id: string) => identityOf(id) !== null,
+    identityOf,
+    consume: (id: string) => markUsed.run(clock.now(), id, clock.now()).changes === 1,
+  };
+}
+export type FaceVerifications = ReturnType<typeof faceVerifications>;

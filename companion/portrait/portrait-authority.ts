@@ -1,0 +1,85 @@
+import type { Db } from "../db/database.js";
+import { AppError } from "../errors.js";
+import { faceDistance, SAME_PERSON_THRESHOLD } from "./face-match.js";
+
+/** The live face to compare: its descriptor (for a local match) and the photo (for a real authority). */
+export interface LiveFace {
+  descriptor: number[];
+  photo: Uint8Array;
+}
+
+export type PortraitVerdict = { result: "match" | "no-match" | "not-enrolled"; distance?: number };
+
+/**
+ * 公安人像库: compares a live face with the portrait on record for a 居民身份证. Two implementations:
+ * `local` (reference photos enrolled in the hall, matched with the face model) and `http` (a real
+ * authority behind the JSON contract in README, 人脸识别认证注册).
+ */
+export interface PortraitAuthority {
+  readonly kind: "local" | "http";
+  compare(identity: { docNumber: string; name: string }, face: LiveFace): Promise<PortraitVerdict>;
+}
+
+/** The local 人像库's store: one descriptor per 居民身份证 (a new enrolment replaces the old). */
+export function portraitReferences(db: Db, now: () => number) {
+  const upsert = db.prepare(
+    `INSERT INTO portrait_references (doc_number, name, descriptor, enrolled_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (doc_number) DO UPDATE SET name = excluded.name, descriptor = excluded.descriptor, enrolled_at = excluded.enrolled_at`,
+  );
+  const select = db.prepare("SELECT name, descriptor FROM portrait_references WHERE doc_number = ?");
+  return {
+    enroll(docNumber: string, name: string, descriptor: number[]): void {
+      upsert.run(docNumber, name, Buffer.from(new Float32Array(descriptor).buffer), now());
+    },
+    find(docNumber: string): { name: string; descriptor: number[] } | null {
+      const row = select.get(docNumber) as { name: string; descriptor: Buffer } | undefined;
+      if (!row) return null;
+      const floats = new Float32Array(row.descriptor.buffer, row.descriptor.byteOffset, row.descriptor.byteLength / 4);
+      return { name: row.name, descriptor: Array.from(floats) };
+    },
+  };
+}
+export type PortraitReferences = ReturnType<typeof portraitReferences>;
+
+export function localPortraitAuthority(references: PortraitReferences): PortraitAuthority {
+  return {
+    kind: "local",
+    async compare({ docNumber, name }, face) {
+      const reference = references.find(docNumber);
+      // The name is part of the identity: a reference enrolled under another name does not count.
+      if (!reference || reference.name !== name) return { result: "not-enrolled" };
+      const distance = faceDistance(reference.descriptor, face.descriptor);
+      return { result: distance <= SAME_PERSON_THRESHOLD ? "match" : "no-match", distance };
+    },
+  };
+}
+
+/**
+ * A real portrait authority over HTTP: POST {docNumber, name, photo: base64 JPEG} with a bearer
+ * token; it answers {result: "match" | "no-match" | "not-enrolled"}. Anything else — no answer
+ * within 10 s, another status, another body — is PORTRAIT_AUTHORITY_UNAVAILABLE.
+ */
+export function httpPortraitAuthority(url: string, token: string | undefined, timeoutMs = 10_000): PortraitAuthority {
+  return {
+    kind: "http",
+    async compare({ docNumber, name }, face) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ docNumber, name, photo: Buffer.from(face.photo).toString("base64") }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch {
+        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE", 503);
+      }
+      const body = (await response.json().catch(() => null)) as { result?: unknown } | null;
+      const result = body?.result;
+      if (!response.ok || (result !== "match" && result !== "no-match" && result !== "not-enrolled")) {
+        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE", 503);
+      }
+      return { result };
+    },
+  };
+}
