@@ -5,11 +5,13 @@ interface DialogProps {
   title: string;
   testId: string;
   onClose(): void;
+  /** Wider than the default, for pickers. */
+  wide?: boolean;
   children: ComponentChildren;
 }
 
 /** A modal <dialog>: focus stays inside, Esc closes it (through onClose, so state stays the truth). */
-export function Dialog({ title, testId, onClose, children }: DialogProps) {
+export function Dialog({ title, testId, onClose, wide, children }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -19,7 +21,7 @@ export function Dialog({ title, testId, onClose, children }: DialogProps) {
   return (
     <dialog
       ref={ref}
-      class="dialog"
+      class={wide ? "dialog dialog--wide" : "dialog"}
       data-testid={testId}
       aria-labelledby={`${testId}-title`}
       onCancel={(event) => {

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { checkPersonName } from "../../shared/identity/account-rules.js";
 import {
   checkDocumentNumber,
@@ -10,6 +10,7 @@ import {
 import { t } from "../lib/i18n.js";
 import { type FieldState, useField } from "../lib/use-field.js";
 import { Field } from "./Field.js";
+import { RareCharButton } from "./RareCharButton.js";
 import { TextField } from "./TextField.js";
 
 export interface IdentityState {
@@ -32,7 +33,8 @@ export function identityValues(identity: IdentityState) {
   return {
     docType: identity.docType,
     docNumber: normalizeDocumentNumber(identity.docType, identity.docNumber.value),
-    name: identity.name.value.trim(),
+    // Exactly as entered (rare characters and · included), in NFC as the companion stores it.
+    name: identity.name.value.trim().normalize("NFC"),
   };
 }
 
@@ -59,11 +61,21 @@ export function DocumentTypeSelect({ value, onChange }: { value: DocumentType; o
 }
 
 export function IdentityFields({ identity }: { identity: IdentityState }) {
+  const nameInput = useRef<HTMLInputElement>(null);
   return (
     <>
       <DocumentTypeSelect value={identity.docType} onChange={identity.setDocType} />
       <TextField id="docNumber" label={t("fieldDocNumber")} field={identity.docNumber} maxLength={32} />
-      <TextField id="name" label={t("fieldName")} field={identity.name} maxLength={50} />
+      {/* 姓名 is up to 50 code points (checkPersonName); maxlength counts UTF-16 units, and an Ext B
+          character is two of them, so the input allows 100 and the rule says the rest. */}
+      <TextField
+        id="name"
+        label={t("fieldName")}
+        field={identity.name}
+        maxLength={100}
+        inputRef={nameInput}
+        addon={<RareCharButton input={nameInput} field={identity.name} />}
+      />
     </>
   );
 }

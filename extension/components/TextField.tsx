@@ -1,4 +1,4 @@
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, Ref } from "preact";
 import type { FieldState } from "../lib/use-field.js";
 import { Field } from "./Field.js";
 
@@ -19,6 +19,8 @@ interface TextFieldProps {
   hint?: ComponentChildren;
   /** Shown right of the input (a button, an icon). */
   addon?: ComponentChildren;
+  /** The <input> element, for addons that work on it (e.g. insert at the cursor). */
+  inputRef?: Ref<HTMLInputElement>;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -27,6 +29,7 @@ export function TextField(props: TextFieldProps) {
     <Field id={id} label={props.label} error={field.error} hint={props.hint}>
       <div class="input-row">
         <input
+          ref={props.inputRef}
           id={id}
           name={id}
           type={props.type ?? "text"}
