@@ -11,6 +11,7 @@ import {
   healthSchema,
   type loginRequestSchema,
   loginResponseSchema,
+  type PersonSummary,
   type registerCompleteRequestSchema,
   registerCompleteResponseSchema,
   type registerVerifyRequestSchema,
@@ -40,7 +41,19 @@ import {
   type UnitDetailResponse,
   unitDetailResponseSchema,
 } from "../../shared/api/grants.js";
+import { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { type ErrorBody, errorBodySchema } from "../../shared/errors.js";
+import {
+  type AppDownloadResponse,
+  appDownloadResponseSchema,
+  QR_LOGIN_SOCKET_PATH,
+  type QrCreated,
+  type QrEvent,
+  type QrScanResult,
+  qrEventSchema,
+  qrScanResultSchema,
+} from "../../shared/qr-login/contract.js";
+import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
 import { getCompanionUrl } from "./settings.js";
 
@@ -73,6 +86,7 @@ export type {
   MyGrant,
   UnitDetailResponse,
 } from "../../shared/api/grants.js";
+export type { AppDownloadResponse, QrCreated, QrEvent, QrScanResult } from "../../shared/qr-login/contract.js";
 
 /**
  * Why a call failed: `offline` — nothing answered at the companion address (not started, wrong
@@ -157,6 +171,91 @@ async function request<T>(path: string, options: RequestOptions<T>): Promise<T> 
   const parsed = options.schema.safeParse(json);
   if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
   return parsed.data;
+}
+
+/**
+ * 扫码登录, the requester's side: the popup's socket ws://…/api/qr-login. It speaks the desktop
+ * socket's frames, so the typed DesktopClient runs over the browser's WebSocket; its refusals
+ * become CompanionErrors like every other call's.
+ */
+export interface QrLoginSocket {
+  /** A new QR code for a fresh key pair; on an open socket it replaces the one shown before (刷新). */
+  show(): Promise<QrCreated>;
+  /**
+   * After qr.confirmed: proves the key (the decrypted challenge), opens the session token sealed
+   * to it and keeps it in storage.session, as login() does. Answers the person now logged in.
+   */
+  redeem(ref: string): Promise<PersonSummary>;
+  /** What happens to the QR codes shown on this socket: scanned, confirmed, cancelled, expired. */
+  onEvent(listener: (event: QrEvent) => void): () => void;
+  /** The connection ended (companion stopped, idle for five minutes, or close()). */
+  onClose(listener: () => void): () => void;
+  close(): void;
+}
+
+function qrLoginSocketUrl(baseUrl: string): string {
+  const url = new URL(QR_LOGIN_SOCKET_PATH, baseUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+async function openQrLoginSocket(): Promise<QrLoginSocket> {
+  const baseUrl = await getCompanionUrl();
+  let socket: WebSocket;
+  try {
+    socket = new WebSocket(qrLoginSocketUrl(baseUrl));
+  } catch {
+    throw new CompanionError("offline", baseUrl);
+  }
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener("open", () => resolve(), { once: true });
+    // A refused handshake (or nothing listening) gives only an error event, with no reason.
+    socket.addEventListener("error", () => reject(new CompanionError("offline", baseUrl)), { once: true });
+  });
+  const client = new DesktopClient(socket, REQUEST_TIMEOUT_MS);
+  let closed = false;
+  client.onClose(() => {
+    closed = true;
+  });
+  const keysByRef = new Map<string, { keys: RequesterKeys; challenge: string }>();
+  /** A refusal keeps its code and message; a dropped connection reads as the companion being away. */
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DesktopError) throw new CompanionError("api", baseUrl, error.body);
+      if (error instanceof CompanionError) throw error;
+      throw new CompanionError(closed ? "offline" : "protocol", baseUrl);
+    }
+  };
+  return {
+    show: () =>
+      call(async () => {
+        const keys = await newRequesterKeys();
+        const created = await client.request("qr.create", { publicKey: keys.publicKey });
+        // Only the code on screen can be redeemed: the socket's earlier ones are replaced.
+        keysByRef.clear();
+        keysByRef.set(created.ref, { keys, challenge: created.challenge });
+        return created;
+      }),
+    redeem: (ref) =>
+      call(async () => {
+        const held = keysByRef.get(ref);
+        if (!held)
+          throw new CompanionError("api", baseUrl, { code: "QR_NOT_FOUND", message: "二维码无效，请重新扫描" });
+        const redeemed = await client.request("qr.redeem", { ref, proof: await held.keys.proofFor(held.challenge) });
+        keysByRef.delete(ref);
+        await setSessionToken(await held.keys.openToken(redeemed.sealedToken));
+        return redeemed.person;
+      }),
+    onEvent: (listener) =>
+      client.onEvent((event) => {
+        const parsed = qrEventSchema.safeParse(event);
+        if (parsed.success) listener(parsed.data);
+      }),
+    onClose: (listener) => client.onClose(listener),
+    close: () => client.close(),
+  };
 }
 
 const unitPath = (tin: string) => `/api/units/${encodeURIComponent(tin)}`;
@@ -305,4 +404,23 @@ export const companion = {
   /** 解除配对: the companion ends the client's connections at once. */
   revokeDesktopClient: (id: string): Promise<void> =>
     request(`/api/desktop/clients/${encodeURIComponent(id)}/revoke`, { method: "POST", body: {}, auth: true }),
+
+  // 扫码登录: the popup shows a QR code (requester); a logged-in person's 扫一扫 page approves it.
+
+  /** Opens the requester socket of the popup's 扫码登录 view. */
+  qrLogin: (): Promise<QrLoginSocket> => openQrLoginSocket(),
+
+  /** 扫一扫: which client asks to log in with this QR text, and when. */
+  qrScan: (qrText: string): Promise<QrScanResult> =>
+    request("/api/qr-login/scan", { method: "POST", body: { qrText }, auth: true, schema: qrScanResultSchema }),
+
+  /** 确认登录: the requester gets a session of the logged-in person. */
+  qrConfirm: (ref: string): Promise<void> =>
+    request("/api/qr-login/confirm", { method: "POST", body: { ref }, auth: true }),
+
+  qrCancel: (ref: string): Promise<void> =>
+    request("/api/qr-login/cancel", { method: "POST", body: { ref }, auth: true }),
+
+  /** 手机端下载: the app's download address and its QR code. */
+  appDownload: (): Promise<AppDownloadResponse> => request("/api/app-download", { schema: appDownloadResponseSchema }),
 };

@@ -12,7 +12,7 @@ import { useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 import { PasswordField } from "./PasswordField.js";
 
-/** 实名登录 · 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
+/** 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
 export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLoggedIn(person: PersonSummary): void }) {
   const account = useField("", checkWith(loginRequestSchema.shape.account));
   const password = useField("", checkWith(loginRequestSchema.shape.password));
@@ -58,12 +58,7 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
   };
 
   return (
-    <form class="login" onSubmit={submit} noValidate>
-      <div class="login-head">
-        <h1 class="login-title">{t("loginTitle")}</h1>
-        <span class="login-sep">·</span>
-        <span class="login-tab login-tab--active">{t("loginTabPassword")}</span>
-      </div>
+    <form class="login-form" onSubmit={submit} noValidate>
       <TextField
         id="account"
         label={t("fieldAccount")}

@@ -5,7 +5,7 @@ import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { onSessionTokenChange } from "../../lib/session-token.js";
 import { LoggedIn } from "./LoggedIn.js";
-import { LoginForm } from "./LoginForm.js";
+import { LoginScreen } from "./LoginScreen.js";
 
 type View =
   | { kind: "loading" }
@@ -13,7 +13,7 @@ type View =
   | { kind: "login"; notice: string | null }
   | { kind: "loggedIn"; person: PersonSummary };
 
-/** The toolbar popup: who is logged in, or the login form; or why the companion can't be reached. */
+/** The toolbar popup: who is logged in, or the login screen; or why the companion can't be reached. */
 export function Popup() {
   const [view, setView] = useState<View>({ kind: "loading" });
 
@@ -52,7 +52,7 @@ export function Popup() {
       {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
       {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
       {view.kind === "login" ? (
-        <LoginForm notice={view.notice} onLoggedIn={(person) => setView({ kind: "loggedIn", person })} />
+        <LoginScreen notice={view.notice} onLoggedIn={(person) => setView({ kind: "loggedIn", person })} />
       ) : null}
       {view.kind === "loggedIn" ? (
         <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />

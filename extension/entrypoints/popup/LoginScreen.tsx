@@ -1,0 +1,52 @@
+import { useState } from "preact/hooks";
+import { KeyboardIcon } from "../../components/KeyboardIcon.js";
+import { QrCodeIcon } from "../../components/QrCodeIcon.js";
+import type { PersonSummary } from "../../lib/companion-client.js";
+import { t } from "../../lib/i18n.js";
+import { LoginForm } from "./LoginForm.js";
+import { QrLogin } from "./QrLogin.js";
+
+type Method = "password" | "qr";
+
+/**
+ * 实名登录: 账号密码登录 by default; the switch in the top right corner changes to 扫码登录 and back
+ * (as the seed's login screen does).
+ */
+export function LoginScreen({
+  notice,
+  onLoggedIn,
+}: {
+  notice: string | null;
+  onLoggedIn(person: PersonSummary): void;
+}) {
+  const [method, setMethod] = useState<Method>("password");
+  const other: Method = method === "password" ? "qr" : "password";
+  const switchLabel = t(other === "qr" ? "loginSwitchToQr" : "loginSwitchToPassword");
+  return (
+    <section class="login" data-testid="login-screen" data-method={method}>
+      <div class="login-head">
+        <h1 class="login-title">{t("loginTitle")}</h1>
+        <span class="login-sep">·</span>
+        <span class="login-tab login-tab--active" data-testid="login-method">
+          {t(method === "password" ? "loginTabPassword" : "loginTabQr")}
+        </span>
+        <button
+          type="button"
+          class="login-switch"
+          data-testid="login-method-toggle"
+          title={switchLabel}
+          aria-label={switchLabel}
+          onClick={() => setMethod(other)}
+        >
+          {other === "qr" ? <QrCodeIcon /> : <KeyboardIcon />}
+          <span class="login-switch-text">{t(other === "qr" ? "loginTabQr" : "loginTabPassword")}</span>
+        </button>
+      </div>
+      {method === "password" ? (
+        <LoginForm notice={notice} onLoggedIn={onLoggedIn} />
+      ) : (
+        <QrLogin onLoggedIn={onLoggedIn} />
+      )}
+    </section>
+  );
+}
