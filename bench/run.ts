@@ -8,6 +8,7 @@ import { measureDesktop } from "./desktop.js";
 import { measureLogin } from "./login.js";
 import { measurePopupInteractive, measurePopupJs } from "./popup.js";
 import { measureQrLogin } from "./qr-login.js";
+import { measureRareChars } from "./rare-chars.js";
 import { measureReady } from "./ready.js";
 import { idleRss, rssResult } from "./rss.js";
 import { BENCH_KEYCHAIN_SERVICE, type BudgetResult, cleanup, repoRoot, startCompanion, startFloor } from "./support.js";
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   );
   console.log("desktop socket: round trips and idle connections (a companion of its own)…");
   results.push(...(await measureDesktop()));
+  console.log("生僻字: lookups over every radical × strokes key, index size…");
+  results.push(...(await measureRareChars()));
   console.log("扫码登录: 确认登录 → requester logged in, 30 runs (a companion of its own)…");
   results.push(await measureQrLogin(30));
   console.log("popup: JS size and time to interactive (Chromium)…");
