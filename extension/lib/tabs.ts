@@ -18,3 +18,8 @@ export function openManage(tin?: string): void {
   const hash = tin ? `#unit=${encodeURIComponent(tin)}` : "";
   void browser.tabs.create({ url: `${browser.runtime.getURL("/manage.html")}${hash}` });
 }
+
+/** 扫一扫: approve a 扫码登录 shown by another client (camera or a picture of the QR code). */
+export function openScan(): void {
+  void browser.tabs.create({ url: browser.runtime.getURL("/scan.html") });
+}

@@ -1,15 +1,17 @@
 import { useState } from "preact/hooks";
 import { FormError } from "../../components/FormError.js";
+import { QrCodeIcon } from "../../components/QrCodeIcon.js";
 import { companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { openScan } from "../../lib/tabs.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
 import { PairingRequests } from "./PairingRequests.js";
 
 /**
- * The logged-in person (masked): pending desktop pairing requests first (when there are any),
- * 我的办税权限, 已配对的客户端, and 【退出登录】.
+ * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): pending desktop pairing
+ * requests first (when there are any), 我的办税权限, 已配对的客户端, and 【退出登录】.
  */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
   const [busy, setBusy] = useState(false);
@@ -33,10 +35,21 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
 
   return (
     <section class="logged-in" data-testid="logged-in">
-      <p class="logged-in-welcome">
-        {t("loggedInWelcome")}
-        <strong data-testid="person-name">{person.maskedName}</strong>
-      </p>
+      <div class="logged-in-head">
+        <p class="logged-in-welcome">
+          {t("loggedInWelcome")}
+          <strong data-testid="person-name">{person.maskedName}</strong>
+        </p>
+        <button
+          type="button"
+          class="button button--secondary button--small scan-open"
+          data-testid="open-scan"
+          onClick={openScan}
+        >
+          <QrCodeIcon size={14} />
+          {t("openScan")}
+        </button>
+      </div>
       <PairingRequests onApproved={() => setClientsVersion((n) => n + 1)} />
       <MyGrants />
       <PairedClients version={clientsVersion} />

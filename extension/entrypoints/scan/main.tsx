@@ -1,0 +1,6 @@
+import "../../styles/app.css";
+import { render } from "preact";
+import { ScanPage } from "./ScanPage.js";
+
+const root = document.getElementById("app");
+if (root) render(<ScanPage />, root);
