@@ -34,10 +34,10 @@ export interface LaunchedBrowser {
 
 /**
  * One Chromium profile with a copy of the built extension, in Chinese; with `companionUrl`, the
- * extension is pointed at that companion.
+ * extension is pointed at that companion. `args`: more Chromium switches (e.g. a fake camera).
  */
 export async function launchBrowser(
-  options: { companionUrl?: string; downloads?: boolean } = {},
+  options: { companionUrl?: string; downloads?: boolean; args?: string[] } = {},
 ): Promise<LaunchedBrowser> {
   requireBuiltExtension();
   mkdirSync(shotsDir, { recursive: true });
@@ -65,6 +65,7 @@ export async function launchBrowser(
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        ...(options.args ?? []),
       ],
       // Chromium on Linux takes its UI language (and so the extension's locale) from the environment.
       env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
