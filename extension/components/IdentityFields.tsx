@@ -38,19 +38,29 @@ export function identityValues(identity: IdentityState) {
   };
 }
 
-export function DocumentTypeSelect({ value, onChange }: { value: DocumentType; onChange(type: DocumentType): void }) {
+export function DocumentTypeSelect({
+  value,
+  onChange,
+  types = DOCUMENT_TYPES,
+}: {
+  value: DocumentType;
+  onChange(type: DocumentType): void;
+  /** The choices; one only (人脸识别认证注册: 居民身份证) makes the select read-only. */
+  types?: readonly DocumentType[];
+}) {
   return (
     <Field id="docType" label={t("fieldDocType")}>
       <select
         id="docType"
         name="docType"
         value={value}
+        disabled={types.length === 1}
         onChange={(event) => {
           const next = event.currentTarget.value;
           if (isDocumentType(next)) onChange(next);
         }}
       >
-        {DOCUMENT_TYPES.map((type) => (
+        {types.map((type) => (
           <option key={type} value={type}>
             {type}
           </option>
@@ -60,11 +70,11 @@ export function DocumentTypeSelect({ value, onChange }: { value: DocumentType; o
   );
 }
 
-export function IdentityFields({ identity }: { identity: IdentityState }) {
+export function IdentityFields({ identity, types }: { identity: IdentityState; types?: readonly DocumentType[] }) {
   const nameInput = useRef<HTMLInputElement>(null);
   return (
     <>
-      <DocumentTypeSelect value={identity.docType} onChange={identity.setDocType} />
+      <DocumentTypeSelect value={identity.docType} onChange={identity.setDocType} types={types} />
       <TextField id="docNumber" label={t("fieldDocNumber")} field={identity.docNumber} maxLength={32} />
       {/* 姓名 is up to 50 code points (checkPersonName); maxlength counts UTF-16 units, and an Ext B
           character is two of them, so the input allows 100 and the rule says the rest. */}

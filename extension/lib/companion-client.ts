@@ -14,6 +14,8 @@ import {
   type PersonSummary,
   type registerCompleteRequestSchema,
   registerCompleteResponseSchema,
+  type registerFaceRequestSchema,
+  registerFaceResponseSchema,
   type registerVerifyRequestSchema,
   registerVerifyResponseSchema,
   sessionResponseSchema,
@@ -61,6 +63,7 @@ export type Health = z.infer<typeof healthSchema>;
 export type Captcha = z.infer<typeof captchaResponseSchema>;
 export type RegisterVerifyRequest = z.input<typeof registerVerifyRequestSchema>;
 export type RegisterVerifyResponse = z.infer<typeof registerVerifyResponseSchema>;
+export type RegisterFaceRequest = z.input<typeof registerFaceRequestSchema>;
 export type SmsSendRequest = z.input<typeof smsSendRequestSchema>;
 export type SmsSendResponse = z.infer<typeof smsSendResponseSchema>;
 export type RegisterCompleteRequest = z.input<typeof registerCompleteRequestSchema>;
@@ -286,6 +289,10 @@ export const companion = {
 
   registerVerify: (body: RegisterVerifyRequest): Promise<RegisterVerifyResponse> =>
     request("/api/register/verify", { method: "POST", body, schema: registerVerifyResponseSchema }),
+
+  /** 人脸识别认证注册, step 1: the frames of a head turn; the same ticket as registerVerify's. */
+  registerFace: (body: RegisterFaceRequest): Promise<RegisterVerifyResponse> =>
+    request("/api/register/face", { method: "POST", body, schema: registerFaceResponseSchema }),
 
   sendSms: (body: SmsSendRequest): Promise<SmsSendResponse> =>
     request("/api/sms/send", { method: "POST", body, schema: smsSendResponseSchema }),

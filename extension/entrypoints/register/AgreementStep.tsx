@@ -1,11 +1,26 @@
 import { useState } from "preact/hooks";
+import { RadioGroup } from "../../components/RadioGroup.js";
 import { t } from "../../lib/i18n.js";
 
-/** 阅读并同意用户注册协议. */
-export function AgreementStep({ onAgree }: { onAgree(): void }) {
+export type RegisterMethod = "hall-code" | "face";
+
+/** 选择注册方式, then 阅读并同意用户注册协议. */
+export function AgreementStep({ onAgree }: { onAgree(method: RegisterMethod): void }) {
   const [agreed, setAgreed] = useState(false);
+  const [method, setMethod] = useState<RegisterMethod>("hall-code");
   return (
     <section class="step-body">
+      <RadioGroup
+        name="registerMethod"
+        label={t("registerMethod")}
+        options={[
+          { value: "face", label: t("registerMethodFace") },
+          { value: "hall-code", label: t("registerMethodHallCode") },
+        ]}
+        value={method}
+        onChange={(value: RegisterMethod) => setMethod(value)}
+        hint={method === "face" ? t("registerMethodFaceHint") : t("registerMethodHallCodeHint")}
+      />
       <h2 class="section-title">{t("agreementTitle")}</h2>
       <div class="agreement" data-testid="agreement-text">
         <p>{t("agreementP1")}</p>
@@ -29,7 +44,7 @@ export function AgreementStep({ onAgree }: { onAgree(): void }) {
           class="button button--primary"
           data-testid="agreement-next"
           disabled={!agreed}
-          onClick={onAgree}
+          onClick={() => onAgree(method)}
         >
           {t("next")}
         </button>
