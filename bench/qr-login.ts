@@ -15,6 +15,7 @@ import {
   percentile,
   request,
   round,
+  type Server,
   sleep,
   spawnServer,
   startCompanion,
@@ -29,6 +30,9 @@ const CODES_PER_REQUESTER = 10;
 /** Between runs, so neither connection nears the socket's rate limit (20 frames a second). */
 const PAUSE_MS = 150;
 
+/** Connections the server closed while the bench still used them: code and reason, for the error. */
+const closedByServer: string[] = [];
+
 async function openSocket(url: string): Promise<WebSocket> {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -36,6 +40,9 @@ async function openSocket(url: string): Promise<WebSocket> {
     socket.once("error", reject);
   });
   socket.on("error", () => {});
+  socket.on("close", (code, reason) => {
+    if (code !== 1005 && code !== 1000) closedByServer.push(`${code} ${reason}`);
+  });
   return socket;
 }
 
@@ -94,38 +101,45 @@ async function echoRoundTrip(socket: WebSocket, frame: string): Promise<number> 
   return performance.now() - start;
 }
 
+/** The timed runs, interleaved with the floor: p50/p95 of both. */
+async function runLogins(companion: Companion, echo: Server, clients: DesktopClient[], runs: number) {
+  await registerPerson(companion);
+  const { status, body } = await request(`${companion.url}/api/login`, { body: ACCOUNT });
+  if (status !== 200) throw new Error(`POST /api/login: ${status} ${JSON.stringify(body)}`);
+  const approver = await pairedClient(companion, body.token, "bench-approver");
+  clients.push(approver);
+  await approver.request("login", ACCOUNT);
+  const requesters: Array<{ client: DesktopClient; keys: RequesterKeys }> = [];
+  for (let i = 0; i < Math.ceil((WARMUP + runs) / CODES_PER_REQUESTER); i++) {
+    const client = await pairedClient(companion, body.token, `bench-requester-${i}`);
+    clients.push(client);
+    requesters.push({ client, keys: await newRequesterKeys() });
+  }
+  const echoSocket = await openSocket(`${echo.url.replace("http", "ws")}/`);
+  const times: number[] = [];
+  const floorTimes: number[] = [];
+  // Interleaved: a login, then a plain round trip, so a slow moment of the machine hits both.
+  for (let i = 0; i < WARMUP + runs; i++) {
+    await sleep(PAUSE_MS);
+    const { ms, frame } = await timedLogin(approver, requesters[Math.floor(i / CODES_PER_REQUESTER)]!);
+    const floorMs = await echoRoundTrip(echoSocket, frame);
+    if (i < WARMUP) continue;
+    times.push(ms);
+    floorTimes.push(floorMs);
+  }
+  echoSocket.close();
+  return { times, floorTimes };
+}
+
 export async function measureQrLogin(runs = 30): Promise<BudgetResult> {
   const companion = await startCompanion();
   const echo = await spawnServer([join(import.meta.dirname, "echo-server.js")], { PORT: "0" });
   const clients: DesktopClient[] = [];
   try {
-    await registerPerson(companion);
-    const { status, body } = await request(`${companion.url}/api/login`, { body: ACCOUNT });
-    if (status !== 200) throw new Error(`POST /api/login: ${status} ${JSON.stringify(body)}`);
-    const approver = await pairedClient(companion, body.token, "bench-approver");
-    clients.push(approver);
-    await approver.request("login", ACCOUNT);
-    const requesters: Array<{ client: DesktopClient; keys: RequesterKeys }> = [];
-    for (let i = 0; i < Math.ceil((WARMUP + runs) / CODES_PER_REQUESTER); i++) {
-      const client = await pairedClient(companion, body.token, `bench-requester-${i}`);
-      clients.push(client);
-      requesters.push({ client, keys: await newRequesterKeys() });
-    }
-    const echoSocket = await openSocket(`${echo.url.replace("http", "ws")}/`);
-
-    const times: number[] = [];
-    const floorTimes: number[] = [];
-    // Interleaved: a login, then a plain round trip, so a slow moment of the machine hits both.
-    for (let i = 0; i < WARMUP + runs; i++) {
-      await sleep(PAUSE_MS);
-      const { ms, frame } = await timedLogin(approver, requesters[Math.floor(i / CODES_PER_REQUESTER)]!);
-      const floorMs = await echoRoundTrip(echoSocket, frame);
-      if (i < WARMUP) continue;
-      times.push(ms);
-      floorTimes.push(floorMs);
-    }
-    echoSocket.close();
-
+    const { times, floorTimes } = await runLogins(companion, echo, clients, runs).catch((error: Error) => {
+      const closes = closedByServer.length > 0 ? ` (closed by the companion: ${closedByServer.join(", ")})` : "";
+      throw new Error(`扫码登录 bench: ${error.message}${closes}`);
+    });
     const p50 = percentile(times, 50);
     const floorP50 = percentile(floorTimes, 50);
     return {

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   results.push(await measureQrLogin(30));
   console.log("popup: JS size and time to interactive (Chromium)…");
   results.push(measurePopupJs());
-  const popupInteractive = await measurePopupInteractive(15);
+  const popupInteractive = await measurePopupInteractive(20);
   if (popupInteractive) results.push(popupInteractive);
 
   const report = {
