@@ -89,8 +89,12 @@ async function drawCode(qrText: string): Promise<void> {
   say("请在已登录的浏览器扩展中打开「扫一扫」扫描，或在另一台已登录的客户端运行 taxauth-desk approve <二维码内容>");
 }
 
-/** One QR code, from qr.create to 确认登录 (then redeemed: the connection is logged in) or expiry. */
-async function oneCode(client: DesktopClient, keys: RequesterKeys): Promise<Outcome & { ref: string; proof: string }> {
+/**
+ * One QR code, from qr.create to 确认登录 or expiry. Each code has a key pair of its own: its private
+ * half never leaves this process and serves that code only.
+ */
+async function oneCode(client: DesktopClient): Promise<Outcome & { ref: string; proof: string; keys: RequesterKeys }> {
+  const keys = await newRequesterKeys();
   const created = await client.request("qr.create", { publicKey: keys.publicKey });
   let shown: ReturnType<typeof countdown> | null = null;
   const outcome = outcomeOf(client, created, (approverName) =>
@@ -105,26 +109,25 @@ async function oneCode(client: DesktopClient, keys: RequesterKeys): Promise<Outc
     say("扫码登录");
     await drawCode(created.qrText);
     shown = countdown(created.expiresIn);
-    return { ...(await outcome), ref: created.ref, proof };
+    return { ...(await outcome), ref: created.ref, proof, keys };
   } finally {
     shown?.stop();
   }
 }
 
 /**
- * 扫码登录 as the requester: a key pair of this run, a QR code carrying only its fingerprint, then
+ * 扫码登录 as the requester: a key pair per code, a QR code carrying only its fingerprint, then
  * 扫描成功 → 确认登录 → qr.redeem with the proof; the session token comes back sealed to the key and is
  * opened to check it. An expired code is refreshed on Enter (or at once with `refresh`); 取消 and an
  * expired code without a refresh are refusals (QR_CANCELLED, QR_EXPIRED).
  */
 export async function logInWithQr(client: DesktopClient, options: { refresh?: boolean } = {}): Promise<void> {
-  const keys = await newRequesterKeys();
   for (;;) {
-    const code = await oneCode(client, keys);
+    const code = await oneCode(client);
     if (code.kind === "confirmed") {
       const redeemed = await client.request("qr.redeem", { ref: code.ref, proof: code.proof });
-      // The token is the connection's session; opening it proves it was sealed to this run's key.
-      const token = await keys.openToken(redeemed.sealedToken).catch(() => "");
+      // The token is the connection's session; opening it proves it was sealed to this code's key.
+      const token = await code.keys.openToken(redeemed.sealedToken).catch(() => "");
       if (!/^[A-Za-z0-9_-]{22,}$/.test(token)) throw qrRefusal("QR_KEY_MISMATCH");
       say(`已登录：${redeemed.person.maskedName}（${redeemed.person.loginName}），扫码登录`);
       return;
