@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyBaseLogger, FastifyPluginAsync } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import {
   DESKTOP_PATH,
@@ -40,6 +40,7 @@ function serveDesktopClient(
   core: Core,
   sessions: UnitSessions,
   unitsList: (personId: string) => DesktopResult<"units.list">,
+  log: FastifyBaseLogger,
 ): void {
   let client: { id: string; name: string } | null = null;
   let detach: (() => void) | null = null;
@@ -263,6 +264,7 @@ function serveDesktopClient(
       (result) => send({ id: request.id, ok: true, result }),
       (error: unknown) => {
         if (error instanceof AppError) return fail(request.id, error);
+        log.error({ err: error, type: request.type }, "desktop request failed");
         socket.close(1011, "internal error");
       },
     );
@@ -287,8 +289,8 @@ const desktopRoutes: FastifyPluginAsync = async (app) => {
   const sessions = unitSessions(app.core);
   const unitsList = unitsLists(app.core);
   app.addHook("onClose", async () => sessions.stop());
-  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket) =>
-    serveDesktopClient(socket, app.core, sessions, unitsList),
+  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket, request) =>
+    serveDesktopClient(socket, app.core, sessions, unitsList, request.log),
   );
 };
 
