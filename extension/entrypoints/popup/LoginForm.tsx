@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { loginRequestSchema } from "../../../shared/api/accounts.js";
 import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
@@ -21,6 +21,10 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
   const captcha = useCaptcha(captchaNeeded);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(notice);
+  // A notice may come after the form is shown (the background health check found no companion of ours).
+  useEffect(() => {
+    if (notice) setError(notice);
+  }, [notice]);
 
   const submit = async (event: Event) => {
     event.preventDefault();

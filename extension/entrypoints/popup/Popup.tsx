@@ -3,7 +3,7 @@ import { CompanionOffline } from "../../components/CompanionOffline.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
-import { onSessionTokenChange } from "../../lib/session-token.js";
+import { getSessionToken, onSessionTokenChange } from "../../lib/session-token.js";
 import { LoggedIn } from "./LoggedIn.js";
 import { LoginScreen } from "./LoginScreen.js";
 
@@ -17,18 +17,32 @@ type View =
 export function Popup() {
   const [view, setView] = useState<View>({ kind: "loading" });
 
+  const failed = (error: unknown): View =>
+    error instanceof CompanionError && error.kind === "offline"
+      ? { kind: "offline", baseUrl: error.baseUrl }
+      : { kind: "login", notice: describeError(error) };
+
   const check = async () => {
     setView({ kind: "loading" });
+    // Logged out (no token in storage.session): the form at once, the companion asked meanwhile;
+    // only a failed check replaces it (offline) or annotates it (not our companion).
+    if (!(await getSessionToken())) {
+      setView({ kind: "login", notice: null });
+      try {
+        await companion.health();
+      } catch (error) {
+        const next = failed(error);
+        setView((current) => (current.kind === "login" ? next : current));
+      }
+      return;
+    }
     try {
       const session = await companion.session();
       if (session) return setView({ kind: "loggedIn", person: session.person });
       await companion.health();
       setView({ kind: "login", notice: null });
     } catch (error) {
-      if (error instanceof CompanionError && error.kind === "offline") {
-        return setView({ kind: "offline", baseUrl: error.baseUrl });
-      }
-      setView({ kind: "login", notice: describeError(error) });
+      setView(failed(error));
     }
   };
   useEffect(() => {
