@@ -44,7 +44,7 @@ import {
   unitDetailResponseSchema,
 } from "../../shared/api/grants.js";
 import { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
-import { type ErrorBody, errorBodySchema } from "../../shared/errors.js";
+import { errorBodySchema } from "../../shared/errors.js";
 import {
   type AppDownloadResponse,
   appDownloadResponseSchema,
@@ -56,6 +56,7 @@ import {
   qrScanResultSchema,
 } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
+import { CompanionError } from "./companion-error.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
 import { getCompanionUrl } from "./settings.js";
 
@@ -91,26 +92,7 @@ export type {
 } from "../../shared/api/grants.js";
 export type { AppDownloadResponse, QrCreated, QrEvent, QrScanResult } from "../../shared/qr-login/contract.js";
 
-/**
- * Why a call failed: `offline` — nothing answered at the companion address (not started, wrong
- * port); `api` — the companion refused, see `body`; `protocol` — it answered something that is
- * not our contract (another program on that port, or a companion of another version).
- */
-export class CompanionError extends Error {
-  constructor(
-    readonly kind: "offline" | "api" | "protocol",
-    readonly baseUrl: string,
-    readonly body: ErrorBody | null = null,
-    readonly status = 0,
-  ) {
-    super(body?.message ?? kind);
-    this.name = "CompanionError";
-  }
-
-  get code(): ErrorBody["code"] | null {
-    return this.body?.code ?? null;
-  }
-}
+export { CompanionError } from "./companion-error.js";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 

@@ -1,4 +1,4 @@
-import { CompanionError } from "./companion-client.js";
+import { CompanionError } from "./companion-error.js";
 import { t } from "./i18n.js";
 
 /** Whole minutes left, rounded up, for lock messages (a lock of 119 min 5 s still reads 120). */

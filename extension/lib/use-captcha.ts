@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { companion } from "./companion-client.js";
 import { describeError } from "./describe-error.js";
+import { loadCompanion } from "./lazy.js";
 
 export interface CaptchaState {
   captchaId: string | null;
@@ -18,14 +18,16 @@ export function useCaptcha(enabled: boolean): CaptchaState {
   useEffect(() => {
     if (!enabled) return;
     let live = true;
-    companion.captcha().then(
-      ({ captchaId, svg }) => {
-        if (!live) return;
-        setCaptcha({ id: captchaId, url: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
-        setLoadError(null);
-      },
-      (error: unknown) => live && setLoadError(describeError(error)),
-    );
+    loadCompanion()
+      .then((companion) => companion.captcha())
+      .then(
+        ({ captchaId, svg }) => {
+          if (!live) return;
+          setCaptcha({ id: captchaId, url: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
+          setLoadError(null);
+        },
+        (error: unknown) => live && setLoadError(describeError(error)),
+      );
     return () => {
       live = false;
     };

@@ -1,21 +1,35 @@
 import { useEffect, useState } from "preact/hooks";
-import { loginRequestSchema } from "../../../shared/api/accounts.js";
 import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
-import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
+import type { PersonSummary } from "../../lib/companion-client.js";
+import { CompanionError } from "../../lib/companion-error.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { loadCompanion, once, useLoaded } from "../../lib/lazy.js";
 import { openForgotPassword, openRegister } from "../../lib/tabs.js";
 import { useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 import { PasswordField } from "./PasswordField.js";
 
+/**
+ * The shared login rules (zod), loaded after the form is shown. Until they are there (the first
+ * few ms) a field shows no live problem; a submit then meets the companion's own check.
+ */
+const loadChecks = once(async () => {
+  const { loginRequestSchema } = await import("../../../shared/api/accounts.js");
+  return {
+    account: checkWith(loginRequestSchema.shape.account),
+    password: checkWith(loginRequestSchema.shape.password),
+  };
+});
+
 /** 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
 export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLoggedIn(person: PersonSummary): void }) {
-  const account = useField("", checkWith(loginRequestSchema.shape.account));
-  const password = useField("", checkWith(loginRequestSchema.shape.password));
+  const checks = useLoaded(loadChecks);
+  const account = useField("", checks?.account);
+  const password = useField("", checks?.password);
   const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
   const [captchaNeeded, setCaptchaNeeded] = useState(false);
   const captcha = useCaptcha(captchaNeeded);
@@ -33,6 +47,7 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
     setError(null);
     try {
       const withCaptcha = captchaNeeded && captcha.captchaId;
+      const companion = await loadCompanion();
       const result = await companion.login({
         account: account.value.trim(),
         password: password.value,

@@ -3,8 +3,11 @@ import { KeyboardIcon } from "../../components/KeyboardIcon.js";
 import { QrCodeIcon } from "../../components/QrCodeIcon.js";
 import type { PersonSummary } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
+import { lazyComponent } from "../../lib/lazy.js";
 import { LoginForm } from "./LoginForm.js";
-import { QrLogin } from "./QrLogin.js";
+
+// 扫码登录 (its socket client, key pairs and QR pictures) loads when it is chosen.
+const QrLogin = lazyComponent(() => import("./QrLogin.js").then((module) => module.QrLogin));
 
 type Method = "password" | "qr";
 

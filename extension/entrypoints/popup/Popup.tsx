@@ -1,11 +1,17 @@
 import { useEffect, useState } from "preact/hooks";
 import { CompanionOffline } from "../../components/CompanionOffline.js";
-import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
+import type { PersonSummary } from "../../lib/companion-client.js";
+import { CompanionError } from "../../lib/companion-error.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
-import { getSessionToken, onSessionTokenChange } from "../../lib/session-token.js";
-import { LoggedIn } from "./LoggedIn.js";
+import { lazyComponent, loadCompanion, once } from "../../lib/lazy.js";
+import { onSessionTokenChange } from "../../lib/session-token.js";
 import { LoginScreen } from "./LoginScreen.js";
+
+// Logged in is not the first screen of most openings: its views load when needed (as soon as a
+// stored token is found, alongside the session check).
+const loadLoggedIn = once(() => import("./LoggedIn.js").then((module) => module.LoggedIn));
+const LoggedIn = lazyComponent(loadLoggedIn, <p class="muted popup-loading">{t("loading")}</p>);
 
 type View =
   | { kind: "loading" }
@@ -13,30 +19,34 @@ type View =
   | { kind: "login"; notice: string | null }
   | { kind: "loggedIn"; person: PersonSummary };
 
-/** The toolbar popup: who is logged in, or the login screen; or why the companion can't be reached. */
-export function Popup() {
-  const [view, setView] = useState<View>({ kind: "loading" });
+/**
+ * The toolbar popup: who is logged in, or the login screen; or why the companion can't be reached.
+ * `hasToken`: a session token was in storage.session when the popup opened (read before the first
+ * render). Without one the login form shows at once and the companion is asked meanwhile; only a
+ * failed check replaces the form (offline) or adds a notice (not our companion). With one, the
+ * session is checked first.
+ */
+export function Popup({ hasToken }: { hasToken: boolean }) {
+  const [view, setView] = useState<View>(hasToken ? { kind: "loading" } : { kind: "login", notice: null });
 
   const failed = (error: unknown): View =>
     error instanceof CompanionError && error.kind === "offline"
       ? { kind: "offline", baseUrl: error.baseUrl }
       : { kind: "login", notice: describeError(error) };
 
+  const checkInBackground = async () => {
+    try {
+      await (await loadCompanion()).health();
+    } catch (error) {
+      const next = failed(error);
+      setView((current) => (current.kind === "login" ? next : current));
+    }
+  };
+
   const check = async () => {
     setView({ kind: "loading" });
-    // Logged out (no token in storage.session): the form at once, the companion asked meanwhile;
-    // only a failed check replaces it (offline) or annotates it (not our companion).
-    if (!(await getSessionToken())) {
-      setView({ kind: "login", notice: null });
-      try {
-        await companion.health();
-      } catch (error) {
-        const next = failed(error);
-        setView((current) => (current.kind === "login" ? next : current));
-      }
-      return;
-    }
     try {
+      const companion = await loadCompanion();
       const session = await companion.session();
       if (session) return setView({ kind: "loggedIn", person: session.person });
       await companion.health();
@@ -46,7 +56,8 @@ export function Popup() {
     }
   };
   useEffect(() => {
-    void check();
+    if (hasToken) void loadLoggedIn();
+    void (hasToken ? check() : checkInBackground());
   }, []);
   // The session ended elsewhere (expired, logged out from a page, ended by the companion): back to the form.
   useEffect(

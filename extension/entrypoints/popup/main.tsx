@@ -1,8 +1,15 @@
 import "../../styles/app.css";
 import { render } from "preact";
 import { t } from "../../lib/i18n.js";
+import { getSessionToken } from "../../lib/session-token.js";
 import { Popup } from "./Popup.js";
 
 document.title = t("extName");
 const root = document.getElementById("app");
-if (root) render(<Popup />, root);
+// The stored token decides the first screen, so it is read before the first render: a logged-out
+// opening goes straight to the login form, with no 加载中 in between.
+void getSessionToken()
+  .catch(() => null)
+  .then((token) => {
+    if (root) render(<Popup hasToken={token !== null} />, root);
+  });
