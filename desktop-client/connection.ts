@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "n
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import WebSocket from "ws";
-import { z } from "zod";
+import * as z from "zod";
 import { DesktopClient, DesktopError, type SocketLike } from "../shared/desktop/client.js";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
 import { DEFAULT_COMPANION_PORT } from "../shared/extension-identity.js";

@@ -3,7 +3,7 @@
  * dates in Asia/Shanghai, inclusive). Shanghai is UTC+8 all year: China has not observed daylight
  * saving time since 1991, so a fixed offset is exact for every date this service deals with.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Every refusal the companion can give: a stable code and the Chinese message shown to people. */
 export const ERROR_MESSAGES = {

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { calendarDateSchema } from "../../shared/dates.js";
 import { taxpayerIdSchema } from "../../shared/identity/schemas.js";
 import { configFromEnv } from "../config.js";

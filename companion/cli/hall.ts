@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { faceIdentitySchema } from "../../shared/api/accounts.js";
 import { declarationPasswordSchema } from "../../shared/api/declaration.js";
 import { unitTinParamSchema } from "../../shared/api/grants.js";

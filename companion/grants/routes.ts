@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { z } from "zod";
+import * as z from "zod";
 import {
   grantChangeRequestSchema,
   grantCreateRequestSchema,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FILING_STATUSES, type Unit } from "../../shared/api/grants.js";
 import { calendarDateSchema } from "../../shared/dates.js";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { smsCodeSchema } from "./accounts.js";
 import type { ManagerRole } from "./grants.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Contract of desktop pairing between the popup and the companion (HTTP, Bearer session token).

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { captchaResponseSchema, loginRequestSchema, personSummarySchema } from "../api/accounts.js";
 import { unitSchema } from "../api/grants.js";
 import { errorCodeSchema } from "../errors.js";

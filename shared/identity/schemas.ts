@@ -2,7 +2,7 @@
  * zod schemas for identity and account fields, built on the check functions so each rule lives
  * in one place and the issue message is exactly the check's Chinese message.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { checkLoginName, checkNationality, checkPassword, checkPersonName, checkPhone } from "./account-rules.js";
 import {
   canonicalDocumentNumber,
