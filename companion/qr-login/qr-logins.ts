@@ -18,8 +18,10 @@ import { AppError, secondsUntil } from "../errors.js";
 import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
 
-/** QR creation per requester (the browser extension, or one paired desktop client). */
+/** QR creation per requester (one browser installation, or one paired desktop client)… */
 const CREATE_LIMIT = 10;
+/** …and per kind of client on this machine, whatever ids they give. */
+const CREATE_LIMIT_PER_KIND = 60;
 const CREATE_WINDOW = 5 * MINUTE;
 /** Wrong key proofs before the QR session is spent. */
 const MAX_PROOF_FAILURES = 3;
@@ -69,6 +71,12 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
   const recentOf = db.prepare(
     "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
   );
+  const recentOfKind = db.prepare(
+    "SELECT created_at FROM qr_logins WHERE client_kind = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
+  );
+  /** The oldest creation still counted when `limit` are in the window, or undefined when below it. */
+  const limitedSince = (recent: typeof recentOf, key: string, limit: number, since: number) =>
+    recent.pluck().get(key, since, limit - 1) === undefined ? undefined : (recent.pluck().get(key, since, 0) as number);
   const insert = db.prepare(
     `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
      VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @now, @expiresAt)`,
@@ -159,11 +167,11 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
       const ref = randomBytes(16).toString("base64url");
       atomically(db, () => {
         const now = clock.now();
-        const limitedSince = recentOf.pluck().get(requester.id, now - CREATE_WINDOW, CREATE_LIMIT - 1) as
-          | number
-          | undefined;
-        if (limitedSince !== undefined) {
-          const oldest = recentOf.pluck().get(requester.id, now - CREATE_WINDOW, 0) as number;
+        const since = now - CREATE_WINDOW;
+        const oldest =
+          limitedSince(recentOf, requester.id, CREATE_LIMIT, since) ??
+          limitedSince(recentOfKind, requester.kind, CREATE_LIMIT_PER_KIND, since);
+        if (oldest !== undefined) {
           throw new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
         }
         forget.run(now - KEEP_ROWS);

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { type DesktopReply, type QrSocketRequest, qrSocketRequestSchema } from "../../shared/desktop/protocol.js";
 import {
+  installIdSchema,
+  QR_INSTALL_PARAM,
   QR_LOGIN_SOCKET_PATH,
   type QrScanResult,
   qrDecisionRequestSchema,
@@ -59,7 +61,15 @@ const qrLoginRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get(QR_LOGIN_SOCKET_PATH, { websocket: true }, (socket: WebSocket, request) => {
-    const requester = { id: "browser", kind: "browser" as const, name: browserName(request.headers["user-agent"]) };
+    // Each browser installation has its own creation limit; without an id, they share one.
+    const install = installIdSchema.safeParse(
+      new URL(request.url, "http://127.0.0.1").searchParams.get(QR_INSTALL_PARAM),
+    );
+    const requester = {
+      id: install.success ? `browser:${install.data}` : "browser",
+      kind: "browser" as const,
+      name: browserName(request.headers["user-agent"]),
+    };
     const send = (message: DesktopReply | object) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };

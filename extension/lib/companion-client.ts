@@ -48,6 +48,7 @@ import { errorBodySchema } from "../../shared/errors.js";
 import {
   type AppDownloadResponse,
   appDownloadResponseSchema,
+  QR_INSTALL_PARAM,
   QR_LOGIN_SOCKET_PATH,
   type QrCreated,
   type QrEvent,
@@ -58,7 +59,7 @@ import {
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { CompanionError } from "./companion-error.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
-import { getCompanionUrl } from "./settings.js";
+import { getCompanionUrl, getInstallId } from "./settings.js";
 
 export type Health = z.infer<typeof healthSchema>;
 export type Captcha = z.infer<typeof captchaResponseSchema>;
@@ -178,9 +179,10 @@ export interface QrLoginSocket {
   close(): void;
 }
 
-function qrLoginSocketUrl(baseUrl: string): string {
+function qrLoginSocketUrl(baseUrl: string, installId: string): string {
   const url = new URL(QR_LOGIN_SOCKET_PATH, baseUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set(QR_INSTALL_PARAM, installId);
   return url.href;
 }
 
@@ -188,7 +190,7 @@ async function openQrLoginSocket(): Promise<QrLoginSocket> {
   const baseUrl = await getCompanionUrl();
   let socket: WebSocket;
   try {
-    socket = new WebSocket(qrLoginSocketUrl(baseUrl));
+    socket = new WebSocket(qrLoginSocketUrl(baseUrl, await getInstallId()));
   } catch {
     throw new CompanionError("offline", baseUrl);
   }

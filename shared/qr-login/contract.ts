@@ -106,5 +106,12 @@ export const qrDecisionRequestSchema = z.object({ ref });
 export const appDownloadResponseSchema = z.object({ appUrl: z.string(), appQrSvg: z.string() });
 export type AppDownloadResponse = z.infer<typeof appDownloadResponseSchema>;
 
+/**
+ * The popup names its extension installation in the socket URL (`?install=<id>`, random, kept in
+ * storage.local), so each browser profile has its own QR creation limit.
+ */
+export const QR_INSTALL_PARAM = "install";
+export const installIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+
 /** The requester-only socket of the browser extension's 扫码登录 view: ws://127.0.0.1:<port>/api/qr-login. */
 export const QR_LOGIN_SOCKET_PATH = "/api/qr-login";

@@ -218,6 +218,25 @@ describe("扫码登录 in the browser", () => {
     requester.close();
   });
 
+  it("each browser installation has its own creation limit; all of them together at most 60 in 5 minutes", async () => {
+    const keys = await newRequesterKeys();
+    const create = (socket: Awaited<ReturnType<typeof connectQrSocket>>) =>
+      socket.request("qr.create", { publicKey: keys.publicKey }).then(
+        () => "ok",
+        (error: DesktopError) => error.code,
+      );
+    const installs = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => connectQrSocket(companion, undefined, `profile-${i}-${"x".repeat(16)}`)),
+    );
+    for (const install of installs.slice(0, 6)) {
+      for (let i = 0; i < 10; i++) expect(await create(install)).toBe("ok");
+    }
+    expect(await create(installs[0]!)).toBe("RATE_LIMITED");
+    // Sixty in the window from browsers: a seventh installation is refused too.
+    expect(await create(installs[6]!)).toBe("RATE_LIMITED");
+    for (const install of installs) install.close();
+  });
+
   it("refuses keys that are not RSA-OAEP public keys of 2048–4096 bits, and pages of other origins", async () => {
     const requester = await connectQrSocket(companion);
     const refused = await requester.request("qr.create", { publicKey: "A".repeat(400) }).catch((e: DesktopError) => e);

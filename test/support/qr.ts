@@ -8,8 +8,11 @@ import type { RunningCompanion } from "./companion.js";
 export async function connectQrSocket(
   companion: RunningCompanion,
   origin = "chrome-extension://oioampiekdfjggehcapnjlppodbigldm",
+  /** The extension installation's id, as the popup sends it; none: the shared browser limit. */
+  installId?: string,
 ): Promise<DesktopClient> {
-  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${QR_LOGIN_SOCKET_PATH}`, {
+  const query = installId ? `?install=${installId}` : "";
+  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${QR_LOGIN_SOCKET_PATH}${query}`, {
     headers: {
       origin,
       "user-agent":
