@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { FACE_FRAMES_MAX } from "../../../shared/api/accounts.js";
 import { FormError } from "../../components/FormError.js";
+import { cameraProblem, stopTracks } from "../../lib/camera.js";
 import { CompanionError, companion } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
@@ -22,10 +23,10 @@ type Phase =
   | { kind: "failed"; message: string; retry: boolean };
 
 /** Why the camera did not open, in words a person can act on. */
-function cameraProblem(error: unknown): string {
-  const name = error instanceof DOMException ? error.name : "";
-  if (name === "NotAllowedError" || name === "SecurityError") return t("faceCameraDenied");
-  if (name === "NotFoundError" || name === "OverconstrainedError") return t("faceNoCamera");
+function cameraMessage(error: unknown): string {
+  const problem = cameraProblem(error);
+  if (problem === "denied") return t("faceCameraDenied");
+  if (problem === "missing") return t("faceNoCamera");
   return t("faceCameraFailed", error instanceof Error ? error.message : String(error));
 }
 
@@ -56,7 +57,7 @@ export function FaceCaptureStep({
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: "user" } });
       } catch (error) {
-        if (!cancelled) setPhase({ kind: "failed", message: cameraProblem(error), retry: true });
+        if (!cancelled) setPhase({ kind: "failed", message: cameraMessage(error), retry: true });
         return;
       }
       const element = video.current;
@@ -64,7 +65,7 @@ export function FaceCaptureStep({
       element.srcObject = stream;
       await element.play().catch(() => {});
       const frames = await takeFrames(element, (key) => !cancelled && setPhase({ kind: "guiding", key }));
-      for (const track of stream.getTracks()) track.stop();
+      stopTracks(stream);
       if (cancelled) return;
       setPhase({ kind: "checking" });
       try {
@@ -79,7 +80,7 @@ export function FaceCaptureStep({
     void run();
     return () => {
       cancelled = true;
-      for (const track of stream?.getTracks() ?? []) track.stop();
+      stopTracks(stream);
     };
   }, [attempt]);
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { type CameraProblem, cameraProblem, stopTracks } from "../../lib/camera.js";
 import { decodeQr, readableContext } from "../../lib/decode-qr.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
 
@@ -8,27 +9,12 @@ const FRAME_SIDE = 800;
 
 type CameraStatus = { kind: "starting" } | { kind: "live" } | { kind: "problem"; message: MessageKey };
 
-/** Why getUserMedia failed, in words a person can act on (DOMException names, per the spec). */
-function cameraProblem(error: unknown): MessageKey {
-  switch (error instanceof Error || error instanceof DOMException ? error.name : "") {
-    case "NotAllowedError":
-    case "PermissionDeniedError":
-    case "SecurityError":
-      return "scanCameraDenied";
-    case "NotFoundError":
-    case "DevicesNotFoundError":
-    case "OverconstrainedError":
-      return "scanCameraMissing";
-    case "NotReadableError":
-    case "TrackStartError":
-      return "scanCameraBusy";
-    default:
-      return "scanCameraFailed";
-  }
-}
-
-const stopTracks = (stream: MediaStream) => {
-  for (const track of stream.getTracks()) track.stop();
+/** Why the camera did not open, in words a person can act on. */
+const PROBLEM_MESSAGES: Record<CameraProblem, MessageKey> = {
+  denied: "scanCameraDenied",
+  missing: "scanCameraMissing",
+  busy: "scanCameraBusy",
+  failed: "scanCameraFailed",
 };
 
 /**
@@ -84,7 +70,7 @@ export function CameraScanner({ ignore, onText }: { ignore: string | null; onTex
         look();
       },
       (error: unknown) => {
-        if (!stopped) setStatus({ kind: "problem", message: cameraProblem(error) });
+        if (!stopped) setStatus({ kind: "problem", message: PROBLEM_MESSAGES[cameraProblem(error)] });
       },
     );
     return () => {
