@@ -14,6 +14,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fill,
+  fillAccountStep,
   type LaunchedBrowser,
   launchBrowser,
   openExtensionPage,
@@ -21,8 +22,8 @@ import {
   shot,
   waitForText,
 } from "../support/browser.js";
-import { api, lastSmsCode, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
-import { faceById, mirrored, photoFile, sampleFaces, type TestFace } from "../support/faces.js";
+import { api, lastSmsCode, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { enrollPortrait, faceById, mirrored, sampleFaces, type TestFace } from "../support/faces.js";
 import { newPerson, type TestPerson } from "../support/people.js";
 
 const SLOW = 180_000;
@@ -74,23 +75,7 @@ afterAll(async () => {
   rmSync(videoDir, { recursive: true, force: true });
 });
 
-const enroll = (person: TestPerson, face: TestFace) =>
-  runCli(
-    [
-      "hall",
-      "portrait",
-      "enroll",
-      "--doc-number",
-      person.docNumber,
-      "--name",
-      person.name,
-      "--photo",
-      photoFile(face.crop),
-    ],
-    {
-      dataDir: companion.dataDir,
-    },
-  );
+const enroll = (person: { docNumber: string; name: string }, face: TestFace) => enrollPortrait(companion, person, face);
 
 /** Register page → 人脸识别认证注册 → agreement → 居民身份证 and 姓名 → 开始人脸识别. */
 async function startFaceRegistration(person: TestPerson): Promise<Page> {
@@ -121,14 +106,7 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       await shot(page, "register-face-capture.png");
       await page.waitForSelector("#loginName", { timeout: 90_000 });
 
-      await fill(page, "#loginName", person.loginName);
-      await fill(page, "#password", person.password);
-      await fill(page, "#confirmPassword", person.password);
-      await fill(page, "#phone", person.phone);
-      await page.click('[data-testid="sms-send"]');
-      await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
-      await fill(page, "#smsCode", await lastSmsCode(companion.dataDir, person.phone));
-      await page.click('[data-testid="register-submit"]');
+      await fillAccountStep(page, person, (phone) => lastSmsCode(companion.dataDir, phone));
       await page.waitForSelector('[data-testid="register-done"]');
       await shot(page, "register-face-done.png");
 

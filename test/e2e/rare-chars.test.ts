@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRareCharIndex } from "../../shared/rare-chars/lookup.js";
 import {
   fill,
+  fillAccountStep,
   type LaunchedBrowser,
   launchBrowser,
   loginInPopup,
@@ -17,7 +18,6 @@ import {
   requireBuiltExtension,
   shot,
   textOf,
-  waitForText,
 } from "../support/browser.js";
 import { lastSmsCode, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { newPerson } from "../support/people.js";
@@ -157,14 +157,7 @@ describe("生僻字录入 on the register page", () => {
 
   it("registers: the companion stores 张𠮷 exactly, and the pages show it back", async () => {
     await page.click('[data-testid="identity-next"]');
-    await fill(page, "#loginName", person.loginName);
-    await fill(page, "#password", person.password);
-    await fill(page, "#confirmPassword", person.password);
-    await fill(page, "#phone", person.phone);
-    await page.click('[data-testid="sms-send"]');
-    await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
-    await fill(page, "#smsCode", await lastSmsCode(companion.dataDir, person.phone));
-    await page.click('[data-testid="register-submit"]');
+    await fillAccountStep(page, person, (phone) => lastSmsCode(companion.dataDir, phone));
     await textOf(page, '[data-testid="register-done"]');
     expect(await textOf(page, '[data-testid="register-done"] dd')).toBe(`*${RARE}`);
 

@@ -4,19 +4,19 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
 import { faceDistance, SAME_PERSON_THRESHOLD } from "../../companion/portrait/face-match.js";
-import { api, lastSmsCode, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { api, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
 import {
   base64Frames,
+  enrollPortrait,
   faceById,
   headTurn,
-  photoFile,
   sampleFaces,
   samplePhoto,
   stillPhoto,
   type TestFace,
   variations,
 } from "../support/faces.js";
-import { newPerson } from "../support/people.js";
+import { finishRegistration, newPerson } from "../support/people.js";
 
 // The real face model: ~0.3–1 s a photo on this machine.
 const SLOW = 120_000;
@@ -34,24 +34,7 @@ const faceCheck = (person: { docNumber: string; name: string }, frames: Buffer[]
     body: { docType: "居民身份证", docNumber: person.docNumber, name: person.name, frames: base64Frames(frames) },
   });
 
-/** The hall officer enrols a reference photo with the CLI (a real process on the same data dir). */
-const enroll = (person: { docNumber: string; name: string }, face: TestFace) =>
-  runCli(
-    [
-      "hall",
-      "portrait",
-      "enroll",
-      "--doc-number",
-      person.docNumber,
-      "--name",
-      person.name,
-      "--photo",
-      photoFile(face.crop),
-    ],
-    {
-      dataDir: companion.dataDir,
-    },
-  );
+const enroll = (person: { docNumber: string; name: string }, face: TestFace) => enrollPortrait(companion, person, face);
 
 describe("the decision threshold", () => {
   it(
@@ -110,17 +93,7 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       expect(await enroll(person, await faceById("1.0"))).toContain("已录入");
       const checked = await faceCheck(person, await headTurn(await faceById("1.0")));
       expect(checked.status).toBe(200);
-      const ticket = checked.body.registrationTicket as string;
-      await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
-      const complete = await api(companion, "/api/register/complete", {
-        body: {
-          registrationTicket: ticket,
-          loginName: person.loginName,
-          password: person.password,
-          phone: person.phone,
-          smsCode: await lastSmsCode(companion.dataDir, person.phone),
-        },
-      });
+      const complete = await finishRegistration(companion, checked.body.registrationTicket, person);
       expect(complete.status).toBe(200);
       const stored = companion.app.core.people.byDocument("居民身份证", person.docNumber);
       expect(stored).toMatchObject({ name: "宋晓明" });

@@ -186,3 +186,15 @@ export async function loginInPopup(browser: Browser, person: TestPerson): Promis
   await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
   return popup;
 }
+
+/** The register page's account step (登录名, 密码, 手机号 and the SMS code from the outbox), submitted. */
+export async function fillAccountStep(page: Page, person: TestPerson, smsCode: (phone: string) => Promise<string>) {
+  await fill(page, "#loginName", person.loginName);
+  await fill(page, "#password", person.password);
+  await fill(page, "#confirmPassword", person.password);
+  await fill(page, "#phone", person.phone);
+  await page.click('[data-testid="sms-send"]');
+  await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
+  await fill(page, "#smsCode", await smsCode(person.phone));
+  await page.click('[data-testid="register-submit"]');
+}

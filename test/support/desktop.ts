@@ -5,12 +5,13 @@ import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
 import { api, type RunningCompanion } from "./companion.js";
 import type { TestPerson } from "./people.js";
 
-/** A desktop client connection, as a desktop program makes it: no Origin header. */
-export async function connectDesktop(
+/** A typed client on a new WebSocket to `path` of the companion; a refused upgrade rejects with its status. */
+export async function connectClient(
   companion: RunningCompanion,
-  headers: Record<string, string> = {},
+  path: string,
+  headers: Record<string, string>,
 ): Promise<DesktopClient> {
-  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${DESKTOP_PATH}`, { headers });
+  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${path}`, { headers });
   await new Promise<void>((resolve, reject) => {
     socket.once("open", () => resolve());
     socket.once("error", reject);
@@ -21,6 +22,10 @@ export async function connectDesktop(
   });
   return new DesktopClient(socket as unknown as SocketLike);
 }
+
+/** A desktop client connection, as a desktop program makes it: no Origin header. */
+export const connectDesktop = (companion: RunningCompanion, headers: Record<string, string> = {}) =>
+  connectClient(companion, DESKTOP_PATH, headers);
 
 /**
  * Approves the pending pairing request showing `code` as the popup does (its HTTP API), as the

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
+import { runCli } from "./companion.js";
 
 /**
  * Test faces from the photos the face model's package ships (group photos of different people):
@@ -98,3 +99,24 @@ export function photoFile(image: Buffer): string {
 }
 
 export const base64Frames = (frames: Buffer[]) => frames.map((frame) => frame.toString("base64"));
+
+/** The hall officer enrols a reference photo with the CLI (a real process on the same data dir). */
+export const enrollPortrait = (
+  companion: { dataDir: string },
+  person: { docNumber: string; name: string },
+  face: TestFace,
+) =>
+  runCli(
+    [
+      "hall",
+      "portrait",
+      "enroll",
+      "--doc-number",
+      person.docNumber,
+      "--name",
+      person.name,
+      "--photo",
+      photoFile(face.crop),
+    ],
+    { dataDir: companion.dataDir },
+  );

@@ -56,10 +56,19 @@ export async function registerPerson(
     },
   });
   if (verify.status !== 200) throw new Error(`verify failed: ${JSON.stringify(verify.body)}`);
-  const ticket = verify.body.registrationTicket as string;
+  const complete = await finishRegistration(companion, verify.body.registrationTicket, person);
+  if (complete.status !== 200) throw new Error(`complete failed: ${JSON.stringify(complete.body)}`);
+  return person;
+}
+
+/**
+ * Step 2 of either registration (hall code or face): the SMS to the phone, then 登录名, 密码 and
+ * 手机号 with the code. Answers the companion's reply to the last call.
+ */
+export async function finishRegistration(companion: RunningCompanion, ticket: string, person: TestPerson) {
   const sms = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
   if (sms.status !== 200) throw new Error(`sms failed: ${JSON.stringify(sms.body)}`);
-  const complete = await api(companion, "/api/register/complete", {
+  return api(companion, "/api/register/complete", {
     body: {
       registrationTicket: ticket,
       loginName: person.loginName,
@@ -68,8 +77,6 @@ export async function registerPerson(
       smsCode: await lastSmsCode(companion.dataDir, person.phone),
     },
   });
-  if (complete.status !== 200) throw new Error(`complete failed: ${JSON.stringify(complete.body)}`);
-  return person;
 }
 
 /** A fresh captcha and its (known) answer, for a test companion started with captcha "known". */

@@ -1,8 +1,8 @@
-import WebSocket from "ws";
-import { DesktopClient, type SocketLike } from "../../shared/desktop/client.js";
+import type { DesktopClient } from "../../shared/desktop/client.js";
 import { QR_LOGIN_SOCKET_PATH, type QrCreated } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import type { RunningCompanion } from "./companion.js";
+import { connectClient } from "./desktop.js";
 
 /** The popup's 扫码登录 socket, as the extension opens it (our Origin, a Chrome User-Agent). */
 export async function connectQrSocket(
@@ -12,22 +12,11 @@ export async function connectQrSocket(
   installId?: string,
 ): Promise<DesktopClient> {
   const query = installId ? `?install=${installId}` : "";
-  const socket = new WebSocket(`${companion.url.replace("http", "ws")}${QR_LOGIN_SOCKET_PATH}${query}`, {
-    headers: {
-      origin,
-      "user-agent":
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    },
+  return connectClient(companion, `${QR_LOGIN_SOCKET_PATH}${query}`, {
+    origin,
+    "user-agent":
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-    socket.once("unexpected-response", (request, response) => {
-      request.destroy();
-      reject(new Error(`HTTP ${response.statusCode}`));
-    });
-  });
-  return new DesktopClient(socket as unknown as SocketLike);
 }
 
 /** A requester (popup socket or desktop connection) showing a fresh QR code. */
