@@ -10,11 +10,13 @@ import { promisify } from "node:util";
 import WebSocket, { type RawData } from "ws";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
 import { gb32100CheckChar } from "../shared/identity/tin.js";
-import { registerPerson } from "./login.js";
+import { BENCH_ACCOUNT, registerPerson } from "./login.js";
 import { rssResult } from "./rss.js";
 import {
   type BudgetResult,
   type Companion,
+  closeSocket,
+  openSocket,
   percentile,
   repoRoot,
   request,
@@ -26,9 +28,6 @@ import {
   startCompanion,
   stopServer,
 } from "./support.js";
-
-/** The credentials of the person registerPerson() creates (kept in bench/login.ts, not exported). */
-const ACCOUNT = { account: "bench_clerk", password: "Secret#2026" };
 
 const ROUND_TRIP_CLIENTS = 100;
 const IDLE_CONNECTIONS = 1000;
@@ -55,24 +54,6 @@ function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** A WebSocket connection as a desktop program opens it: no Origin, no compression. */
-async function openSocket(url: string): Promise<WebSocket> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  socket.on("error", () => {});
-  return socket;
-}
-
-async function closeSocket(socket: WebSocket): Promise<void> {
-  if (socket.readyState === WebSocket.CLOSED) return;
-  const closed = new Promise((resolve) => socket.once("close", resolve));
-  socket.close();
-  await closed;
 }
 
 /** A desktop client connection for the setup: JSON requests, replies by id, events to a listener. */
@@ -243,7 +224,7 @@ async function measureRoundTrip(companion: Companion, clientTokens: string[]): P
     const desks = await inBatches(clientTokens.slice(0, ROUND_TRIP_CLIENTS), 25, async (clientToken) => {
       const desk = await Desk.open(companionUrl);
       await desk.request("hello", { clientToken });
-      await desk.request("login", ACCOUNT);
+      await desk.request("login", BENCH_ACCOUNT);
       return desk;
     });
     await addUnits(companion, desks[0]!);
@@ -359,7 +340,7 @@ export async function measureDesktop(): Promise<BudgetResult[]> {
   const companion = await startCompanion();
   try {
     await registerPerson(companion);
-    const { status, body } = await request(`${companion.url}/api/login`, { body: ACCOUNT });
+    const { status, body } = await request(`${companion.url}/api/login`, { body: BENCH_ACCOUNT });
     if (status !== 200) throw new Error(`POST /api/login: ${status} ${JSON.stringify(body)}`);
     console.log(`  pairing ${IDLE_CONNECTIONS} desktop clients…`);
     const clientTokens = await pairClients(companion, body.token, IDLE_CONNECTIONS);

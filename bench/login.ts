@@ -28,6 +28,9 @@ const person = {
   phone: "13912345678",
 };
 
+/** How the bench person logs in (the login request body). */
+export const BENCH_ACCOUNT = { account: person.loginName, password: person.password };
+
 async function post(companion: Companion, path: string, body: unknown): Promise<any> {
   const { status, body: answer } = await request(`${companion.url}${path}`, { body });
   if (status !== 200) throw new Error(`POST ${path}: ${status} ${JSON.stringify(answer)}`);

@@ -4,14 +4,15 @@
 // sets no budget for it: informational. Runs on a companion of its own.
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { DesktopClient, type SocketLike } from "../shared/desktop/client.js";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
 import { newRequesterKeys, type RequesterKeys } from "../shared/qr-login/requester-keys.js";
-import { registerPerson } from "./login.js";
+import { BENCH_ACCOUNT, registerPerson } from "./login.js";
 import {
   type BudgetResult,
   type Companion,
+  openSocket,
   percentile,
   request,
   round,
@@ -22,8 +23,6 @@ import {
   stopServer,
 } from "./support.js";
 
-/** The credentials of the person registerPerson() creates (kept in bench/login.ts, not exported). */
-const ACCOUNT = { account: "bench_clerk", password: "Secret#2026" };
 const WARMUP = 3;
 /** The companion lets one requester (a paired client) make 10 codes in 5 minutes. */
 const CODES_PER_REQUESTER = 10;
@@ -33,13 +32,9 @@ const PAUSE_MS = 150;
 /** Connections the server closed while the bench still used them: code and reason, for the error. */
 const closedByServer: string[] = [];
 
-async function openSocket(url: string): Promise<WebSocket> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  socket.on("error", () => {});
+/** openSocket, noting when the server closes it. */
+async function watchedSocket(url: string): Promise<WebSocket> {
+  const socket = await openSocket(url);
   socket.on("close", (code, reason) => {
     if (code !== 1005 && code !== 1000) closedByServer.push(`${code} ${reason}`);
   });
@@ -48,7 +43,7 @@ async function openSocket(url: string): Promise<WebSocket> {
 
 /** A new desktop connection, paired as a person does it in the popup (允许), as `taxauth-desk pair`. */
 async function pairedClient(companion: Companion, sessionToken: string, clientName: string): Promise<DesktopClient> {
-  const socket = await openSocket(`${companion.url.replace("http", "ws")}${DESKTOP_PATH}`);
+  const socket = await watchedSocket(`${companion.url.replace("http", "ws")}${DESKTOP_PATH}`);
   const client = new DesktopClient(socket as unknown as SocketLike);
   const approved = client.nextEvent("pair.approved");
   const { code } = await client.request("pair.request", { clientName });
@@ -104,18 +99,18 @@ async function echoRoundTrip(socket: WebSocket, frame: string): Promise<number> 
 /** The timed runs, interleaved with the floor: p50/p95 of both. */
 async function runLogins(companion: Companion, echo: Server, clients: DesktopClient[], runs: number) {
   await registerPerson(companion);
-  const { status, body } = await request(`${companion.url}/api/login`, { body: ACCOUNT });
+  const { status, body } = await request(`${companion.url}/api/login`, { body: BENCH_ACCOUNT });
   if (status !== 200) throw new Error(`POST /api/login: ${status} ${JSON.stringify(body)}`);
   const approver = await pairedClient(companion, body.token, "bench-approver");
   clients.push(approver);
-  await approver.request("login", ACCOUNT);
+  await approver.request("login", BENCH_ACCOUNT);
   const requesters: Array<{ client: DesktopClient; keys: RequesterKeys }> = [];
   for (let i = 0; i < Math.ceil((WARMUP + runs) / CODES_PER_REQUESTER); i++) {
     const client = await pairedClient(companion, body.token, `bench-requester-${i}`);
     clients.push(client);
     requesters.push({ client, keys: await newRequesterKeys() });
   }
-  const echoSocket = await openSocket(`${echo.url.replace("http", "ws")}/`);
+  const echoSocket = await watchedSocket(`${echo.url.replace("http", "ws")}/`);
   const times: number[] = [];
   const floorTimes: number[] = [];
   // Interleaved: a login, then a plain round trip, so a slow moment of the machine hits both.

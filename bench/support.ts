@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
 import { EXTENSION_ORIGIN } from "../shared/extension-identity.js";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
@@ -206,3 +207,21 @@ export function childPids(pid: number): number[] {
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A WebSocket connection as a desktop program opens it: no Origin, no compression. */
+export async function openSocket(url: string): Promise<WebSocket> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  socket.on("error", () => {});
+  return socket;
+}
+
+export async function closeSocket(socket: WebSocket): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return;
+  const closed = new Promise((resolve) => socket.once("close", resolve));
+  socket.close();
+  await closed;
+}
