@@ -142,6 +142,37 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
   );
 
   it(
+    "refuses bad input with a stable code: not a picture, too few frames, another document type",
+    async () => {
+      companion = await startCompanion();
+      const person = newPerson();
+      const notAPicture = Buffer.from("this is not an image, only text standing in for one ".repeat(4));
+      const refused = await faceCheck(person, [notAPicture, notAPicture, notAPicture]);
+      expect(refused).toMatchObject({ status: 400, body: { code: "FACE_IMAGE_INVALID" } });
+      const tooFew = await faceCheck(person, [(await faceById("1.0")).crop]);
+      expect(tooFew).toMatchObject({
+        status: 400,
+        body: { code: "VALIDATION_FAILED", fields: { frames: expect.any(String) } },
+      });
+      const passport = await api(companion, "/api/register/face", {
+        body: {
+          docType: "中国护照",
+          docNumber: "E12345678",
+          name: person.name,
+          frames: base64Frames(await headTurn(await faceById("1.0"))),
+        },
+      });
+      expect(passport).toMatchObject({
+        status: 400,
+        body: { code: "VALIDATION_FAILED", fields: { docType: expect.any(String) } },
+      });
+      // The companion is still there and the person may try again.
+      expect((await api(companion, "/healthz")).status).toBe(200);
+    },
+    SLOW,
+  );
+
+  it(
     "limits failed checks to five per person per day",
     async () => {
       const clock = manualClock(Date.now());
