@@ -129,7 +129,7 @@ async function pairClients(companion: Companion, sessionToken: string, n: number
     await Promise.all(desks.map((desk, i) => desk.request("pair.request", { clientName: names[i] })));
     const { status, body } = await request(`${companion.url}/api/desktop/pairings`, { token: sessionToken });
     if (status !== 200) throw new Error(`GET /api/desktop/pairings: ${status}`);
-    const idOf = new Map((body.requests as Array<{ id: string; clientName: string }>).map((r) => [r.clientName, r.id]));
+    const idOf = new Map((body.items as Array<{ id: string; clientName: string }>).map((r) => [r.clientName, r.id]));
     await inBatches(names, 20, async (name) => {
       const approve = await request(`${companion.url}/api/desktop/pairings/${idOf.get(name)}/approve`, {
         token: sessionToken,
@@ -229,7 +229,7 @@ async function measureRoundTrip(companion: Companion, clientTokens: string[]): P
     });
     await addUnits(companion, desks[0]!);
     const listed = await desks[0]!.request("units.list");
-    if (listed.units.length !== 5) throw new Error(`units.list: ${JSON.stringify(listed)}`);
+    if (listed.items.length !== 5) throw new Error(`units.list: ${JSON.stringify(listed)}`);
     const companionSockets = desks.map((desk) => desk.detach());
     const echoSockets = await Promise.all(
       Array.from({ length: ROUND_TRIP_CLIENTS }, () => openSocket(`${echo.url.replace("http", "ws")}/`)),

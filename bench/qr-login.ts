@@ -48,7 +48,7 @@ async function pairedClient(companion: Companion, sessionToken: string, clientNa
   const approved = client.nextEvent("pair.approved");
   const { code } = await client.request("pair.request", { clientName });
   const { body } = await request(`${companion.url}/api/desktop/pairings`, { token: sessionToken });
-  const pending = (body.requests as Array<{ id: string; code: string }>).find((r) => r.code === code);
+  const pending = (body.items as Array<{ id: string; code: string }>).find((r) => r.code === code);
   if (!pending) throw new Error(`pairing ${code} not listed: ${JSON.stringify(body)}`);
   const answer = await request(`${companion.url}/api/desktop/pairings/${pending.id}/approve`, {
     token: sessionToken,

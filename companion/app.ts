@@ -1,5 +1,6 @@
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors, ResponseSerializationError } from "fastify-type-provider-zod";
 import { MAX_FRAME_BYTES } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import accountRoutes from "./accounts/routes.js";
@@ -10,10 +11,11 @@ import { type Core, openCore } from "./core.js";
 import declarationRoutes from "./declaration/routes.js";
 import desktopPairingRoutes from "./desktop/routes.js";
 import desktopRoutes from "./desktop/socket.js";
-import { AppError } from "./errors.js";
+import { AppError, validationFailed } from "./errors.js";
 import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
+import sessionAuth from "./http/session-auth.js";
 import { logFile, loggerOptions } from "./logger.js";
 import portraitRoutes from "./portrait/routes.js";
 import qrLoginRoutes from "./qr-login/routes.js";
@@ -37,10 +39,25 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });
   app.decorate("core", core);
+  // Changes made by other processes (the hall CLI) reach this companion's sessions.
+  core.unitChanges.start();
   app.addHook("onClose", async () => core.close());
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError) return reply.code(error.status).send(error.toBody());
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const refusal = validationFailed(
+        error.validation.map((issue) => ({
+          path: issue.instancePath.slice(1).replaceAll("/", "."),
+          message: issue.message ?? "",
+        })),
+      );
+      return reply.code(refusal.status).send(refusal.toBody());
+    }
+    if (error instanceof ResponseSerializationError) {
+      request.log.error({ err: error.cause, url: error.url }, "answer does not match its schema");
+      return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       // Fastify's own refusals (bad JSON, body too large, wrong content type).
@@ -64,6 +81,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     },
   });
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
+  await app.register(sessionAuth, { sessions: core.sessions });
   await app.register(healthRoutes);
   await app.register(captchaRoutes);
   await app.register(accountRoutes);

@@ -12,8 +12,9 @@ import { type Db, instanceId, openDatabase } from "./db/database.js";
 import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
 import { desktopPairing } from "./desktop/pairing.js";
-import { desktopUnitLists } from "./desktop/units-list.js";
+import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
+import { unitChanges } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
@@ -54,10 +55,11 @@ export async function openCore(config: CompanionConfig) {
   const sentCodes = smsCodes(db, clock, hasher, sms);
   const captchaStore = captchas(db, clock, hasher, config.captcha ?? randomCaptchaSource);
   const sessionStore = sessions(db, clock);
-  const units = unitsStore(db, clock.now);
+  const changes = unitChanges(db, clock);
+  const units = unitsStore(db, clock.now, changes.record);
   const audit = auditLog(db, hasher, keychain, instanceId(db));
   const hub = eventHub();
-  const grants = grantsService({ db, clock, people, units, audit, hub });
+  const grants = grantsService({ db, clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
   const references = portraitReferences(db, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
@@ -100,16 +102,18 @@ export async function openCore(config: CompanionConfig) {
     grants,
     declarationAlerts: declarationFailureAlerts({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
-    declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db)),
+    declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db), changes.record),
+    unitChanges: changes,
     desktopPairing: desktopPairing(db, clock),
     ca: caEntry(db, clock),
-    desktopUnitLists: desktopUnitLists(db),
+    unitLists: unitListStore(db),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,
     portraitAuthority: authority,
     faceVerifications: faces,
     close: async () => {
+      changes.stop();
       qrLoginSessions.stop();
       await faceModel.close();
       db.close();

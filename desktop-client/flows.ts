@@ -110,8 +110,8 @@ export async function enterUnit(client: DesktopClient, tin: string): Promise<Ent
     if (!(error instanceof DesktopError) || error.code !== "DECLARATION_PASSWORD_REQUIRED") throw error;
     say(error.message);
   }
-  const { units } = await client.request("units.list", {});
-  const unit = units.find((u) => u.tin === normalizeTaxpayerId(tin));
+  const { items } = await client.request("units.list", { q: normalizeTaxpayerId(tin) });
+  const unit = items.find((u) => u.tin === normalizeTaxpayerId(tin));
   say(["", "在线登录", ...(unit ? [`  ${unit.name}`] : []), `  ${normalizeTaxpayerId(tin)}`].join("\n"));
   const fromEnv = process.env.TAXAUTH_DESK_DECLARATION_PASSWORD;
   let password = fromEnv || (await askSecret("申报密码: "));

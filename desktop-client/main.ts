@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
 import { Command } from "commander";
+import { PAGE_SIZE_MAX } from "../shared/api/paging.js";
 import { DesktopError } from "../shared/desktop/client.js";
 import type { DesktopEvent } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
-import { normalizeTaxpayerId } from "../shared/identity/tin.js";
 import { type Connection, connect, connectPaired, DEFAULT_URL, defaultConfigFile, saveClient } from "./connection.js";
 import {
   type EnteredUnit,
@@ -69,11 +69,14 @@ function program(): Command {
     .option("--cancel", "不询问，直接取消")
     .action(async (qrText: string, options: ApproveOptions) => approve(globals(), qrText, options));
 
-  withLogin(desk.command("units").description("单位管理：列出单位及申报情况；添加单位；调整并设定默认排序"))
+  withLogin(desk.command("units").description("单位管理：列出、查询单位及申报情况；添加单位；调整排序"))
     .option("--add <纳税人识别号>", "添加单位")
-    .option("--up <纳税人识别号>", "▲ 上移一位，并设定为默认排序")
-    .option("--down <纳税人识别号>", "▼ 下移一位，并设定为默认排序")
-    .option("--order <纳税人识别号,...>", "按给出的顺序设定为默认排序")
+    .option("--up <纳税人识别号>", "▲ 上移一位")
+    .option("--down <纳税人识别号>", "▼ 下移一位")
+    .option("--move <纳税人识别号>", "移到 --to 给出的位置")
+    .option("--to <序号>", "与 --move 一起：目标位置（从1开始）")
+    .option("--search <纳税人识别号或名称>", "查询")
+    .option("--all", "显示全部单位（默认显示前50个）")
     .action(async (options: UnitsOptions) => units(globals(), options));
 
   withLogin(
@@ -156,27 +159,45 @@ interface UnitsOptions extends LoginOptions {
   add?: string;
   up?: string;
   down?: string;
-  order?: string;
+  move?: string;
+  to?: string;
+  search?: string;
+  all?: boolean;
+}
+
+/** Where a units command moves a unit: ▲, ▼ or a 1-based position. */
+function unitMove(options: UnitsOptions): { tin: string; to: "up" | "down" | number } | null {
+  if (options.move === undefined && options.to !== undefined) throw new DeskError("--to 需要与 --move 一起使用");
+  if (options.move !== undefined) {
+    const to = Number(options.to);
+    if (!Number.isInteger(to) || to < 1) throw new DeskError("--to 应为从1开始的序号");
+    return { tin: options.move, to };
+  }
+  if (options.up !== undefined) return { tin: options.up, to: "up" };
+  if (options.down !== undefined) return { tin: options.down, to: "down" };
+  return null;
 }
 
 async function units({ url, config }: GlobalOptions, options: UnitsOptions): Promise<void> {
   const { client } = await connectPaired(url, config);
   try {
     await signIn(client, options);
-    let list = options.add
-      ? await client.request("units.add", { tin: options.add })
-      : await client.request("units.list", {});
-    const tins = list.units.map((unit) => unit.tin);
-    if (options.order) {
-      list = await client.request("units.order", { tins: options.order.split(",").map((tin) => tin.trim()) });
-    } else if (options.up || options.down) {
-      // ▲ ▼ move one place; 设定为默认排序 saves the new order.
-      const tin = normalizeTaxpayerId(options.up ?? options.down ?? "");
-      const from = tins.indexOf(tin);
-      if (from < 0) throw new DeskError(`单位列表中没有纳税人识别号 ${tin}`);
-      const to = Math.min(tins.length - 1, Math.max(0, from + (options.up ? -1 : 1)));
-      tins.splice(to, 0, ...tins.splice(from, 1));
-      list = await client.request("units.order", { tins });
+    const move = unitMove(options);
+    if (options.add) {
+      const added = await client.request("units.add", { tin: options.add });
+      say(`已添加：${added.unit.name}（第 ${added.position} 位）`);
+    }
+    if (move) {
+      const moved = await client.request("units.order", move);
+      say(`已移到第 ${moved.position} 位：${moved.tin}`);
+    }
+    const query = { ...(options.search ? { q: options.search } : {}) };
+    const list = await client.request("units.list", { ...query, ...(options.all ? { limit: PAGE_SIZE_MAX } : {}) });
+    // --all: the following pages too, a page at a time.
+    while (options.all && list.nextCursor) {
+      const next = await client.request("units.list", { ...query, limit: PAGE_SIZE_MAX, cursor: list.nextCursor });
+      list.items.push(...next.items);
+      list.nextCursor = next.nextCursor;
     }
     say(unitTable(list));
   } finally {
@@ -258,7 +279,10 @@ function stayInUnit({ client, socket }: Connection, unit: EnteredUnit): Promise<
 /** The request fields a VALIDATION_FAILED reply can name, as the person knows them. */
 const FIELD_LABELS: Record<string, string> = {
   tin: "纳税人识别号",
-  tins: "排序",
+  to: "位置",
+  cursor: "分页位置",
+  limit: "每页条数",
+  q: "查询",
   account: "账号",
   password: "密码",
   declarationPassword: "申报密码",

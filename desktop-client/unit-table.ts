@@ -6,9 +6,12 @@ type UnitsList = z.infer<typeof unitsListResultSchema>;
 
 const HEADERS = ["序号", "纳税人识别号", "纳税人名称", "部门", "分部门申报", "综合所得申报", "经营所得"];
 
-/** The seed's 单位管理 table: its columns, in the person's order, and the totals line under it. */
-export function unitTable({ units, totals }: UnitsList): string {
-  const rows = units.map((unit, index) => [
+/**
+ * The seed's 单位管理 table: its columns, in the person's order, and the totals line of the whole
+ * list under it (with how many rows are shown when that is not all).
+ */
+export function unitTable({ items, total, totals }: UnitsList): string {
+  const rows = items.map((unit, index) => [
     String(index + 1),
     unit.tin,
     unit.name,
@@ -29,6 +32,7 @@ export function unitTable({ units, totals }: UnitsList): string {
     "单位管理",
     line(HEADERS),
     ...(rows.length > 0 ? rows.map(line) : ["（列表为空：可用 taxauth-desk units --add <纳税人识别号> 添加单位）"]),
+    ...(items.length < total ? [`（共 ${total} 个单位，显示 ${items.length} 个：--all 显示全部）`] : []),
     "",
     `单位总数: ${totals.count} 综合所得申报情况: ${totals.comprehensiveFiled}/${totals.count} ` +
       `经营所得预缴申报情况: ${totals.businessFiled}/${totals.count}`,

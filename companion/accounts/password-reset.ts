@@ -30,17 +30,17 @@ export function passwordReset(deps: PasswordResetDeps) {
   function ticketPerson(ticket: string): Person & { phone: string } {
     const found = deps.tickets.find("reset-password", ticket);
     const person = found ? deps.people.byId(found.subjectId) : null;
-    if (!person?.phone) throw new AppError("RESET_TICKET_INVALID", 400);
+    if (!person?.phone) throw new AppError("RESET_TICKET_INVALID");
     return { ...person, phone: person.phone };
   }
 
   return {
     async start(request: z.infer<typeof forgotStartRequestSchema>) {
       const captcha = atomically(deps.db, () => deps.captchas.consume(request.captchaId, request.captchaAnswer));
-      if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", 400, { captchaRequired: true });
+      if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", { captchaRequired: true });
       const person = deps.people.byDocument(request.docType, request.docNumber);
-      if (!person || person.name !== request.name) throw new AppError("IDENTITY_NOT_FOUND", 404);
-      if (!person.phone) throw new AppError("PHONE_NOT_BOUND", 409);
+      if (!person || person.name !== request.name) throw new AppError("IDENTITY_NOT_FOUND");
+      if (!person.phone) throw new AppError("PHONE_NOT_BOUND");
       const resetTicket = deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
       const { resendAfter } = await deps.smsCodes.send("reset-password", person.phone);
       return { resetTicket, maskedPhone: maskPhone(person.phone), expiresIn: RESET_TICKET_TTL / 1000, resendAfter };

@@ -55,7 +55,7 @@ export function accountRegistration(deps: RegistrationDeps) {
       if (!routes[purpose].source.isActive(found.subjectId)) break;
       return { ...found, purpose, ...routes[purpose] };
     }
-    throw new AppError("REGISTRATION_TICKET_INVALID", 400);
+    throw new AppError("REGISTRATION_TICKET_INVALID");
   }
 
   const ticketFor = (purpose: "register" | "register-face", subjectId: string) => ({
@@ -65,7 +65,7 @@ export function accountRegistration(deps: RegistrationDeps) {
 
   return {
     verify(request: VerifyRequest): { registrationTicket: string; expiresIn: number } {
-      if (registeredAlready(request)) throw new AppError("ALREADY_REGISTERED", 409);
+      if (registeredAlready(request)) throw new AppError("ALREADY_REGISTERED");
       return ticketFor("register", deps.registrationCodes.check(request, request.registrationCode));
     },
 
@@ -74,7 +74,7 @@ export function accountRegistration(deps: RegistrationDeps) {
 
     async sendSms(ticket: string, phone: string) {
       const { purpose } = liveTicket(ticket);
-      if (deps.people.byPhone(phone)) throw new AppError("PHONE_TAKEN", 409);
+      if (deps.people.byPhone(phone)) throw new AppError("PHONE_TAKEN");
       deps.tickets.bindPhone(purpose, ticket, phone);
       const sent = await deps.smsCodes.send("register", phone);
       return { maskedPhone: maskPhone(phone), ...sent };
@@ -83,10 +83,10 @@ export function accountRegistration(deps: RegistrationDeps) {
     async complete(request: CompleteRequest): Promise<Person> {
       const ticket = liveTicket(request.registrationTicket);
       const identity = ticket.source.identityOf(ticket.subjectId);
-      if (!identity) throw new AppError("REGISTRATION_TICKET_INVALID", 400);
-      if (ticket.phone !== request.phone) throw new AppError("SMS_CODE_INVALID", 400);
-      if (deps.people.byLoginName(request.loginName)) throw new AppError("LOGIN_NAME_TAKEN", 409);
-      if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN", 409);
+      if (!identity) throw new AppError("REGISTRATION_TICKET_INVALID");
+      if (ticket.phone !== request.phone) throw new AppError("SMS_CODE_INVALID");
+      if (deps.people.byLoginName(request.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
+      if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
       deps.smsCodes.verify("register", request.phone, request.smsCode);
       const passwordHash = await hashPassword(request.password);
       const person: Person = {
@@ -97,11 +97,11 @@ export function accountRegistration(deps: RegistrationDeps) {
         passwordHash,
       };
       return atomically(deps.db, () => {
-        if (!ticket.source.consume(ticket.subjectId)) throw new AppError("REGISTRATION_TICKET_INVALID", 400);
+        if (!ticket.source.consume(ticket.subjectId)) throw new AppError("REGISTRATION_TICKET_INVALID");
         // Re-checked inside the transaction: two finishing registrations race for the same names.
-        if (registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED", 409);
-        if (deps.people.byLoginName(person.loginName)) throw new AppError("LOGIN_NAME_TAKEN", 409);
-        if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN", 409);
+        if (registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED");
+        if (deps.people.byLoginName(person.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
+        if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
         deps.people.insert({ ...person, registeredVia: ticket.via, createdAt: deps.clock.now() });
         deps.tickets.revoke(ticket.purpose, request.registrationTicket);
         return person;

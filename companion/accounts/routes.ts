@@ -1,42 +1,28 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import {
-  forgotCompleteRequestSchema,
-  forgotStartRequestSchema,
-  loginRequestSchema,
-  registerCompleteRequestSchema,
-  registerVerifyRequestSchema,
-  smsSendRequestSchema,
-} from "../../shared/api/accounts.js";
-import { AppError, parseInput } from "../errors.js";
+import type { FastifyPluginAsync } from "fastify";
+import { accountsApi } from "../../shared/api/accounts.js";
+import { AppError } from "../errors.js";
+import { serve } from "../http/serve.js";
+import { bearerToken } from "../http/session-auth.js";
 import { personSummary } from "./people.js";
 import { SESSION_IDLE_TIMEOUT } from "./sessions.js";
-
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
-}
 
 const accountRoutes: FastifyPluginAsync = async (app) => {
   const { core } = app;
 
-  app.post("/api/register/verify", async (request) =>
-    core.registration.verify(parseInput(registerVerifyRequestSchema, request.body)),
-  );
+  serve(app, accountsApi.registerVerify, async ({ body }) => core.registration.verify(body));
 
-  app.post("/api/sms/send", async (request) => {
-    const body = parseInput(smsSendRequestSchema, request.body);
+  serve(app, accountsApi.sendSms, async ({ body }) => {
     if (body.purpose === "reset-password") return core.passwordReset.resendSms(body.ticket);
-    if (!body.phone) throw new AppError("VALIDATION_FAILED", 400, { fields: { phone: "请输入手机号码" } });
+    if (!body.phone) throw new AppError("VALIDATION_FAILED", { fields: { phone: "请输入手机号码" } });
     return core.registration.sendSms(body.ticket, body.phone);
   });
 
-  app.post("/api/register/complete", async (request) => {
-    const person = await core.registration.complete(parseInput(registerCompleteRequestSchema, request.body));
-    return { person: personSummary(person) };
-  });
+  serve(app, accountsApi.registerComplete, async ({ body }) => ({
+    person: personSummary(await core.registration.complete(body)),
+  }));
 
-  app.post("/api/login", async (request) => {
-    const result = await core.login(parseInput(loginRequestSchema, request.body));
+  serve(app, accountsApi.login, async ({ body }) => {
+    const result = await core.login(body);
     return {
       token: result.token,
       person: personSummary(result.person),
@@ -45,27 +31,20 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     };
   });
 
-  app.post("/api/logout", async (request, reply) => {
-    const token = bearerToken(request);
-    core.sessions.authenticate(token);
-    core.sessions.end(token as string, "logout");
-    return reply.code(204).send();
+  serve(app, accountsApi.logout, async ({ headers }) => {
+    core.sessions.end(bearerToken(headers) as string, "logout");
   });
 
-  app.get("/api/session", async (request) => {
-    const { personId } = core.sessions.authenticate(bearerToken(request));
+  serve(app, accountsApi.session, async ({ personId }) => {
     const person = core.people.byId(personId);
-    if (!person) throw new AppError("UNAUTHENTICATED", 401);
+    if (!person) throw new AppError("UNAUTHENTICATED");
     return { person: personSummary(person) };
   });
 
-  app.post("/api/password/forgot/start", async (request) =>
-    core.passwordReset.start(parseInput(forgotStartRequestSchema, request.body)),
-  );
+  serve(app, accountsApi.forgotStart, async ({ body }) => core.passwordReset.start(body));
 
-  app.post("/api/password/forgot/complete", async (request, reply) => {
-    await core.passwordReset.complete(parseInput(forgotCompleteRequestSchema, request.body));
-    return reply.code(204).send();
+  serve(app, accountsApi.forgotComplete, async ({ body }) => {
+    await core.passwordReset.complete(body);
   });
 };
 

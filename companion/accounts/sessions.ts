@@ -53,14 +53,14 @@ export function sessions(db: Db, clock: Clock): Sessions {
       return { token, expiresAt };
     },
     authenticate(token) {
-      if (!token) throw new AppError("UNAUTHENTICATED", 401);
+      if (!token) throw new AppError("UNAUTHENTICATED");
       const tokenHash = tokenDigest(token);
       const row = liveRow(tokenHash);
       const now = clock.now();
-      if (!row) throw new AppError("UNAUTHENTICATED", 401);
+      if (!row) throw new AppError("UNAUTHENTICATED");
       if (now >= row.expires_at || now - row.last_seen_at >= SESSION_IDLE_TIMEOUT) {
         endOne.run(now, now >= row.expires_at ? "expired" : "idle", tokenHash);
-        throw new AppError("UNAUTHENTICATED", 401);
+        throw new AppError("UNAUTHENTICATED");
       }
       // The idle timer moves at most once a minute: no write on every request.
       if (now - row.last_seen_at >= TOUCH_INTERVAL) touch.run(now, tokenHash);

@@ -1,4 +1,6 @@
+import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Db } from "../db/database.js";
+import { decodeCursor, pageOfRows } from "../db/paging.js";
 import type { Keychain } from "../keychain/keychain.js";
 import type { CodeHasher } from "../security/secrets.js";
 
@@ -68,6 +70,20 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`,
   );
   const ofUnit = db.prepare("SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq");
+  // The unit's history newest first, with the names it shows; q finds the actor's or grantee's 姓名.
+  const historySearch = "(@needle IS NULL OR instr(actor.name, @needle) > 0 OR instr(grantee.name, @needle) > 0)";
+  const historyJoins = `LEFT JOIN people actor ON actor.id = a.actor_id
+     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id`;
+  const unitPage = db.prepare(
+    `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a ${historyJoins}
+     WHERE a.unit_tin = @tin AND (@before IS NULL OR a.seq < @before) AND ${historySearch}
+     ORDER BY a.seq DESC LIMIT @limit`,
+  );
+  const unitTotal = db
+    .prepare(
+      `SELECT COUNT(*) FROM audit_log a ${historyJoins} WHERE a.unit_tin = @tin AND (@needle IS NULL OR ${historySearch})`,
+    )
+    .pluck();
   const all = db.prepare("SELECT * FROM audit_log ORDER BY seq");
   const anchorAccount = `audit-head:${instanceId}`;
 
@@ -106,6 +122,18 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
     },
 
     ofUnit: (tin: string) => (ofUnit.all(tin) as Row[]).map(fromRow),
+
+    unitPage(tin: string, query: PageQuery): Page<AuditRow & { actorName: string | null; granteeName: string | null }> {
+      const [before] = decodeCursor(query.cursor, ["number"]) ?? [null];
+      const params = { tin, before, needle: query.q || null, limit: query.limit + 1 };
+      return pageOfRows(
+        unitPage.all(params) as Array<Row & { actor_name: string | null; grantee_name: string | null }>,
+        query,
+        unitTotal.get(params) as number,
+        (row) => [row.seq],
+        (row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name }),
+      );
+    },
 
     async verify(): Promise<VerifyResult> {
       const rows = all.all() as Row[];

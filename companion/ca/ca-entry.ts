@@ -15,7 +15,7 @@ export function parseCertificates(pem: string): X509Certificate[] {
   try {
     return blocks.map((block) => new X509Certificate(block));
   } catch {
-    throw new AppError("CA_CERTIFICATE_INVALID", 400, {}, "证书格式无效");
+    throw new AppError("CA_CERTIFICATE_INVALID", {}, "证书格式无效");
   }
 }
 
@@ -35,13 +35,13 @@ export function caEntry(db: Db, clock: Clock) {
   const allRoots = db.prepare("SELECT pem FROM ca_roots").pluck();
   const listRoots = db.prepare("SELECT fingerprint, subject, added_at FROM ca_roots ORDER BY added_at");
 
-  const refuse = (message: string) => new AppError("CA_CERTIFICATE_INVALID", 401, {}, message);
+  const refuse = (message: string) => new AppError("CA_CERTIFICATE_INVALID", {}, message);
 
   return {
     trust(pem: string): { fingerprint: string; subject: string } {
       const [root, ...rest] = parseCertificates(pem);
-      if (!root || rest.length > 0) throw new AppError("CA_CERTIFICATE_INVALID", 400, {}, "请提供一个根证书（PEM）");
-      if (!root.ca) throw new AppError("CA_CERTIFICATE_INVALID", 400, {}, "该证书不是 CA 证书");
+      if (!root || rest.length > 0) throw new AppError("CA_CERTIFICATE_INVALID", {}, "请提供一个根证书（PEM）");
+      if (!root.ca) throw new AppError("CA_CERTIFICATE_INVALID", {}, "该证书不是 CA 证书");
       insertRoot.run(root.fingerprint256, root.subject, root.toString(), clock.now());
       return { fingerprint: root.fingerprint256, subject: root.subject };
     },

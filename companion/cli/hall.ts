@@ -61,7 +61,7 @@ export function registerHallCommands(program: Command): void {
     .action(async (options: { docType: string; docNumber: string; name: string; nationality: string }) => {
       const identity = parseInput(hallIdentitySchema, options);
       await withCore((core) => {
-        if (core.people.byDocument(identity.docType, identity.docNumber)) throw new AppError("ALREADY_REGISTERED", 409);
+        if (core.people.byDocument(identity.docType, identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
         const issued = core.registrationCodes.issue(identity);
         process.stdout.write(`${registrationSlip(identity, issued.code, issued.expiresAt)}\n`);
       });
@@ -119,8 +119,8 @@ export function registerHallCommands(program: Command): void {
       });
       await withCore(async (core) => {
         const faces = await core.faceModel.faces(photo);
-        if (faces.length === 0) throw new AppError("FACE_NOT_FOUND", 422);
-        if (faces.length > 1) throw new AppError("FACE_MULTIPLE", 422);
+        if (faces.length === 0) throw new AppError("FACE_NOT_FOUND");
+        if (faces.length > 1) throw new AppError("FACE_MULTIPLE");
         core.portraitReferences.enroll(identity.docNumber, identity.name, faces[0]!.descriptor);
       });
       process.stdout.write(`已录入 ${identity.name} 的人像（只保存人脸特征，照片未保存）\n`);
@@ -133,7 +133,7 @@ export function registerHallCommands(program: Command): void {
     .action(async (options: { account: string }) => {
       await withCore((core) => {
         const person = core.people.byLoginIdentifier(options.account);
-        if (!person) throw new AppError("IDENTITY_NOT_FOUND", 404);
+        if (!person) throw new AppError("IDENTITY_NOT_FOUND");
         attemptGuards(core.db).clear(personSubject(person.id));
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
       });

@@ -286,4 +286,79 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 9,
+    name: "paged-lists",
+    sql: `
+      -- Decisions read one person's rows at one unit; lists read a page in index order.
+      DROP INDEX grants_by_unit;
+      DROP INDEX grants_by_grantee;
+      CREATE INDEX grants_by_unit ON grants (unit_tin, created_at, id);
+      CREATE INDEX grants_by_grantee_unit ON grants (grantee_id, unit_tin);
+      CREATE INDEX grants_by_grantee_created ON grants (grantee_id, created_at, id);
+      CREATE INDEX grants_management_by_unit ON grants (unit_tin) WHERE permission = '管理权限';
+      DROP INDEX unit_officers_by_document;
+      CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number, unit_tin);
+      DROP INDEX desktop_clients_by_owner;
+      CREATE INDEX desktop_clients_by_owner ON desktop_clients (owner_id, paired_at, id);
+
+      -- 单位管理 positions are real numbers: a row moves between two others with one write.
+      CREATE TABLE desktop_unit_lists_moved (
+        person_id TEXT NOT NULL REFERENCES people(id),
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        position REAL NOT NULL,
+        PRIMARY KEY (person_id, unit_tin)
+      );
+      INSERT INTO desktop_unit_lists_moved SELECT person_id, unit_tin, position FROM desktop_unit_lists;
+      DROP TABLE desktop_unit_lists;
+      ALTER TABLE desktop_unit_lists_moved RENAME TO desktop_unit_lists;
+      CREATE INDEX desktop_unit_lists_by_position ON desktop_unit_lists (person_id, position);
+      CREATE INDEX desktop_unit_lists_by_unit ON desktop_unit_lists (unit_tin);
+
+      -- The 单位管理 totals line of each person (单位总数, 申报情况 n/m), kept by triggers so that no
+      -- request counts a long list.
+      CREATE TABLE desktop_unit_list_totals (
+        person_id TEXT PRIMARY KEY REFERENCES people(id),
+        count INTEGER NOT NULL,
+        comprehensive_filed INTEGER NOT NULL,
+        business_filed INTEGER NOT NULL
+      );
+      INSERT INTO desktop_unit_list_totals
+        SELECT list.person_id, COUNT(*), SUM(unit.comprehensive_income = '已申报'), SUM(unit.business_income = '已申报')
+        FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin GROUP BY list.person_id;
+      CREATE TRIGGER desktop_unit_list_added AFTER INSERT ON desktop_unit_lists BEGIN
+        INSERT INTO desktop_unit_list_totals (person_id, count, comprehensive_filed, business_filed)
+          SELECT NEW.person_id, 1, unit.comprehensive_income = '已申报', unit.business_income = '已申报'
+          FROM units unit WHERE unit.tin = NEW.unit_tin
+          ON CONFLICT (person_id) DO UPDATE SET count = count + 1,
+            comprehensive_filed = comprehensive_filed + excluded.comprehensive_filed,
+            business_filed = business_filed + excluded.business_filed;
+      END;
+      CREATE TRIGGER desktop_unit_list_removed AFTER DELETE ON desktop_unit_lists BEGIN
+        UPDATE desktop_unit_list_totals SET count = count - 1,
+          comprehensive_filed = comprehensive_filed - (SELECT comprehensive_income = '已申报' FROM units WHERE tin = OLD.unit_tin),
+          business_filed = business_filed - (SELECT business_income = '已申报' FROM units WHERE tin = OLD.unit_tin)
+        WHERE person_id = OLD.person_id;
+      END;
+      CREATE TRIGGER desktop_unit_list_filing_changed
+        AFTER UPDATE OF comprehensive_income, business_income ON units BEGIN
+        UPDATE desktop_unit_list_totals SET
+          comprehensive_filed = comprehensive_filed
+            + (NEW.comprehensive_income = '已申报') - (OLD.comprehensive_income = '已申报'),
+          business_filed = business_filed + (NEW.business_income = '已申报') - (OLD.business_income = '已申报')
+        WHERE person_id IN (SELECT person_id FROM desktop_unit_lists WHERE unit_tin = NEW.tin);
+      END;
+
+      -- What changed at which unit (grants, offices, 申报密码, 本市单位), written in the same
+      -- transaction as the change by whichever process made it (the hall CLI included): the running
+      -- companion reads what is new and ends the unit sessions whose access went with it.
+      CREATE TABLE unit_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        unit_tin TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('grant', 'office', 'password', 'local'))
+      );
+      CREATE INDEX unit_changes_by_time ON unit_changes (at);
+    `,
+  },
 ];

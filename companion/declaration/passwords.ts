@@ -12,9 +12,15 @@ export const declarationSubject = (personId: string, tin: string) => `declaratio
  * 申报密码: one per unit. Only its argon2id hash is kept, and only in the OS keychain — never in
  * SQLite, logs or responses. Without the keychain the operation fails and nothing changes.
  */
-export function declarationPasswords(db: Db, clock: Clock, keychain: Keychain, instanceId: string) {
+export function declarationPasswords(
+  db: Db,
+  clock: Clock,
+  keychain: Keychain,
+  instanceId: string,
+  recordChange: (tin: string, kind: "password") => void,
+) {
   const account = (tin: string) => `declaration:${instanceId}:${tin}`;
-  const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE", 503);
+  const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE");
   const bump = db.prepare(
     `INSERT INTO declaration_password_versions (unit_tin, version, set_at) VALUES (?, 1, ?)
      ON CONFLICT (unit_tin) DO UPDATE SET version = version + 1, set_at = excluded.set_at`,
@@ -35,6 +41,7 @@ export function declarationPasswords(db: Db, clock: Clock, keychain: Keychain, i
       atomically(db, () => {
         bump.run(tin, clock.now());
         clearLockouts.run(tin);
+        recordChange(tin, "password");
       });
     },
     /** Changes with every set; 0 while none was ever set. */

@@ -1,7 +1,10 @@
 import { randomInt, randomUUID } from "node:crypto";
+import type { PairingRequest as PairingRequestView } from "../../shared/api/desktop.js";
+import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import type { Db } from "../db/database.js";
+import { decodeCursor, pageOfList, pageOfRows } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -43,9 +46,19 @@ export function desktopPairing(db: Db, clock: Clock) {
     "SELECT id, name, owner_id FROM desktop_clients WHERE token_hash = ? AND revoked_at IS NULL",
   );
   const seen = db.prepare("UPDATE desktop_clients SET last_seen_at = ? WHERE id = ?");
+  // Paged by (paired_at, id); q finds a name containing it (LIKE's wildcards escaped).
   const ofOwner = db.prepare(
-    "SELECT id, name, paired_at, last_seen_at FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL ORDER BY paired_at",
+    `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
+     WHERE owner_id = @ownerId AND revoked_at IS NULL AND (@needle IS NULL OR instr(name, @needle) > 0)
+       AND (@afterAt IS NULL OR (paired_at, id) > (@afterAt, @afterId))
+     ORDER BY paired_at, id LIMIT @limit`,
   );
+  const countOfOwner = db
+    .prepare(
+      `SELECT COUNT(*) FROM desktop_clients
+       WHERE owner_id = @ownerId AND revoked_at IS NULL AND (@needle IS NULL OR instr(name, @needle) > 0)`,
+    )
+    .pluck();
   const revoke = db.prepare(
     "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
   );
@@ -77,11 +90,24 @@ export function desktopPairing(db: Db, clock: Clock) {
     },
     /** The connection went away: its request goes too. */
     withdraw: (id: string) => void take(id),
-    pending: (): PairingRequest[] =>
-      live().map(({ id, clientName, code, requestedAt }) => ({ id, clientName, code, requestedAt })),
+    /** Pending requests, oldest first; q finds a client name containing it. */
+    pending: (query: PageQuery): Page<PairingRequestView> =>
+      pageOfList(
+        live(),
+        query,
+        ["number", "string"],
+        (request) => [request.requestedAt, request.id],
+        (request, needle) => request.clientName.includes(needle),
+        ({ id, clientName, code, requestedAt }) => ({
+          id,
+          clientName,
+          code,
+          requestedAt: new Date(requestedAt).toISOString(),
+        }),
+      ),
 
     approve(requestId: string, ownerId: string): PairedClient {
-      if (!live().some((r) => r.id === requestId)) throw new AppError("PAIRING_NOT_FOUND", 404);
+      if (!live().some((r) => r.id === requestId)) throw new AppError("PAIRING_NOT_FOUND");
       const request = take(requestId) as NonNullable<ReturnType<typeof take>>;
       const clientToken = newToken();
       const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
@@ -91,7 +117,7 @@ export function desktopPairing(db: Db, clock: Clock) {
     },
     deny(requestId: string): void {
       const request = take(requestId);
-      if (!request) throw new AppError("PAIRING_NOT_FOUND", 404);
+      if (!request) throw new AppError("PAIRING_NOT_FOUND");
       request.decide({ outcome: "denied" });
     },
 
@@ -102,10 +128,23 @@ export function desktopPairing(db: Db, clock: Clock) {
       seen.run(clock.now(), row.id);
       return { id: row.id, name: row.name, ownerId: row.owner_id };
     },
-    clientsOf: (ownerId: string): PairedClient[] =>
-      (ofOwner.all(ownerId) as Array<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>).map(
+    clientsOf(ownerId: string, query: PageQuery): Page<PairedClient> {
+      const [afterAt, afterId] = decodeCursor(query.cursor, ["number", "string"]) ?? [null, null];
+      const needle = query.q || null;
+      const rows = ofOwner.all({ ownerId, needle, afterAt, afterId, limit: query.limit + 1 }) as Array<{
+        id: string;
+        name: string;
+        paired_at: number;
+        last_seen_at: number | null;
+      }>;
+      return pageOfRows(
+        rows,
+        query,
+        countOfOwner.get({ ownerId, needle }) as number,
+        (row) => [row.paired_at, row.id],
         (row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at }),
-      ),
+      );
+    },
     /** Registers an open connection of a paired client; returns how to unregister it. */
     attach(clientId: string, onRevoked: () => void): () => void {
       const set = connections.get(clientId) ?? new Set();
@@ -116,7 +155,7 @@ export function desktopPairing(db: Db, clock: Clock) {
       };
     },
     revoke(clientId: string, ownerId: string): void {
-      if (revoke.run(clock.now(), clientId, ownerId).changes === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND", 404);
+      if (revoke.run(clock.now(), clientId, ownerId).changes === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
       for (const onRevoked of connections.get(clientId) ?? []) onRevoked();
     },
   };

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyPluginAsync } from "fastify";
 import type { RawData, WebSocket } from "ws";
+import type { PageQuery } from "../../shared/api/paging.js";
 import {
   DESKTOP_PATH,
   type DesktopEvent,
@@ -15,9 +16,9 @@ import { AppError, parseInput } from "../errors.js";
 import { qrRequesterConnection } from "../qr-login/requester.js";
 import { tokenDigest } from "../security/secrets.js";
 import { readFrame } from "../security/socket-frames.js";
-import { enterUnit, forgotDeclarationPassword } from "./unit-entry.js";
+import { directAccess } from "./access.js";
+import { enterUnit, forgotDeclarationPassword, type UnitEntryDeps } from "./unit-entry.js";
 import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
-import { unitsLists } from "./units-list.js";
 
 const HEARTBEAT_MS = 30_000;
 const SESSION_CHECK_MS = 1_000;
@@ -39,7 +40,7 @@ function serveDesktopClient(
   socket: WebSocket,
   core: Core,
   sessions: UnitSessions,
-  unitsList: (personId: string) => DesktopResult<"units.list">,
+  entry: UnitEntryDeps,
   log: FastifyBaseLogger,
 ): void {
   let client: { id: string; name: string } | null = null;
@@ -70,7 +71,7 @@ function serveDesktopClient(
   const sessionCheck = setInterval(() => {
     if (!session || core.sessions.isLive(tokenDigest(session.token))) return;
     // Units whose own access ended too are told so first, with their own reason.
-    sessions.revalidate();
+    sessions.recheck(entered.keys());
     session = null;
     leaveAll();
     send({ event: "session.ended", reason: "登录已失效，请重新登录" });
@@ -94,9 +95,18 @@ function serveDesktopClient(
 
   /** The logged-in person; the session's idle timer moves with each request. */
   function loggedIn(): string {
-    if (!session) throw new AppError("NOT_LOGGED_IN", 401);
+    if (!session) throw new AppError("NOT_LOGGED_IN");
     return core.sessions.authenticate(session.token).personId;
   }
+
+  function loggedInPerson() {
+    const person = core.people.byId(loggedIn());
+    if (!person) throw new AppError("UNAUTHENTICATED");
+    return person;
+  }
+
+  const unitsPage = (query: PageQuery): DesktopResult<"units.list"> =>
+    core.unitLists.page(loggedInPerson(), core.grants.today(), query);
 
   function openUnitSession(
     personId: string,
@@ -127,25 +137,22 @@ function serveDesktopClient(
   }
 
   async function handle(request: DesktopRequest): Promise<unknown> {
-    if (!client && !BEFORE_PAIRING.has(request.type)) throw new AppError("NOT_PAIRED", 403);
+    if (!client && !BEFORE_PAIRING.has(request.type)) throw new AppError("NOT_PAIRED");
     switch (request.type) {
       case "ping":
         return {};
-      case "units.order": {
-        const personId = loggedIn();
-        core.desktopUnitLists.reorder(personId, request.tins);
-        return unitsList(personId);
-      }
+      case "units.order":
+        return { tin: request.tin, position: core.unitLists.move(loggedIn(), request.tin, request.to) };
       case "unit.enter": {
         const personId = loggedIn();
-        const result = await enterUnit(core, personId, request);
+        const result = await enterUnit(entry, personId, request);
         openUnitSession(personId, result);
         return { tin: result.tin, name: result.name, via: result.via };
       }
       case "unit.challenge": {
         loggedIn();
         core.units.requireUnit(request.tin);
-        if (!core.units.isLocal(request.tin)) throw new AppError("CA_NOT_ALLOWED", 403);
+        if (!core.units.isLocal(request.tin)) throw new AppError("CA_NOT_ALLOWED");
         const challenge = core.ca.newChallenge();
         challenges.set(request.tin, { challenge, at: Date.now() });
         return { tin: request.tin, challenge, expiresIn: CHALLENGE_TTL_MS / 1000 };
@@ -153,12 +160,12 @@ function serveDesktopClient(
       case "unit.enter.ca": {
         const personId = loggedIn();
         const unit = core.units.requireUnit(request.tin);
-        if (!core.units.isLocal(unit.tin)) throw new AppError("CA_NOT_ALLOWED", 403);
+        if (!core.units.isLocal(unit.tin)) throw new AppError("CA_NOT_ALLOWED");
         const issued = challenges.get(unit.tin);
         // A challenge is good for one try, and for a minute.
         challenges.delete(unit.tin);
         if (!issued || issued.challenge !== request.challenge || Date.now() - issued.at > CHALLENGE_TTL_MS) {
-          throw new AppError("CA_CHALLENGE_EXPIRED", 401);
+          throw new AppError("CA_CHALLENGE_EXPIRED");
         }
         const { validUntil } = core.ca.verify(unit.tin, request.challenge, request.certificates, request.signature);
         openUnitSession(personId, { tin: unit.tin, via: "ca", passwordVersion: 0, validUntil });
@@ -167,14 +174,14 @@ function serveDesktopClient(
       case "unit.leave": {
         loggedIn();
         const sessionId = entered.get(request.tin);
-        if (!sessionId) throw new AppError("NOT_IN_UNIT", 409);
+        if (!sessionId) throw new AppError("NOT_IN_UNIT");
         sessions.close(sessionId);
         entered.delete(request.tin);
         return {};
       }
       case "declaration.forgot":
         loggedIn();
-        return forgotDeclarationPassword(core, request.tin);
+        return forgotDeclarationPassword(entry, request.tin);
       case "pair.request": {
         if (pairingId) core.desktopPairing.withdraw(pairingId);
         const opened = core.desktopPairing.request(request.clientName, (decision) => {
@@ -191,7 +198,7 @@ function serveDesktopClient(
       }
       case "hello": {
         const paired = core.desktopPairing.authenticate(request.clientToken);
-        if (!paired) throw new AppError("NOT_PAIRED", 403);
+        if (!paired) throw new AppError("NOT_PAIRED");
         becomePaired(paired);
         const person = session ? core.people.byId(session.personId) : null;
         return { clientName: paired.name, person: person ? personSummary(person) : null };
@@ -211,7 +218,7 @@ function serveDesktopClient(
         leaveAll();
         return {};
       case "units.list":
-        return unitsList(loggedIn());
+        return unitsPage(request);
       case "qr.create": {
         // Paired (checked above): the approver sees the name the person approved at pairing.
         const { id, name } = client!;
@@ -232,10 +239,15 @@ function serveDesktopClient(
         core.qrLogins.cancel(loggedIn(), request.ref);
         return {};
       case "units.add": {
-        const personId = loggedIn();
-        core.units.requireUnit(request.tin);
-        core.desktopUnitLists.add(personId, request.tin);
-        return unitsList(personId);
+        const person = loggedInPerson();
+        const unit = core.units.requireUnit(request.tin);
+        const position = core.unitLists.add(person.id, unit.tin);
+        const access = directAccess(core.grants.managers, person, unit.tin, core.grants.today());
+        return {
+          tin: unit.tin,
+          position,
+          unit: { ...unit, access: access ? ("direct" as const) : ("password" as const) },
+        };
       }
     }
   }
@@ -246,13 +258,13 @@ function serveDesktopClient(
     const { frame, id } = readFrame(data, isBinary);
     if (!withinRate()) {
       if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
-      return fail(id, new AppError("RATE_LIMITED", 429, { retryAfter: 1 }));
+      return fail(id, new AppError("RATE_LIMITED", { retryAfter: 1 }));
     }
-    if (frame === undefined) return fail(null, new AppError("BAD_REQUEST", 400));
+    if (frame === undefined) return fail(null, new AppError("BAD_REQUEST"));
     // Before pairing, only a few requests are even read: nothing costly for an unknown client.
     const type = (frame as { type?: unknown })?.type;
     if (!client && !BEFORE_PAIRING.has(type as DesktopRequest["type"]) && typeof type === "string") {
-      return fail(id, new AppError("NOT_PAIRED", 403));
+      return fail(id, new AppError("NOT_PAIRED"));
     }
     let request: DesktopRequest;
     try {
@@ -286,11 +298,30 @@ function serveDesktopClient(
 
 /** ws://127.0.0.1:<port>/desktop — the desktop filing clients' socket (docs/desktop-protocol.md). */
 const desktopRoutes: FastifyPluginAsync = async (app) => {
-  const sessions = unitSessions(app.core);
-  const unitsList = unitsLists(app.core);
+  const { core } = app;
+  const sessions = unitSessions({
+    clock: core.clock,
+    today: core.grants.today,
+    people: core.people,
+    managers: core.grants.managers,
+    declarationPasswords: core.declarationPasswords,
+    changes: core.unitChanges,
+  });
+  const entry: UnitEntryDeps = {
+    db: core.db,
+    clock: core.clock,
+    captchas: core.captchas,
+    units: core.units,
+    people: core.people,
+    managers: core.grants.managers,
+    today: core.grants.today,
+    declarationPasswords: core.declarationPasswords,
+    declarationAlerts: core.declarationAlerts,
+    appDownloadUrl: core.config.appDownloadUrl,
+  };
   app.addHook("onClose", async () => sessions.stop());
   app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket, request) =>
-    serveDesktopClient(socket, app.core, sessions, unitsList, request.log),
+    serveDesktopClient(socket, core, sessions, entry, request.log),
   );
 };
 

@@ -1,14 +1,27 @@
 import type { DesktopRequest } from "../../shared/desktop/protocol.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
-import type { Core } from "../core.js";
-import { declarationSubject } from "../declaration/passwords.js";
+import type { PeopleStore } from "../accounts/people.js";
+import type { DeclarationFailureAlerts } from "../declaration/failure-alerts.js";
+import { type DeclarationPasswords, declarationSubject } from "../declaration/passwords.js";
 import { AppError } from "../errors.js";
+import type { Managers } from "../grants/managers.js";
 import { qrSvg } from "../qr-svg.js";
-import { guardedAttempt } from "../security/attempt-guard.js";
+import { type GuardedAttemptDeps, guardedAttempt } from "../security/attempt-guard.js";
+import type { UnitsStore } from "../units/units.js";
 import { directAccess } from "./access.js";
 import type { EntryVia } from "./unit-sessions.js";
 
 type EnterRequest = Extract<DesktopRequest, { type: "unit.enter" }>;
+
+export interface UnitEntryDeps extends GuardedAttemptDeps {
+  units: UnitsStore;
+  people: PeopleStore;
+  managers: Managers;
+  today: () => string;
+  declarationPasswords: DeclarationPasswords;
+  declarationAlerts: DeclarationFailureAlerts;
+  appDownloadUrl: string;
+}
 
 /**
  * 单位办税验证: with an active grant, or as legal rep or finance manager, the person enters directly;
@@ -16,31 +29,31 @@ type EnterRequest = Extract<DesktopRequest, { type: "unit.enter" }>;
  * login password (per person, per unit).
  */
 export async function enterUnit(
-  core: Core,
+  deps: UnitEntryDeps,
   personId: string,
   request: EnterRequest,
 ): Promise<{ tin: string; name: string; via: EntryVia; passwordVersion: number }> {
-  const unit = core.units.requireUnit(request.tin);
-  const person = core.people.byId(personId);
-  if (!person) throw new AppError("UNAUTHENTICATED", 401);
+  const unit = deps.units.requireUnit(request.tin);
+  const person = deps.people.byId(personId);
+  if (!person) throw new AppError("UNAUTHENTICATED");
   const entered = (via: EntryVia) => ({
     tin: unit.tin,
     name: unit.name,
     via,
-    passwordVersion: core.declarationPasswords.version(unit.tin),
+    passwordVersion: deps.declarationPasswords.version(unit.tin),
   });
 
-  const direct = directAccess(core, person, unit.tin, core.grants.today());
+  const direct = directAccess(deps.managers, person, unit.tin, deps.today());
   if (direct) return entered(direct);
-  if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED", 401);
-  if (!(await core.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET", 409);
+  if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED");
+  if (!(await deps.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET");
   const password = request.declarationPassword;
-  return guardedAttempt(core, {
+  return guardedAttempt(deps, {
     subject: declarationSubject(personId, unit.tin),
     captcha: request,
     check: async () => {
-      const right = await core.declarationPasswords.matches(unit.tin, password);
-      if (!right) core.declarationAlerts.record(unit.tin);
+      const right = await deps.declarationPasswords.matches(unit.tin, password);
+      if (!right) deps.declarationAlerts.record(unit.tin);
       return right;
     },
     onSuccess: () => entered("password"),
@@ -49,15 +62,14 @@ export async function enterUnit(
 }
 
 /** The seed's 申报密码重置渠道选择: the web page where officers reset it, and the app's QR code. */
-export async function forgotDeclarationPassword(core: Core, tin: string) {
-  core.units.requireUnit(tin);
+export async function forgotDeclarationPassword(deps: Pick<UnitEntryDeps, "units" | "appDownloadUrl">, tin: string) {
+  deps.units.requireUnit(tin);
   const webUrl = `${EXTENSION_ORIGIN}/manage.html#unit=${tin}`;
-  const appUrl = core.config.appDownloadUrl;
   return {
     notice:
       "申报密码遗失，可由税务登记的企业法定代表人或财务负责人通过APP或WEB渠道进行重置，您也可以前往办税大厅重置。",
     webUrl,
-    appUrl,
-    appQrSvg: await qrSvg(appUrl),
+    appUrl: deps.appDownloadUrl,
+    appQrSvg: await qrSvg(deps.appDownloadUrl),
   };
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Core } from "../core.js";
+import type { PeopleStore } from "../accounts/people.js";
+import type { Clock } from "../clock.js";
+import type { DeclarationPasswords } from "../declaration/passwords.js";
+import type { UnitChanges } from "../events/unit-changes.js";
+import type { Managers } from "../grants/managers.js";
 import { type DirectAccess, directAccess } from "./access.js";
 
 export type EntryVia = DirectAccess | "password" | "ca";
@@ -24,49 +28,103 @@ export const UNIT_SESSION_END_REASONS = {
   ca: "CA证书已过期，请重新校验",
 } as const;
 
+const TICK_MS = 1_000;
+/** Sessions re-checked per turn of the event loop when the date changes. */
+const RECHECK_BATCH = 200;
+
+export interface UnitSessionsDeps {
+  clock: Clock;
+  today: () => string;
+  people: PeopleStore;
+  managers: Managers;
+  declarationPasswords: Pick<DeclarationPasswords, "version">;
+  changes: UnitChanges;
+}
+
 /**
- * The units desktop clients are working in. Each is re-checked whenever its unit's grants change
- * and once a second (dates roll over, offices change, the hall CLI resets a password in another
- * process): when the access it was opened with is gone, it ends at once with the reason.
+ * The units desktop clients are working in. A session is re-checked when something changes at its
+ * unit (grants, offices, 申报密码 — from this process or another, such as the hall CLI), when the
+ * Shanghai date changes (terms begin and end), and a CA session when its certificate runs out: when
+ * the access it was opened with is gone, it ends at once with the reason. Between those events
+ * nothing is scanned: a tick only compares the clock with the next deadline.
  */
-export function unitSessions(core: Core) {
+export function unitSessions(deps: UnitSessionsDeps) {
   const open = new Map<string, UnitSession>();
+  const byUnit = new Map<string, Set<string>>();
+  /** CA sessions, the only ones with a deadline of their own. */
+  const withCertificate = new Set<UnitSession>();
+  let checkedDate = deps.today();
 
   function stillValid(session: UnitSession): boolean {
-    if (session.via === "password") return core.declarationPasswords.version(session.tin) === session.passwordVersion;
-    if (session.via === "ca") return core.clock.now() <= (session.validUntil ?? 0);
-    const person = core.people.byId(session.personId);
-    const access = person ? directAccess(core, person, session.tin, core.grants.today()) : null;
+    if (session.via === "password") return deps.declarationPasswords.version(session.tin) === session.passwordVersion;
+    if (session.via === "ca") return deps.clock.now() <= (session.validUntil ?? 0);
+    const person = deps.people.byId(session.personId);
     // An officer who also holds a grant keeps the session through either.
-    return access !== null;
+    return person !== null && directAccess(deps.managers, person, session.tin, deps.today()) !== null;
   }
 
-  function revalidate(tin?: string): void {
-    for (const session of [...open.values()]) {
-      if (tin !== undefined && session.tin !== tin) continue;
-      if (stillValid(session)) continue;
-      open.delete(session.id);
-      session.end(UNIT_SESSION_END_REASONS[session.via]);
+  function forget(session: UnitSession): void {
+    open.delete(session.id);
+    withCertificate.delete(session);
+    const ofUnit = byUnit.get(session.tin);
+    ofUnit?.delete(session.id);
+    if (ofUnit?.size === 0) byUnit.delete(session.tin);
+  }
+
+  function check(session: UnitSession): void {
+    if (!open.has(session.id) || stillValid(session)) return;
+    forget(session);
+    session.end(UNIT_SESSION_END_REASONS[session.via]);
+  }
+
+  const sessionsOf = (tin: string): UnitSession[] =>
+    [...(byUnit.get(tin) ?? [])].map((id) => open.get(id)).filter((s) => s !== undefined);
+
+  /** Every session, a batch per turn of the event loop, so thousands never hold it up. */
+  function recheckAll(): void {
+    const pending = [...open.values()];
+    const step = () => {
+      for (const session of pending.splice(0, RECHECK_BATCH)) check(session);
+      if (pending.length > 0) setImmediate(step);
+    };
+    step();
+  }
+
+  const unwatch = deps.changes.watch(({ tin }) => {
+    for (const session of sessionsOf(tin)) check(session);
+  });
+  const tick = setInterval(() => {
+    const date = deps.today();
+    if (date !== checkedDate) {
+      checkedDate = date;
+      recheckAll();
+      return;
     }
-  }
-
-  const unwatch = core.hub.watchUnits((tin) => revalidate(tin));
-  const sweep = setInterval(() => revalidate(), 1000);
-  sweep.unref();
+    const now = deps.clock.now();
+    for (const session of withCertificate) if (now > (session.validUntil ?? 0)) check(session);
+  }, TICK_MS);
+  tick.unref();
 
   return {
     open(entry: Omit<UnitSession, "id">): string {
       const id = randomUUID();
-      open.set(id, { ...entry, id });
+      const session = { ...entry, id };
+      open.set(id, session);
+      if (session.via === "ca") withCertificate.add(session);
+      byUnit.set(entry.tin, (byUnit.get(entry.tin) ?? new Set()).add(id));
       return id;
     },
     close(id: string): void {
-      open.delete(id);
+      const session = open.get(id);
+      if (session) forget(session);
     },
-    revalidate,
+    /** Re-checks the sessions of these units now (the login behind them ended, say). */
+    recheck(tins: Iterable<string>): void {
+      for (const tin of tins) for (const session of sessionsOf(tin)) check(session);
+    },
     count: () => open.size,
     stop(): void {
-      clearInterval(sweep);
+      clearInterval(tick);
       unwatch();
     },
   };

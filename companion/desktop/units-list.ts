@@ -1,76 +1,150 @@
-import type { Unit } from "../../shared/api/grants.js";
+import type { PageQuery } from "../../shared/api/paging.js";
 import type { DesktopResult } from "../../shared/desktop/protocol.js";
-import type { Core } from "../core.js";
+import type { Person } from "../accounts/people.js";
 import { atomically, type Db } from "../db/database.js";
-import { derivedCache } from "../db/derived-cache.js";
+import { decodeCursor, pageOfRows } from "../db/paging.js";
 import { AppError } from "../errors.js";
+import { activeSql } from "../grants/status.js";
 import { type UnitRow, unitFromRow } from "../units/units.js";
-import { directAccessOf } from "./access.js";
 
 type UnitsList = DesktopResult<"units.list">;
 
 /**
- * units.list is the desktop clients' most frequent request: each person's list is kept for the day
- * until the database changes (an exact cache, see derivedCache).
+ * Store of each person's 单位管理 list. Positions are real numbers, so a move writes one row (two
+ * for ▲ ▼); the totals line is kept by triggers (see the migration), so no request counts the list.
  */
-export function unitsLists(core: Core): (personId: string) => UnitsList {
-  const cache = derivedCache<UnitsList>(core.db);
-  return (personId) => {
-    const today = core.grants.today();
-    return cache.get(`${personId} ${today}`, () => unitsList(core, personId, today));
+export function unitListStore(db: Db) {
+  // q (查询) finds a 纳税人识别号 or 纳税人名称 containing it.
+  const search = "(@needle IS NULL OR instr(unit.tin, upper(@needle)) > 0 OR instr(unit.name, @needle) > 0)";
+  const page = db.prepare(
+    `SELECT unit.*, list.position FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
+     WHERE list.person_id = @personId AND (@after IS NULL OR list.position > @after) AND ${search}
+     ORDER BY list.position LIMIT @limit`,
+  );
+  const matching = db
+    .prepare(
+      `SELECT COUNT(*) FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
+       WHERE list.person_id = @personId AND ${search}`,
+    )
+    .pluck();
+  const totals = db.prepare(
+    `SELECT count, comprehensive_filed AS comprehensiveFiled, business_filed AS businessFiled
+     FROM desktop_unit_list_totals WHERE person_id = ?`,
+  );
+  // Which of a page's units the person enters directly: by office, or by an active grant.
+  const direct = db
+    .prepare(
+      `SELECT o.unit_tin FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber
+         AND o.name = @name AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)
+         AND o.unit_tin IN (SELECT value FROM json_each(@tins))
+       UNION
+       SELECT g.unit_tin FROM grants g WHERE g.grantee_id = @personId AND ${activeSql("g")}
+         AND g.unit_tin IN (SELECT value FROM json_each(@tins))`,
+    )
+    .pluck();
+  const positionOf = db.prepare("SELECT position FROM desktop_unit_lists WHERE person_id = ? AND unit_tin = ?").pluck();
+  const rank = db.prepare("SELECT COUNT(*) FROM desktop_unit_lists WHERE person_id = ? AND position <= ?").pluck();
+  const neighbour = {
+    up: db.prepare(
+      "SELECT unit_tin, position FROM desktop_unit_lists WHERE person_id = ? AND position < ? ORDER BY position DESC LIMIT 1",
+    ),
+    down: db.prepare(
+      "SELECT unit_tin, position FROM desktop_unit_lists WHERE person_id = ? AND position > ? ORDER BY position LIMIT 1",
+    ),
   };
-}
-
-/**
- * 单位管理 for a person: the units they added, in their order, each saying whether they enter
- * directly (an active grant, or the office of 法定代表人/财务负责人) or with the 申报密码; and the
- * seed's totals line.
- */
-function unitsList(core: Core, personId: string, date: string): UnitsList {
-  const person = core.people.byId(personId);
-  const access = person ? directAccessOf(core, person, date) : () => null;
-  const units = core.desktopUnitLists
-    .units(personId)
-    .map((unit) => ({ ...unit, access: access(unit.tin) ? ("direct" as const) : ("password" as const) }));
-  return {
-    units,
-    totals: {
-      count: units.length,
-      comprehensiveFiled: units.filter((u) => u.comprehensiveIncome === "已申报").length,
-      businessFiled: units.filter((u) => u.businessIncome === "已申报").length,
-    },
-  };
-}
-
-/** Store of each person's 单位管理 list. */
-export function desktopUnitLists(db: Db) {
-  const tins = db.prepare("SELECT unit_tin FROM desktop_unit_lists WHERE person_id = ? ORDER BY position").pluck();
+  // The two rows a unit moved to a 1-based position goes between (itself left out).
+  const around = db
+    .prepare(
+      `SELECT position FROM desktop_unit_lists WHERE person_id = @personId AND unit_tin <> @tin
+       ORDER BY position LIMIT 2 OFFSET @offset`,
+    )
+    .pluck();
+  const setPosition = db.prepare("UPDATE desktop_unit_lists SET position = ? WHERE person_id = ? AND unit_tin = ?");
+  const renumber = db.prepare(
+    `UPDATE desktop_unit_lists SET position = ranked.n FROM
+       (SELECT unit_tin, ROW_NUMBER() OVER (ORDER BY position) AS n FROM desktop_unit_lists WHERE person_id = @personId) ranked
+     WHERE desktop_unit_lists.person_id = @personId AND desktop_unit_lists.unit_tin = ranked.unit_tin`,
+  );
   const append = db.prepare(
     `INSERT OR IGNORE INTO desktop_unit_lists (person_id, unit_tin, position)
-     VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM desktop_unit_lists WHERE person_id = ?))`,
+     VALUES (@personId, @tin, (SELECT COALESCE(MAX(position), 0) + 1 FROM desktop_unit_lists WHERE person_id = @personId))`,
   );
-  const setPosition = db.prepare("UPDATE desktop_unit_lists SET position = ? WHERE person_id = ? AND unit_tin = ?");
-  // One query for the whole list: 单位管理 is the desktop client's most frequent request.
-  const units = db.prepare(
-    `SELECT units.* FROM desktop_unit_lists JOIN units ON units.tin = desktop_unit_lists.unit_tin
-     WHERE desktop_unit_lists.person_id = ? ORDER BY desktop_unit_lists.position`,
-  );
+
+  function moveTo(personId: string, tin: string, position: number): void {
+    const [before, after] = around.all({ personId, tin, offset: Math.max(position - 2, 0) }) as number[];
+    const [low, high] = position === 1 ? [undefined, before] : [before, after];
+    const next = low === undefined ? (high ?? 1) - 1 : high === undefined ? low + 1 : low + (high - low) / 2;
+    // Halving runs out after some fifty moves into the same gap: then spread the list out again.
+    if (next === low || next === high) {
+      renumber.run({ personId });
+      moveTo(personId, tin, position);
+    } else {
+      setPosition.run(next, personId, tin);
+    }
+  }
+
   return {
-    units: (personId: string): Unit[] => (units.all(personId) as UnitRow[]).map(unitFromRow),
-    /** 设定为默认排序: the given order must name exactly the units on the list. */
-    reorder(personId: string, order: string[]): void {
-      const current = tins.all(personId) as string[];
-      const same =
-        order.length === current.length &&
-        new Set(order).size === order.length &&
-        order.every((t) => current.includes(t));
-      if (!same)
-        throw new AppError("VALIDATION_FAILED", 400, { fields: { tins: "排序应包含且只包含单位列表中的全部单位" } });
-      atomically(db, () => {
-        for (const [index, tin] of order.entries()) setPosition.run(index + 1, personId, tin);
+    page(person: Person, today: string, query: PageQuery): UnitsList {
+      const [after] = decodeCursor(query.cursor, ["number"]) ?? [null];
+      const params = { personId: person.id, after, needle: query.q || null, limit: query.limit + 1 };
+      const rows = page.all(params) as Array<UnitRow & { position: number }>;
+      const tins = JSON.stringify(rows.map((row) => row.tin));
+      const directly = new Set(
+        direct.all({
+          personId: person.id,
+          docType: person.docType,
+          docNumber: person.docNumber,
+          name: person.name,
+          today,
+          tins,
+        }) as string[],
+      );
+      return {
+        ...pageOfRows(
+          rows,
+          query,
+          matching.get(params) as number,
+          (row) => [row.position],
+          (row) => ({
+            ...unitFromRow(row),
+            access: directly.has(row.tin) ? ("direct" as const) : ("password" as const),
+          }),
+        ),
+        totals: (totals.get(person.id) as UnitsList["totals"] | undefined) ?? {
+          count: 0,
+          comprehensiveFiled: 0,
+          businessFiled: 0,
+        },
+      };
+    },
+
+    /** 添加: appends a unit to the person's list (once); answers its 1-based position. */
+    add(personId: string, tin: string): number {
+      return atomically(db, () => {
+        append.run({ personId, tin });
+        return rank.get(personId, positionOf.get(personId, tin)) as number;
       });
     },
-    /** 添加: appends a unit to the person's list (once). */
-    add: (personId: string, tin: string) => append.run(personId, tin, personId),
+
+    /** ▲ ▼ or to a position: one unit of the list moves, the others keep their order. */
+    move(personId: string, tin: string, to: "up" | "down" | number): number {
+      return atomically(db, () => {
+        const current = positionOf.get(personId, tin) as number | undefined;
+        if (current === undefined) {
+          throw new AppError("VALIDATION_FAILED", { fields: { tin: "该单位不在您的单位列表中" } });
+        }
+        if (typeof to === "number") moveTo(personId, tin, to);
+        else {
+          const other = neighbour[to].get(personId, current) as { unit_tin: string; position: number } | undefined;
+          if (other) {
+            setPosition.run(other.position, personId, tin);
+            setPosition.run(current, personId, other.unit_tin);
+          }
+        }
+        return rank.get(personId, positionOf.get(personId, tin)) as number;
+      });
+    },
   };
 }
+
+export type UnitListStore = ReturnType<typeof unitListStore>;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import type {
   GRANT_CHANGES,
   GrantChangeRequest,
@@ -10,7 +11,8 @@ import type {
   UnitDetailResponse,
 } from "../../shared/api/grants.js";
 import { isLiveStatus } from "../../shared/api/grants.js";
-import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js";
+import { PAGE_SIZE_MAX, type Page, type PageQuery } from "../../shared/api/paging.js";
+import { addDays, shanghaiDate } from "../../shared/dates.js";
 import { maskPersonName } from "../../shared/identity/account-rules.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import type { PeopleStore, Person } from "../accounts/people.js";
@@ -19,10 +21,11 @@ import type { Clock } from "../clock.js";
 import { atomically, type Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
+import type { UnitChanges } from "../events/unit-changes.js";
 import type { UnitsStore } from "../units/units.js";
 import { type Authority, managers as managersOf } from "./managers.js";
 import { grantStatus } from "./status.js";
-import { type Grant, grantsStore } from "./store.js";
+import { type Grant, type GrantListing, grantsStore } from "./store.js";
 
 export const ENDING_SOON_DAYS = 7;
 
@@ -35,6 +38,7 @@ export interface GrantsDeps {
   units: UnitsStore;
   audit: AuditLog;
   hub: EventHub;
+  changes: UnitChanges;
 }
 
 /** The grant's term as kept in the history (before/after). */
@@ -58,52 +62,43 @@ export function grantsService(deps: GrantsDeps) {
 
   const personOrThrow = (id: string): Person => {
     const person = people.byId(id);
-    if (!person) throw new AppError("UNAUTHENTICATED", 401);
+    if (!person) throw new AppError("UNAUTHENTICATED");
     return person;
   };
 
-  /** The 管理权限 grant this grant was made under has ended since it was last looked at. */
-  function needsReview(grant: Grant, date: string): boolean {
-    if (!grant.grantorGrantId || !isLiveStatus(grantStatus(grant, date))) return false;
-    const grantor = store.byId(grant.grantorGrantId);
-    if (!grantor || isLiveStatus(grantStatus(grantor, date))) return false;
-    // It stopped standing when revoked or renounced; else when its term ran out — or, for a term
-    // changed to end in the past, when that change was made.
-    const endedAt =
-      grantor.endedAt ??
-      (grantor.endDate === null
-        ? clock.now()
-        : Math.max(startOfShanghaiDay(addDays(grantor.endDate, 1)), grantor.termSetAt));
-    return grant.reviewedAt === null || grant.reviewedAt < endedAt;
-  }
-
-  function view(grant: Grant, date: string): GrantView {
-    const grantee = personOrThrow(grant.granteeId);
-    const grantor = people.byId(grant.grantedBy);
+  function view(grant: GrantListing, date: string): GrantView {
     return {
       id: grant.id,
       unitTin: grant.unitTin,
       grantee: {
-        maskedName: maskPersonName(grantee.name),
-        docType: grantee.docType,
-        maskedDocNumber: maskDocumentNumber(grantee.docNumber),
+        maskedName: maskPersonName(grant.grantee.name),
+        docType: grant.grantee.docType,
+        maskedDocNumber: maskDocumentNumber(grant.grantee.docNumber),
       },
       permission: grant.permission,
       termType: grant.termType,
       startDate: grant.startDate,
       endDate: grant.endDate,
       status: grantStatus(grant, date),
-      grantedBy: { maskedName: grantor ? maskPersonName(grantor.name) : "", role: grant.grantedAs },
-      needsReview: needsReview(grant, date),
+      grantedBy: { maskedName: grant.grantorName ? maskPersonName(grant.grantorName) : "", role: grant.grantedAs },
+      needsReview: grant.needsReview,
       createdAt: new Date(grant.createdAt).toISOString(),
       updatedAt: new Date(grant.updatedAt).toISOString(),
     };
   }
 
+  /** The view of a grant as it now stands, read back with the names and 需复核 it shows. */
+  function viewOf(grantId: string): GrantView {
+    const date = today();
+    const listing = store.listing(grantId, date);
+    if (!listing) throw new AppError("GRANT_NOT_FOUND");
+    return view(listing, date);
+  }
+
   function requireAuthority(actor: Person, tin: string, date: string): Authority {
     units.requireUnit(tin);
     const authority = managers.authority(actor, tin, date);
-    if (authority.roles.length === 0) throw new AppError("NOT_UNIT_MANAGER", 403);
+    if (authority.roles.length === 0) throw new AppError("NOT_UNIT_MANAGER");
     return authority;
   }
 
@@ -113,24 +108,26 @@ export function grantsService(deps: GrantsDeps) {
     const onlyByGrant = authority.roles.length === 1 && own !== null;
     if (!onlyByGrant || own.endDate === null) return;
     if (term.termType === "长期" || (term.endDate ?? "") > own.endDate) {
-      throw new AppError("BEYOND_OWN_TERM", 403, {}, `授权期限不能超出您自己的管理权限期限（${own.endDate}）`);
+      throw new AppError("BEYOND_OWN_TERM", {}, `授权期限不能超出您自己的管理权限期限（${own.endDate}）`);
     }
   }
 
   function grantInUnit(tin: string, grantId: string): Grant {
     const grant = store.byId(grantId);
-    if (!grant || grant.unitTin !== tin) throw new AppError("GRANT_NOT_FOUND", 404);
+    if (!grant || grant.unitTin !== tin) throw new AppError("GRANT_NOT_FOUND");
     return grant;
   }
 
   /** A 管理权限 holder (with no office) may not touch their own grant. */
   function checkNotOwn(authority: Authority, actor: Person, grant: Grant): void {
     const onlyByGrant = authority.roles.length === 1 && authority.managementGrant !== null;
-    if (onlyByGrant && grant.granteeId === actor.id) throw new AppError("OWN_GRANT", 403);
+    if (onlyByGrant && grant.granteeId === actor.id) throw new AppError("OWN_GRANT");
   }
 
+  /** The history entry of a change, and the unit's change for the sessions it may end (same transaction). */
   function record(actor: Person, role: string, action: AuditAction, before: Grant | null, after: Grant | null) {
     const grant = (after ?? before) as Grant;
+    deps.changes.record(grant.unitTin, "grant");
     deps.audit.append({
       at: clock.now(),
       unitTin: grant.unitTin,
@@ -159,7 +156,7 @@ export function grantsService(deps: GrantsDeps) {
     for (const managerId of managers.managerIds(grant.unitTin, date)) {
       if (managerId !== grant.granteeId) deps.hub.publish(managerId, event(false));
     }
-    deps.hub.unitChanged(grant.unitTin);
+    deps.changes.poll();
     await deps.audit.anchorHead();
   }
 
@@ -188,34 +185,26 @@ export function grantsService(deps: GrantsDeps) {
       return after;
     });
     await announce(grant, change);
-    return view(grant, today());
+    return viewOf(grant.id);
   }
 
   return {
     today,
-    needsReview,
     store,
     managers,
 
-    managedUnits(actorId: string, query = ""): ManagedUnit[] {
+    /** 企业办税权限: a page of the units the person manages, with their live and 需复核 grant counts. */
+    managedUnits(actorId: string, query: PageQuery): Page<ManagedUnit> {
       const actor = personOrThrow(actorId);
       const date = today();
-      const needle = query.trim().toUpperCase();
-      return managers.managedUnits(actor, date).flatMap(({ tin, roles }) => {
-        const unit = units.unit(tin);
-        if (!unit) return [];
-        if (needle && !unit.tin.includes(needle) && !unit.name.toUpperCase().includes(needle)) return [];
-        const grants = store.ofUnit(tin);
-        return [
-          {
-            tin,
-            name: unit.name,
-            roles,
-            grantCount: grants.filter((g) => isLiveStatus(grantStatus(g, date))).length,
-            reviewCount: grants.filter((g) => needsReview(g, date)).length,
-          },
-        ];
-      });
+      const page = store.managedPage(actor, date, query);
+      return {
+        ...page,
+        items: page.items.map((unit) => {
+          const counts = store.unitCounts(unit.tin, date);
+          return { ...unit, grantCount: counts.live, reviewCount: counts.review };
+        }),
+      };
     },
 
     unitDetail(actorId: string, tin: string): UnitDetailResponse {
@@ -228,8 +217,17 @@ export function grantsService(deps: GrantsDeps) {
         roles: authority.roles,
         grantLimit: onlyByGrant ? { endDate: authority.managementGrant?.endDate ?? null } : null,
         ownGrantId: authority.managementGrant?.id ?? null,
-        grants: store.ofUnit(tin).map((grant) => view(grant, date)),
+        grantTotal: store.unitCount(tin),
+        reviewCount: store.unitCounts(tin, date).review,
       };
+    },
+
+    /** A page of the unit's grants, for its managers. */
+    unitGrants(actorId: string, tin: string, query: PageQuery): Page<GrantView> {
+      const date = today();
+      requireAuthority(personOrThrow(actorId), tin, date);
+      const page = store.unitPage(tin, date, query);
+      return { ...page, items: page.items.map((grant) => view(grant, date)) };
     },
 
     async add(actorId: string, tin: string, request: GrantCreateRequest): Promise<GrantView> {
@@ -238,11 +236,9 @@ export function grantsService(deps: GrantsDeps) {
         const date = today();
         const authority = requireAuthority(actor, tin, date);
         const grantee = people.byDocument(request.docType, request.docNumber);
-        if (!grantee || grantee.name !== request.name) throw new AppError("GRANTEE_NOT_REGISTERED", 404);
-        if (grantee.id === actor.id) throw new AppError("SELF_GRANT", 403);
-        if (store.ofGrantee(grantee.id).some((g) => g.unitTin === tin && isLiveStatus(grantStatus(g, date)))) {
-          throw new AppError("GRANT_EXISTS", 409);
-        }
+        if (!grantee || grantee.name !== request.name) throw new AppError("GRANTEE_NOT_REGISTERED");
+        if (grantee.id === actor.id) throw new AppError("SELF_GRANT");
+        if (store.liveOfPair(grantee.id, tin, date).length > 0) throw new AppError("GRANT_EXISTS");
         checkWithinOwnTerm(authority, request);
         const role = strongestRole(authority);
         const now = clock.now();
@@ -270,12 +266,12 @@ export function grantsService(deps: GrantsDeps) {
         return created;
       });
       await announce(grant, "added");
-      return view(grant, today());
+      return viewOf(grant.id);
     },
 
     change: (actorId: string, tin: string, grantId: string, request: GrantChangeRequest) =>
       managerAction(actorId, tin, grantId, "变更", "changed", ({ before, authority, date, now }) => {
-        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
+        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED");
         checkWithinOwnTerm(authority, request);
         const after: Grant = {
           ...before,
@@ -294,47 +290,47 @@ export function grantsService(deps: GrantsDeps) {
 
     revoke: (actorId: string, tin: string, grantId: string) =>
       managerAction(actorId, tin, grantId, "解除授权", "revoked", ({ before, date, now }) => {
-        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED", 409);
+        if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED");
         store.end(grantId, "unit", now);
         return { ...before, endedAt: now, endedBy: "unit", updatedAt: now };
       }),
 
     review: (actorId: string, tin: string, grantId: string) =>
       managerAction(actorId, tin, grantId, "复核保留", "reviewed", ({ before, date, now }) => {
-        if (!needsReview(before, date)) throw new AppError("NOTHING_TO_REVIEW", 409);
+        if (!store.listing(before.id, date)?.needsReview) throw new AppError("NOTHING_TO_REVIEW");
         store.markReviewed(grantId, now);
         return { ...before, reviewedAt: now, updatedAt: now };
       }),
 
-    history(actorId: string, tin: string): HistoryEntry[] {
-      const actor = personOrThrow(actorId);
-      requireAuthority(actor, tin, today());
-      return deps.audit.ofUnit(tin).map((row) => {
-        const who = people.byId(row.actorId);
-        const grant = store.byId(row.grantId);
-        const grantee = grant ? people.byId(grant.granteeId) : null;
-        return {
+    /** A page of the unit's history, newest first. */
+    history(actorId: string, tin: string, query: PageQuery): Page<HistoryEntry> {
+      requireAuthority(personOrThrow(actorId), tin, today());
+      const page = deps.audit.unitPage(tin, query);
+      return {
+        ...page,
+        items: page.items.map((row) => ({
           seq: row.seq,
           at: new Date(row.at).toISOString(),
-          actor: { maskedName: who ? maskPersonName(who.name) : "", role: row.actorRole },
+          actor: { maskedName: row.actorName ? maskPersonName(row.actorName) : "", role: row.actorRole },
           action: row.action,
           grantId: row.grantId,
-          grantee: grantee ? maskPersonName(grantee.name) : "",
+          grantee: row.granteeName ? maskPersonName(row.granteeName) : "",
           before: row.before,
           after: row.after,
-        };
-      });
+        })),
+      };
     },
 
-    myGrants(personId: string): { grants: MyGrant[]; endingSoon: number; managesUnits: boolean } {
+    /** 我的办税权限: a page of the person's grants, and what the popup's badge and links need. */
+    myGrants(personId: string, query: PageQuery): Page<MyGrant> & { endingSoon: number; managesUnits: boolean } {
       const person = personOrThrow(personId);
       const date = today();
-      const soon = addDays(date, ENDING_SOON_DAYS);
-      const visible = store.ofGrantee(personId).filter((g) => g.hiddenByGranteeAt === null);
+      const page = store.ownPage(personId, query);
       return {
-        grants: visible.map((grant) => ({
+        ...page,
+        items: page.items.map((grant) => ({
           id: grant.id,
-          unit: { tin: grant.unitTin, name: units.unit(grant.unitTin)?.name ?? grant.unitTin },
+          unit: { tin: grant.unitTin, name: grant.unitName },
           permission: grant.permission,
           termType: grant.termType,
           startDate: grant.startDate,
@@ -342,9 +338,8 @@ export function grantsService(deps: GrantsDeps) {
           status: grantStatus(grant, date),
           grantedAt: new Date(grant.createdAt).toISOString(),
         })),
-        endingSoon: visible.filter((g) => grantStatus(g, date) === "有效" && g.endDate !== null && g.endDate <= soon)
-          .length,
-        managesUnits: managers.managedUnits(person, date).length > 0,
+        endingSoon: store.endingSoonCount(personId, date, addDays(date, ENDING_SOON_DAYS)),
+        managesUnits: store.managesAny(person, date),
       };
     },
 
@@ -353,8 +348,8 @@ export function grantsService(deps: GrantsDeps) {
       const grant = atomically(db, () => {
         const person = personOrThrow(personId);
         const before = store.byId(grantId);
-        if (!before || before.granteeId !== personId) throw new AppError("GRANT_NOT_FOUND", 404);
-        if (!isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_ENDED", 409);
+        if (!before || before.granteeId !== personId) throw new AppError("GRANT_NOT_FOUND");
+        if (!isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_ENDED");
         const now = clock.now();
         store.end(grantId, "self", now);
         const after: Grant = { ...before, endedAt: now, endedBy: "self", updatedAt: now };
@@ -370,9 +365,9 @@ export function grantsService(deps: GrantsDeps) {
         const person = personOrThrow(personId);
         const before = store.byId(grantId);
         if (!before || before.granteeId !== personId || before.hiddenByGranteeAt !== null) {
-          throw new AppError("GRANT_NOT_FOUND", 404);
+          throw new AppError("GRANT_NOT_FOUND");
         }
-        if (isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_STILL_ACTIVE", 409);
+        if (isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_STILL_ACTIVE");
         const now = clock.now();
         store.hideForGrantee(grantId, now);
         record(person, "被授权人", "本人删除", before, before);
@@ -381,37 +376,60 @@ export function grantsService(deps: GrantsDeps) {
       await announce(grant, "deleted");
     },
 
-    /** CSV of a unit's grants for its managers (UTF-8 with BOM, so spreadsheet programs read the Chinese). */
-    exportCsv(actorId: string, tin: string): string {
-      const detail = this.unitDetail(actorId, tin);
-      const header = [
-        "被授权人",
-        "证件类型",
-        "证件号码",
-        "权限类型",
-        "授权期限类型",
-        "授权期限起",
-        "授权期限止",
-        "状态",
-        "授权人",
-        "需复核",
-      ];
-      const rows = detail.grants.map((g) => [
-        g.grantee.maskedName,
-        g.grantee.docType,
-        g.grantee.maskedDocNumber,
-        g.permission,
-        g.termType,
-        g.startDate,
-        g.endDate ?? "",
-        g.status,
-        `${g.grantedBy.maskedName}（${g.grantedBy.role}）`,
-        g.needsReview ? "是" : "",
-      ]);
-      const cell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-      return `\uFEFF${[header, ...rows].map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
+    /**
+     * CSV of a unit's grants for its managers (UTF-8 with BOM, so spreadsheet programs read the
+     * Chinese), streamed a page at a time: a unit of any size neither fills memory nor holds the
+     * event loop.
+     */
+    exportCsv(actorId: string, tin: string): Readable {
+      requireAuthority(personOrThrow(actorId), tin, today());
+      const header = CSV_HEADER.join(",");
+      async function* lines(): AsyncGenerator<string> {
+        yield `\uFEFF${header}\r\n`;
+        let cursor: string | undefined;
+        do {
+          const date = today();
+          const page = store.unitPage(tin, date, { limit: PAGE_SIZE_MAX, ...(cursor ? { cursor } : {}) });
+          yield page.items.map((grant) => `${csvRow(view(grant, date))}\r\n`).join("");
+          cursor = page.nextCursor ?? undefined;
+          // Let other requests in between pages.
+          await new Promise((resolve) => setImmediate(resolve));
+        } while (cursor);
+      }
+      return Readable.from(lines());
     },
   };
 }
 
 export type GrantsService = ReturnType<typeof grantsService>;
+
+const CSV_HEADER = [
+  "被授权人",
+  "证件类型",
+  "证件号码",
+  "权限类型",
+  "授权期限类型",
+  "授权期限起",
+  "授权期限止",
+  "状态",
+  "授权人",
+  "需复核",
+];
+
+const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+const csvRow = (g: GrantView) =>
+  [
+    g.grantee.maskedName,
+    g.grantee.docType,
+    g.grantee.maskedDocNumber,
+    g.permission,
+    g.termType,
+    g.startDate,
+    g.endDate ?? "",
+    g.status,
+    `${g.grantedBy.maskedName}（${g.grantedBy.role}）`,
+    g.needsReview ? "是" : "",
+  ]
+    .map(csvCell)
+    .join(",");

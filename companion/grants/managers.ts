@@ -13,21 +13,24 @@ export interface Authority {
 
 const ROLE_ORDER: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
 
-/** Who manages which unit: offices from tax registration (matched by document) and 管理权限 grants. */
+/**
+ * Who manages which unit: offices from tax registration (matched by document and name) and
+ * 管理权限 grants. Each answer reads only the rows of the one person and unit it is about.
+ */
 export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsStore) {
+  /** The person's offices at the unit on that date. */
   const officeRoles = (person: Person, tin: string, date: string): OfficeRole[] =>
     units
-      .officesOf(person.docType, person.docNumber)
-      .filter((office) => office.unitTin === tin && office.name === person.name && inOffice(office, date))
+      .officesAt(person.docType, person.docNumber, tin)
+      .filter((office) => office.name === person.name && inOffice(office, date))
       .map((office) => office.role);
 
-  const activeManagementGrant = (personId: string, tin: string, date: string): Grant | null =>
-    grants
-      .ofGrantee(personId)
-      .find((g) => g.unitTin === tin && g.permission === "管理权限" && grantStatus(g, date) === "有效") ?? null;
+  /** The person's 有效 grants at the unit on that date (at most one stands at a time). */
+  const activeGrants = (personId: string, tin: string, date: string): Grant[] =>
+    grants.liveOfPair(personId, tin, date).filter((grant) => grantStatus(grant, date) === "有效");
 
   function authority(person: Person, tin: string, date: string): Authority {
-    const managementGrant = activeManagementGrant(person.id, tin, date);
+    const managementGrant = activeGrants(person.id, tin, date).find((g) => g.permission === "管理权限") ?? null;
     const roles = new Set<ManagerRole>(officeRoles(person, tin, date));
     if (managementGrant) roles.add("管理权限");
     return { roles: ROLE_ORDER.filter((role) => roles.has(role)), managementGrant };
@@ -46,29 +49,14 @@ export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsS
 
   return {
     authority,
-
-    /** Units the person manages on that date, with their roles there. */
-    managedUnits(person: Person, date: string): Array<{ tin: string; roles: ManagerRole[] }> {
-      const tins = new Set<string>();
-      for (const office of units.officesOf(person.docType, person.docNumber)) {
-        if (office.name === person.name && inOffice(office, date)) tins.add(office.unitTin);
-      }
-      for (const grant of grants.ofGrantee(person.id)) {
-        if (grant.permission === "管理权限" && grantStatus(grant, date) === "有效") tins.add(grant.unitTin);
-      }
-      return [...tins].sort().map((tin) => ({ tin, roles: authority(person, tin, date).roles }));
-    },
-
+    officeRoles,
+    activeGrants,
     officerIds,
 
     /** Registered people who manage the unit on that date (they see its changes live). */
-    managerIds(tin: string, date: string): string[] {
-      const ids = new Set<string>(officerIds(tin, date));
-      for (const grant of grants.ofUnit(tin)) {
-        if (grant.permission === "管理权限" && grantStatus(grant, date) === "有效") ids.add(grant.granteeId);
-      }
-      return [...ids];
-    },
+    managerIds: (tin: string, date: string): string[] => [
+      ...new Set([...officerIds(tin, date), ...grants.managementGranteeIds(tin, date)]),
+    ],
   };
 }
 

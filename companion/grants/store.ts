@@ -1,5 +1,9 @@
 import type { ManagerRole, Permission, TermType } from "../../shared/api/grants.js";
+import type { Page, PageQuery } from "../../shared/api/paging.js";
+import type { DocumentType } from "../../shared/identity/documents.js";
 import type { Db } from "../db/database.js";
+import { decodeCursor, pageOfRows, type SortKey } from "../db/paging.js";
+import { activeSql, liveSql, needsReviewSql } from "./status.js";
 
 export interface Grant {
   id: string;
@@ -22,6 +26,18 @@ export interface Grant {
   updatedAt: number;
 }
 
+/** A grant with what its views show, read in the same query: the people's names and 需复核. */
+export interface GrantListing extends Grant {
+  grantee: { name: string; docType: DocumentType; docNumber: string };
+  grantorName: string;
+  needsReview: boolean;
+}
+
+/** A grant in 我的办税权限, with its unit's name. */
+export interface OwnGrant extends Grant {
+  unitName: string;
+}
+
 interface GrantRow {
   id: string;
   unit_tin: string;
@@ -40,6 +56,14 @@ interface GrantRow {
   term_set_at: number;
   created_at: number;
   updated_at: number;
+}
+
+interface ListingRow extends GrantRow {
+  grantee_name: string;
+  grantee_doc_type: DocumentType;
+  grantee_doc_number: string;
+  grantor_name: string | null;
+  needs_review: number;
 }
 
 const fromRow = (row: GrantRow): Grant => ({
@@ -62,12 +86,118 @@ const fromRow = (row: GrantRow): Grant => ({
   updatedAt: row.updated_at,
 });
 
-/** Store queries for grants. */
+const listingFromRow = (row: ListingRow): GrantListing => ({
+  ...fromRow(row),
+  grantee: { name: row.grantee_name, docType: row.grantee_doc_type, docNumber: row.grantee_doc_number },
+  grantorName: row.grantor_name ?? "",
+  needsReview: row.needs_review === 1,
+});
+
+const byCreation = (row: GrantRow): SortKey => [row.created_at, row.id];
+const CREATION_KEY = ["number", "string"] as const;
+
+/** A unit a person manages, with their roles there (officers first). */
+export interface ManagedUnitRow {
+  tin: string;
+  name: string;
+  roles: ManagerRole[];
+}
+
+/**
+ * Store queries for grants. Every decision about one person and one unit reads only that pair's
+ * rows, and every list is one indexed query per page, so neither slows down as a person's grants or
+ * a unit's grantees grow.
+ */
 export function grantsStore(db: Db) {
+  const listingColumns = `g.*, grantee.name AS grantee_name, grantee.doc_type AS grantee_doc_type,
+    grantee.doc_number AS grantee_doc_number, grantor.name AS grantor_name,
+    CASE WHEN ${needsReviewSql("g", "gg")} THEN 1 ELSE 0 END AS needs_review`;
+  const listingJoins = `JOIN people grantee ON grantee.id = g.grantee_id
+    LEFT JOIN people grantor ON grantor.id = g.granted_by
+    LEFT JOIN grants gg ON gg.id = g.grantor_grant_id`;
+
   const byId = db.prepare("SELECT * FROM grants WHERE id = ?");
+  const listingById = db.prepare(`SELECT ${listingColumns} FROM grants g ${listingJoins} WHERE g.id = @id`);
+  const ofPair = db.prepare(
+    `SELECT * FROM grants g WHERE g.grantee_id = @personId AND g.unit_tin = @tin AND ${liveSql("g")}
+     ORDER BY g.created_at, g.id`,
+  );
+  // A manager's search finds a grantee by 姓名 (part of it) or by the whole 证件号码.
+  const unitSearch = "(@needle IS NULL OR instr(grantee.name, @needle) > 0 OR grantee.doc_number = upper(@needle))";
+  const unitPage = db.prepare(
+    `SELECT ${listingColumns} FROM grants g ${listingJoins}
+     WHERE g.unit_tin = @tin AND ${unitSearch}
+       AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
+     ORDER BY g.created_at, g.id LIMIT @limit`,
+  );
+  const unitTotal = db
+    .prepare(
+      `SELECT COUNT(*) FROM grants g JOIN people grantee ON grantee.id = g.grantee_id WHERE g.unit_tin = @tin AND ${unitSearch}`,
+    )
+    .pluck();
+  const unitCount = db.prepare("SELECT COUNT(*) FROM grants WHERE unit_tin = ?").pluck();
+  const unitCounts = db.prepare(
+    `SELECT COUNT(*) AS live,
+       (SELECT COUNT(*) FROM grants g JOIN grants gg ON gg.id = g.grantor_grant_id
+        WHERE g.unit_tin = @tin AND g.grantor_grant_id IS NOT NULL AND ${needsReviewSql("g", "gg")}) AS review
+     FROM grants g WHERE g.unit_tin = @tin AND ${liveSql("g")}`,
+  );
+  const ownSearch = "(@needle IS NULL OR instr(g.unit_tin, upper(@needle)) > 0 OR instr(unit.name, @needle) > 0)";
+  const ownPage = db.prepare(
+    `SELECT g.*, unit.name AS unit_name FROM grants g JOIN units unit ON unit.tin = g.unit_tin
+     WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL AND ${ownSearch}
+       AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
+     ORDER BY g.created_at, g.id LIMIT @limit`,
+  );
+  const ownTotal = db
+    .prepare(
+      `SELECT COUNT(*) FROM grants g JOIN units unit ON unit.tin = g.unit_tin
+       WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL AND ${ownSearch}`,
+    )
+    .pluck();
+  const endingSoon = db
+    .prepare(
+      `SELECT COUNT(*) FROM grants g WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL
+       AND ${activeSql("g")} AND g.end_date IS NOT NULL AND g.end_date <= @soon`,
+    )
+    .pluck();
+
+  // Units a person manages on @today: by office (matched by document and name), or by an active
+  // 管理权限 grant. Each side is read in 纳税人识别号 order from its index and cut at the page's end.
+  const unitSearchByTin =
+    "(@needle IS NULL OR instr(unit.tin, upper(@needle)) > 0 OR instr(upper(unit.name), upper(@needle)) > 0)";
+  const officeTins = `SELECT o.unit_tin AS tin, group_concat(o.role) AS roles FROM unit_officers o
+     JOIN units unit ON unit.tin = o.unit_tin
+     WHERE o.doc_type = @docType AND o.doc_number = @docNumber AND o.name = @name
+       AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)
+       AND (@after IS NULL OR o.unit_tin > @after) AND ${unitSearchByTin}
+     GROUP BY o.unit_tin`;
+  const managementTins = `SELECT g.unit_tin AS tin, '管理权限' AS roles FROM grants g
+     JOIN units unit ON unit.tin = g.unit_tin
+     WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")}
+       AND (@after IS NULL OR g.unit_tin > @after) AND ${unitSearchByTin}
+     GROUP BY g.unit_tin`;
+  const officePage = db.prepare(`${officeTins} ORDER BY o.unit_tin LIMIT @limit`);
+  const managementPage = db.prepare(`${managementTins} ORDER BY g.unit_tin LIMIT @limit`);
+  const managedTotal = db
+    .prepare(`SELECT COUNT(*) FROM (SELECT tin FROM (${officeTins}) UNION SELECT tin FROM (${managementTins}))`)
+    .pluck();
+  const managesAny = db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber
+         AND o.name = @name AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today))
+       OR EXISTS (SELECT 1 FROM grants g WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")})`,
+    )
+    .pluck();
+  const unitName = db.prepare("SELECT name FROM units WHERE tin = ?").pluck();
+  const managementGrantees = db
+    .prepare(
+      `SELECT DISTINCT g.grantee_id FROM grants g
+       WHERE g.unit_tin = @tin AND g.permission = '管理权限' AND ${activeSql("g")}`,
+    )
+    .pluck();
+
   const ofUnit = db.prepare("SELECT * FROM grants WHERE unit_tin = ? ORDER BY created_at, id");
-  const ofGrantee = db.prepare("SELECT * FROM grants WHERE grantee_id = ? ORDER BY created_at, id");
-  const madeUnder = db.prepare("SELECT * FROM grants WHERE grantor_grant_id = ?");
   const insert = db.prepare(
     `INSERT INTO grants (id, unit_tin, grantee_id, permission, term_type, start_date, end_date, granted_by, granted_as,
        grantor_grant_id, term_set_at, created_at, updated_at)
@@ -82,14 +212,111 @@ export function grantsStore(db: Db) {
   const review = db.prepare("UPDATE grants SET reviewed_at = ?, updated_at = ? WHERE id = ?");
   const hide = db.prepare("UPDATE grants SET hidden_by_grantee_at = ?, updated_at = ? WHERE id = ?");
 
+  const creationCursor = (query: PageQuery) => {
+    const [afterAt, afterId] = decodeCursor(query.cursor, CREATION_KEY) ?? [null, null];
+    return { afterAt, afterId, needle: query.q || null, limit: query.limit + 1 };
+  };
+
   return {
     byId: (id: string) => {
       const row = byId.get(id) as GrantRow | undefined;
       return row ? fromRow(row) : null;
     },
+    listing(id: string, today: string): GrantListing | null {
+      const row = listingById.get({ id, today }) as ListingRow | undefined;
+      return row ? listingFromRow(row) : null;
+    },
+    /** The person's grants at the unit that still stand on that date (有效 or 未生效). */
+    liveOfPair: (personId: string, tin: string, today: string): Grant[] =>
+      (ofPair.all({ personId, tin, today }) as GrantRow[]).map(fromRow),
+
+    /** A page of the unit's grants, oldest first. */
+    unitPage(tin: string, today: string, query: PageQuery): Page<GrantListing> {
+      const params = { tin, today, ...creationCursor(query) };
+      return pageOfRows(
+        unitPage.all(params) as ListingRow[],
+        query,
+        unitTotal.get(params) as number,
+        byCreation,
+        listingFromRow,
+      );
+    },
+    /** How many grants the unit has, whatever their status. */
+    unitCount: (tin: string) => unitCount.get(tin) as number,
+    /** The unit's live grants and those 需复核, counted on that date. */
+    unitCounts: (tin: string, today: string) => unitCounts.get({ tin, today }) as { live: number; review: number },
+
+    /** A page of 我的办税权限 (not hidden by the grantee), oldest first. */
+    ownPage(personId: string, query: PageQuery): Page<OwnGrant> {
+      const params = { personId, ...creationCursor(query) };
+      return pageOfRows(
+        ownPage.all(params) as Array<GrantRow & { unit_name: string }>,
+        query,
+        ownTotal.get(params) as number,
+        byCreation,
+        (row) => ({ ...fromRow(row), unitName: row.unit_name }),
+      );
+    },
+    /** The person's 有效 grants that end on or before `soon`. */
+    endingSoonCount: (personId: string, today: string, soon: string) =>
+      endingSoon.get({ personId, today, soon }) as number,
+
+    /** A page of the units a person manages on that date, by 纳税人识别号. */
+    managedPage(
+      person: { id: string; docType: DocumentType; docNumber: string; name: string },
+      today: string,
+      query: PageQuery,
+    ): Page<ManagedUnitRow> {
+      const [after] = decodeCursor(query.cursor, ["string"]) ?? [null];
+      const params = {
+        personId: person.id,
+        docType: person.docType,
+        docNumber: person.docNumber,
+        name: person.name,
+        today,
+        after,
+        needle: query.q || null,
+        limit: query.limit + 1,
+      };
+      const roles = new Map<string, Set<ManagerRole>>();
+      for (const row of [...officePage.all(params), ...managementPage.all(params)] as Array<{
+        tin: string;
+        roles: string;
+      }>) {
+        const held = roles.get(row.tin) ?? new Set<ManagerRole>();
+        for (const role of row.roles.split(",")) held.add(role as ManagerRole);
+        roles.set(row.tin, held);
+      }
+      const order: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
+      const tins = [...roles.keys()].sort().slice(0, query.limit + 1);
+      return pageOfRows(
+        tins,
+        query,
+        managedTotal.get(params) as number,
+        (tin) => [tin],
+        (tin) => ({
+          tin,
+          name: unitName.get(tin) as string,
+          roles: order.filter((role) => roles.get(tin)?.has(role)),
+        }),
+      );
+    },
+    managesAny: (
+      person: { id: string; docType: DocumentType; docNumber: string; name: string },
+      today: string,
+    ): boolean =>
+      managesAny.get({
+        personId: person.id,
+        docType: person.docType,
+        docNumber: person.docNumber,
+        name: person.name,
+        today,
+      }) === 1,
+    /** Holders of an active 管理权限 grant at the unit on that date. */
+    managementGranteeIds: (tin: string, today: string) => managementGrantees.all({ tin, today }) as string[],
+
+    /** Every grant of the unit (the hall CLI's 单位 view and the property test's clean-up). */
     ofUnit: (tin: string) => (ofUnit.all(tin) as GrantRow[]).map(fromRow),
-    ofGrantee: (personId: string) => (ofGrantee.all(personId) as GrantRow[]).map(fromRow),
-    madeUnder: (grantId: string) => (madeUnder.all(grantId) as GrantRow[]).map(fromRow),
     insert: (grant: Grant) => insert.run(grant),
     updateTerm: (grant: Grant) => updateTerm.run(grant),
     end: (id: string, by: "unit" | "self", at: number) => end.run(at, by, at, id),

@@ -104,8 +104,8 @@ export function registrationCodes(db: Db, clock: Clock, hasher: CodeHasher): Reg
         );
         return { result, id: row?.id };
       });
-      if (outcome.result === "locked") throw new AppError("REGISTRATION_CODE_LOCKED", 429);
-      if (outcome.result === "invalid" || !outcome.id) throw new AppError("REGISTRATION_CODE_INVALID", 400);
+      if (outcome.result === "locked") throw new AppError("REGISTRATION_CODE_LOCKED");
+      if (outcome.result === "invalid" || !outcome.id) throw new AppError("REGISTRATION_CODE_INVALID");
       return outcome.id;
     },
 

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
+import { accountsApi } from "../../shared/api/accounts.js";
+import { serve } from "../http/serve.js";
 import { probeKeychain } from "../keychain/keychain.js";
 
 /** Liveness with real checks: a query on the database and a keychain write/read/delete. */
 const healthRoutes: FastifyPluginAsync = async (app) => {
-  app.get("/healthz", async (_request, reply) => {
+  serve(app, accountsApi.health, async (_request, reply) => {
     const db = await check(() => app.core.db.prepare("SELECT 1").get());
     const keychain = await check(() => probeKeychain(app.core.keychain));
     const ok = db === "ok" && keychain === "ok";

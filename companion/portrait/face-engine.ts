@@ -55,8 +55,8 @@ export function faceEngine(): FaceEngine {
       if (waiting.size === 0) started.unref();
       if (!pending) return;
       if (!("error" in result)) pending.resolve(result.faces);
-      else if (result.error === "IMAGE_INVALID") pending.reject(new AppError("FACE_IMAGE_INVALID", 400));
-      else pending.reject(new AppError("INTERNAL", 500));
+      else if (result.error === "IMAGE_INVALID") pending.reject(new AppError("FACE_IMAGE_INVALID"));
+      else pending.reject(new AppError("INTERNAL"));
     });
     const fail = (error: Error) => {
       for (const pending of waiting.values()) pending.reject(error);
@@ -64,14 +64,14 @@ export function faceEngine(): FaceEngine {
       worker = null;
     };
     started.on("error", fail);
-    started.on("exit", () => fail(new AppError("INTERNAL", 500)));
+    started.on("exit", () => fail(new AppError("INTERNAL")));
     worker = started;
     return started;
   }
 
   return {
     faces(image) {
-      if (waiting.size >= MAX_QUEUED) return Promise.reject(new AppError("RATE_LIMITED", 429, { retryAfter: 5 }));
+      if (waiting.size >= MAX_QUEUED) return Promise.reject(new AppError("RATE_LIMITED", { retryAfter: 5 }));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });

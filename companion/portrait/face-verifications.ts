@@ -64,26 +64,26 @@ export function faceVerifications({ db, clock, people, engine, authority }: Face
     const found = [];
     for (const frame of frames) found.push(await engine.faces(frame));
     const liveness = checkLiveness(found);
-    if (!liveness.ok) throw new AppError(liveness.code, 422);
+    if (!liveness.ok) throw new AppError(liveness.code);
     const verdict = await authority.compare(identity, {
       descriptor: liveness.frontal.descriptor,
       photo: frames[liveness.frontalIndex]!,
     });
-    if (verdict.result === "not-enrolled") throw new AppError("FACE_NOT_ENROLLED", 422);
-    if (verdict.result === "no-match") throw new AppError("FACE_NO_MATCH", 422);
+    if (verdict.result === "not-enrolled") throw new AppError("FACE_NOT_ENROLLED");
+    if (verdict.result === "no-match") throw new AppError("FACE_NO_MATCH");
   }
 
   return {
     /** Runs the check; the id of the passed verification, or the refusal saying why. */
     async verify(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<string> {
-      if (people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED", 409);
+      if (people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
       const day = shanghaiDate(clock.now());
       // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
       atomically(db, () => {
         const failures = (failuresOf.get(identity.docNumber, day) as number | undefined) ?? 0;
         if (failures >= FACE_FAILURES_PER_DAY) {
           const tomorrow = startOfShanghaiDay(addDays(day, 1));
-          throw new AppError("FACE_DAILY_LIMIT", 429, { retryAfter: secondsUntil(tomorrow, clock.now()) });
+          throw new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
         }
         addFailure.run(identity.docNumber, day);
       });

@@ -72,12 +72,12 @@ export function httpPortraitAuthority(url: string, token: string | undefined, ti
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch {
-        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE", 503);
+        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE");
       }
       const body = (await response.json().catch(() => null)) as { result?: unknown } | null;
       const result = body?.result;
       if (!response.ok || (result !== "match" && result !== "no-match" && result !== "not-enrolled")) {
-        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE", 503);
+        throw new AppError("PORTRAIT_AUTHORITY_UNAVAILABLE");
       }
       return { result };
     },

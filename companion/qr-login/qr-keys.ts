@@ -29,7 +29,7 @@ export function sealTo(key: KeyObject, data: Buffer): string {
 }
 
 function invalidKey(): AppError {
-  return new AppError("VALIDATION_FAILED", 400, {
+  return new AppError("VALIDATION_FAILED", {
     fields: { publicKey: "公钥格式不正确（需要 2048–4096 位 RSA-OAEP 公钥）" },
   });
 }

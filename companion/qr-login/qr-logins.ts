@@ -119,7 +119,7 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
 
   function row(ref: string): QrRow {
     const found = byRef.get(ref) as QrRow | undefined;
-    if (!found) throw new AppError("QR_NOT_FOUND", 404);
+    if (!found) throw new AppError("QR_NOT_FOUND");
     return found;
   }
 
@@ -128,11 +128,11 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
     const state = OPEN_STATES.has(found.state) && found.expires_at <= clock.now() ? "expired" : found.state;
     switch (state) {
       case "expired":
-        return new AppError("QR_EXPIRED", 410);
+        return new AppError("QR_EXPIRED");
       case "cancelled":
-        return new AppError("QR_CANCELLED", 409);
+        return new AppError("QR_CANCELLED");
       case "waiting":
-        return new AppError(personId === undefined ? "QR_NOT_CONFIRMED" : "QR_NOT_FOUND", 409);
+        return new AppError(personId === undefined ? "QR_NOT_CONFIRMED" : "QR_NOT_FOUND");
       case "scanned":
         return new AppError(
           personId === undefined
@@ -140,12 +140,11 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
             : personId === found.approver_id
               ? "QR_NOT_FOUND"
               : "QR_ALREADY_USED",
-          409,
         );
       case "failed":
-        return new AppError("QR_KEY_MISMATCH", 403);
+        return new AppError("QR_KEY_MISMATCH");
       default:
-        return new AppError("QR_ALREADY_USED", 409);
+        return new AppError("QR_ALREADY_USED");
     }
   }
 
@@ -172,7 +171,7 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
           limitedSince(recentOf, requester.id, CREATE_LIMIT, since) ??
           limitedSince(recentOfKind, requester.kind, CREATE_LIMIT_PER_KIND, since);
         if (oldest !== undefined) {
-          throw new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
+          throw new AppError("RATE_LIMITED", { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
         }
         forget.run(now - KEEP_ROWS);
         insert.run({
@@ -218,9 +217,9 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
     /** 扫一扫 by a logged-in person: who asks, for the confirmation screen. */
     scan(personId: string, qrText: string): QrScanResult {
       const parsed = parseQrLoginText(qrText);
-      if (!parsed) throw new AppError("QR_NOT_FOUND", 404);
+      if (!parsed) throw new AppError("QR_NOT_FOUND");
       const found = row(parsed.ref);
-      if (found.fingerprint !== parsed.fingerprint) throw new AppError("QR_KEY_MISMATCH", 403);
+      if (found.fingerprint !== parsed.fingerprint) throw new AppError("QR_KEY_MISMATCH");
       const now = clock.now();
       if (toScanned.run(personId, now, found.ref, now).changes === 1) {
         const person = people.byId(personId);
@@ -266,10 +265,10 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
       const given = createHash("sha256").update(Buffer.from(proof, "base64url")).digest();
       if (!timingSafeEqual(expected, given)) {
         countProofFailure.run(MAX_PROOF_FAILURES, ref);
-        throw new AppError("QR_KEY_MISMATCH", 403);
+        throw new AppError("QR_KEY_MISMATCH");
       }
       const person = found.approver_id ? people.byId(found.approver_id) : undefined;
-      if (!person) throw new AppError("QR_NOT_FOUND", 404);
+      if (!person) throw new AppError("QR_NOT_FOUND");
       const opened = atomically(db, () => {
         if (toRedeemed.run(clock.now(), ref, clock.now()).changes !== 1) throw refusal(row(ref));
         return sessions.open(person.id);

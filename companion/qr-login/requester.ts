@@ -24,7 +24,7 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
     },
     /** The result for the client, and the new session's token for a connection that keeps it. */
     redeem(ref: string, proof: string): { result: QrRedeemed; personId: string; token: string } {
-      if (!watching.has(ref)) throw new AppError("QR_NOT_FOUND", 404);
+      if (!watching.has(ref)) throw new AppError("QR_NOT_FOUND");
       const redeemed = qr.redeem(ref, proof);
       stopWatching();
       return {

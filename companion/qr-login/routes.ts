@@ -1,16 +1,9 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import type { WebSocket } from "ws";
 import { type DesktopReply, type QrSocketRequest, qrSocketRequestSchema } from "../../shared/desktop/protocol.js";
-import {
-  installIdSchema,
-  QR_INSTALL_PARAM,
-  QR_LOGIN_SOCKET_PATH,
-  type QrScanResult,
-  qrDecisionRequestSchema,
-  qrScanRequestSchema,
-} from "../../shared/qr-login/contract.js";
-import { bearerToken } from "../accounts/routes.js";
+import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
 import { AppError, parseInput } from "../errors.js";
+import { serve } from "../http/serve.js";
 import { readFrame } from "../security/socket-frames.js";
 import { qrRequesterConnection } from "./requester.js";
 
@@ -39,25 +32,16 @@ export function browserName(userAgent = ""): string {
  */
 const qrLoginRoutes: FastifyPluginAsync = async (app) => {
   const { core } = app;
-  const personOf = (request: FastifyRequest) => core.sessions.authenticate(bearerToken(request)).personId;
 
-  app.post("/api/qr-login/scan", async (request): Promise<QrScanResult> => {
-    const { qrText } = parseInput(qrScanRequestSchema, request.body);
-    return core.qrLogins.scan(personOf(request), qrText);
+  serve(app, qrLoginApi.qrScan, async ({ personId, body }) => core.qrLogins.scan(personId, body.qrText));
+
+  serve(app, qrLoginApi.qrConfirm, async ({ personId, body, log }) => {
+    core.qrLogins.confirm(personId, body.ref);
+    log.info({ personId }, "qr login confirmed");
   });
 
-  app.post("/api/qr-login/confirm", async (request, reply) => {
-    const { ref } = parseInput(qrDecisionRequestSchema, request.body);
-    const personId = personOf(request);
-    core.qrLogins.confirm(personId, ref);
-    request.log.info({ personId }, "qr login confirmed");
-    return reply.code(204).send();
-  });
-
-  app.post("/api/qr-login/cancel", async (request, reply) => {
-    const { ref } = parseInput(qrDecisionRequestSchema, request.body);
-    core.qrLogins.cancel(personOf(request), ref);
-    return reply.code(204).send();
+  serve(app, qrLoginApi.qrCancel, async ({ personId, body }) => {
+    core.qrLogins.cancel(personId, body.ref);
   });
 
   app.get(QR_LOGIN_SOCKET_PATH, { websocket: true }, (socket: WebSocket, request) => {
@@ -100,7 +84,7 @@ const qrLoginRoutes: FastifyPluginAsync = async (app) => {
       const { frame, id } = readFrame(data, isBinary);
       let message: QrSocketRequest;
       try {
-        if (frame === undefined) throw new AppError("BAD_REQUEST", 400);
+        if (frame === undefined) throw new AppError("BAD_REQUEST");
         message = parseInput(qrSocketRequestSchema, frame);
       } catch (error) {
         return send({ id, ok: false, ...(error as AppError).toBody() });

@@ -135,10 +135,10 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
   });
 
   if (reservation.kind === "locked") {
-    throw new AppError(refusals.locked, 423, { retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()) });
+    throw new AppError(refusals.locked, { retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()) });
   }
   if (reservation.kind === "captcha-required") {
-    throw new AppError(reservation.captchaCheck === "missing" ? "CAPTCHA_REQUIRED" : "CAPTCHA_INVALID", 400, {
+    throw new AppError(reservation.captchaCheck === "missing" ? "CAPTCHA_REQUIRED" : "CAPTCHA_INVALID", {
       captchaRequired: true,
     });
   }
@@ -153,9 +153,9 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
   atomically(deps.db, () => guards.markFailed(subject));
   if (reservation.failuresSoFar >= MAX_FAILURES) {
     const lockedUntil = guards.get(subject)?.locked_until ?? deps.clock.now();
-    throw new AppError(refusals.locked, 423, { retryAfter: secondsUntil(lockedUntil, deps.clock.now()) });
+    throw new AppError(refusals.locked, { retryAfter: secondsUntil(lockedUntil, deps.clock.now()) });
   }
-  throw new AppError(refusals.failed, 401, {
+  throw new AppError(refusals.failed, {
     captchaRequired: true,
     attemptsLeft: MAX_FAILURES - reservation.failuresSoFar,
   });

@@ -20,9 +20,9 @@ const requestGuard: FastifyPluginAsync<{ allowedOrigin: string }> = async (app, 
     const desktopClient = request.url.split("?")[0] === DESKTOP_PATH && request.headers.origin === undefined;
     const refusal =
       request.headers.host !== expectedHost()
-        ? new AppError("FORBIDDEN_HOST", 403)
+        ? new AppError("FORBIDDEN_HOST")
         : request.headers.origin !== allowedOrigin && !desktopClient
-          ? new AppError("FORBIDDEN_ORIGIN", 403)
+          ? new AppError("FORBIDDEN_ORIGIN")
           : null;
     if (refusal && request.headers.upgrade) return refuseUpgrade(request, reply, refusal);
     if (refusal) throw refusal;

@@ -56,11 +56,11 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
         const last = lastSent.pluck().get(purpose, phone) as number | undefined;
         if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
           return {
-            refused: new AppError("SMS_COOLDOWN", 429, { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }),
+            refused: new AppError("SMS_COOLDOWN", { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }),
           };
         }
         if ((sentSince.pluck().get(phone, now - DAY) as number) >= SMS_DAILY_LIMIT) {
-          return { refused: new AppError("RATE_LIMITED", 429, { retryAfter: secondsUntil(now + DAY, now) }) };
+          return { refused: new AppError("RATE_LIMITED", { retryAfter: secondsUntil(now + DAY, now) }) };
         }
         replaceOlder.run(now, purpose, phone);
         insert.run(id, purpose, phone, hasher.digest(`sms:${purpose}:${phone}`, code), now, now + SMS_CODE_TTL);
@@ -75,7 +75,7 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
       } catch {
         // The code never reached the phone: drop it so the cooldown does not hold the person back.
         remove.run(id);
-        throw new AppError("SMS_SEND_FAILED", 502);
+        throw new AppError("SMS_SEND_FAILED");
       }
       return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
     },
@@ -95,8 +95,8 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
         if (result === "ok") markUsed.run(clock.now(), live?.id);
         return result;
       });
-      if (outcome === "invalid") throw new AppError("SMS_CODE_INVALID", 400);
-      if (outcome === "locked") throw new AppError("SMS_CODE_LOCKED", 429);
+      if (outcome === "invalid") throw new AppError("SMS_CODE_INVALID");
+      if (outcome === "locked") throw new AppError("SMS_CODE_LOCKED");
     },
   };
 }

@@ -63,7 +63,7 @@ export const inOffice = (officer: Pick<Officer, "startDate" | "endDate">, date: 
   officer.startDate <= date && (officer.endDate === null || date <= officer.endDate);
 
 /** Units and their officers, as recorded from tax registration. */
-export function unitsStore(db: Db, now: () => number) {
+export function unitsStore(db: Db, now: () => number, recordChange: (tin: string, kind: "office" | "local") => void) {
   const selectUnit = db.prepare("SELECT * FROM units WHERE tin = ?");
   const upsertUnit = db.prepare(
     `INSERT INTO units (tin, name, departments, department_filing, comprehensive_income, business_income, created_at)
@@ -73,7 +73,7 @@ export function unitsStore(db: Db, now: () => number) {
        business_income = excluded.business_income`,
   );
   const officersOfUnit = db.prepare("SELECT * FROM unit_officers WHERE unit_tin = ? ORDER BY role, start_date");
-  const officersByDocument = db.prepare("SELECT * FROM unit_officers WHERE doc_type = ? AND doc_number = ?");
+  const officersAt = db.prepare("SELECT * FROM unit_officers WHERE doc_type = ? AND doc_number = ? AND unit_tin = ?");
   const insertOfficer = db.prepare(
     `INSERT INTO unit_officers (id, unit_tin, role, doc_type, doc_number, name, start_date, end_date, created_at)
      VALUES (@id, @unitTin, @role, @docType, @docNumber, @name, @startDate, @endDate, @createdAt)`,
@@ -91,7 +91,7 @@ export function unitsStore(db: Db, now: () => number) {
     unit,
     requireUnit(tin: string): Unit {
       const found = unit(tin);
-      if (!found) throw new AppError("UNIT_NOT_FOUND", 404);
+      if (!found) throw new AppError("UNIT_NOT_FOUND");
       return found;
     },
     saveUnit(value: Unit): void {
@@ -99,10 +99,14 @@ export function unitsStore(db: Db, now: () => number) {
     },
     /** 本市单位: may enter with a CA certificate. */
     isLocal: (tin: string): boolean => selectLocal.get(tin) === 1,
-    setLocal: (tin: string, local: boolean) => updateLocal.run(local ? 1 : 0, tin),
+    setLocal(tin: string, local: boolean): void {
+      updateLocal.run(local ? 1 : 0, tin);
+      recordChange(tin, "local");
+    },
     officers: (tin: string): Officer[] => (officersOfUnit.all(tin) as OfficerRow[]).map(officerFromRow),
-    officesOf: (docType: DocumentType, docNumber: string): Officer[] =>
-      (officersByDocument.all(docType, docNumber) as OfficerRow[]).map(officerFromRow),
+    /** The offices a document holder has held at one unit, whatever their dates. */
+    officesAt: (docType: DocumentType, docNumber: string, tin: string): Officer[] =>
+      (officersAt.all(docType, docNumber, tin) as OfficerRow[]).map(officerFromRow),
     /**
      * Records an officer from tax registration. A unit has one 法定代表人 at a time: the new one's
      * term ends the previous one's the day before. 财务负责人 may be several. Run in a transaction.
@@ -118,9 +122,13 @@ export function unitsStore(db: Db, now: () => number) {
       }
       const saved = { ...officer, id: randomUUID() };
       insertOfficer.run({ ...saved, createdAt: now() });
+      recordChange(officer.unitTin, "office");
       return saved;
     },
-    endOfficer: (officerId: string, endDate: string) => endOfficer.run(endDate, officerId),
+    endOfficer(officer: Pick<Officer, "id" | "unitTin">, endDate: string): void {
+      endOfficer.run(endDate, officer.id);
+      recordChange(officer.unitTin, "office");
+    },
   };
 }
 

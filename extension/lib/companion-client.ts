@@ -1,119 +1,87 @@
 /**
- * The one place that talks to the companion. Every response is parsed with the shared zod
- * schemas (the types come from them), every refusal with errorBodySchema.
+ * The one place that talks to the companion. Every call is derived from an endpoint declared in
+ * shared/api (path, method, session, schemas): answers are parsed with its schema, refusals with
+ * errorBodySchema, and the types come from the declarations.
  */
 import type { z } from "zod";
-import {
-  captchaResponseSchema,
-  type forgotCompleteRequestSchema,
-  type forgotStartRequestSchema,
-  forgotStartResponseSchema,
-  healthSchema,
-  type loginRequestSchema,
-  loginResponseSchema,
-  type PersonSummary,
-  type registerCompleteRequestSchema,
-  registerCompleteResponseSchema,
-  type registerFaceRequestSchema,
-  registerFaceResponseSchema,
-  type registerVerifyRequestSchema,
-  registerVerifyResponseSchema,
-  sessionResponseSchema,
-  type smsSendRequestSchema,
-  smsSendResponseSchema,
-} from "../../shared/api/accounts.js";
-import { type declarationResetRequestSchema, declarationSmsResponseSchema } from "../../shared/api/declaration.js";
-import {
-  type PairedClient,
-  type PairingRequest,
-  pairedClientSchema,
-  pairedClientsResponseSchema,
-  pairingRequestsResponseSchema,
-} from "../../shared/api/desktop.js";
-import {
-  type GrantView,
-  type grantChangeRequestSchema,
-  type grantCreateRequestSchema,
-  grantViewSchema,
-  type HistoryEntry,
-  historyResponseSchema,
-  type ManagedUnit,
-  managedUnitsResponseSchema,
-  myGrantsResponseSchema,
-  type UnitDetailResponse,
-  unitDetailResponseSchema,
-} from "../../shared/api/grants.js";
+import type { PersonSummary } from "../../shared/api/accounts.js";
+import type { Endpoint, EndpointInput, EndpointResult } from "../../shared/api/endpoint.js";
+import { endpointPath, endpointQuery } from "../../shared/api/endpoint.js";
+import { type Api, api } from "../../shared/api/index.js";
+import type { Page } from "../../shared/api/paging.js";
 import { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { errorBodySchema } from "../../shared/errors.js";
 import {
-  type AppDownloadResponse,
-  appDownloadResponseSchema,
   QR_INSTALL_PARAM,
   QR_LOGIN_SOCKET_PATH,
   type QrCreated,
   type QrEvent,
-  type QrScanResult,
   qrEventSchema,
-  qrScanResultSchema,
 } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { CompanionError } from "./companion-error.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
 import { getCompanionUrl, getInstallId } from "./settings.js";
 
-export type Health = z.infer<typeof healthSchema>;
-export type Captcha = z.infer<typeof captchaResponseSchema>;
-export type RegisterVerifyRequest = z.input<typeof registerVerifyRequestSchema>;
-export type RegisterVerifyResponse = z.infer<typeof registerVerifyResponseSchema>;
-export type RegisterFaceRequest = z.input<typeof registerFaceRequestSchema>;
-export type SmsSendRequest = z.input<typeof smsSendRequestSchema>;
-export type SmsSendResponse = z.infer<typeof smsSendResponseSchema>;
-export type RegisterCompleteRequest = z.input<typeof registerCompleteRequestSchema>;
-export type RegisterCompleteResponse = z.infer<typeof registerCompleteResponseSchema>;
-export type LoginRequest = z.input<typeof loginRequestSchema>;
-export type LoginResponse = z.infer<typeof loginResponseSchema>;
-export type SessionResponse = z.infer<typeof sessionResponseSchema>;
-export type ForgotStartRequest = z.input<typeof forgotStartRequestSchema>;
-export type ForgotStartResponse = z.infer<typeof forgotStartResponseSchema>;
-export type ForgotCompleteRequest = z.input<typeof forgotCompleteRequestSchema>;
+/** What an endpoint takes as its body, and what it answers. */
+type Body<K extends keyof Api> = EndpointInput<Api[K]> extends { body: infer B } ? B : never;
+type Answer<K extends keyof Api> = EndpointResult<Api[K]>;
+
+export type Health = Answer<"health">;
+export type Captcha = Answer<"captcha">;
+export type RegisterVerifyRequest = Body<"registerVerify">;
+export type RegisterVerifyResponse = Answer<"registerVerify">;
+export type RegisterFaceRequest = Body<"registerFace">;
+export type SmsSendRequest = Body<"sendSms">;
+export type SmsSendResponse = Answer<"sendSms">;
+export type RegisterCompleteRequest = Body<"registerComplete">;
+export type RegisterCompleteResponse = Answer<"registerComplete">;
+export type LoginRequest = Body<"login">;
+export type LoginResponse = Answer<"login">;
+export type SessionResponse = Answer<"session">;
+export type ForgotStartRequest = Body<"forgotStart">;
+export type ForgotStartResponse = Answer<"forgotStart">;
+export type ForgotCompleteRequest = Body<"forgotComplete">;
+export type MyGrantsResponse = Answer<"myGrants">;
+export type GrantCreateRequest = Body<"createGrant">;
+export type GrantChangeRequest = Body<"changeGrant">;
+export type DeclarationSmsResponse = Answer<"declarationSms">;
+export type DeclarationResetRequest = Body<"resetDeclarationPassword">;
+export type UnitDetailResponse = Answer<"unitDetail">;
+export type GrantView = Answer<"createGrant">;
+export type ManagedUnit = Answer<"managedUnits">["items"][number];
+export type HistoryEntry = Answer<"history">["items"][number];
+export type MyGrant = MyGrantsResponse["items"][number];
+export type PairingRequest = Answer<"pairingRequests">["items"][number];
+export type PairedClient = Answer<"approvePairing">;
+export type QrScanResult = Answer<"qrScan">;
+export type AppDownloadResponse = Answer<"appDownload">;
 export type { PersonSummary } from "../../shared/api/accounts.js";
-export type MyGrantsResponse = z.infer<typeof myGrantsResponseSchema>;
-export type GrantCreateRequest = z.input<typeof grantCreateRequestSchema>;
-export type DeclarationSmsResponse = z.infer<typeof declarationSmsResponseSchema>;
-export type DeclarationResetRequest = z.input<typeof declarationResetRequestSchema>;
-export type { PairedClient, PairingRequest } from "../../shared/api/desktop.js";
-export type GrantChangeRequest = z.input<typeof grantChangeRequestSchema>;
-export type {
-  GrantStatus,
-  GrantView,
-  HistoryEntry,
-  ManagedUnit,
-  MyGrant,
-  UnitDetailResponse,
-} from "../../shared/api/grants.js";
-export type { AppDownloadResponse, QrCreated, QrEvent, QrScanResult } from "../../shared/qr-login/contract.js";
+export type { GrantStatus } from "../../shared/api/grants.js";
+export type { Page } from "../../shared/api/paging.js";
+export type { QrCreated, QrEvent } from "../../shared/qr-login/contract.js";
 
 export { CompanionError } from "./companion-error.js";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-interface RequestOptions<T> {
-  method?: "GET" | "POST";
+interface SendOptions {
+  method: "GET" | "POST";
   body?: unknown;
-  /** Response schema; omitted for 204 No Content. */
-  schema?: z.ZodType<T>;
   /** Send the session token as a Bearer credential. */
-  auth?: boolean;
+  auth: boolean;
   /** Talk to this address instead of the configured one (the options page's 测试连接). */
-  baseUrl?: string;
-  /** Non-2xx statuses whose body is still a `schema` answer (503 from /healthz: a failed check). */
+  baseUrl?: string | undefined;
+  /** Non-2xx statuses whose body is still an answer (503 from /healthz: a failed check). */
   answerStatuses?: number[];
+  /** Cancels the request when the view that asked goes away. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Sends one request; answers the response when it is OK, throws a CompanionError otherwise. */
 async function send(
   path: string,
-  options: RequestOptions<unknown>,
+  options: SendOptions,
   accept = "application/json",
 ): Promise<{ response: Response; baseUrl: string }> {
   const baseUrl = options.baseUrl ?? (await getCompanionUrl());
@@ -129,15 +97,18 @@ async function send(
 
   let response: Response;
   try {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     response = await fetch(new URL(path, baseUrl), {
-      method: options.method ?? "GET",
+      method: options.method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
       credentials: "omit",
       cache: "no-store",
     });
-  } catch {
+  } catch (error) {
+    // A view that went away cancelled it: nobody waits for an answer.
+    if (options.signal?.aborted) throw error;
     throw new CompanionError("offline", baseUrl);
   }
 
@@ -150,13 +121,41 @@ async function send(
   return { response, baseUrl };
 }
 
-async function request<T>(path: string, options: RequestOptions<T>): Promise<T> {
-  const { response, baseUrl } = await send(path, options);
-  const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!options.schema) return undefined as T;
-  const parsed = options.schema.safeParse(json);
-  if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
-  return parsed.data;
+type CallInput<E extends Endpoint> = EndpointInput<E> & { signal?: AbortSignal | undefined };
+
+/** The URL path (with its query) of a call to a declared endpoint. */
+function callPath<E extends Endpoint>(endpoint: E, input: CallInput<E>): string {
+  const { params, query } = input as { params?: Record<string, string>; query?: Record<string, unknown> };
+  return endpointPath(endpoint.path, params) + endpointQuery(query);
+}
+
+/**
+ * Calls a declared endpoint (shared/api): its path, method, session need and answer schema all
+ * come from the declaration; the answer is parsed with that schema, a refusal with errorBodySchema.
+ */
+async function call<E extends Endpoint>(
+  endpoint: E,
+  input: CallInput<E>,
+  baseUrl?: string,
+): Promise<EndpointResult<E>> {
+  const responses = endpoint.responses as Record<number, z.ZodType | null | "download">;
+  const answerStatuses = Object.keys(responses)
+    .map(Number)
+    .filter((status) => status >= 300);
+  const { response, baseUrl: usedUrl } = await send(callPath(endpoint, input), {
+    method: endpoint.method,
+    // Every POST carries a JSON body, an empty one when the endpoint takes none.
+    body: endpoint.method === "POST" ? ((input as { body?: unknown }).body ?? {}) : undefined,
+    auth: endpoint.auth,
+    baseUrl,
+    answerStatuses,
+    signal: input.signal,
+  });
+  const schema = responses[response.status];
+  if (schema === null || schema === undefined || schema === "download") return undefined as EndpointResult<E>;
+  const parsed = schema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new CompanionError("protocol", usedUrl, null, response.status);
+  return parsed.data as EndpointResult<E>;
 }
 
 /**
@@ -245,12 +244,6 @@ async function openQrLoginSocket(): Promise<QrLoginSocket> {
   };
 }
 
-const unitPath = (tin: string) => `/api/units/${encodeURIComponent(tin)}`;
-const pairingPath = (id: string, action: "approve" | "deny") =>
-  `/api/desktop/pairings/${encodeURIComponent(id)}/${action}`;
-const grantPath = (tin: string, grantId: string, action: string) =>
-  `${unitPath(tin)}/grants/${encodeURIComponent(grantId)}/${action}`;
-
 /** The file name a response names in Content-Disposition (RFC 5987 filename* first), else `fallback`. */
 function attachmentName(response: Response, fallback: string): string {
   const header = response.headers.get("content-disposition") ?? "";
@@ -265,28 +258,27 @@ function attachmentName(response: Response, fallback: string): string {
   return /filename="?([^";]+)"?/i.exec(header)?.[1] ?? fallback;
 }
 
+/** A search and page of a list: what the next page needs (see shared/api/paging.ts). */
+export type PageRequest = { cursor?: string | undefined; limit?: number; q?: string | undefined };
+
 export const companion = {
-  health: (baseUrl?: string): Promise<Health> =>
-    request("/healthz", { schema: healthSchema, answerStatuses: [503], ...(baseUrl ? { baseUrl } : {}) }),
+  health: (baseUrl?: string): Promise<Health> => call(api.health, {}, baseUrl),
 
-  captcha: (): Promise<Captcha> => request("/api/captcha", { schema: captchaResponseSchema }),
+  captcha: (): Promise<Captcha> => call(api.captcha, {}),
 
-  registerVerify: (body: RegisterVerifyRequest): Promise<RegisterVerifyResponse> =>
-    request("/api/register/verify", { method: "POST", body, schema: registerVerifyResponseSchema }),
+  registerVerify: (body: RegisterVerifyRequest): Promise<RegisterVerifyResponse> => call(api.registerVerify, { body }),
 
   /** 人脸识别认证注册, step 1: the frames of a head turn; the same ticket as registerVerify's. */
-  registerFace: (body: RegisterFaceRequest): Promise<RegisterVerifyResponse> =>
-    request("/api/register/face", { method: "POST", body, schema: registerFaceResponseSchema }),
+  registerFace: (body: RegisterFaceRequest): Promise<RegisterVerifyResponse> => call(api.registerFace, { body }),
 
-  sendSms: (body: SmsSendRequest): Promise<SmsSendResponse> =>
-    request("/api/sms/send", { method: "POST", body, schema: smsSendResponseSchema }),
+  sendSms: (body: SmsSendRequest): Promise<SmsSendResponse> => call(api.sendSms, { body }),
 
   registerComplete: (body: RegisterCompleteRequest): Promise<RegisterCompleteResponse> =>
-    request("/api/register/complete", { method: "POST", body, schema: registerCompleteResponseSchema }),
+    call(api.registerComplete, { body }),
 
   /** Logs in and keeps the token in storage.session. */
   async login(body: LoginRequest): Promise<LoginResponse> {
-    const result = await request("/api/login", { method: "POST", body, schema: loginResponseSchema });
+    const result = await call(api.login, { body });
     await setSessionToken(result.token);
     return result;
   },
@@ -294,7 +286,7 @@ export const companion = {
   /** Ends the session on the companion, and locally whatever the companion says. */
   async logout(): Promise<void> {
     try {
-      if (await getSessionToken()) await request("/api/logout", { method: "POST", auth: true });
+      if (await getSessionToken()) await call(api.logout, {});
     } catch (error) {
       // A session that already expired is as good as ended.
       if (!(error instanceof CompanionError && error.code === "UNAUTHENTICATED")) throw error;
@@ -307,48 +299,49 @@ export const companion = {
   async session(): Promise<SessionResponse | null> {
     if (!(await getSessionToken())) return null;
     try {
-      return await request("/api/session", { auth: true, schema: sessionResponseSchema });
+      return await call(api.session, {});
     } catch (error) {
       if (error instanceof CompanionError && error.code === "UNAUTHENTICATED") return null;
       throw error;
     }
   },
 
-  forgotStart: (body: ForgotStartRequest): Promise<ForgotStartResponse> =>
-    request("/api/password/forgot/start", { method: "POST", body, schema: forgotStartResponseSchema }),
+  forgotStart: (body: ForgotStartRequest): Promise<ForgotStartResponse> => call(api.forgotStart, { body }),
 
-  forgotComplete: (body: ForgotCompleteRequest): Promise<void> =>
-    request("/api/password/forgot/complete", { method: "POST", body }),
+  forgotComplete: (body: ForgotCompleteRequest): Promise<void> => call(api.forgotComplete, { body }),
 
-  // 企业办税权限: units the person manages, their grants and history.
+  // 企业办税权限: units the person manages, their grants and history, a page at a time.
 
-  managedUnits: async (q = ""): Promise<ManagedUnit[]> => {
-    const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : "";
-    return (await request(`/api/units/managed${query}`, { auth: true, schema: managedUnitsResponseSchema })).units;
-  },
+  managedUnits: (query: PageRequest, signal?: AbortSignal): Promise<Page<ManagedUnit>> =>
+    call(api.managedUnits, { query, signal }),
 
-  unitDetail: (tin: string): Promise<UnitDetailResponse> =>
-    request(unitPath(tin), { auth: true, schema: unitDetailResponseSchema }),
+  unitDetail: (tin: string, signal?: AbortSignal): Promise<UnitDetailResponse> =>
+    call(api.unitDetail, { params: { tin }, signal }),
+
+  unitGrants: (tin: string, query: PageRequest, signal?: AbortSignal): Promise<Page<GrantView>> =>
+    call(api.unitGrants, { params: { tin }, query, signal }),
 
   createGrant: (tin: string, body: GrantCreateRequest): Promise<GrantView> =>
-    request(`${unitPath(tin)}/grants`, { method: "POST", body, auth: true, schema: grantViewSchema }),
+    call(api.createGrant, { params: { tin }, body }),
 
   changeGrant: (tin: string, grantId: string, body: GrantChangeRequest): Promise<GrantView> =>
-    request(grantPath(tin, grantId, "change"), { method: "POST", body, auth: true, schema: grantViewSchema }),
+    call(api.changeGrant, { params: { tin, grantId }, body }),
 
   revokeGrant: (tin: string, grantId: string): Promise<GrantView> =>
-    request(grantPath(tin, grantId, "revoke"), { method: "POST", body: {}, auth: true, schema: grantViewSchema }),
+    call(api.revokeGrant, { params: { tin, grantId } }),
 
   /** 复核保留: keeps a grant whose granting 管理权限 has ended, clearing its 需复核 mark. */
   reviewGrant: (tin: string, grantId: string): Promise<GrantView> =>
-    request(grantPath(tin, grantId, "review"), { method: "POST", body: {}, auth: true, schema: grantViewSchema }),
+    call(api.reviewGrant, { params: { tin, grantId } }),
 
-  history: async (tin: string): Promise<HistoryEntry[]> =>
-    (await request(`${unitPath(tin)}/history`, { auth: true, schema: historyResponseSchema })).entries,
+  /** The unit's history, newest first. */
+  history: (tin: string, query: PageRequest, signal?: AbortSignal): Promise<Page<HistoryEntry>> =>
+    call(api.history, { params: { tin }, query, signal }),
 
   /** The unit's grants as CSV; fetched here because the download needs the Bearer header. */
   async exportGrantsCsv(tin: string): Promise<{ blob: Blob; fileName: string }> {
-    const { response, baseUrl } = await send(`${unitPath(tin)}/grants.csv`, { auth: true }, "text/csv");
+    const path = callPath(api.grantsCsv, { params: { tin } });
+    const { response, baseUrl } = await send(path, { method: "GET", auth: true }, "text/csv");
     const blob = await response.blob().catch(() => null);
     if (!blob) throw new CompanionError("offline", baseUrl);
     // ASCII fallback: a Chinese name turns into "download" where the OS locale cannot encode it.
@@ -357,44 +350,34 @@ export const companion = {
 
   // 我的办税权限: the grants made to the logged-in person.
 
-  myGrants: (): Promise<MyGrantsResponse> => request("/api/my/grants", { auth: true, schema: myGrantsResponseSchema }),
+  myGrants: (query: PageRequest = {}, signal?: AbortSignal): Promise<MyGrantsResponse> =>
+    call(api.myGrants, { query, signal }),
 
-  renounceGrant: (grantId: string): Promise<void> =>
-    request(`/api/my/grants/${encodeURIComponent(grantId)}/renounce`, { method: "POST", body: {}, auth: true }),
+  renounceGrant: (grantId: string): Promise<void> => call(api.renounceGrant, { params: { grantId } }),
 
-  deleteMyGrant: (grantId: string): Promise<void> =>
-    request(`/api/my/grants/${encodeURIComponent(grantId)}/delete`, { method: "POST", body: {}, auth: true }),
+  deleteMyGrant: (grantId: string): Promise<void> => call(api.deleteMyGrant, { params: { grantId } }),
 
   // 重置申报密码 by the unit's 法定代表人 or 财务负责人, confirmed by an SMS to their bound phone.
 
-  declarationSms: (tin: string): Promise<DeclarationSmsResponse> =>
-    request(`${unitPath(tin)}/declaration-password/sms`, {
-      method: "POST",
-      body: {},
-      auth: true,
-      schema: declarationSmsResponseSchema,
-    }),
+  declarationSms: (tin: string): Promise<DeclarationSmsResponse> => call(api.declarationSms, { params: { tin } }),
 
   resetDeclarationPassword: (tin: string, body: DeclarationResetRequest): Promise<void> =>
-    request(`${unitPath(tin)}/declaration-password/reset`, { method: "POST", body, auth: true }),
+    call(api.resetDeclarationPassword, { params: { tin }, body }),
 
   // Desktop clients: pending pairing requests (允许 / 拒绝) and the person's paired clients.
 
-  pairingRequests: async (): Promise<PairingRequest[]> =>
-    (await request("/api/desktop/pairings", { auth: true, schema: pairingRequestsResponseSchema })).requests,
+  pairingRequests: (query: PageRequest = {}, signal?: AbortSignal): Promise<Page<PairingRequest>> =>
+    call(api.pairingRequests, { query, signal }),
 
-  approvePairing: (id: string): Promise<PairedClient> =>
-    request(pairingPath(id, "approve"), { method: "POST", body: {}, auth: true, schema: pairedClientSchema }),
+  approvePairing: (id: string): Promise<PairedClient> => call(api.approvePairing, { params: { id } }),
 
-  denyPairing: (id: string): Promise<void> =>
-    request(pairingPath(id, "deny"), { method: "POST", body: {}, auth: true }),
+  denyPairing: (id: string): Promise<void> => call(api.denyPairing, { params: { id } }),
 
-  desktopClients: async (): Promise<PairedClient[]> =>
-    (await request("/api/desktop/clients", { auth: true, schema: pairedClientsResponseSchema })).clients,
+  desktopClients: (query: PageRequest = {}, signal?: AbortSignal): Promise<Page<PairedClient>> =>
+    call(api.desktopClients, { query, signal }),
 
   /** 解除配对: the companion ends the client's connections at once. */
-  revokeDesktopClient: (id: string): Promise<void> =>
-    request(`/api/desktop/clients/${encodeURIComponent(id)}/revoke`, { method: "POST", body: {}, auth: true }),
+  revokeDesktopClient: (id: string): Promise<void> => call(api.revokeDesktopClient, { params: { id } }),
 
   // 扫码登录: the popup shows a QR code (requester); a logged-in person's 扫一扫 page approves it.
 
@@ -402,16 +385,13 @@ export const companion = {
   qrLogin: (): Promise<QrLoginSocket> => openQrLoginSocket(),
 
   /** 扫一扫: which client asks to log in with this QR text, and when. */
-  qrScan: (qrText: string): Promise<QrScanResult> =>
-    request("/api/qr-login/scan", { method: "POST", body: { qrText }, auth: true, schema: qrScanResultSchema }),
+  qrScan: (qrText: string): Promise<QrScanResult> => call(api.qrScan, { body: { qrText } }),
 
   /** 确认登录: the requester gets a session of the logged-in person. */
-  qrConfirm: (ref: string): Promise<void> =>
-    request("/api/qr-login/confirm", { method: "POST", body: { ref }, auth: true }),
+  qrConfirm: (ref: string): Promise<void> => call(api.qrConfirm, { body: { ref } }),
 
-  qrCancel: (ref: string): Promise<void> =>
-    request("/api/qr-login/cancel", { method: "POST", body: { ref }, auth: true }),
+  qrCancel: (ref: string): Promise<void> => call(api.qrCancel, { body: { ref } }),
 
   /** 手机端下载: the app's download address and its QR code. */
-  appDownload: (): Promise<AppDownloadResponse> => request("/api/app-download", { schema: appDownloadResponseSchema }),
+  appDownload: (): Promise<AppDownloadResponse> => call(api.appDownload, {}),
 };

@@ -11,21 +11,20 @@ export interface Resource<T> {
 
 /**
  * Loads `load()` now and again whenever a dependency changes (a live event bumps a counter in
- * `deps`). An answer that arrives after a newer load started is dropped.
+ * `deps`). A load replaced by a newer one, or of a view that went away, is cancelled (its signal).
  */
-export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Resource<T> {
   const [state, setState] = useState<Omit<Resource<T>, "reload">>({ data: null, error: null, loading: true });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
-    let live = true;
+    const controller = new AbortController();
+    const live = () => !controller.signal.aborted;
     setState((previous) => ({ ...previous, loading: true }));
-    load().then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error: unknown) => live && setState((previous) => ({ data: previous.data, error, loading: false })),
+    load(controller.signal).then(
+      (data) => live() && setState({ data, error: null, loading: false }),
+      (error: unknown) => live() && setState((previous) => ({ data: previous.data, error, loading: false })),
     );
-    return () => {
-      live = false;
-    };
+    return () => controller.abort();
   }, [...deps, generation]);
   return { ...state, reload: () => setGeneration((n) => n + 1) };
 }

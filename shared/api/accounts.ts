@@ -9,6 +9,7 @@ import {
   phoneSchema,
   withDocumentCheck,
 } from "../identity/schemas.js";
+import { endpoint } from "./endpoint.js";
 
 /** Contract of the companion's HTTP API for accounts, used by the extension and the companion. */
 
@@ -147,3 +148,95 @@ export const registerFaceRequestSchema = withDocumentCheck(
 );
 /** A passed face check: the same ticket as a hall code's, for the SMS and step 2. */
 export const registerFaceResponseSchema = registerVerifyResponseSchema;
+
+const noBody = { 204: null } as const;
+
+/** The accounts endpoints: registration, login and session, 忘记密码, captcha and health. */
+export const accountsApi = {
+  health: endpoint({
+    method: "GET",
+    path: "/healthz",
+    summary: "Liveness with real checks of the database and the OS keychain (503 when one fails)",
+    auth: false,
+    responses: { 200: healthSchema, 503: healthSchema },
+  }),
+  captcha: endpoint({
+    method: "GET",
+    path: "/api/captcha",
+    summary: "A new captcha image; the answer stays on the companion",
+    auth: false,
+    responses: { 200: captchaResponseSchema },
+  }),
+  registerVerify: endpoint({
+    method: "POST",
+    path: "/api/register/verify",
+    summary: "大厅注册码注册, step 1: the hall code and the identity it was issued for",
+    auth: false,
+    body: registerVerifyRequestSchema,
+    responses: { 200: registerVerifyResponseSchema },
+  }),
+  registerFace: endpoint({
+    method: "POST",
+    path: "/api/register/face",
+    summary: "人脸识别认证注册, step 1: camera frames of a head turn, compared with the portrait authority",
+    auth: false,
+    body: registerFaceRequestSchema,
+    responses: { 200: registerFaceResponseSchema },
+    // Camera frames are larger than any other body: up to FACE_FRAMES_MAX of ~700 KB base64 each.
+    bodyLimit: FACE_FRAMES_MAX * 720_000,
+  }),
+  sendSms: endpoint({
+    method: "POST",
+    path: "/api/sms/send",
+    summary: "Sends (or resends) the SMS code of a registration or a password reset",
+    auth: false,
+    body: smsSendRequestSchema,
+    responses: { 200: smsSendResponseSchema },
+  }),
+  registerComplete: endpoint({
+    method: "POST",
+    path: "/api/register/complete",
+    summary: "Registration step 2: 登录名, 密码, 手机号 and its SMS code",
+    auth: false,
+    body: registerCompleteRequestSchema,
+    responses: { 200: registerCompleteResponseSchema },
+  }),
+  login: endpoint({
+    method: "POST",
+    path: "/api/login",
+    summary: "账号密码登录 with 手机号, 证件号码 or 登录名 (captcha after a failure)",
+    auth: false,
+    body: loginRequestSchema,
+    responses: { 200: loginResponseSchema },
+  }),
+  logout: endpoint({
+    method: "POST",
+    path: "/api/logout",
+    summary: "Ends the session",
+    auth: true,
+    responses: noBody,
+  }),
+  session: endpoint({
+    method: "GET",
+    path: "/api/session",
+    summary: "The logged-in person",
+    auth: true,
+    responses: { 200: sessionResponseSchema },
+  }),
+  forgotStart: endpoint({
+    method: "POST",
+    path: "/api/password/forgot/start",
+    summary: "忘记密码, step 1: identity and captcha; sends the SMS code to the bound phone",
+    auth: false,
+    body: forgotStartRequestSchema,
+    responses: { 200: forgotStartResponseSchema },
+  }),
+  forgotComplete: endpoint({
+    method: "POST",
+    path: "/api/password/forgot/complete",
+    summary: "忘记密码, step 2: the SMS code and the new password; ends sessions and clears the lock",
+    auth: false,
+    body: forgotCompleteRequestSchema,
+    responses: noBody,
+  }),
+};

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { smsCodeSchema } from "./accounts.js";
-import type { ManagerRole } from "./grants.js";
+import { endpoint } from "./endpoint.js";
+import { type ManagerRole, unitTinParamSchema } from "./grants.js";
 
 /** 申报密码 policy (issue 4): 8–20 characters, letters and digits only, both present. */
 export function checkDeclarationPassword(value: string): string | null {
@@ -38,3 +39,24 @@ export const declarationSmsResponseSchema = z.object({ maskedPhone: z.string(), 
  */
 export const mayResetDeclarationPassword = (roles: readonly ManagerRole[]): boolean =>
   roles.includes("法定代表人") || roles.includes("财务负责人");
+
+/** 重置申报密码 by the unit's 法定代表人 or 财务负责人, confirmed by an SMS to their bound phone. */
+export const declarationApi = {
+  declarationSms: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/declaration-password/sms",
+    summary: "Sends the SMS code for 重置申报密码 to the officer's bound phone",
+    auth: true,
+    params: unitTinParamSchema,
+    responses: { 200: declarationSmsResponseSchema },
+  }),
+  resetDeclarationPassword: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/declaration-password/reset",
+    summary: "重置申报密码: the new password twice and the SMS code; ends the unit sessions opened with the old one",
+    auth: true,
+    params: unitTinParamSchema,
+    body: declarationResetRequestSchema,
+    responses: { 204: null },
+  }),
+};

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { endpoint } from "./endpoint.js";
+import { pageQuerySchema, pageSchema } from "./paging.js";
 
 /**
  * Contract of desktop pairing between the popup and the companion (HTTP, Bearer session token).
@@ -16,8 +18,8 @@ export const pairingRequestSchema = z.object({
 });
 export type PairingRequest = z.infer<typeof pairingRequestSchema>;
 
-/** GET /api/desktop/pairings */
-export const pairingRequestsResponseSchema = z.object({ requests: z.array(pairingRequestSchema) });
+/** Oldest first. */
+export const pairingRequestsResponseSchema = pageSchema(pairingRequestSchema);
 export type PairingRequestsResponse = z.infer<typeof pairingRequestsResponseSchema>;
 
 /** A desktop client the person approved: it holds its own revocable token. */
@@ -30,6 +32,51 @@ export const pairedClientSchema = z.object({
 });
 export type PairedClient = z.infer<typeof pairedClientSchema>;
 
-/** GET /api/desktop/clients (POST /api/desktop/pairings/:id/approve answers one pairedClientSchema). */
-export const pairedClientsResponseSchema = z.object({ clients: z.array(pairedClientSchema) });
+/** In pairing order. */
+export const pairedClientsResponseSchema = pageSchema(pairedClientSchema);
 export type PairedClientsResponse = z.infer<typeof pairedClientsResponseSchema>;
+
+const idParamSchema = z.object({ id: z.string().uuid() });
+
+export const desktopApi = {
+  pairingRequests: endpoint({
+    method: "GET",
+    path: "/api/desktop/pairings",
+    summary: "Pending pairing requests of local desktop clients",
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: pairingRequestsResponseSchema },
+  }),
+  approvePairing: endpoint({
+    method: "POST",
+    path: "/api/desktop/pairings/:id/approve",
+    summary: "允许: the client gets its own revocable token",
+    auth: true,
+    params: idParamSchema,
+    responses: { 200: pairedClientSchema },
+  }),
+  denyPairing: endpoint({
+    method: "POST",
+    path: "/api/desktop/pairings/:id/deny",
+    summary: "拒绝",
+    auth: true,
+    params: idParamSchema,
+    responses: { 204: null },
+  }),
+  desktopClients: endpoint({
+    method: "GET",
+    path: "/api/desktop/clients",
+    summary: "The person's paired desktop clients; q searches their names",
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: pairedClientsResponseSchema },
+  }),
+  revokeDesktopClient: endpoint({
+    method: "POST",
+    path: "/api/desktop/clients/:id/revoke",
+    summary: "解除配对: the client's connections end at once",
+    auth: true,
+    params: idParamSchema,
+    responses: { 204: null },
+  }),
+};

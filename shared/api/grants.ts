@@ -7,6 +7,8 @@ import {
   taxpayerIdSchema,
   withDocumentCheck,
 } from "../identity/schemas.js";
+import { endpoint } from "./endpoint.js";
+import { pageQuerySchema, pageSchema } from "./paging.js";
 
 /** Contract of 企业办税权限 (units, grants, history) between the extension and the companion. */
 
@@ -131,7 +133,7 @@ export const managedUnitSchema = z.object({
   grantCount: z.number().int(),
   reviewCount: z.number().int(),
 });
-export const managedUnitsResponseSchema = z.object({ units: z.array(managedUnitSchema) });
+export const managedUnitsResponseSchema = pageSchema(managedUnitSchema);
 export type ManagedUnit = z.infer<typeof managedUnitSchema>;
 
 export const unitDetailResponseSchema = z.object({
@@ -142,7 +144,9 @@ export const unitDetailResponseSchema = z.object({
   grantLimit: z.object({ endDate: z.string().nullable() }).nullable(),
   /** The viewer's own grant id, which a 管理权限 holder may not change. */
   ownGrantId: z.string().nullable(),
-  grants: z.array(grantViewSchema),
+  /** The unit's grants, whatever their status, and those 需复核 (its grants are paged). */
+  grantTotal: z.number().int(),
+  reviewCount: z.number().int(),
 });
 export type UnitDetailResponse = z.infer<typeof unitDetailResponseSchema>;
 
@@ -157,7 +161,8 @@ export const historyEntrySchema = z.object({
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
 });
-export const historyResponseSchema = z.object({ entries: z.array(historyEntrySchema) });
+/** Newest first. */
+export const historyResponseSchema = pageSchema(historyEntrySchema);
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export const myGrantSchema = z.object({
@@ -170,14 +175,121 @@ export const myGrantSchema = z.object({
   status: grantStatusSchema,
   grantedAt: z.string(),
 });
-export const myGrantsResponseSchema = z.object({
-  grants: z.array(myGrantSchema),
-  /** Live grants ending within 7 days (the toolbar badge). */
+export const myGrantsResponseSchema = pageSchema(myGrantSchema).extend({
+  /** Live grants ending within 7 days, of all pages (the toolbar badge). */
   endingSoon: z.number().int(),
   /** True when the person manages at least one unit (the popup links to 企业办税权限). */
   managesUnits: z.boolean(),
 });
 export type MyGrant = z.infer<typeof myGrantSchema>;
+
+export const unitGrantsResponseSchema = pageSchema(grantViewSchema);
+
+const noBody = { 204: null } as const;
+
+/** 企业办税权限 for the unit's managers, and 我的办税权限 for grantees. */
+export const grantsApi = {
+  managedUnits: endpoint({
+    method: "GET",
+    path: "/api/units/managed",
+    summary: "Units the person manages (office or 管理权限), by 纳税人识别号; q searches 纳税人识别号 and 纳税人名称",
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: managedUnitsResponseSchema },
+  }),
+  unitDetail: endpoint({
+    method: "GET",
+    path: "/api/units/:tin",
+    summary: "A managed unit and the viewer's roles and limits there",
+    auth: true,
+    params: unitTinParamSchema,
+    responses: { 200: unitDetailResponseSchema },
+  }),
+  unitGrants: endpoint({
+    method: "GET",
+    path: "/api/units/:tin/grants",
+    summary: "The unit's grants, oldest first; q searches the grantee's 姓名 and 证件号码",
+    auth: true,
+    params: unitTinParamSchema,
+    query: pageQuerySchema,
+    responses: { 200: unitGrantsResponseSchema },
+  }),
+  history: endpoint({
+    method: "GET",
+    path: "/api/units/:tin/history",
+    summary: "The unit's change history, newest first; q searches the actor's and the grantee's 姓名",
+    auth: true,
+    params: unitTinParamSchema,
+    query: pageQuerySchema,
+    responses: { 200: historyResponseSchema },
+  }),
+  grantsCsv: endpoint({
+    method: "GET",
+    path: "/api/units/:tin/grants.csv",
+    summary: "Every grant of the unit as CSV (UTF-8 with BOM), streamed",
+    auth: true,
+    params: unitTinParamSchema,
+    responses: { 200: "download" },
+  }),
+  createGrant: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/grants",
+    summary: "新增授权",
+    auth: true,
+    params: unitTinParamSchema,
+    body: grantCreateRequestSchema,
+    responses: { 200: grantViewSchema },
+  }),
+  changeGrant: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/grants/:grantId/change",
+    summary: "变更: permission and term",
+    auth: true,
+    params: grantParamSchema,
+    body: grantChangeRequestSchema,
+    responses: { 200: grantViewSchema },
+  }),
+  revokeGrant: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/grants/:grantId/revoke",
+    summary: "解除授权 by a manager",
+    auth: true,
+    params: grantParamSchema,
+    responses: { 200: grantViewSchema },
+  }),
+  reviewGrant: endpoint({
+    method: "POST",
+    path: "/api/units/:tin/grants/:grantId/review",
+    summary: "复核保留: keeps a grant whose granting 管理权限 has ended",
+    auth: true,
+    params: grantParamSchema,
+    responses: { 200: grantViewSchema },
+  }),
+  myGrants: endpoint({
+    method: "GET",
+    path: "/api/my/grants",
+    summary: "我的办税权限, newest first; q searches 纳税人识别号 and 纳税人名称",
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: myGrantsResponseSchema },
+  }),
+  renounceGrant: endpoint({
+    method: "POST",
+    path: "/api/my/grants/:grantId/renounce",
+    summary: "解除授权 by the grantee",
+    auth: true,
+    params: myGrantParamSchema,
+    responses: noBody,
+  }),
+  deleteMyGrant: endpoint({
+    method: "POST",
+    path: "/api/my/grants/:grantId/delete",
+    summary: "删除: hides an ended grant from 我的办税权限 (the history stays)",
+    auth: true,
+    params: myGrantParamSchema,
+    responses: noBody,
+  }),
+};
 
 /** Events pushed over the /api/events WebSocket. The client first sends {type:"auth", token}. */
 export const eventClientMessageSchema = z.discriminatedUnion("type", [

@@ -1,11 +1,12 @@
+import type * as z from "zod";
 import type { ErrorBody } from "../errors.js";
 import {
   type DesktopEvent,
-  type DesktopRequest,
   type DesktopRequestType,
   type DesktopResult,
   desktopEventSchema,
   desktopReplySchema,
+  type desktopRequestSchema,
   desktopResultSchemas,
 } from "./protocol.js";
 
@@ -29,7 +30,11 @@ export class DesktopError extends Error {
   }
 }
 
-type RequestBody<T extends DesktopRequestType> = Omit<Extract<DesktopRequest, { type: T }>, "id" | "type">;
+/** A request's fields as the protocol accepts them (optional where the companion has a default). */
+type RequestBody<T extends DesktopRequestType> = Omit<
+  Extract<z.input<typeof desktopRequestSchema>, { type: T }>,
+  "id" | "type"
+>;
 
 /**
  * Typed client of the desktop protocol: one request, one validated reply; events to listeners.

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { captchaResponseSchema, loginRequestSchema, personSummarySchema } from "../api/accounts.js";
 import { unitSchema } from "../api/grants.js";
+import { pageQueryFields, pageSchema } from "../api/paging.js";
 import { errorCodeSchema } from "../errors.js";
 import { taxpayerIdSchema } from "../identity/schemas.js";
 import {
@@ -39,14 +40,20 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   z.object({ id: requestId, type: z.literal("captcha") }),
   z.object({ id: requestId, type: z.literal("login"), ...loginRequestSchema.shape }),
   z.object({ id: requestId, type: z.literal("logout") }),
-  z.object({ id: requestId, type: z.literal("units.list") }),
+  /** 单位管理, a page at a time in the person's order; q (查询) finds 纳税人识别号 or 纳税人名称. */
+  z.object({ id: requestId, type: z.literal("units.list"), ...pageQueryFields }),
   /** 添加: a unit by its 纳税人识别号, appended to the person's 单位管理 list. */
   z.object({ id: requestId, type: z.literal("units.add"), tin: taxpayerIdSchema }),
   /**
-   * 设定为默认排序: saves the order the client shows (after its ▲ ▼ moves) as the person's default.
-   * Must list exactly the units of the person's list.
+   * Custom order: moves one unit of the list a row up (▲) or down (▼), or to a 1-based position in
+   * the whole list. The order is kept for the person's next sessions.
    */
-  z.object({ id: requestId, type: z.literal("units.order"), tins: z.array(taxpayerIdSchema).max(1000) }),
+  z.object({
+    id: requestId,
+    type: z.literal("units.order"),
+    tin: taxpayerIdSchema,
+    to: z.union([z.enum(["up", "down"]), z.number().int().min(1, "位置从1开始")]),
+  }),
   /** 进入: 单位办税验证. Direct with a grant or office; otherwise the 申报密码 (and the captcha after a failure). */
   z.object({
     id: requestId,
@@ -88,11 +95,13 @@ export const desktopUnitSchema = unitSchema.extend({
   access: z.enum(["direct", "password"]),
 });
 
-export const unitsListResultSchema = z.object({
-  units: z.array(desktopUnitSchema),
-  /** The seed's totals line: 单位总数, 综合所得申报情况 n/m, 经营所得预缴申报情况 n/m. */
+export const unitsListResultSchema = pageSchema(desktopUnitSchema).extend({
+  /** The seed's totals line, of the whole list: 单位总数, 综合所得申报情况 n/m, 经营所得预缴申报情况 n/m. */
   totals: z.object({ count: z.number().int(), comprehensiveFiled: z.number().int(), businessFiled: z.number().int() }),
 });
+
+/** Where a unit now stands in the person's list (1-based). */
+const unitPlacedSchema = z.object({ tin: z.string(), position: z.number().int() });
 
 export const desktopResultSchemas = {
   "pair.request": z.object({ code: z.string().regex(/^\d{6}$/), expiresIn: z.number().int() }),
@@ -101,8 +110,8 @@ export const desktopResultSchemas = {
   login: z.object({ person: personSummarySchema }),
   logout: z.object({}),
   "units.list": unitsListResultSchema,
-  "units.add": unitsListResultSchema,
-  "units.order": unitsListResultSchema,
+  "units.add": unitPlacedSchema.extend({ unit: desktopUnitSchema }),
+  "units.order": unitPlacedSchema,
   "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
   /** `tin` is the normalised 纳税人识别号 that goes into the signed text. */
   "unit.challenge": z.object({ tin: z.string(), challenge: z.string(), expiresIn: z.number().int() }),

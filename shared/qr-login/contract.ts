@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { personSummarySchema } from "../api/accounts.js";
+import { endpoint } from "../api/endpoint.js";
 
 /**
  * 扫码登录 (SPEC §6, the Discord remote-auth pattern). A login surface — the popup or a desktop
@@ -115,3 +116,38 @@ export const installIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 /** The requester-only socket of the browser extension's 扫码登录 view: ws://127.0.0.1:<port>/api/qr-login. */
 export const QR_LOGIN_SOCKET_PATH = "/api/qr-login";
+
+/** 扫码登录, the approver's HTTP side (the 扫一扫 page), and 手机端下载. */
+export const qrLoginApi = {
+  qrScan: endpoint({
+    method: "POST",
+    path: "/api/qr-login/scan",
+    summary: "扫一扫: which client asks to log in with this QR text, and when",
+    auth: true,
+    body: qrScanRequestSchema,
+    responses: { 200: qrScanResultSchema },
+  }),
+  qrConfirm: endpoint({
+    method: "POST",
+    path: "/api/qr-login/confirm",
+    summary: "确认登录: the requester gets a session of the logged-in person",
+    auth: true,
+    body: qrDecisionRequestSchema,
+    responses: { 204: null },
+  }),
+  qrCancel: endpoint({
+    method: "POST",
+    path: "/api/qr-login/cancel",
+    summary: "取消",
+    auth: true,
+    body: qrDecisionRequestSchema,
+    responses: { 204: null },
+  }),
+  appDownload: endpoint({
+    method: "GET",
+    path: "/api/app-download",
+    summary: "手机端下载: the app's download address and its QR code",
+    auth: false,
+    responses: { 200: appDownloadResponseSchema },
+  }),
+};

@@ -252,7 +252,8 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
 
   it("变更 in a dialog, checked live by the shared term rule; 解除授权 asks first; 导出CSV downloads", async () => {
     await manage.click('[data-testid="tab-granted"]');
-    const [row] = await manage.$$(`::-p-xpath(${grantRow("*芳")})`);
+    // The tab reads its page of grants from the companion when it opens.
+    const row = await manage.waitForSelector(`::-p-xpath(${grantRow("*芳")})`);
     await row?.$eval('[data-testid="grant-change"]', (el) => (el as HTMLElement).click());
     await manage.waitForSelector('[data-testid="change-dialog"][open]');
     expect(await manage.$eval('input[name="change-termType"][value="定期"]', (el) => el.checked)).toBe(true);
@@ -292,8 +293,8 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
   it("a 管理权限 holder sees their limit, no 长期, and no actions on their own grant", async () => {
     // The change above made 王芳's grant 办税权限: give 管理权限 back (to 2029-06-30) over the API.
     const token = await loginToken(companion, legalRep);
-    const detail = await api(companion, `/api/units/${unit.tin}`, { token });
-    const own = detail.body.grants.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const detail = await api(companion, `/api/units/${unit.tin}/grants`, { token });
+    const own = detail.body.items.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
     const back = await api(companion, `/api/units/${unit.tin}/grants/${own.id}/change`, {
       token,
       body: { permission: "管理权限", termType: "定期", startDate: "2026-01-01", endDate: "2029-06-30" },
@@ -355,8 +356,8 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
 
     // The legal rep shortens 王芳's grant to end in 3 days (over the API; the page is profile A's).
     const token = await loginToken(companion, legalRep);
-    const detail = await api(companion, `/api/units/${unit.tin}`, { token });
-    const hers = detail.body.grants.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const detail = await api(companion, `/api/units/${unit.tin}/grants`, { token });
+    const hers = detail.body.items.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
     const today = shanghaiDate(Date.now());
     const changed = await api(companion, `/api/units/${unit.tin}/grants/${hers.id}/change`, {
       token,

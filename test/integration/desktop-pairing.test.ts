@@ -57,7 +57,7 @@ describe("desktop pairing", () => {
       businessFiled: 0,
     });
     const clients = await api(companion, "/api/desktop/clients", { token });
-    expect(clients.body.clients).toMatchObject([{ name: "扣缴客户端 (测试)" }]);
+    expect(clients.body.items).toMatchObject([{ name: "扣缴客户端 (测试)" }]);
     later.close();
   });
 
@@ -66,17 +66,17 @@ describe("desktop pairing", () => {
     const denied = client.nextEvent("pair.denied");
     const { code } = await client.request("pair.request", { clientName: "来历不明" });
     const pending = await api(companion, "/api/desktop/pairings", { token });
-    const request = pending.body.requests.find((r: { code: string }) => r.code === code);
+    const request = pending.body.items.find((r: { code: string }) => r.code === code);
     expect((await api(companion, `/api/desktop/pairings/${request.id}/deny`, { token, body: {} })).status).toBe(204);
     expect(await denied).toEqual({ event: "pair.denied" });
     expect(await refusalCode(client.request("captcha", {}))).toBe("NOT_PAIRED");
-    expect((await api(companion, "/api/desktop/pairings", { token })).body.requests).toEqual([]);
+    expect((await api(companion, "/api/desktop/pairings", { token })).body.items).toEqual([]);
     client.close();
   });
 
   it("revoking a client ends its connections at once and its token stops working", async () => {
     const { client, clientToken } = await pairedClient();
-    const [{ id }] = (await api(companion, "/api/desktop/clients", { token })).body.clients;
+    const [{ id }] = (await api(companion, "/api/desktop/clients", { token })).body.items;
     const revoked = client.nextEvent("client.revoked");
     expect((await api(companion, `/api/desktop/clients/${id}/revoke`, { token, body: {} })).status).toBe(204);
     expect(await revoked).toEqual({ event: "client.revoked" });
@@ -118,18 +118,32 @@ describe("desktop pairing", () => {
         startDate: "2020-01-01",
       },
     });
-    await client.request("units.add", { tin: granted.tin });
-    const list = await client.request("units.add", { tin: other.tin.toLowerCase() });
-    expect(list.units.map((u) => [u.name, u.access])).toEqual([
+    expect(await client.request("units.add", { tin: granted.tin })).toMatchObject({
+      tin: granted.tin,
+      position: 1,
+      unit: { name: "广东QJ4核定4", access: "direct" },
+    });
+    expect(await client.request("units.add", { tin: other.tin.toLowerCase() })).toMatchObject({
+      tin: other.tin,
+      position: 2,
+      unit: { name: "广东QJ1查账", access: "password" },
+    });
+    const list = await client.request("units.list", {});
+    expect(list.items.map((u) => [u.name, u.access])).toEqual([
       ["广东QJ4核定4", "direct"],
       ["广东QJ1查账", "password"],
     ]);
+    expect(list).toMatchObject({ total: 2, nextCursor: null });
     expect(list.totals).toEqual({ count: 2, comprehensiveFiled: 1, businessFiled: 0 });
-    // ▼ then 设定为默认排序: the order is kept for the next connection.
-    const reordered = await client.request("units.order", { tins: [other.tin, granted.tin] });
-    expect(reordered.units.map((u) => u.name)).toEqual(["广东QJ1查账", "广东QJ4核定4"]);
-    expect(await refusalCode(client.request("units.order", { tins: [other.tin] }))).toBe("VALIDATION_FAILED");
-    expect((await client.request("units.list", {})).units.map((u) => u.name)).toEqual(["广东QJ1查账", "广东QJ4核定4"]);
+    // ▼: one row moves, and the order is kept for the next connection.
+    expect(await client.request("units.order", { tin: granted.tin, to: "down" })).toEqual({
+      tin: granted.tin,
+      position: 2,
+    });
+    const unlisted = addUnit(companion, { name: "广东QJ9" });
+    expect(await refusalCode(client.request("units.order", { tin: unlisted.tin, to: "up" }))).toBe("VALIDATION_FAILED");
+    const names = async () => (await client.request("units.list", {})).items.map((u) => u.name);
+    expect(await names()).toEqual(["广东QJ1查账", "广东QJ4核定4"]);
     expect(await refusalCode(client.request("units.add", { tin: "91440101MA00000000" }))).toMatch(
       /UNIT_NOT_FOUND|VALIDATION_FAILED/,
     );

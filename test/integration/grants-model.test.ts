@@ -17,7 +17,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../../companion/clock.js";
 import { AppError } from "../../companion/errors.js";
+import type { Officer } from "../../companion/units/units.js";
 import type { GrantCreateRequest } from "../../shared/api/grants.js";
+import type { Page, PageQuery } from "../../shared/api/paging.js";
 import { type DocumentType, gb11643CheckDigit } from "../../shared/identity/documents.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
 import { manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
@@ -265,6 +267,18 @@ async function replay(shift: number, ops: Op[]): Promise<void> {
   }
 }
 
+/** Every item of a list, read in small pages so that each listing crosses page boundaries. */
+function everyPage<T>(read: (query: PageQuery) => Page<T>): T[] {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = read({ limit: 3, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
 /**
  * After a run its units are left behind: their officers leave and their grants end, so the pool's
  * listings (which the companion builds over all of a person's units) do not grow run after run.
@@ -272,7 +286,7 @@ async function replay(shift: number, ops: Op[]): Promise<void> {
 function retire(tins: string[]): void {
   const { units, grants } = companion.app.core;
   for (const tin of tins) {
-    for (const officer of units.officers(tin)) units.endOfficer(officer.id, "2019-12-31");
+    for (const officer of units.officers(tin)) units.endOfficer(officer, "2019-12-31");
     for (const grant of grants.store.ofUnit(tin)) {
       if (grant.endedBy === null) grants.store.end(grant.id, "unit", clock.now());
     }
@@ -296,7 +310,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
     });
   }
   const model = new GrantsModel(pool, tins.slice(0, 2), clock.now());
-  const officerIds: string[] = [];
+  const officers: Officer[] = [];
   const labels = new Map<string, string>([[BOGUS_GRANT_ID, "bogus"]]);
   const label = (id: string) => labels.get(id) ?? id;
   const unitLabel = (tin: string) => `U${tins.indexOf(tin)}`;
@@ -440,14 +454,14 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
           startDate: start,
           endDate: end,
         });
-        officerIds.push(saved.id);
+        officers.push(saved);
         model.setOfficer({ tin, role: o.role, docType, docNumber, name, start, end });
-        return `officer #${officerIds.length - 1}: U${o.unit} ${o.role} is ${whoText(o.who)} from ${start} to ${end ?? "—"}`;
+        return `officer #${officers.length - 1}: U${o.unit} ${o.role} is ${whoText(o.who)} from ${start} to ${end ?? "—"}`;
       }
       case "officer-leaves": {
-        const index = o.pick % officerIds.length;
+        const index = o.pick % officers.length;
         const end = plusDays(model.today(), o.end);
-        units.endOfficer(officerIds[index] as string, end);
+        units.endOfficer(officers[index] as Officer, end);
         model.endOfficer(index, end);
         return `officer #${index} leaves: term ends ${end}`;
       }
@@ -467,7 +481,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
             roles: d.roles,
             grantLimit: d.grantLimit,
             ownGrantId: d.ownGrantId && label(d.ownGrantId),
-            grants: d.grants.map((g) => ({
+            grants: everyPage((query) => service.unitGrants(p.id, tin, query)).map((g) => ({
               id: label(g.id),
               permission: g.permission,
               termType: g.termType,
@@ -485,13 +499,12 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
         seen[`${p.name} opens ${unitLabel(tin)}`] = detail;
       }
       // Earlier runs' grants and offices have all ended (retire()), so the badge and the flag are this run's.
-      const my = service.myGrants(p.id);
-      seen[`${p.name}'s 我的办税权限`] = my.grants
+      const my = service.myGrants(p.id, { limit: 1 });
+      seen[`${p.name}'s 我的办税权限`] = everyPage((query) => service.myGrants(p.id, query))
         .filter((g) => mine(g.unit.tin))
         .map((g) => ({ id: label(g.id), unit: unitLabel(g.unit.tin), status: g.status }));
       seen[`${p.name}'s badge and manager flag`] = { endingSoon: my.endingSoon, managesUnits: my.managesUnits };
-      seen[`${p.name}'s managed units`] = service
-        .managedUnits(p.id)
+      seen[`${p.name}'s managed units`] = everyPage((query) => service.managedUnits(p.id, query))
         .filter((u) => mine(u.tin))
         .map((u) => ({ unit: unitLabel(u.tin), roles: u.roles, grantCount: u.grantCount, reviewCount: u.reviewCount }));
     }
@@ -537,9 +550,9 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
     const { docType, docNumber, name } = pool[p] as ModelPerson;
     const tin = tins[u] as string;
     const officer = { unitTin: tin, role, docType: docType as DocumentType, docNumber, name };
-    officerIds.push(units.setOfficer({ ...officer, startDate: "2020-01-01", endDate: null }).id);
+    officers.push(units.setOfficer({ ...officer, startDate: "2020-01-01", endDate: null }));
     model.setOfficer({ tin, role, docType, docNumber, name, start: "2020-01-01", end: null });
-    log.push(`    officer #${officerIds.length - 1}: U${u} ${role} is ${name} from 2020-01-01`);
+    log.push(`    officer #${officers.length - 1}: U${u} ${role} is ${name} from 2020-01-01`);
   }
 
   for (const [index, o] of ops.entries()) {

@@ -42,15 +42,15 @@ const addGrant = (token: string, person: TestPerson, extra: Record<string, unkno
 describe("企业办税权限 for the legal rep", () => {
   it("lists the units where the person is legal rep now, searchable by name or 纳税人识别号", async () => {
     const res = await api(companion, "/api/units/managed", { token: repToken });
-    expect(res.body.units).toEqual([
+    expect(res.body.items).toEqual([
       { tin, name: "广东QJ4核定4", roles: ["法定代表人"], grantCount: 0, reviewCount: 0 },
     ]);
-    expect((await api(companion, "/api/units/managed?q=QJ4", { token: repToken })).body.units).toHaveLength(1);
+    expect((await api(companion, "/api/units/managed?q=QJ4", { token: repToken })).body.items).toHaveLength(1);
     expect(
-      (await api(companion, `/api/units/managed?q=${tin.slice(4, 12)}`, { token: repToken })).body.units,
+      (await api(companion, `/api/units/managed?q=${tin.slice(4, 12)}`, { token: repToken })).body.items,
     ).toHaveLength(1);
-    expect((await api(companion, "/api/units/managed?q=没有", { token: repToken })).body.units).toHaveLength(0);
-    expect((await api(companion, "/api/units/managed", { token: clerkToken })).body.units).toEqual([]);
+    expect((await api(companion, "/api/units/managed?q=没有", { token: repToken })).body.items).toHaveLength(0);
+    expect((await api(companion, "/api/units/managed", { token: clerkToken })).body.items).toEqual([]);
   });
 
   it("adds, changes and revokes a grant; the grantee sees each status", async () => {
@@ -65,9 +65,7 @@ describe("企业办税权限 for the legal rep", () => {
       needsReview: false,
     });
     const mine = await api(companion, "/api/my/grants", { token: clerkToken });
-    expect(mine.body.grants).toMatchObject([
-      { id: added.body.id, unit: { tin, name: "广东QJ4核定4" }, status: "有效" },
-    ]);
+    expect(mine.body.items).toMatchObject([{ id: added.body.id, unit: { tin, name: "广东QJ4核定4" }, status: "有效" }]);
 
     const changed = await api(companion, `/api/units/${tin}/grants/${added.body.id}/change`, {
       token: repToken,
@@ -85,14 +83,14 @@ describe("企业办税权限 for the legal rep", () => {
       body: {},
     });
     expect(again.body.code).toBe("GRANT_ENDED");
-    expect((await api(companion, "/api/my/grants", { token: clerkToken })).body.grants[0].status).toBe("已解除(单位)");
+    expect((await api(companion, "/api/my/grants", { token: clerkToken })).body.items[0].status).toBe("已解除(单位)");
   });
 
   it("computes 未生效, 有效 and 已过期 from the Shanghai date at decision time", async () => {
     const grant = await addGrant(repToken, clerk, { termType: "定期", startDate: "2026-11-29", endDate: "2026-11-30" });
     // A fresh login each time: the clock jumps past the session's idle timeout.
     const status = async () =>
-      (await api(companion, "/api/my/grants", { token: await loginToken(companion, clerk) })).body.grants[0].status;
+      (await api(companion, "/api/my/grants", { token: await loginToken(companion, clerk) })).body.items[0].status;
     expect(grant.body.status).toBe("未生效");
     clock.advance(14 * 3_600_000 - 1); // 2026-11-28 23:59:59.999 in Shanghai
     expect(await status()).toBe("未生效");
@@ -189,10 +187,10 @@ describe("管理权限 holders", () => {
   it("leave the grants they made marked 需复核 when their 管理权限 ends, until a manager reviews them", async () => {
     const made = await addGrant(managerToken, clerk, { termType: "定期", endDate: "2026-12-31" });
     await api(companion, `/api/units/${tin}/grants/${managerGrantId}/revoke`, { token: repToken, body: {} });
-    const detail = await api(companion, `/api/units/${tin}`, { token: repToken });
-    const row = detail.body.grants.find((g: { id: string }) => g.id === made.body.id);
+    const detail = await api(companion, `/api/units/${tin}/grants`, { token: repToken });
+    const row = detail.body.items.find((g: { id: string }) => g.id === made.body.id);
     expect(row).toMatchObject({ status: "有效", needsReview: true });
-    expect((await api(companion, "/api/units/managed", { token: repToken })).body.units[0].reviewCount).toBe(1);
+    expect((await api(companion, "/api/units/managed", { token: repToken })).body.items[0].reviewCount).toBe(1);
     // Their 管理权限 ended: they manage nothing now.
     expect((await api(companion, `/api/units/${tin}`, { token: managerToken })).body.code).toBe("NOT_UNIT_MANAGER");
 
@@ -223,23 +221,24 @@ describe("我的办税权限 for the grantee", () => {
       (await api(companion, `/api/my/grants/${grant.body.id}/renounce`, { token: clerkToken, body: {} })).status,
     ).toBe(204);
     mine = (await api(companion, "/api/my/grants", { token: clerkToken })).body;
-    expect(mine.grants[0].status).toBe("已解除(本人)");
+    expect(mine.items[0].status).toBe("已解除(本人)");
     expect(mine.endingSoon).toBe(0);
     expect(
       (await api(companion, `/api/my/grants/${grant.body.id}/delete`, { token: clerkToken, body: {} })).status,
     ).toBe(204);
-    expect((await api(companion, "/api/my/grants", { token: clerkToken })).body.grants).toEqual([]);
+    expect((await api(companion, "/api/my/grants", { token: clerkToken })).body.items).toEqual([]);
 
-    const repView = await api(companion, `/api/units/${tin}`, { token: repToken });
-    expect(repView.body.grants[0].status).toBe("已解除(本人)");
+    const repView = await api(companion, `/api/units/${tin}/grants`, { token: repToken });
+    expect(repView.body.items[0].status).toBe("已解除(本人)");
+    // Newest first.
     const history = await api(companion, `/api/units/${tin}/history`, { token: repToken });
-    expect(history.body.entries.map((e: { action: string }) => e.action)).toEqual(["新增授权", "本人解除", "本人删除"]);
-    expect(history.body.entries[0]).toMatchObject({
+    expect(history.body.items.map((e: { action: string }) => e.action)).toEqual(["本人删除", "本人解除", "新增授权"]);
+    expect(history.body.items[2]).toMatchObject({
       actor: { maskedName: "**人", role: "法定代表人" },
       grantee: "**税",
       before: null,
     });
-    expect(history.body.entries[1].after).toMatchObject({ endedBy: "self" });
+    expect(history.body.items[1].after).toMatchObject({ endedBy: "self" });
   });
 
   it("exports the unit's grants as CSV", async () => {

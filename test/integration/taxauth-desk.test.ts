@@ -92,14 +92,14 @@ describe("taxauth-desk pair", () => {
     expect(await client.request("hello", { clientToken })).toMatchObject({ clientName: "扣缴客户端（测试）" });
     client.close();
     const listed = await api(companion, "/api/desktop/clients", { token: clerkToken });
-    expect(listed.body.clients).toMatchObject([{ name: "扣缴客户端（测试）" }]);
+    expect(listed.body.items).toMatchObject([{ name: "扣缴客户端（测试）" }]);
   });
 
   it("is told when the person chooses 拒绝, and says so", async () => {
     const pairing = desk(["pair", "--name", "来历不明"]);
     const [, code] = await pairing.waitFor(/配对码 (\d{6})/);
     const { body } = await api(companion, "/api/desktop/pairings", { token: clerkToken });
-    const request = body.requests.find((r: { code: string }) => r.code === code);
+    const request = body.items.find((r: { code: string }) => r.code === code);
     await api(companion, `/api/desktop/pairings/${request.id}/deny`, { token: clerkToken, body: {} });
     expect(await pairing.exitCode).toBe(1);
     expect(pairing.output()).toContain("配对请求被拒绝");
@@ -131,25 +131,29 @@ describe("taxauth-desk units (单位管理)", () => {
     expect(lines).toContain("单位总数: 3 综合所得申报情况: 1/3 经营所得预缴申报情况: 0/3");
   });
 
-  it("moves a unit (▲ ▼) and sets an order as the default (设定为默认排序)", async () => {
+  it("moves a unit (▲ ▼, or to a position), kept for the next connection; 查询 by name or 纳税人识别号", async () => {
     await addToList(clerk, [units.password, units.filed, units.departments]);
     const order = (output: string) => [...output.matchAll(/^\d\s+(\S+)/gm)].map((m) => m[1]);
     const up = desk(["units", "--account", clerk.loginName, "--up", units.departments], as(clerk));
     expect(await up.exitCode).toBe(0);
+    expect(up.output()).toContain(`已移到第 2 位：${units.departments}`);
     expect(order(up.output())).toEqual([units.password, units.departments, units.filed]);
-    const set = desk(
-      ["units", "--account", clerk.loginName, "--order", [units.filed, units.departments, units.password].join(",")],
-      as(clerk),
-    );
-    expect(await set.exitCode).toBe(0);
+    const moved = desk(["units", "--account", clerk.loginName, "--move", units.filed, "--to", "1"], as(clerk));
+    expect(await moved.exitCode).toBe(0);
     // Kept by the companion for the next connection.
     const listed = desk(["units", "--account", clerk.loginName], as(clerk));
     expect(await listed.exitCode).toBe(0);
-    expect(order(listed.output())).toEqual([units.filed, units.departments, units.password]);
+    expect(order(listed.output())).toEqual([units.filed, units.password, units.departments]);
 
-    const partial = desk(["units", "--account", clerk.loginName, "--order", units.filed], as(clerk));
-    expect(await partial.exitCode).toBe(1);
-    expect(partial.output()).toContain("排序：排序应包含且只包含单位列表中的全部单位");
+    const found = desk(["units", "--account", clerk.loginName, "--search", "云合伙"], as(clerk));
+    expect(await found.exitCode).toBe(0);
+    expect(order(found.output())).toEqual([units.departments]);
+    // The totals line stays the whole list's.
+    expect(found.output()).toContain("单位总数: 3 综合所得申报情况: 1/3 经营所得预缴申报情况: 0/3");
+
+    const nowhere = desk(["units", "--account", clerk.loginName, "--move", units.filed, "--to", "0"], as(clerk));
+    expect(await nowhere.exitCode).toBe(1);
+    expect(nowhere.output()).toContain("--to 应为从1开始的序号");
   });
 
   it("refuses clearly: wrong password, then the captcha; unknown or bad 纳税人识别号; no input", async () => {
@@ -251,7 +255,7 @@ describe("taxauth-desk enter (单位办税验证)", () => {
   it("the legal rep enters directly; revoking the client in the popup ends it too", async () => {
     const run = desk(["enter", units.password, "--account", rep.loginName], as(rep));
     await run.waitFor(/验证方式：法定代表人\/财务负责人/);
-    const [{ id }] = (await api(companion, "/api/desktop/clients", { token: clerkToken })).body.clients;
+    const [{ id }] = (await api(companion, "/api/desktop/clients", { token: clerkToken })).body.items;
     await api(companion, `/api/desktop/clients/${id}/revoke`, { token: clerkToken, body: {} });
     expect(await run.exitCode).toBe(2);
     expect(run.output()).toContain("本客户端的配对已在浏览器扩展中被撤销");

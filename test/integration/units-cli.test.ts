@@ -87,7 +87,7 @@ describe("hall unit and officer commands", () => {
     );
     await registerPerson(companion, finance);
     const units = await api(companion, "/api/units/managed", { token: await loginToken(companion, finance) });
-    expect(units.body.units).toMatchObject([{ tin, roles: ["财务负责人"] }]);
+    expect(units.body.items).toMatchObject([{ tin, roles: ["财务负责人"] }]);
   });
 
   it("imports units from CSV all or nothing, with a report per wrong row", async () => {

@@ -38,7 +38,7 @@ export async function approvePairing(
   clientName: string,
 ): Promise<void> {
   const { body } = await api(companion, "/api/desktop/pairings", { token: approverToken });
-  const request = body.requests.find((r: { code: string }) => r.code === code);
+  const request = body.items.find((r: { code: string }) => r.code === code);
   expect(request).toMatchObject({ clientName, code });
   await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token: approverToken, body: {} });
 }

@@ -30,7 +30,7 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
   };
   const db = new Database(":memory:");
   migrate(db);
-  const passwords = declarationPasswords(db, { now: () => 0 }, refusing, "instance");
+  const passwords = declarationPasswords(db, { now: () => 0 }, refusing, "instance", () => {});
   for (const call of [
     () => passwords.set("T", "Abcdef12"),
     () => passwords.matches("T", "Abcdef12"),

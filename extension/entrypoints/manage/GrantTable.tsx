@@ -1,14 +1,19 @@
 import { useState } from "preact/hooks";
 import { isLiveStatus } from "../../../shared/api/grants.js";
 import { ConfirmDialog } from "../../components/ConfirmDialog.js";
+import { LoadError } from "../../components/LoadError.js";
+import { MoreRows } from "../../components/MoreRows.js";
 import { StatusChip } from "../../components/StatusChip.js";
 import { companion, type GrantView, type UnitDetailResponse } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { usePages } from "../../lib/use-pages.js";
 import { ChangeDialog } from "./ChangeDialog.js";
 
 interface GrantTableProps {
   detail: UnitDetailResponse;
+  /** Bumped by live events and actions: the rows are read again. */
+  version: number;
   /** An action succeeded: say so and refetch. */
   onDone(notice: string): void;
   onError(message: string): void;
@@ -16,12 +21,13 @@ interface GrantTableProps {
 
 type Open = { kind: "change"; grant: GrantView } | { kind: "revoke"; grant: GrantView } | null;
 
-/** 已授权: every grant of the unit with its computed status, and 变更 / 解除授权 / 复核保留. */
-export function GrantTable({ detail, onDone, onError }: GrantTableProps) {
+/** 已授权: the unit's grants a page at a time, with their computed status, and 变更 / 解除授权 / 复核保留. */
+export function GrantTable({ detail, version, onDone, onError }: GrantTableProps) {
   const [open, setOpen] = useState<Open>(null);
   const [reviewing, setReviewing] = useState<string | null>(null);
   const tin = detail.unit.tin;
   const limit = detail.grantLimit?.endDate ?? null;
+  const grants = usePages((page, signal) => companion.unitGrants(tin, page, signal), [tin, version]);
 
   const review = async (grant: GrantView) => {
     setReviewing(grant.id);
@@ -35,7 +41,9 @@ export function GrantTable({ detail, onDone, onError }: GrantTableProps) {
     }
   };
 
-  if (detail.grants.length === 0) {
+  if (grants.error && !grants.last) return <LoadError error={grants.error} onRetry={grants.reload} />;
+  if (!grants.last) return <p class="muted">{t("loadingData")}</p>;
+  if (grants.items.length === 0) {
     return (
       <p class="empty" data-testid="grant-table-empty">
         {t("grantTableEmpty")}
@@ -59,7 +67,7 @@ export function GrantTable({ detail, onDone, onError }: GrantTableProps) {
           </tr>
         </thead>
         <tbody>
-          {detail.grants.map((grant) => {
+          {grants.items.map((grant) => {
             const own = grant.id === detail.ownGrantId;
             const live = isLiveStatus(grant.status);
             return (
@@ -131,6 +139,7 @@ export function GrantTable({ detail, onDone, onError }: GrantTableProps) {
           })}
         </tbody>
       </table>
+      <MoreRows pages={grants} testId="grant-table-more" />
       {open?.kind === "change" ? (
         <ChangeDialog
           tin={tin}

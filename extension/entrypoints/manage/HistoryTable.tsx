@@ -1,8 +1,9 @@
 import { LoadError } from "../../components/LoadError.js";
+import { MoreRows } from "../../components/MoreRows.js";
 import { companion, type HistoryEntry } from "../../lib/companion-client.js";
 import { shanghaiDateTime } from "../../lib/format.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
-import { useResource } from "../../lib/use-resource.js";
+import { usePages } from "../../lib/use-pages.js";
 
 const FIELD_LABELS: Record<string, MessageKey> = {
   permission: "fieldPermission",
@@ -53,48 +54,51 @@ function changes(
     });
 }
 
-/** 变更记录: who did what to which grant, before → after, oldest first (append-only on the companion). */
+/** 变更记录: who did what to which grant, before → after, newest first (append-only on the companion). */
 export function HistoryTable({ tin, version }: { tin: string; version: number }) {
-  const history = useResource(() => companion.history(tin), [tin, version]);
-  if (history.error && !history.data) return <LoadError error={history.error} onRetry={history.reload} />;
-  if (!history.data) return <p class="muted">{t("loadingData")}</p>;
-  if (history.data.length === 0) return <p class="empty">{t("historyEmpty")}</p>;
+  const history = usePages((page, signal) => companion.history(tin, page, signal), [tin, version]);
+  if (history.error && !history.last) return <LoadError error={history.error} onRetry={history.reload} />;
+  if (!history.last) return <p class="muted">{t("loadingData")}</p>;
+  if (history.items.length === 0) return <p class="empty">{t("historyEmpty")}</p>;
   return (
-    <table class="table" data-testid="history-table">
-      <thead>
-        <tr>
-          <th>{t("colTime")}</th>
-          <th>{t("colActor")}</th>
-          <th>{t("colAction")}</th>
-          <th>{t("colGrantee")}</th>
-          <th>{t("colChange")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {history.data.map((entry) => (
-          <tr key={entry.seq} data-testid="history-row">
-            <td class="nowrap">{shanghaiDateTime(entry.at)}</td>
-            <td>
-              {entry.actor.maskedName}
-              <div class="muted small">{entry.actor.role}</div>
-            </td>
-            <td data-testid="history-action">{entry.action}</td>
-            <td>{entry.grantee}</td>
-            <td>
-              <ul class="changes">
-                {changes(entry).map((change) => (
-                  <li key={change.key}>
-                    <span class="muted">{change.label}：</span>
-                    {change.before !== null ? <span class="before">{change.before}</span> : null}
-                    {change.before !== null && change.after !== null ? <span class="arrow"> → </span> : null}
-                    {change.after !== null ? <span class="after">{change.after}</span> : null}
-                  </li>
-                ))}
-              </ul>
-            </td>
+    <>
+      <table class="table" data-testid="history-table">
+        <thead>
+          <tr>
+            <th>{t("colTime")}</th>
+            <th>{t("colActor")}</th>
+            <th>{t("colAction")}</th>
+            <th>{t("colGrantee")}</th>
+            <th>{t("colChange")}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {history.items.map((entry) => (
+            <tr key={entry.seq} data-testid="history-row">
+              <td class="nowrap">{shanghaiDateTime(entry.at)}</td>
+              <td>
+                {entry.actor.maskedName}
+                <div class="muted small">{entry.actor.role}</div>
+              </td>
+              <td data-testid="history-action">{entry.action}</td>
+              <td>{entry.grantee}</td>
+              <td>
+                <ul class="changes">
+                  {changes(entry).map((change) => (
+                    <li key={change.key}>
+                      <span class="muted">{change.label}：</span>
+                      {change.before !== null ? <span class="before">{change.before}</span> : null}
+                      {change.before !== null && change.after !== null ? <span class="arrow"> → </span> : null}
+                      {change.after !== null ? <span class="after">{change.after}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreRows pages={history} testId="history-more" />
+    </>
   );
 }

@@ -49,7 +49,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
   };
 
   const data = detail.data;
-  const reviewCount = data?.grants.filter((grant) => grant.needsReview).length ?? 0;
+  const reviewCount = data?.reviewCount ?? 0;
   const tabButton = (id: Tab, label: string) => (
     <button
       type="button"
@@ -82,7 +82,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
         <>
           <UnitInfo detail={data} />
           <div class="tabs" role="tablist">
-            {tabButton("granted", t("tabGranted", data.grants.length))}
+            {tabButton("granted", t("tabGranted", data.grantTotal))}
             {tabButton("add", t("tabAdd"))}
             {tabButton("history", t("tabHistory"))}
             <span class="tabs-spacer" />
@@ -99,7 +99,9 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             </p>
           ) : null}
           <FormError message={error} testId="unit-error" />
-          {tab === "granted" ? <GrantTable detail={data} onDone={done} onError={failed} /> : null}
+          {tab === "granted" ? (
+            <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
+          ) : null}
           {tab === "add" ? (
             <GrantForm
               tin={tin}

@@ -1,14 +1,15 @@
 import { useState } from "preact/hooks";
 import { LoadError } from "../../components/LoadError.js";
+import { MoreRows } from "../../components/MoreRows.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
-import { useResource } from "../../lib/use-resource.js";
+import { usePages } from "../../lib/use-pages.js";
 
-/** 企业办税权限 · 单位列表: the person's units, searchable by 企业名称 or 纳税人识别号. */
+/** 企业办税权限 · 单位列表: the person's units a page at a time, searched on the companion by 企业名称 or 纳税人识别号. */
 export function UnitList({ version, onOpen }: { version: number; onOpen(tin: string): void }) {
   const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
-  const units = useResource(() => companion.managedUnits(query), [query, version]);
+  const units = usePages((page, signal) => companion.managedUnits({ ...page, q: query }, signal), [query, version]);
 
   const search = (event: Event) => {
     event.preventDefault();
@@ -35,13 +36,13 @@ export function UnitList({ version, onOpen }: { version: number; onOpen(tin: str
         </button>
       </form>
       <LoadError error={units.error} onRetry={units.reload} />
-      {units.data === null && units.loading ? <p class="muted">{t("loadingData")}</p> : null}
-      {units.data && units.data.length === 0 ? (
+      {units.last === null && units.loading ? <p class="muted">{t("loadingData")}</p> : null}
+      {units.last && units.items.length === 0 ? (
         <p class="empty" data-testid="unit-list-empty">
           {query ? t("unitListNoMatch", query) : t("unitListEmpty")}
         </p>
       ) : null}
-      {units.data && units.data.length > 0 ? (
+      {units.items.length > 0 ? (
         <table class="table" data-testid="unit-list">
           <thead>
             <tr>
@@ -54,7 +55,7 @@ export function UnitList({ version, onOpen }: { version: number; onOpen(tin: str
             </tr>
           </thead>
           <tbody>
-            {units.data.map((unit) => (
+            {units.items.map((unit) => (
               <tr key={unit.tin} data-testid="unit-row" data-tin={unit.tin}>
                 <td>
                   <button type="button" class="button button--link" onClick={() => onOpen(unit.tin)}>
@@ -88,6 +89,7 @@ export function UnitList({ version, onOpen }: { version: number; onOpen(tin: str
           </tbody>
         </table>
       ) : null}
+      <MoreRows pages={units} testId="unit-list-more" />
     </section>
   );
 }

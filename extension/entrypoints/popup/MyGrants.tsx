@@ -1,20 +1,21 @@
 import { useState } from "preact/hooks";
 import { LoadError } from "../../components/LoadError.js";
+import { MoreRows } from "../../components/MoreRows.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
 import { openManage } from "../../lib/tabs.js";
 import { useGrantEvents } from "../../lib/use-grant-events.js";
-import { useResource } from "../../lib/use-resource.js";
+import { usePages } from "../../lib/use-pages.js";
 import { MyGrantRow } from "./MyGrantRow.js";
 
 /** 我的办税权限: the units that granted the person, with status; live while the popup is open. */
 export function MyGrants() {
   const [version, setVersion] = useState(0);
-  const mine = useResource(() => companion.myGrants(), [version]);
+  const mine = usePages((page, signal) => companion.myGrants(page, signal), [version]);
   const refresh = () => setVersion((n) => n + 1);
   useGrantEvents(refresh);
 
-  const data = mine.data;
+  const data = mine.last;
   return (
     <section class="my-grants" data-testid="my-grants">
       <div class="my-grants-head">
@@ -32,18 +33,19 @@ export function MyGrants() {
           {t("endingSoon", data.endingSoon)}
         </p>
       ) : null}
-      {data && data.grants.length === 0 ? (
+      {data && mine.items.length === 0 ? (
         <p class="muted" data-testid="my-grants-empty">
           {t("myGrantsEmpty")}
         </p>
       ) : null}
-      {data && data.grants.length > 0 ? (
+      {mine.items.length > 0 ? (
         <ul class="my-grant-list">
-          {data.grants.map((grant) => (
+          {mine.items.map((grant) => (
             <MyGrantRow key={grant.id} grant={grant} onChanged={refresh} />
           ))}
         </ul>
       ) : null}
+      <MoreRows pages={mine} testId="my-grants-more" />
     </section>
   );
 }

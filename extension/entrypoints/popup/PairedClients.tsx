@@ -1,13 +1,14 @@
 import { LoadError } from "../../components/LoadError.js";
+import { MoreRows } from "../../components/MoreRows.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
-import { useResource } from "../../lib/use-resource.js";
+import { usePages } from "../../lib/use-pages.js";
 import { PairedClientRow } from "./PairedClientRow.js";
 
 /** 已配对的客户端: the desktop clients this person approved, each with 解除配对. */
 export function PairedClients({ version }: { version: number }) {
-  const clients = useResource(() => companion.desktopClients(), [version]);
-  const data = clients.data;
+  const clients = usePages((page, signal) => companion.desktopClients(page, signal), [version]);
+  const data = clients.last && clients.items;
   return (
     <section class="popup-section" data-testid="paired-clients">
       <div class="popup-section-head">
@@ -26,6 +27,7 @@ export function PairedClients({ version }: { version: number }) {
           ))}
         </ul>
       ) : null}
+      <MoreRows pages={clients} testId="paired-clients-more" />
     </section>
   );
 }

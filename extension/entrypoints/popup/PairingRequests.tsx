@@ -13,14 +13,14 @@ const POLL_MS = 2_000;
  * code. Shown only while a request is pending (or just decided, to say what happened).
  */
 export function PairingRequests({ onApproved }: { onApproved(): void }) {
-  const requests = useResource(() => companion.pairingRequests(), []);
+  const requests = useResource((signal) => companion.pairingRequests({}, signal), []);
   usePolling(requests, POLL_MS);
   const [notice, setNotice] = useState<string | null>(null);
   // Answered here: gone from the list at once, whatever a poll still in flight says.
   const [answered, setAnswered] = useState<ReadonlySet<string>>(new Set());
 
   // While the companion cannot be asked, what it said before cannot be acted on either.
-  const pending = requests.error ? [] : (requests.data ?? []).filter((request) => !answered.has(request.id));
+  const pending = requests.error ? [] : (requests.data?.items ?? []).filter((request) => !answered.has(request.id));
   if (pending.length === 0 && !notice) return null;
   return (
     <section class="popup-section pairing-requests" data-testid="pairing-requests">

@@ -1,0 +1,25 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import type { Sessions } from "../accounts/sessions.js";
+
+export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.authorization;
+  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+}
+
+/**
+ * The one place a route's session is checked: before its input is even read, a route declared with
+ * `auth: true` needs a live Bearer token, and gets the person on `request.personId`.
+ */
+const sessionAuth: FastifyPluginAsync<{ sessions: Sessions }> = async (app, { sessions }) => {
+  app.decorateRequest("personId", "");
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.config.auth) {
+      request.personId = sessions.authenticate(bearerToken(request.headers)).personId;
+    }
+  });
+};
+
+// Shared on purpose: every route of the app is covered.
+export default fp(sessionAuth, { name: "session-auth" });

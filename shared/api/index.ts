@@ -1,0 +1,9 @@
+import { qrLoginApi } from "../qr-login/contract.js";
+import { accountsApi } from "./accounts.js";
+import { declarationApi } from "./declaration.js";
+import { desktopApi } from "./desktop.js";
+import { grantsApi } from "./grants.js";
+
+/** Every HTTP endpoint of the companion, by name (the extension's client calls them by these names). */
+export const api = { ...accountsApi, ...grantsApi, ...declarationApi, ...desktopApi, ...qrLoginApi };
+export type Api = typeof api;
