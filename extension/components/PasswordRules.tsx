@@ -1,3 +1,4 @@
+import "./PasswordRules.css";
 import { passwordClasses } from "../../shared/identity/account-rules.js";
 import { t } from "../lib/i18n.js";
 

@@ -1,3 +1,4 @@
+import "./RareCharDialog.css";
 import { useState } from "preact/hooks";
 import { loadRareCharIndex } from "../../shared/rare-chars/lookup.js";
 import { t } from "../lib/i18n.js";
