@@ -1,4 +1,3 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { checkPassword } from "../../../shared/identity/account-rules.js";
 import { FormError } from "../../components/FormError.js";
@@ -9,6 +8,7 @@ import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type ForgotStartResponse } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 interface ResetStepProps {
@@ -22,8 +22,6 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
   const smsCode = useField("", checkWith(smsCodeSchema));
   const newPassword = useField("", checkPassword);
   const confirmPassword = useField("", (v) => (v === newPassword.value ? null : t("passwordMismatch")));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const ticketExpired = (err: unknown) => err instanceof CompanionError && err.code === "RESET_TICKET_INVALID";
 
@@ -36,26 +34,29 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
     }
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([smsCode, newPassword, confirmPassword])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const reset = useAction(
+    async () => {
       await companion.forgotComplete({
         resetTicket: started.resetTicket,
         smsCode: smsCode.value.trim(),
         newPassword: newPassword.value,
       });
       onDone();
-    } catch (err) {
-      if (ticketExpired(err)) return onTicketExpired(describeError(err));
-      const code = err instanceof CompanionError ? err.code : null;
-      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
-      if (!applyFieldErrors({ smsCode, newPassword }, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (err) => {
+        const code = err instanceof CompanionError ? err.code : null;
+        if (ticketExpired(err)) onTicketExpired(describeError(err));
+        else if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+        else if (!applyFieldErrors({ smsCode, newPassword }, fieldErrors(err))) return describeError(err);
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([smsCode, newPassword, confirmPassword])) void reset.run();
   };
 
   return (
@@ -84,9 +85,9 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
         autoComplete="new-password"
         maxLength={15}
       />
-      <FormError message={error} />
+      <FormError message={reset.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={reset.busy}>
           {t("confirm")}
         </button>
       </div>

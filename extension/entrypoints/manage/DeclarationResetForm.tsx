@@ -1,4 +1,3 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { checkDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
@@ -8,6 +7,7 @@ import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 import { DeclarationPasswordHint } from "./DeclarationPasswordHint.js";
 
@@ -29,28 +29,29 @@ export function DeclarationResetForm({ tin, unitName, maskedPhone, onDone }: Dec
     !v ? t("declarationConfirmRequired") : v === newPassword.value ? null : t("declarationPasswordMismatch"),
   );
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([newPassword, confirmPassword, smsCode])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const save = useAction(
+    async () => {
       await companion.resetDeclarationPassword(tin, {
         newPassword: newPassword.value,
         confirmPassword: confirmPassword.value,
         smsCode: smsCode.value.trim(),
       });
       onDone();
-    } catch (err) {
-      const code = err instanceof CompanionError ? err.code : null;
-      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
-      if (!applyFieldErrors({ newPassword, confirmPassword, smsCode }, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (err) => {
+        const code = err instanceof CompanionError ? err.code : null;
+        if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+        else if (!applyFieldErrors({ newPassword, confirmPassword, smsCode }, fieldErrors(err)))
+          return describeError(err);
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([newPassword, confirmPassword, smsCode])) void save.run();
   };
 
   return (
@@ -79,10 +80,10 @@ export function DeclarationResetForm({ tin, unitName, maskedPhone, onDone }: Dec
         send={() => companion.declarationSms(tin)}
         canSend={() => validateAll([newPassword, confirmPassword])}
       />
-      <FormError message={error} testId="declaration-reset-error" />
+      <FormError message={save.error} testId="declaration-reset-error" />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="declaration-reset-save" disabled={busy}>
-          {busy ? t("saving") : t("save")}
+        <button type="submit" class="button button--primary" data-testid="declaration-reset-save" disabled={save.busy}>
+          {save.busy ? t("saving") : t("save")}
         </button>
       </div>
     </form>

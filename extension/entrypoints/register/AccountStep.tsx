@@ -1,4 +1,3 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
 import { checkLoginName, checkPassword, checkPhone } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
@@ -10,6 +9,7 @@ import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 interface AccountStepProps {
@@ -26,37 +26,29 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
   const confirmPassword = useField("", (v) => (v === password.value ? null : t("passwordMismatch")));
   const phone = useField("", (v) => checkPhone(v.trim()));
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const handleError = (err: unknown) => {
-    if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") {
-      return onTicketExpired(describeError(err));
-    }
-    const fields = { loginName, password, phone, smsCode };
-    if (err instanceof CompanionError && err.code === "LOGIN_NAME_TAKEN") return loginName.fail(describeError(err));
-    if (err instanceof CompanionError && err.code === "PHONE_TAKEN") return phone.fail(describeError(err));
-    if (err instanceof CompanionError && (err.code === "SMS_CODE_INVALID" || err.code === "SMS_CODE_LOCKED")) {
-      return smsCode.fail(describeError(err));
-    }
-    if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
+  /** A refusal goes back to step 1 (ticket expired) or under its field; what is left, to the form. */
+  const placeError = (err: unknown): string | null => {
+    const code = err instanceof CompanionError ? err.code : null;
+    if (code === "REGISTRATION_TICKET_INVALID") onTicketExpired(describeError(err));
+    else if (code === "LOGIN_NAME_TAKEN") loginName.fail(describeError(err));
+    else if (code === "PHONE_TAKEN") phone.fail(describeError(err));
+    else if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+    else if (!applyFieldErrors({ loginName, password, phone, smsCode }, fieldErrors(err))) return describeError(err);
+    return null;
   };
 
   const sendSms = async () => {
     try {
       return await companion.sendSms({ purpose: "register", ticket, phone: phone.value.trim() });
     } catch (err) {
-      if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") handleError(err);
+      if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID")
+        onTicketExpired(describeError(err));
       throw err;
     }
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([loginName, password, confirmPassword, phone, smsCode])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const register = useAction(
+    async () => {
       const result = await companion.registerComplete({
         registrationTicket: ticket,
         loginName: loginName.value,
@@ -65,11 +57,13 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
         smsCode: smsCode.value.trim(),
       });
       onRegistered(result.person);
-    } catch (err) {
-      handleError(err);
-    } finally {
-      setBusy(false);
-    }
+    },
+    { onError: placeError },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([loginName, password, confirmPassword, phone, smsCode])) void register.run();
   };
 
   return (
@@ -110,9 +104,9 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
           return phone.problem === null;
         }}
       />
-      <FormError message={error} />
+      <FormError message={register.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="register-submit" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="register-submit" disabled={register.busy}>
           {t("registerSubmit")}
         </button>
       </div>
