@@ -1,9 +1,8 @@
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
-import { checkPassword } from "../../../shared/identity/account-rules.js";
 import { FormError } from "../../components/FormError.js";
-import { PasswordRules } from "../../components/PasswordRules.js";
+import { NewPasswordFields, useNewPassword } from "../../components/NewPasswordFields.js";
+import { loginPasswordPolicy } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
-import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type ForgotStartResponse } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
@@ -20,8 +19,7 @@ interface ResetStepProps {
 /** 短信验证码 (sent to the bound phone) + 新密码 + 确认密码 → 确定. */
 export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) {
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const newPassword = useField("", checkPassword);
-  const confirmPassword = useField("", (v) => (v === newPassword.value ? null : t("passwordMismatch")));
+  const passwords = useNewPassword(loginPasswordPolicy);
 
   const ticketExpired = (err: unknown) => err instanceof CompanionError && err.code === "RESET_TICKET_INVALID";
 
@@ -39,16 +37,17 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
       await companion.forgotComplete({
         resetTicket: started.resetTicket,
         smsCode: smsCode.value.trim(),
-        newPassword: newPassword.value,
+        newPassword: passwords.password.value,
       });
       onDone();
     },
     {
       onError: (err) => {
         const code = err instanceof CompanionError ? err.code : null;
+        const fields = { smsCode, newPassword: passwords.password };
         if (ticketExpired(err)) onTicketExpired(describeError(err));
         else if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
-        else if (!applyFieldErrors({ smsCode, newPassword }, fieldErrors(err))) return describeError(err);
+        else if (!applyFieldErrors(fields, fieldErrors(err))) return describeError(err);
         return null;
       },
     },
@@ -56,7 +55,7 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (validateAll([smsCode, newPassword, confirmPassword])) void reset.run();
+    if (validateAll([smsCode, passwords.password, passwords.confirm])) void reset.run();
   };
 
   return (
@@ -67,24 +66,7 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
         initialCooldown={started.resendAfter}
         initialMaskedPhone={started.maskedPhone}
       />
-      <TextField
-        id="newPassword"
-        type="password"
-        label={t("fieldNewPassword")}
-        field={newPassword}
-        placeholder={t("newPasswordPlaceholder")}
-        autoComplete="new-password"
-        maxLength={15}
-        hint={<PasswordRules value={newPassword.value} />}
-      />
-      <TextField
-        id="confirmPassword"
-        type="password"
-        label={t("fieldConfirmPassword")}
-        field={confirmPassword}
-        autoComplete="new-password"
-        maxLength={15}
-      />
+      <NewPasswordFields id="newPassword" label={t("fieldNewPassword")} state={passwords} />
       <FormError message={reset.error} />
       <div class="actions actions--form">
         <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={reset.busy}>
