@@ -1,3 +1,4 @@
+import "./CaptchaField.css";
 import { t } from "../lib/i18n.js";
 import type { CaptchaState } from "../lib/use-captcha.js";
 import type { FieldState } from "../lib/use-field.js";

@@ -1,6 +1,5 @@
-import { useState } from "preact/hooks";
-import { describeError } from "../lib/describe-error.js";
 import { t } from "../lib/i18n.js";
+import { useAction } from "../lib/use-action.js";
 import { Dialog } from "./Dialog.js";
 import { FormError } from "./FormError.js";
 
@@ -16,23 +15,14 @@ interface ConfirmDialogProps {
 
 /** Are you sure? — for actions that cannot be taken back (解除授权). */
 export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm, onClose }: ConfirmDialogProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (err) {
-      setError(describeError(err));
-      setBusy(false);
-    }
-  };
+  const confirm = useAction(async () => {
+    await onConfirm();
+    onClose();
+  });
   return (
     <Dialog title={title} testId={testId} onClose={onClose}>
       <p class="dialog-message">{message}</p>
-      <FormError message={error} testId={`${testId}-error`} />
+      <FormError message={confirm.error} testId={`${testId}-error`} />
       <div class="dialog-actions">
         <button type="button" class="button button--secondary" data-testid={`${testId}-cancel`} onClick={onClose}>
           {t("cancel")}
@@ -41,8 +31,8 @@ export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm,
           type="button"
           class="button button--danger"
           data-testid={`${testId}-confirm`}
-          disabled={busy}
-          onClick={confirm}
+          disabled={confirm.busy}
+          onClick={() => confirm.run()}
         >
           {confirmLabel}
         </button>

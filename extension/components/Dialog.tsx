@@ -1,3 +1,4 @@
+import "./Dialog.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 

@@ -1,3 +1,4 @@
+import "./Field.css";
 import type { ComponentChildren } from "preact";
 
 interface FieldProps {

@@ -1,3 +1,4 @@
+import "./LoadError.css";
 import { describeError } from "../lib/describe-error.js";
 import { t } from "../lib/i18n.js";
 

@@ -1,3 +1,4 @@
+import "./PageShell.css";
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import { t } from "../lib/i18n.js";

@@ -1,5 +1,7 @@
-import { passwordClasses } from "../../shared/identity/account-rules.js";
+import "./PasswordRules.css";
+import { checkPassword, passwordClasses } from "../../shared/identity/account-rules.js";
 import { t } from "../lib/i18n.js";
+import type { NewPasswordPolicy } from "./NewPasswordFields.js";
 
 /** The password policy as a live checklist (the rule itself is checkPassword in shared/). */
 export function PasswordRules({ value }: { value: string }) {
@@ -15,3 +17,13 @@ export function PasswordRules({ value }: { value: string }) {
     </ul>
   );
 }
+
+/** The login password (注册, 忘记密码): checkPassword, at most 15 characters, the checklist above. */
+export const loginPasswordPolicy: NewPasswordPolicy = {
+  check: checkPassword,
+  checkConfirm: (confirm, password) => (confirm === password ? null : t("passwordMismatch")),
+  maxLength: 15,
+  placeholder: "newPasswordPlaceholder",
+  confirmLabel: "fieldConfirmPassword",
+  rules: (password) => <PasswordRules value={password.value} />,
+};

@@ -1,3 +1,5 @@
+import "./RadioGroup.css";
+
 interface RadioGroupProps<T extends string> {
   /** Used as the inputs' name and the group's id (stable, for tests). */
   name: string;

@@ -1,3 +1,4 @@
+import "./RareCharButton.css";
 import type { RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../lib/i18n.js";

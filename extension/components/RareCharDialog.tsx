@@ -1,3 +1,4 @@
+import "./RareCharDialog.css";
 import { useState } from "preact/hooks";
 import { loadRareCharIndex } from "../../shared/rare-chars/lookup.js";
 import { t } from "../lib/i18n.js";
@@ -14,8 +15,9 @@ interface RareCharDialogProps {
 }
 
 /**
- * 【录入生僻字】 (SPEC §3): the radical (by its own stroke count), then the stroke count besides
- * it in the left column, then the character, then 确定. The index loads on first opening.
+ * 【录入生僻字】, for names with characters no input method here can type: the radical (by its own
+ * stroke count), then the stroke count besides it in the left column, then the character, then
+ * 确定. The index loads on first opening.
  */
 export function RareCharDialog({ onConfirm, onClose }: RareCharDialogProps) {
   const index = useResource(loadRareCharIndex, []);

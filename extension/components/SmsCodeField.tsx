@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { CompanionError } from "../lib/companion-client.js";
 import { describeError } from "../lib/describe-error.js";
 import { t } from "../lib/i18n.js";
+import { useAction } from "../lib/use-action.js";
 import { useCountdown } from "../lib/use-countdown.js";
 import type { FieldState } from "../lib/use-field.js";
 import { TextField } from "./TextField.js";
@@ -20,25 +21,23 @@ interface SmsCodeFieldProps {
 /** 短信验证码 with 【获取验证码】 and its resend countdown. */
 export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initialMaskedPhone }: SmsCodeFieldProps) {
   const [remaining, startCountdown] = useCountdown(initialCooldown);
-  const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(initialMaskedPhone ?? null);
-  const [sendError, setSendError] = useState<string | null>(null);
-
-  const onSend = async () => {
-    if (canSend && !canSend()) return;
-    setBusy(true);
-    setSendError(null);
-    try {
+  const sending = useAction(
+    async () => {
       const result = await send();
       setSentTo(result.maskedPhone);
       startCountdown(result.resendAfter);
-    } catch (error) {
-      const retryAfter = error instanceof CompanionError ? error.body?.retryAfter : undefined;
-      if (retryAfter) startCountdown(retryAfter);
-      setSendError(describeError(error));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (error) => {
+        const retryAfter = error instanceof CompanionError ? error.body?.retryAfter : undefined;
+        if (retryAfter) startCountdown(retryAfter);
+        return describeError(error);
+      },
+    },
+  );
+  const onSend = () => {
+    if (!canSend || canSend()) void sending.run();
   };
 
   const label = remaining > 0 ? t("smsResendIn", remaining) : sentTo ? t("smsResend") : t("smsSend");
@@ -58,9 +57,9 @@ export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initia
               {t("smsSentTo", sentTo)}
             </p>
           ) : null}
-          {sendError ? (
+          {sending.error ? (
             <p class="field-error" data-testid="sms-error">
-              {sendError}
+              {sending.error}
             </p>
           ) : null}
         </>
@@ -70,7 +69,7 @@ export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initia
           type="button"
           class="button button--secondary"
           data-testid="sms-send"
-          disabled={busy || remaining > 0}
+          disabled={sending.busy || remaining > 0}
           onClick={onSend}
         >
           {label}

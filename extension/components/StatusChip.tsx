@@ -1,3 +1,4 @@
+import "./StatusChip.css";
 import type { GrantStatus } from "../../shared/api/grants.js";
 
 const TONE: Record<GrantStatus, string> = {

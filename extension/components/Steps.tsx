@@ -1,3 +1,4 @@
+import "./Steps.css";
 /** The step indicator of a multi-step page (1 阅读协议 → 2 … ). */
 export function Steps({ steps, current }: { steps: string[]; current: number }) {
   return (

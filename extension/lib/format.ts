@@ -8,7 +8,10 @@ export function termText(grant: { termType: string; startDate: string; endDate: 
     : t("termLongText", grant.startDate);
 }
 
-/** An instant as a Shanghai wall-clock time, `YYYY-MM-DD HH:MM:SS` (the companion's zone, SPEC §4). */
+/**
+ * An instant as a Shanghai wall-clock time, `YYYY-MM-DD HH:MM:SS`: the companion keeps its times and
+ * grant dates in Asia/Shanghai, whatever zone this machine is in.
+ */
 export function shanghaiDateTime(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;

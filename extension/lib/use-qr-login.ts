@@ -6,7 +6,10 @@ import { t } from "./i18n.js";
 /** A QR code on screen, and when it stops working (ms, this clock). */
 export type ShownQr = QrCreated & { expiresAt: number };
 
-/** Where the 扫码登录 view stands (SPEC §6): waiting → scanned → confirmed, or cancelled / expired. */
+/**
+ * Where the 扫码登录 view stands: waiting → scanned (the other device read the code) → confirmed
+ * (确认登录 there), or cancelled / expired.
+ */
 export type QrLoginState =
   | { phase: "starting" }
   | { phase: "waiting"; qr: ShownQr }

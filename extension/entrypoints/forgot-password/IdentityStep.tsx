@@ -1,10 +1,10 @@
-import { useState } from "preact/hooks";
 import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
 import { CompanionError, companion, type ForgotStartResponse } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
@@ -19,41 +19,42 @@ export function IdentityStep({
   const identity = useIdentityFields();
   const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
   const captcha = useCaptcha(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(notice);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([identity.docNumber, identity.name, captchaAnswer])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const start = useAction(
+    async () => {
       const started = await companion.forgotStart({
         ...identityValues(identity),
         captchaId: captcha.captchaId ?? "",
         captchaAnswer: captchaAnswer.value.trim(),
       });
       onStarted(started);
-    } catch (err) {
-      // The picture is used up whatever the outcome.
-      captcha.refresh();
-      captchaAnswer.reset();
-      const code = err instanceof CompanionError ? err.code : null;
-      if (code === "CAPTCHA_INVALID" || code === "CAPTCHA_REQUIRED") return captchaAnswer.fail(describeError(err));
-      const fields = { docNumber: identity.docNumber, name: identity.name, captchaAnswer };
-      if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      initialError: notice,
+      onError: (err) => {
+        // The picture is used up whatever the outcome.
+        captcha.refresh();
+        captchaAnswer.reset();
+        const code = err instanceof CompanionError ? err.code : null;
+        const fields = { docNumber: identity.docNumber, name: identity.name, captchaAnswer };
+        if (code === "CAPTCHA_INVALID" || code === "CAPTCHA_REQUIRED") captchaAnswer.fail(describeError(err));
+        else if (!applyFieldErrors(fields, fieldErrors(err))) return describeError(err);
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([identity.docNumber, identity.name, captchaAnswer])) void start.run();
   };
 
   return (
     <form class="step-body form-grid" onSubmit={submit} noValidate>
       <IdentityFields identity={identity} />
       <CaptchaField captcha={captcha} field={captchaAnswer} />
-      <FormError message={error} />
+      <FormError message={start.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="forgot-next" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="forgot-next" disabled={start.busy}>
           {t("next")}
         </button>
       </div>

@@ -1,14 +1,13 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
-import { checkPassword } from "../../../shared/identity/account-rules.js";
 import { FormError } from "../../components/FormError.js";
-import { PasswordRules } from "../../components/PasswordRules.js";
+import { NewPasswordFields, useNewPassword } from "../../components/NewPasswordFields.js";
+import { loginPasswordPolicy } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
-import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type ForgotStartResponse } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 interface ResetStepProps {
@@ -20,10 +19,7 @@ interface ResetStepProps {
 /** 短信验证码 (sent to the bound phone) + 新密码 + 确认密码 → 确定. */
 export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) {
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const newPassword = useField("", checkPassword);
-  const confirmPassword = useField("", (v) => (v === newPassword.value ? null : t("passwordMismatch")));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const passwords = useNewPassword(loginPasswordPolicy);
 
   const ticketExpired = (err: unknown) => err instanceof CompanionError && err.code === "RESET_TICKET_INVALID";
 
@@ -36,26 +32,30 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
     }
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([smsCode, newPassword, confirmPassword])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const reset = useAction(
+    async () => {
       await companion.forgotComplete({
         resetTicket: started.resetTicket,
         smsCode: smsCode.value.trim(),
-        newPassword: newPassword.value,
+        newPassword: passwords.password.value,
       });
       onDone();
-    } catch (err) {
-      if (ticketExpired(err)) return onTicketExpired(describeError(err));
-      const code = err instanceof CompanionError ? err.code : null;
-      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
-      if (!applyFieldErrors({ smsCode, newPassword }, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (err) => {
+        const code = err instanceof CompanionError ? err.code : null;
+        const fields = { smsCode, newPassword: passwords.password };
+        if (ticketExpired(err)) onTicketExpired(describeError(err));
+        else if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+        else if (!applyFieldErrors(fields, fieldErrors(err))) return describeError(err);
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([smsCode, passwords.password, passwords.confirm])) void reset.run();
   };
 
   return (
@@ -66,27 +66,10 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
         initialCooldown={started.resendAfter}
         initialMaskedPhone={started.maskedPhone}
       />
-      <TextField
-        id="newPassword"
-        type="password"
-        label={t("fieldNewPassword")}
-        field={newPassword}
-        placeholder={t("newPasswordPlaceholder")}
-        autoComplete="new-password"
-        maxLength={15}
-        hint={<PasswordRules value={newPassword.value} />}
-      />
-      <TextField
-        id="confirmPassword"
-        type="password"
-        label={t("fieldConfirmPassword")}
-        field={confirmPassword}
-        autoComplete="new-password"
-        maxLength={15}
-      />
-      <FormError message={error} />
+      <NewPasswordFields id="newPassword" label={t("fieldNewPassword")} state={passwords} />
+      <FormError message={reset.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="forgot-submit" disabled={reset.busy}>
           {t("confirm")}
         </button>
       </div>

@@ -1,4 +1,4 @@
-import "../../styles/app.css";
+import "../../styles/base.css";
 import { render } from "preact";
 import { ForgotPasswordPage } from "./ForgotPasswordPage.js";
 

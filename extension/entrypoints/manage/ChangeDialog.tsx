@@ -1,9 +1,9 @@
-import { useState } from "preact/hooks";
 import { Dialog } from "../../components/Dialog.js";
 import { FormError } from "../../components/FormError.js";
 import { CompanionError, companion, type GrantView } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, validateAll } from "../../lib/use-field.js";
 import { TermFields, useTermFields } from "./TermFields.js";
 
@@ -18,24 +18,20 @@ interface ChangeDialogProps {
 /** 变更: a grant's 权限类型 and 授权期限; the grantee stays. */
 export function ChangeDialog({ tin, grant, limit, onChanged, onClose }: ChangeDialogProps) {
   const term = useTermFields(grant, limit);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll(term.fields())) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await companion.changeGrant(tin, grant.id, term.values()));
-    } catch (err) {
+  const change = useAction(async () => onChanged(await companion.changeGrant(tin, grant.id, term.values())), {
+    onError: (err) => {
       if (err instanceof CompanionError && err.code === "BEYOND_OWN_TERM" && term.termType === "定期") {
         term.endDate.fail(err.message);
       } else if (!applyFieldErrors({ startDate: term.startDate, endDate: term.endDate }, fieldErrors(err))) {
-        setError(describeError(err));
+        return describeError(err);
       }
-      setBusy(false);
-    }
+      return null;
+    },
+  });
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll(term.fields())) void change.run();
   };
 
   return (
@@ -45,13 +41,13 @@ export function ChangeDialog({ tin, grant, limit, onChanged, onClose }: ChangeDi
           {t("changeGrantee", grant.grantee.maskedName, `${grant.grantee.docType} ${grant.grantee.maskedDocNumber}`)}
         </p>
         <TermFields term={term} prefix="change-" />
-        <FormError message={error} testId="change-error" />
+        <FormError message={change.error} testId="change-error" />
         <div class="dialog-actions">
           <button type="button" class="button button--secondary" data-testid="change-cancel" onClick={onClose}>
             {t("cancel")}
           </button>
-          <button type="submit" class="button button--primary" data-testid="change-submit" disabled={busy}>
-            {busy ? t("saving") : t("changeSubmit")}
+          <button type="submit" class="button button--primary" data-testid="change-submit" disabled={change.busy}>
+            {change.busy ? t("saving") : t("changeSubmit")}
           </button>
         </div>
       </form>

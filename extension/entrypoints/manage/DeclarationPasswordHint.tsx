@@ -1,3 +1,5 @@
+import { checkDeclarationPassword } from "../../../shared/api/declaration.js";
+import type { NewPasswordPolicy } from "../../components/NewPasswordFields.js";
 import { t } from "../../lib/i18n.js";
 import type { FieldState } from "../../lib/use-field.js";
 
@@ -19,3 +21,14 @@ export function DeclarationPasswordHint({ field }: { field: FieldState }) {
     </p>
   );
 }
+
+/** The 申报密码 (checkDeclarationPassword, at most 20 characters), its confirmation required. */
+export const declarationPasswordPolicy: NewPasswordPolicy = {
+  check: checkDeclarationPassword,
+  checkConfirm: (confirm, password) =>
+    !confirm ? t("declarationConfirmRequired") : confirm === password ? null : t("declarationPasswordMismatch"),
+  maxLength: 20,
+  placeholder: "declarationPasswordPlaceholder",
+  confirmLabel: "fieldConfirmDeclarationPassword",
+  rules: (password) => <DeclarationPasswordHint field={password} />,
+};

@@ -1,7 +1,7 @@
-import { useState } from "preact/hooks";
 import { companion } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 
 interface DeclarationResetButtonProps {
   /** The account has a bound phone: go to the reset page. */
@@ -15,28 +15,28 @@ interface DeclarationResetButtonProps {
  * one the seed's message is shown and nothing else happens. No SMS is sent until 获取验证码.
  */
 export function DeclarationResetButton({ onOpen, onRefused }: DeclarationResetButtonProps) {
-  const [busy, setBusy] = useState(false);
-  const open = async () => {
-    setBusy(true);
-    try {
+  const open = useAction(
+    async () => {
       const session = await companion.session();
       // No session: the token is gone and the page shows 请先登录 by itself.
       if (!session) return;
       if (session.person.maskedPhone === null) onRefused(t("declarationPhoneNotBound"));
       else onOpen();
-    } catch (err) {
-      onRefused(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    {
+      onError: (err) => {
+        onRefused(describeError(err));
+        return null;
+      },
+    },
+  );
   return (
     <button
       type="button"
       class="button button--secondary button--small"
       data-testid="declaration-reset-open"
-      disabled={busy}
-      onClick={open}
+      disabled={open.busy}
+      onClick={() => open.run()}
     >
       {t("declarationReset")}
     </button>

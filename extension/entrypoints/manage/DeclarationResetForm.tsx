@@ -1,15 +1,14 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
-import { checkDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
+import { NewPasswordFields, useNewPassword } from "../../components/NewPasswordFields.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
-import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
-import { DeclarationPasswordHint } from "./DeclarationPasswordHint.js";
+import { declarationPasswordPolicy } from "./DeclarationPasswordHint.js";
 
 interface DeclarationResetFormProps {
   tin: string;
@@ -24,65 +23,47 @@ interface DeclarationResetFormProps {
  * bound phone, then 【保存】.
  */
 export function DeclarationResetForm({ tin, unitName, maskedPhone, onDone }: DeclarationResetFormProps) {
-  const newPassword = useField("", checkDeclarationPassword);
-  const confirmPassword = useField("", (v) =>
-    !v ? t("declarationConfirmRequired") : v === newPassword.value ? null : t("declarationPasswordMismatch"),
-  );
+  const passwords = useNewPassword(declarationPasswordPolicy);
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([newPassword, confirmPassword, smsCode])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const save = useAction(
+    async () => {
       await companion.resetDeclarationPassword(tin, {
-        newPassword: newPassword.value,
-        confirmPassword: confirmPassword.value,
+        newPassword: passwords.password.value,
+        confirmPassword: passwords.confirm.value,
         smsCode: smsCode.value.trim(),
       });
       onDone();
-    } catch (err) {
-      const code = err instanceof CompanionError ? err.code : null;
-      if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") return smsCode.fail(describeError(err));
-      if (!applyFieldErrors({ newPassword, confirmPassword, smsCode }, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (err) => {
+        const code = err instanceof CompanionError ? err.code : null;
+        const fields = { newPassword: passwords.password, confirmPassword: passwords.confirm, smsCode };
+        if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+        else if (!applyFieldErrors(fields, fieldErrors(err))) return describeError(err);
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([passwords.password, passwords.confirm, smsCode])) void save.run();
   };
 
   return (
     <form class="step-body form-grid" onSubmit={submit} noValidate data-testid="declaration-reset-form">
       <p class="form-note">{t("declarationResetNote", unitName, tin, maskedPhone)}</p>
-      <TextField
-        id="newPassword"
-        type="password"
-        label={t("fieldNewDeclarationPassword")}
-        field={newPassword}
-        placeholder={t("declarationPasswordPlaceholder")}
-        autoComplete="new-password"
-        maxLength={20}
-        hint={<DeclarationPasswordHint field={newPassword} />}
-      />
-      <TextField
-        id="confirmPassword"
-        type="password"
-        label={t("fieldConfirmDeclarationPassword")}
-        field={confirmPassword}
-        autoComplete="new-password"
-        maxLength={20}
-      />
+      <NewPasswordFields id="newPassword" label={t("fieldNewDeclarationPassword")} state={passwords} />
       <SmsCodeField
         field={smsCode}
         send={() => companion.declarationSms(tin)}
-        canSend={() => validateAll([newPassword, confirmPassword])}
+        canSend={() => validateAll([passwords.password, passwords.confirm])}
       />
-      <FormError message={error} testId="declaration-reset-error" />
+      <FormError message={save.error} testId="declaration-reset-error" />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="declaration-reset-save" disabled={busy}>
-          {busy ? t("saving") : t("save")}
+        <button type="submit" class="button button--primary" data-testid="declaration-reset-save" disabled={save.busy}>
+          {save.busy ? t("saving") : t("save")}
         </button>
       </div>
     </form>

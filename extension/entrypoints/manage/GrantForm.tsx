@@ -1,10 +1,10 @@
-import { useState } from "preact/hooks";
 import { FormError } from "../../components/FormError.js";
 import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
 import { CompanionError, companion, type GrantView } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { todayInShanghai } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, validateAll } from "../../lib/use-field.js";
 import { TermFields, useTermFields } from "./TermFields.js";
 
@@ -22,31 +22,29 @@ export function GrantForm({ tin, limit, onCreated }: GrantFormProps) {
     { permission: "办税权限", termType: "长期", startDate: todayInShanghai(), endDate: null },
     limit,
   );
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([identity.docNumber, identity.name, ...term.fields()])) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onCreated(await companion.createGrant(tin, { ...identityValues(identity), ...term.values() }));
-    } catch (err) {
-      if (err instanceof CompanionError && err.code === "BEYOND_OWN_TERM" && term.termType === "定期") {
-        term.endDate.fail(err.message);
-      } else {
+  const create = useAction(
+    async () => onCreated(await companion.createGrant(tin, { ...identityValues(identity), ...term.values() })),
+    {
+      onError: (err) => {
         const fields = {
           docNumber: identity.docNumber,
           name: identity.name,
           startDate: term.startDate,
           endDate: term.endDate,
         };
-        if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
-      }
-    } finally {
-      setBusy(false);
-    }
+        if (err instanceof CompanionError && err.code === "BEYOND_OWN_TERM" && term.termType === "定期") {
+          term.endDate.fail(err.message);
+        } else if (!applyFieldErrors(fields, fieldErrors(err))) {
+          return describeError(err);
+        }
+        return null;
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([identity.docNumber, identity.name, ...term.fields()])) void create.run();
   };
 
   return (
@@ -54,10 +52,10 @@ export function GrantForm({ tin, limit, onCreated }: GrantFormProps) {
       <p class="form-note">{t("grantFormNote")}</p>
       <IdentityFields identity={identity} />
       <TermFields term={term} />
-      <FormError message={error} testId="grant-form-error" />
+      <FormError message={create.error} testId="grant-form-error" />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="grant-submit" disabled={busy}>
-          {busy ? t("saving") : t("grantSubmit")}
+        <button type="submit" class="button button--primary" data-testid="grant-submit" disabled={create.busy}>
+          {create.busy ? t("saving") : t("grantSubmit")}
         </button>
       </div>
     </form>

@@ -5,6 +5,7 @@ import { companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { openScan } from "../../lib/tabs.js";
+import { useAction } from "../../lib/use-action.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
 import { PairingRequests } from "./PairingRequests.js";
@@ -14,24 +15,22 @@ import { PairingRequests } from "./PairingRequests.js";
  * requests first (when there are any), 我的办税权限, 已配对的客户端, and 【退出登录】.
  */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [clientsVersion, setClientsVersion] = useState(0);
 
-  const logout = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const logout = useAction(
+    async () => {
       await companion.logout();
       onLoggedOut(null);
-    } catch (err) {
-      // The token is dropped locally whatever happened; if the companion is down, say so.
-      if (isOffline(err)) onLoggedOut(describeError(err));
-      else setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    {
+      onError: (err) => {
+        // The token is dropped locally whatever happened; if the companion is down, say so.
+        if (!isOffline(err)) return describeError(err);
+        onLoggedOut(describeError(err));
+        return null;
+      },
+    },
+  );
 
   return (
     <section class="logged-in" data-testid="logged-in">
@@ -63,13 +62,13 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         <dt>{t("fieldPhone")}</dt>
         <dd>{person.maskedPhone ?? t("phoneNotBound")}</dd>
       </dl>
-      <FormError message={error} />
+      <FormError message={logout.error} />
       <button
         type="button"
         class="button button--primary button--block"
         data-testid="logout"
-        disabled={busy}
-        onClick={logout}
+        disabled={logout.busy}
+        onClick={() => logout.run()}
       >
         {t("logout")}
       </button>

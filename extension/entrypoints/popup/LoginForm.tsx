@@ -9,6 +9,7 @@ import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { loadCompanion, once, useLoaded } from "../../lib/lazy.js";
 import { openForgotPassword, openRegister } from "../../lib/tabs.js";
+import { useAction } from "../../lib/use-action.js";
 import { useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 import { PasswordField } from "./PasswordField.js";
@@ -33,19 +34,8 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
   const captchaAnswer = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
   const [captchaNeeded, setCaptchaNeeded] = useState(false);
   const captcha = useCaptcha(captchaNeeded);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(notice);
-  // A notice may come after the form is shown (the background health check found no companion of ours).
-  useEffect(() => {
-    if (notice) setError(notice);
-  }, [notice]);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll(captchaNeeded ? [account, password, captchaAnswer] : [account, password])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const login = useAction(
+    async () => {
       const withCaptcha = captchaNeeded && captcha.captchaId;
       const companion = await loadCompanion();
       const result = await companion.login({
@@ -54,26 +44,35 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
         ...(withCaptcha ? { captchaId: captcha.captchaId ?? "", captchaAnswer: captchaAnswer.value.trim() } : {}),
       });
       onLoggedIn(result.person);
-    } catch (err) {
-      const body = err instanceof CompanionError ? err.body : null;
-      // A captcha answers once: after any refusal the next try needs a fresh picture.
-      const needCaptcha =
-        captchaNeeded ||
-        body?.captchaRequired === true ||
-        body?.code === "CAPTCHA_REQUIRED" ||
-        body?.code === "CAPTCHA_INVALID";
-      if (captchaNeeded) captcha.refresh();
-      setCaptchaNeeded(needCaptcha);
-      captchaAnswer.reset();
-      if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.reset();
-      if (body?.code === "CAPTCHA_INVALID" || body?.code === "CAPTCHA_REQUIRED") {
-        captchaAnswer.fail(body.message);
-      } else if (!applyFieldErrors({ account, password, captchaAnswer }, fieldErrors(err))) {
-        setError(describeError(err));
-      }
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      initialError: notice,
+      onError: (err) => {
+        const body = err instanceof CompanionError ? err.body : null;
+        // A captcha answers once: after any refusal the next try needs a fresh picture.
+        const needCaptcha =
+          captchaNeeded ||
+          body?.captchaRequired === true ||
+          body?.code === "CAPTCHA_REQUIRED" ||
+          body?.code === "CAPTCHA_INVALID";
+        if (captchaNeeded) captcha.refresh();
+        setCaptchaNeeded(needCaptcha);
+        captchaAnswer.reset();
+        if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.reset();
+        if (body?.code === "CAPTCHA_INVALID" || body?.code === "CAPTCHA_REQUIRED") captchaAnswer.fail(body.message);
+        else if (!applyFieldErrors({ account, password, captchaAnswer }, fieldErrors(err))) return describeError(err);
+        return null;
+      },
+    },
+  );
+  // A notice may come after the form is shown (the background health check found no companion of ours).
+  useEffect(() => {
+    if (notice) login.setError(notice);
+  }, [notice]);
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll(captchaNeeded ? [account, password, captchaAnswer] : [account, password])) void login.run();
   };
 
   return (
@@ -88,9 +87,14 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
       />
       <PasswordField field={password} />
       {captchaNeeded ? <CaptchaField captcha={captcha} field={captchaAnswer} /> : null}
-      <FormError message={error} testId="login-error" />
-      <button type="submit" class="button button--primary button--block" data-testid="login-submit" disabled={busy}>
-        {busy ? t("loggingIn") : t("login")}
+      <FormError message={login.error} testId="login-error" />
+      <button
+        type="submit"
+        class="button button--primary button--block"
+        data-testid="login-submit"
+        disabled={login.busy}
+      >
+        {login.busy ? t("loggingIn") : t("login")}
       </button>
       <div class="login-links">
         <button type="button" class="button button--link" data-testid="open-register" onClick={openRegister}>

@@ -3,9 +3,9 @@ import { isLiveStatus } from "../../../shared/api/grants.js";
 import { FormError } from "../../components/FormError.js";
 import { StatusChip } from "../../components/StatusChip.js";
 import { companion, type MyGrant } from "../../lib/companion-client.js";
-import { describeError } from "../../lib/describe-error.js";
 import { termText } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 
 /**
  * One unit in 我的办税权限. 解除授权 while the grant stands, 删除 once it has ended; both ask first,
@@ -13,24 +13,13 @@ import { t } from "../../lib/i18n.js";
  */
 export function MyGrantRow({ grant, onChanged }: { grant: MyGrant; onChanged(): void }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const live = isLiveStatus(grant.status);
-
-  const act = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      if (live) await companion.renounceGrant(grant.id);
-      else await companion.deleteMyGrant(grant.id);
-      setConfirming(false);
-      onChanged();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = useAction(async () => {
+    if (live) await companion.renounceGrant(grant.id);
+    else await companion.deleteMyGrant(grant.id);
+    setConfirming(false);
+    onChanged();
+  });
 
   return (
     <li class="my-grant" data-testid="my-grant" data-tin={grant.unit.tin} data-grant-id={grant.id}>
@@ -52,8 +41,8 @@ export function MyGrantRow({ grant, onChanged }: { grant: MyGrant; onChanged(): 
               type="button"
               class="button button--danger button--small"
               data-testid="my-grant-confirm"
-              disabled={busy}
-              onClick={act}
+              disabled={act.busy}
+              onClick={() => act.run()}
             >
               {live ? t("revoke") : t("delete")}
             </button>
@@ -79,7 +68,7 @@ export function MyGrantRow({ grant, onChanged }: { grant: MyGrant; onChanged(): 
           </button>
         </div>
       )}
-      <FormError message={error} testId="my-grant-error" />
+      <FormError message={act.error} testId="my-grant-error" />
     </li>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import { FormError } from "../../components/FormError.js";
 import { companion, type PairedClient } from "../../lib/companion-client.js";
-import { describeError } from "../../lib/describe-error.js";
 import { shanghaiDateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 
 /**
  * One paired desktop client: name, 配对时间, 最近连接; 解除配对 asks first, inside the popup (a native
@@ -11,22 +11,11 @@ import { t } from "../../lib/i18n.js";
  */
 export function PairedClientRow({ client, onRevoked }: { client: PairedClient; onRevoked(): void }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await companion.revokeDesktopClient(client.id);
-      setConfirming(false);
-      onRevoked();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const revoke = useAction(async () => {
+    await companion.revokeDesktopClient(client.id);
+    setConfirming(false);
+    onRevoked();
+  });
 
   return (
     <li class="paired-client" data-testid="paired-client" data-client-id={client.id}>
@@ -58,8 +47,8 @@ export function PairedClientRow({ client, onRevoked }: { client: PairedClient; o
               type="button"
               class="button button--danger button--small"
               data-testid="paired-client-confirm"
-              disabled={busy}
-              onClick={revoke}
+              disabled={revoke.busy}
+              onClick={() => revoke.run()}
             >
               {t("unpair")}
             </button>
@@ -74,7 +63,7 @@ export function PairedClientRow({ client, onRevoked }: { client: PairedClient; o
           </div>
         </div>
       ) : null}
-      <FormError message={error} testId="paired-client-error" />
+      <FormError message={revoke.error} testId="paired-client-error" />
     </li>
   );
 }

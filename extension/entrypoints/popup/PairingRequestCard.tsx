@@ -1,9 +1,9 @@
-import { useState } from "preact/hooks";
 import { FormError } from "../../components/FormError.js";
 import { CompanionError, companion, type PairingRequest } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { shanghaiDateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 
 interface PairingRequestCardProps {
   request: PairingRequest;
@@ -15,23 +15,19 @@ interface PairingRequestCardProps {
 
 /** One pairing request: which client, the code in large digits to compare, when; 允许 / 拒绝. */
 export function PairingRequestCard({ request, onDecided, onGone }: PairingRequestCardProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const decide = async (approve: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const decide = useAction(
+    async (approve: boolean) => {
       if (approve) await companion.approvePairing(request.id);
       else await companion.denyPairing(request.id);
       onDecided(approve);
-    } catch (err) {
-      setError(describeError(err));
-      if (err instanceof CompanionError && err.code === "PAIRING_NOT_FOUND") onGone();
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    {
+      onError: (err) => {
+        if (err instanceof CompanionError && err.code === "PAIRING_NOT_FOUND") onGone();
+        return describeError(err);
+      },
+    },
+  );
 
   return (
     <li class="pairing-request" data-testid="pairing-request" data-request-id={request.id}>
@@ -51,14 +47,14 @@ export function PairingRequestCard({ request, onDecided, onGone }: PairingReques
       <p class="pairing-warning" data-testid="pairing-warning">
         {t("pairingCheckCode")}
       </p>
-      <FormError message={error} testId="pairing-error" />
+      <FormError message={decide.error} testId="pairing-error" />
       <div class="actions pairing-actions">
         <button
           type="button"
           class="button button--secondary button--grow"
           data-testid="pairing-deny"
-          disabled={busy}
-          onClick={() => decide(false)}
+          disabled={decide.busy}
+          onClick={() => decide.run(false)}
         >
           {t("pairingDeny")}
         </button>
@@ -66,8 +62,8 @@ export function PairingRequestCard({ request, onDecided, onGone }: PairingReques
           type="button"
           class="button button--primary button--grow"
           data-testid="pairing-approve"
-          disabled={busy}
-          onClick={() => decide(true)}
+          disabled={decide.busy}
+          onClick={() => decide.run(true)}
         >
           {t("pairingApprove")}
         </button>

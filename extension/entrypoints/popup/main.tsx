@@ -1,4 +1,4 @@
-import "../../styles/app.css";
+import "../../styles/base.css";
 import { render } from "preact";
 import { t } from "../../lib/i18n.js";
 import { getSessionToken } from "../../lib/session-token.js";

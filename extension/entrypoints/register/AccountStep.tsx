@@ -1,15 +1,16 @@
-import { useState } from "preact/hooks";
 import { smsCodeSchema } from "../../../shared/api/accounts.js";
-import { checkLoginName, checkPassword, checkPhone } from "../../../shared/identity/account-rules.js";
+import { checkLoginName, checkPhone } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
 import { FormError } from "../../components/FormError.js";
-import { PasswordRules } from "../../components/PasswordRules.js";
+import { NewPasswordFields, useNewPassword } from "../../components/NewPasswordFields.js";
+import { loginPasswordPolicy } from "../../components/PasswordRules.js";
 import { SmsCodeField } from "../../components/SmsCodeField.js";
 import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
 import { CompanionError, companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 interface AccountStepProps {
@@ -22,54 +23,48 @@ interface AccountStepProps {
 /** 设置登录名、密码、手机号码（短信校验）. */
 export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: AccountStepProps) {
   const loginName = useField("", checkLoginName);
-  const password = useField("", checkPassword);
-  const confirmPassword = useField("", (v) => (v === password.value ? null : t("passwordMismatch")));
+  const passwords = useNewPassword(loginPasswordPolicy);
   const phone = useField("", (v) => checkPhone(v.trim()));
   const smsCode = useField("", checkWith(smsCodeSchema));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const handleError = (err: unknown) => {
-    if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") {
-      return onTicketExpired(describeError(err));
-    }
-    const fields = { loginName, password, phone, smsCode };
-    if (err instanceof CompanionError && err.code === "LOGIN_NAME_TAKEN") return loginName.fail(describeError(err));
-    if (err instanceof CompanionError && err.code === "PHONE_TAKEN") return phone.fail(describeError(err));
-    if (err instanceof CompanionError && (err.code === "SMS_CODE_INVALID" || err.code === "SMS_CODE_LOCKED")) {
-      return smsCode.fail(describeError(err));
-    }
-    if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
+  /** A refusal goes back to step 1 (ticket expired) or under its field; what is left, to the form. */
+  const placeError = (err: unknown): string | null => {
+    const code = err instanceof CompanionError ? err.code : null;
+    const fields = { loginName, password: passwords.password, phone, smsCode };
+    if (code === "REGISTRATION_TICKET_INVALID") onTicketExpired(describeError(err));
+    else if (code === "LOGIN_NAME_TAKEN") loginName.fail(describeError(err));
+    else if (code === "PHONE_TAKEN") phone.fail(describeError(err));
+    else if (code === "SMS_CODE_INVALID" || code === "SMS_CODE_LOCKED") smsCode.fail(describeError(err));
+    else if (!applyFieldErrors(fields, fieldErrors(err))) return describeError(err);
+    return null;
   };
 
   const sendSms = async () => {
     try {
       return await companion.sendSms({ purpose: "register", ticket, phone: phone.value.trim() });
     } catch (err) {
-      if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") handleError(err);
+      if (err instanceof CompanionError && err.code === "REGISTRATION_TICKET_INVALID") placeError(err);
       throw err;
     }
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([loginName, password, confirmPassword, phone, smsCode])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const register = useAction(
+    async () => {
       const result = await companion.registerComplete({
         registrationTicket: ticket,
         loginName: loginName.value,
-        password: password.value,
+        password: passwords.password.value,
         phone: phone.value.trim(),
         smsCode: smsCode.value.trim(),
       });
       onRegistered(result.person);
-    } catch (err) {
-      handleError(err);
-    } finally {
-      setBusy(false);
-    }
+    },
+    { onError: placeError },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([loginName, passwords.password, passwords.confirm, phone, smsCode])) void register.run();
   };
 
   return (
@@ -83,24 +78,7 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
         autoComplete="username"
         maxLength={16}
       />
-      <TextField
-        id="password"
-        type="password"
-        label={t("fieldPassword")}
-        field={password}
-        placeholder={t("newPasswordPlaceholder")}
-        autoComplete="new-password"
-        maxLength={15}
-        hint={<PasswordRules value={password.value} />}
-      />
-      <TextField
-        id="confirmPassword"
-        type="password"
-        label={t("fieldConfirmPassword")}
-        field={confirmPassword}
-        autoComplete="new-password"
-        maxLength={15}
-      />
+      <NewPasswordFields id="password" label={t("fieldPassword")} state={passwords} />
       <TextField id="phone" type="tel" label={t("fieldPhone")} field={phone} inputMode="tel" maxLength={11} />
       <SmsCodeField
         field={smsCode}
@@ -110,9 +88,9 @@ export function AccountStep({ ticket, docType, onRegistered, onTicketExpired }: 
           return phone.problem === null;
         }}
       />
-      <FormError message={error} />
+      <FormError message={register.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="register-submit" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="register-submit" disabled={register.busy}>
           {t("registerSubmit")}
         </button>
       </div>

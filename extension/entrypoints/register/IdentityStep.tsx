@@ -1,4 +1,3 @@
-import { useState } from "preact/hooks";
 import { registerVerifyRequestSchema } from "../../../shared/api/accounts.js";
 import { checkNationality } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
@@ -9,6 +8,7 @@ import { checkWith } from "../../lib/check-with.js";
 import { companion } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 const CHINA = "中国";
@@ -24,8 +24,6 @@ export function IdentityStep({
   const registrationCode = useField("", checkWith(registerVerifyRequestSchema.shape.registrationCode));
   const identity = useIdentityFields();
   const nationality = useField(CHINA, (v) => checkNationality(identity.docType, v));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(notice);
 
   // Chinese documents mean 中国, a foreign one never does (the shared rule says which): prefill.
   const setDocType = (docType: DocumentType) => {
@@ -34,12 +32,8 @@ export function IdentityStep({
     else if (nationality.value.trim() === CHINA) nationality.set("");
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!validateAll([registrationCode, identity.docNumber, identity.name, nationality])) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const verify = useAction(
+    async () => {
       const values = identityValues(identity);
       const result = await companion.registerVerify({
         registrationCode: registrationCode.value.trim(),
@@ -47,12 +41,19 @@ export function IdentityStep({
         nationality: nationality.value.trim(),
       });
       onVerified(result.registrationTicket, values.docType);
-    } catch (err) {
-      const fields = { registrationCode, docNumber: identity.docNumber, name: identity.name, nationality };
-      if (!applyFieldErrors(fields, fieldErrors(err))) setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      initialError: notice,
+      onError: (err) => {
+        const fields = { registrationCode, docNumber: identity.docNumber, name: identity.name, nationality };
+        return applyFieldErrors(fields, fieldErrors(err)) ? null : describeError(err);
+      },
+    },
+  );
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (validateAll([registrationCode, identity.docNumber, identity.name, nationality])) void verify.run();
   };
 
   return (
@@ -66,9 +67,9 @@ export function IdentityStep({
       />
       <IdentityFields identity={{ ...identity, setDocType }} />
       <TextField id="nationality" label={t("fieldNationality")} field={nationality} maxLength={50} />
-      <FormError message={error} />
+      <FormError message={verify.error} />
       <div class="actions actions--form">
-        <button type="submit" class="button button--primary" data-testid="identity-next" disabled={busy}>
+        <button type="submit" class="button button--primary" data-testid="identity-next" disabled={verify.busy}>
           {t("next")}
         </button>
       </div>

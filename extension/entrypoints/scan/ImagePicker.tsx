@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { decodeQrFile, UnreadableImageError } from "../../lib/decode-qr.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 
 const firstImage = (files: FileList | null | undefined): File | undefined =>
   [...(files ?? [])].find((file) => file.type.startsWith("image/")) ?? files?.[0];
@@ -10,21 +11,23 @@ const firstImage = (files: FileList | null | undefined): File | undefined =>
  * with 【选择图片】, dropped anywhere on the page, or pasted with Ctrl+V. Read here, in the page.
  */
 export function ImagePicker({ onText, onProblem }: { onText(text: string): void; onProblem(message: string): void }) {
-  const [busy, setBusy] = useState(false);
   const [dragging, setDragging] = useState(false);
 
-  const read = async (file: File | undefined) => {
-    if (!file) return;
-    setBusy(true);
-    try {
+  const reading = useAction(
+    async (file: File) => {
       const text = await decodeQrFile(file);
       if (text) onText(text);
       else onProblem(t("scanImageNoQr"));
-    } catch (error) {
-      onProblem(t(error instanceof UnreadableImageError ? "scanImageUnreadable" : "errorUnexpected"));
-    } finally {
-      setBusy(false);
-    }
+    },
+    {
+      onError: (error) => {
+        onProblem(t(error instanceof UnreadableImageError ? "scanImageUnreadable" : "errorUnexpected"));
+        return null;
+      },
+    },
+  );
+  const read = async (file: File | undefined) => {
+    if (file) await reading.run(file);
   };
   const latestRead = useRef(read);
   latestRead.current = read;
@@ -66,13 +69,13 @@ export function ImagePicker({ onText, onProblem }: { onText(text: string): void;
       <h2 class="scan-image-title">{t("scanImageTitle")}</h2>
       <p class="muted small">{t("scanImageHint")}</p>
       <label class="button button--secondary scan-image-pick">
-        {busy ? t("scanImageReading") : t("scanImagePick")}
+        {reading.busy ? t("scanImageReading") : t("scanImagePick")}
         <input
           type="file"
           accept="image/*"
           class="visually-hidden"
           data-testid="scan-file"
-          disabled={busy}
+          disabled={reading.busy}
           onChange={(event) => {
             const input = event.currentTarget;
             void read(firstImage(input.files));

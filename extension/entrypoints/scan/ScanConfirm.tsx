@@ -5,6 +5,7 @@ import { CompanionError, companion, type QrScanResult } from "../../lib/companio
 import { describeError } from "../../lib/describe-error.js";
 import { localDateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { useAction } from "../../lib/use-action.js";
 import { useCountdown } from "../../lib/use-countdown.js";
 
 /** Refusals after which this request cannot be decided any more: only a new scan helps. */
@@ -19,24 +20,22 @@ interface ScanConfirmProps {
 /** Who asks to log in as you, from which client and when, and for how long: 【确认登录】 or 【取消】. */
 export function ScanConfirm({ request, onDecided, onRescan }: ScanConfirmProps) {
   const [left] = useCountdown(request.expiresIn);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [final, setFinal] = useState(false);
   const over = left === 0 || final;
 
-  const decide = async (confirm: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const decide = useAction(
+    async (confirm: boolean) => {
       if (confirm) await companion.qrConfirm(request.ref);
       else await companion.qrCancel(request.ref);
       onDecided(confirm ? "confirmed" : "cancelled");
-    } catch (err) {
-      setError(describeError(err));
-      if (err instanceof CompanionError && err.code && FINAL_CODES.has(err.code)) setFinal(true);
-      setBusy(false);
-    }
-  };
+    },
+    {
+      onError: (err) => {
+        if (err instanceof CompanionError && err.code && FINAL_CODES.has(err.code)) setFinal(true);
+        return describeError(err);
+      },
+    },
+  );
 
   return (
     <section class="scan-confirm" data-testid="scan-confirm">
@@ -54,7 +53,7 @@ export function ScanConfirm({ request, onDecided, onRescan }: ScanConfirmProps) 
       <p class="notice notice--warn" data-testid="scan-confirm-warning">
         {t("scanConfirmWarning")}
       </p>
-      <FormError message={error ?? (left === 0 ? t("scanConfirmExpired") : null)} testId="scan-confirm-error" />
+      <FormError message={decide.error ?? (left === 0 ? t("scanConfirmExpired") : null)} testId="scan-confirm-error" />
       <div class="actions actions--center">
         {over ? (
           <button type="button" class="button button--primary" data-testid="scan-again" onClick={onRescan}>
@@ -66,8 +65,8 @@ export function ScanConfirm({ request, onDecided, onRescan }: ScanConfirmProps) 
               type="button"
               class="button button--secondary"
               data-testid="scan-cancel"
-              disabled={busy}
-              onClick={() => decide(false)}
+              disabled={decide.busy}
+              onClick={() => decide.run(false)}
             >
               {t("cancel")}
             </button>
@@ -75,8 +74,8 @@ export function ScanConfirm({ request, onDecided, onRescan }: ScanConfirmProps) 
               type="button"
               class="button button--primary"
               data-testid="scan-confirm-login"
-              disabled={busy}
-              onClick={() => decide(true)}
+              disabled={decide.busy}
+              onClick={() => decide.run(true)}
             >
               {t("scanConfirmButton")}
             </button>
