@@ -1,3 +1,4 @@
+import "./MoreRows.css";
 import type { Page } from "../../shared/api/paging.js";
 import { t } from "../lib/i18n.js";
 import type { Pages } from "../lib/use-pages.js";
