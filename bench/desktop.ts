@@ -57,7 +57,7 @@ function cpuMs(pid: number): number {
 }
 
 /** A desktop client connection for the setup: JSON requests, replies by id, events to a listener. */
-class Desk {
+export class Desk {
   private serial = 0;
   private readonly waiting = new Map<string, { resolve(result: any): void; reject(error: Error): void }>();
   onEvent: (event: { event: string; [key: string]: unknown }) => void = () => {};
@@ -113,7 +113,7 @@ async function inBatches<T, R>(items: T[], limit: number, fn: (item: T, index: n
 }
 
 /** Pairs n desktop clients as a person does in the popup (允许); returns their client tokens. */
-async function pairClients(companion: Companion, sessionToken: string, n: number): Promise<string[]> {
+export async function pairClients(companion: Companion, sessionToken: string, n: number): Promise<string[]> {
   const url = `${companion.url.replace("http", "ws")}${DESKTOP_PATH}`;
   const tokens: string[] = [];
   for (let start = 0; start < n; start += 100) {

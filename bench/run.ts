@@ -11,6 +11,7 @@ import { measureQrLogin } from "./qr-login.js";
 import { measureRareChars } from "./rare-chars.js";
 import { measureReady } from "./ready.js";
 import { idleRss, rssResult } from "./rss.js";
+import { measureScale } from "./scale.js";
 import { BENCH_KEYCHAIN_SERVICE, type BudgetResult, cleanup, repoRoot, startCompanion, startFloor } from "./support.js";
 
 function table(results: BudgetResult[]): string {
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   );
   console.log("desktop socket: round trips and idle connections (a companion of its own)…");
   results.push(...(await measureDesktop()));
+  console.log("scale: lists, units.list, unit.enter, revoke → unit.ended and the event loop at N = 10 … 20,000…");
+  results.push(...(await measureScale()));
   console.log("生僻字: lookups over every radical × strokes key, index size…");
   results.push(...(await measureRareChars()));
   console.log("扫码登录: 确认登录 → requester logged in, 30 runs (a companion of its own)…");

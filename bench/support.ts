@@ -107,9 +107,8 @@ export interface Companion extends Server {
   env: Record<string, string>;
 }
 
-/** `node bin/taxauth.js start` on a free port with a fresh data dir, run in-process (no re-wrap). */
-export async function startCompanion(): Promise<Companion> {
-  const dataDir = tempDir("taxauth-bench-");
+/** `node bin/taxauth.js start` on a free port (with a fresh data dir unless given one), run in-process (no re-wrap). */
+export async function startCompanion(dataDir = tempDir("taxauth-bench-")): Promise<Companion> {
   const env = companionEnv(dataDir, await freePort());
   const server = await spawnServer([join(repoRoot, "bin", "taxauth.js"), "start"], env);
   // bin/taxauth.js re-wraps itself in with-keyring.sh unless TAXAUTH_KEYRING is set; then the pid
@@ -155,7 +154,7 @@ export async function cleanup(): Promise<void> {
 /** fetch as the extension does: our Origin, JSON in and out. The same headers go to the floor. */
 export async function request(
   url: string,
-  init: { body?: unknown; token?: string } = {},
+  init: { body?: unknown; token?: string; raw?: boolean } = {},
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: init.body === undefined ? "GET" : "POST",
@@ -167,7 +166,8 @@ export async function request(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  // raw: a file answer (the CSV export), kept as text.
+  return { status: response.status, body: init.raw ? text : text ? JSON.parse(text) : null };
 }
 
 /** Times n sequential calls of fn (after `warmup` untimed ones); returns the durations in ms. */

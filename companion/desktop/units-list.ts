@@ -70,14 +70,30 @@ export function unitListStore(db: Db) {
      VALUES (@personId, @tin, (SELECT COALESCE(MAX(position), 0) + 1 FROM desktop_unit_lists WHERE person_id = @personId))`,
   );
 
-  function moveTo(personId: string, tin: string, position: number): void {
-    const [before, after] = around.all({ personId, tin, offset: Math.max(position - 2, 0) }) as number[];
-    const [low, high] = position === 1 ? [undefined, before] : [before, after];
-    const next = low === undefined ? (high ?? 1) - 1 : high === undefined ? low + 1 : low + (high - low) / 2;
+  const lastOfOthers = db
+    .prepare("SELECT MAX(position) FROM desktop_unit_lists WHERE person_id = ? AND unit_tin <> ?")
+    .pluck();
+
+  /** The rows a unit moved to `rank` (1-based) goes between, itself left out: before it, after it. */
+  function gapAt(personId: string, tin: string, rank: number): { low?: number; high?: number } {
+    if (rank === 1) {
+      const [first] = around.all({ personId, tin, offset: 0 }) as number[];
+      return { high: first };
+    }
+    const [low, high] = around.all({ personId, tin, offset: rank - 2 }) as number[];
+    // Past the end of the list: after its last row.
+    if (low === undefined) return { low: (lastOfOthers.get(personId, tin) as number | null) ?? undefined };
+    return { low, high };
+  }
+
+  function moveTo(personId: string, tin: string, rank: number): void {
+    const { low, high } = gapAt(personId, tin, rank);
+    if (low === undefined && high === undefined) return; // alone on the list
+    const next = low === undefined ? (high as number) - 1 : high === undefined ? low + 1 : low + (high - low) / 2;
     // Halving runs out after some fifty moves into the same gap: then spread the list out again.
     if (next === low || next === high) {
       renumber.run({ personId });
-      moveTo(personId, tin, position);
+      moveTo(personId, tin, rank);
     } else {
       setPosition.run(next, personId, tin);
     }

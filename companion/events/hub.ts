@@ -10,16 +10,7 @@ export interface Subscriber {
  */
 export function eventHub() {
   const byPerson = new Map<string, Set<Subscriber>>();
-  const unitWatchers = new Set<(tin: string) => void>();
   return {
-    /** Called with a unit's 纳税人识别号 whenever one of its grants changes. */
-    watchUnits(watcher: (tin: string) => void): () => void {
-      unitWatchers.add(watcher);
-      return () => unitWatchers.delete(watcher);
-    },
-    unitChanged(tin: string): void {
-      for (const watcher of unitWatchers) watcher(tin);
-    },
     subscribe(personId: string, subscriber: Subscriber): () => void {
       let set = byPerson.get(personId);
       if (!set) {

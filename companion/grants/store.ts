@@ -292,7 +292,8 @@ export function grantsStore(db: Db) {
       return pageOfRows(
         tins,
         query,
-        managedTotal.get(params) as number,
+        // Every row matching the search, on all pages: not only those after the cursor.
+        managedTotal.get({ ...params, after: null }) as number,
         (tin) => [tin],
         (tin) => ({
           tin,
