@@ -1,6 +1,5 @@
-import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Db } from "../db/database.js";
-import { decodeCursor, pageOfRows } from "../db/paging.js";
+import type { ListReader } from "../db/paging.js";
 import type { Keychain } from "../keychain/keychain.js";
 import type { CodeHasher } from "../security/secrets.js";
 
@@ -53,6 +52,12 @@ const fromRow = (row: Row): AuditRow => ({
   hash: row.hash,
 });
 
+/** A history row with the names it shows. */
+export interface HistoryRow extends AuditRow {
+  actorName: string | null;
+  granteeName: string | null;
+}
+
 export type VerifyResult =
   | { ok: true; rows: number; head: string }
   | { ok: false; rows: number; problem: string; seq?: number };
@@ -70,20 +75,15 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`,
   );
   const ofUnit = db.prepare("SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq");
-  // The unit's history newest first, with the names it shows; q finds the actor's or grantee's 姓名.
-  const historySearch = "(@needle IS NULL OR instr(actor.name, @needle) > 0 OR instr(grantee.name, @needle) > 0)";
-  const historyJoins = `LEFT JOIN people actor ON actor.id = a.actor_id
-     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id`;
+  // The unit's history newest first, with the names it shows.
   const unitPage = db.prepare(
-    `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a ${historyJoins}
-     WHERE a.unit_tin = @tin AND (@before IS NULL OR a.seq < @before) AND ${historySearch}
+    `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+     LEFT JOIN people actor ON actor.id = a.actor_id
+     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+     WHERE a.unit_tin = @tin AND (@before IS NULL OR a.seq < @before)
      ORDER BY a.seq DESC LIMIT @limit`,
   );
-  const unitTotal = db
-    .prepare(
-      `SELECT COUNT(*) FROM audit_log a ${historyJoins} WHERE a.unit_tin = @tin AND (@needle IS NULL OR ${historySearch})`,
-    )
-    .pluck();
+  const unitCount = db.prepare("SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?").pluck();
   const all = db.prepare("SELECT * FROM audit_log ORDER BY seq");
   const anchorAccount = `audit-head:${instanceId}`;
 
@@ -123,17 +123,20 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
 
     ofUnit: (tin: string) => (ofUnit.all(tin) as Row[]).map(fromRow),
 
-    unitPage(tin: string, query: PageQuery): Page<AuditRow & { actorName: string | null; granteeName: string | null }> {
-      const [before] = decodeCursor(query.cursor, ["number"]) ?? [null];
-      const params = { tin, before, needle: query.q || null, limit: query.limit + 1 };
-      return pageOfRows(
-        unitPage.all(params) as Array<Row & { actor_name: string | null; grantee_name: string | null }>,
-        query,
-        unitTotal.get(params) as number,
-        (row) => [row.seq],
-        (row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name }),
-      );
-    },
+    /** The unit's history, newest first; the search finds the actor's or the grantee's 姓名. */
+    unitHistory: (tin: string): ListReader<HistoryRow> => ({
+      kinds: ["number"],
+      keyOf: (row) => [row.seq],
+      descending: true,
+      rows: (after, size) =>
+        (
+          unitPage.all({ tin, before: after?.[0] ?? null, limit: size }) as Array<
+            Row & { actor_name: string | null; grantee_name: string | null }
+          >
+        ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
+      count: () => unitCount.get(tin) as number,
+      matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+    }),
 
     async verify(): Promise<VerifyResult> {
       const rows = all.all() as Row[];

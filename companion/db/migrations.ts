@@ -296,9 +296,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX grants_by_unit ON grants (unit_tin, created_at, id);
       CREATE INDEX grants_by_grantee_unit ON grants (grantee_id, unit_tin);
       CREATE INDEX grants_by_grantee_created ON grants (grantee_id, created_at, id);
+      CREATE INDEX grants_by_grantee_end ON grants (grantee_id, end_date);
       CREATE INDEX grants_management_by_unit ON grants (unit_tin) WHERE permission = '管理权限';
       DROP INDEX unit_officers_by_document;
-      CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number, unit_tin);
+      -- Covers the offices a person holds: a legal rep of many units is counted from the index alone.
+      CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number, unit_tin, name, start_date, end_date, role);
       DROP INDEX desktop_clients_by_owner;
       CREATE INDEX desktop_clients_by_owner ON desktop_clients (owner_id, paired_at, id);
 

@@ -53,20 +53,79 @@ function compareKeys(a: SortKey, b: SortKey): number {
   return 0;
 }
 
-/** A page of a list held in memory, sorted by `keyOf`: the same cursors as a list in the database. */
-export function pageOfList<T, Item>(
-  all: T[],
+/**
+ * One list, as the pages read it: its rows in order after a row's key (an indexed query), how many
+ * rows it has, and what its search looks at.
+ */
+export interface ListReader<Row> {
+  /** The kinds of the sort key's parts, which a cursor must have. */
+  kinds: ReadonlyArray<"string" | "number">;
+  keyOf(row: Row): SortKey;
+  /** Newest first: a later row has a smaller key. */
+  descending?: boolean;
+  /** Up to `size` rows after the row `after` names (from the first row when null). */
+  rows(after: SortKey | null, size: number): Row[];
+  /** Every row of the list. */
+  count(): number;
+  /** The row is found by the search `needle` (查询). */
+  matches(row: Row, needle: string): boolean;
+}
+
+/** Rows a search reads at a time, between which other requests get their turn. */
+const SEARCH_SLICE_ROWS = 1_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A page of a list: without a search, one indexed read after the cursor and a count. A search reads
+ * the whole list in slices of SEARCH_SLICE_ROWS, letting other requests run in between, so that even
+ * a search of 20,000 rows never holds the event loop: it counts the matches and keeps the first
+ * `limit` after the cursor.
+ */
+export async function readPage<Row, Item>(
+  list: ListReader<Row>,
   query: PageQuery,
+  view: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const after = decodeCursor(query.cursor, list.kinds);
+  const needle = query.q ?? "";
+  if (!needle) return pageOfRows(list.rows(after, query.limit + 1), query, list.count(), list.keyOf, view);
+  const isAfter = (row: Row) => {
+    if (after === null) return true;
+    const order = compareKeys(list.keyOf(row), after);
+    return list.descending ? order < 0 : order > 0;
+  };
+  const found: Row[] = [];
+  let total = 0;
+  let from: SortKey | null = null;
+  for (;;) {
+    const slice = list.rows(from, SEARCH_SLICE_ROWS);
+    for (const row of slice) {
+      if (!list.matches(row, needle)) continue;
+      total += 1;
+      if (found.length <= query.limit && isAfter(row)) found.push(row);
+    }
+    const last = slice.at(-1);
+    if (slice.length < SEARCH_SLICE_ROWS || last === undefined) break;
+    from = list.keyOf(last);
+    await nextTurn();
+  }
+  return pageOfRows(found, query, total, list.keyOf, view);
+}
+
+/** A list held in memory, already in its order, read as a ListReader. */
+export function listInMemory<T>(
+  items: T[],
   kinds: ReadonlyArray<"string" | "number">,
   keyOf: (item: T) => SortKey,
   matches: (item: T, needle: string) => boolean,
-  view: (item: T) => Item,
-): Page<Item> {
-  const after = decodeCursor(query.cursor, kinds);
-  const needle = query.q ?? "";
-  const found = (needle ? all.filter((item) => matches(item, needle)) : all).sort((a, b) =>
-    compareKeys(keyOf(a), keyOf(b)),
-  );
-  const rest = after ? found.filter((item) => compareKeys(keyOf(item), after) > 0) : found;
-  return pageOfRows(rest.slice(0, query.limit + 1), query, found.length, keyOf, view);
+): ListReader<T> {
+  return {
+    kinds,
+    keyOf,
+    rows: (after, size) =>
+      (after === null ? items : items.filter((item) => compareKeys(keyOf(item), after) > 0)).slice(0, size),
+    count: () => items.length,
+    matches,
+  };
 }

@@ -4,7 +4,7 @@ import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import type { Db } from "../db/database.js";
-import { decodeCursor, pageOfList, pageOfRows } from "../db/paging.js";
+import { decodeCursor, listInMemory, pageOfRows, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -91,13 +91,15 @@ export function desktopPairing(db: Db, clock: Clock) {
     /** The connection went away: its request goes too. */
     withdraw: (id: string) => void take(id),
     /** Pending requests, oldest first; q finds a client name containing it. */
-    pending: (query: PageQuery): Page<PairingRequestView> =>
-      pageOfList(
-        live(),
+    pending: (query: PageQuery): Promise<Page<PairingRequestView>> =>
+      readPage(
+        listInMemory(
+          live().sort((a, b) => a.requestedAt - b.requestedAt || (a.id < b.id ? -1 : 1)),
+          ["number", "string"],
+          (request) => [request.requestedAt, request.id],
+          (request, needle) => request.clientName.includes(needle),
+        ),
         query,
-        ["number", "string"],
-        (request) => [request.requestedAt, request.id],
-        (request, needle) => request.clientName.includes(needle),
         ({ id, clientName, code, requestedAt }) => ({
           id,
           clientName,

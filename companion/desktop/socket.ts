@@ -105,7 +105,7 @@ function serveDesktopClient(
     return person;
   }
 
-  const unitsPage = (query: PageQuery): DesktopResult<"units.list"> =>
+  const unitsPage = (query: PageQuery): Promise<DesktopResult<"units.list">> =>
     core.unitLists.page(loggedInPerson(), core.grants.today(), query);
 
   function openUnitSession(

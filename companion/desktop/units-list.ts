@@ -2,7 +2,7 @@ import type { PageQuery } from "../../shared/api/paging.js";
 import type { DesktopResult } from "../../shared/desktop/protocol.js";
 import type { Person } from "../accounts/people.js";
 import { atomically, type Db } from "../db/database.js";
-import { decodeCursor, pageOfRows } from "../db/paging.js";
+import { type ListReader, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { activeSql } from "../grants/status.js";
 import { type UnitRow, unitFromRow } from "../units/units.js";
@@ -14,19 +14,11 @@ type UnitsList = DesktopResult<"units.list">;
  * for ▲ ▼); the totals line is kept by triggers (see the migration), so no request counts the list.
  */
 export function unitListStore(db: Db) {
-  // q (查询) finds a 纳税人识别号 or 纳税人名称 containing it.
-  const search = "(@needle IS NULL OR instr(unit.tin, upper(@needle)) > 0 OR instr(unit.name, @needle) > 0)";
   const page = db.prepare(
     `SELECT unit.*, list.position FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
-     WHERE list.person_id = @personId AND (@after IS NULL OR list.position > @after) AND ${search}
+     WHERE list.person_id = @personId AND (@after IS NULL OR list.position > @after)
      ORDER BY list.position LIMIT @limit`,
   );
-  const matching = db
-    .prepare(
-      `SELECT COUNT(*) FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
-       WHERE list.person_id = @personId AND ${search}`,
-    )
-    .pluck();
   const totals = db.prepare(
     `SELECT count, comprehensive_filed AS comprehensiveFiled, business_filed AS businessFiled
      FROM desktop_unit_list_totals WHERE person_id = ?`,
@@ -100,11 +92,25 @@ export function unitListStore(db: Db) {
   }
 
   return {
-    page(person: Person, today: string, query: PageQuery): UnitsList {
-      const [after] = decodeCursor(query.cursor, ["number"]) ?? [null];
-      const params = { personId: person.id, after, needle: query.q || null, limit: query.limit + 1 };
-      const rows = page.all(params) as Array<UnitRow & { position: number }>;
-      const tins = JSON.stringify(rows.map((row) => row.tin));
+    /** A page of the person's list in their order; q (查询) finds a 纳税人识别号 or 纳税人名称. */
+    async page(person: Person, today: string, query: PageQuery): Promise<UnitsList> {
+      const lineOfTotals = (totals.get(person.id) as UnitsList["totals"] | undefined) ?? {
+        count: 0,
+        comprehensiveFiled: 0,
+        businessFiled: 0,
+      };
+      const list: ListReader<UnitRow & { position: number }> = {
+        kinds: ["number"],
+        keyOf: (row) => [row.position],
+        rows: (after, size) =>
+          page.all({ personId: person.id, after: after?.[0] ?? null, limit: size }) as Array<
+            UnitRow & { position: number }
+          >,
+        count: () => lineOfTotals.count,
+        matches: (row, needle) => row.tin.includes(needle.toUpperCase()) || row.name.includes(needle),
+      };
+      const found = await readPage(list, query, (row) => row);
+      // How the person enters the page's units, asked once for the page.
       const directly = new Set(
         direct.all({
           personId: person.id,
@@ -112,25 +118,16 @@ export function unitListStore(db: Db) {
           docNumber: person.docNumber,
           name: person.name,
           today,
-          tins,
+          tins: JSON.stringify(found.items.map((row) => row.tin)),
         }) as string[],
       );
       return {
-        ...pageOfRows(
-          rows,
-          query,
-          matching.get(params) as number,
-          (row) => [row.position],
-          (row) => ({
-            ...unitFromRow(row),
-            access: directly.has(row.tin) ? ("direct" as const) : ("password" as const),
-          }),
-        ),
-        totals: (totals.get(person.id) as UnitsList["totals"] | undefined) ?? {
-          count: 0,
-          comprehensiveFiled: 0,
-          businessFiled: 0,
-        },
+        ...found,
+        items: found.items.map((row) => ({
+          ...unitFromRow(row),
+          access: directly.has(row.tin) ? ("direct" as const) : ("password" as const),
+        })),
+        totals: lineOfTotals,
       };
     },
 

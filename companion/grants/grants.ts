@@ -19,6 +19,7 @@ import type { PeopleStore, Person } from "../accounts/people.js";
 import type { AuditAction, AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { atomically, type Db } from "../db/database.js";
+import { readPage, type SortKey } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
 import type { UnitChanges } from "../events/unit-changes.js";
@@ -194,17 +195,13 @@ export function grantsService(deps: GrantsDeps) {
     managers,
 
     /** 企业办税权限: a page of the units the person manages, with their live and 需复核 grant counts. */
-    managedUnits(actorId: string, query: PageQuery): Page<ManagedUnit> {
+    managedUnits(actorId: string, query: PageQuery): Promise<Page<ManagedUnit>> {
       const actor = personOrThrow(actorId);
       const date = today();
-      const page = store.managedPage(actor, date, query);
-      return {
-        ...page,
-        items: page.items.map((unit) => {
-          const counts = store.unitCounts(unit.tin, date);
-          return { ...unit, grantCount: counts.live, reviewCount: counts.review };
-        }),
-      };
+      return readPage(store.managedUnits(actor, date), query, (unit) => {
+        const counts = store.unitCounts(unit.tin, date);
+        return { ...unit, grantCount: counts.live, reviewCount: counts.review };
+      });
     },
 
     unitDetail(actorId: string, tin: string): UnitDetailResponse {
@@ -223,11 +220,10 @@ export function grantsService(deps: GrantsDeps) {
     },
 
     /** A page of the unit's grants, for its managers. */
-    unitGrants(actorId: string, tin: string, query: PageQuery): Page<GrantView> {
+    unitGrants(actorId: string, tin: string, query: PageQuery): Promise<Page<GrantView>> {
       const date = today();
       requireAuthority(personOrThrow(actorId), tin, date);
-      const page = store.unitPage(tin, date, query);
-      return { ...page, items: page.items.map((grant) => view(grant, date)) };
+      return readPage(store.unitGrants(tin, date), query, (grant) => view(grant, date));
     },
 
     async add(actorId: string, tin: string, request: GrantCreateRequest): Promise<GrantView> {
@@ -303,32 +299,31 @@ export function grantsService(deps: GrantsDeps) {
       }),
 
     /** A page of the unit's history, newest first. */
-    history(actorId: string, tin: string, query: PageQuery): Page<HistoryEntry> {
+    history(actorId: string, tin: string, query: PageQuery): Promise<Page<HistoryEntry>> {
       requireAuthority(personOrThrow(actorId), tin, today());
-      const page = deps.audit.unitPage(tin, query);
-      return {
-        ...page,
-        items: page.items.map((row) => ({
-          seq: row.seq,
-          at: new Date(row.at).toISOString(),
-          actor: { maskedName: row.actorName ? maskPersonName(row.actorName) : "", role: row.actorRole },
-          action: row.action,
-          grantId: row.grantId,
-          grantee: row.granteeName ? maskPersonName(row.granteeName) : "",
-          before: row.before,
-          after: row.after,
-        })),
-      };
+      return readPage(deps.audit.unitHistory(tin), query, (row) => ({
+        seq: row.seq,
+        at: new Date(row.at).toISOString(),
+        actor: { maskedName: row.actorName ? maskPersonName(row.actorName) : "", role: row.actorRole },
+        action: row.action,
+        grantId: row.grantId,
+        grantee: row.granteeName ? maskPersonName(row.granteeName) : "",
+        before: row.before,
+        after: row.after,
+      }));
     },
 
     /** 我的办税权限: a page of the person's grants, and what the popup's badge and links need. */
-    myGrants(personId: string, query: PageQuery): Page<MyGrant> & { endingSoon: number; managesUnits: boolean } {
+    async myGrants(
+      personId: string,
+      query: PageQuery,
+    ): Promise<Page<MyGrant> & { endingSoon: number; managesUnits: boolean }> {
       const person = personOrThrow(personId);
       const date = today();
-      const page = store.ownPage(personId, query);
-      return {
-        ...page,
-        items: page.items.map((grant) => ({
+      const page = await readPage(
+        store.ownGrants(personId),
+        query,
+        (grant): MyGrant => ({
           id: grant.id,
           unit: { tin: grant.unitTin, name: grant.unitName },
           permission: grant.permission,
@@ -337,7 +332,10 @@ export function grantsService(deps: GrantsDeps) {
           endDate: grant.endDate,
           status: grantStatus(grant, date),
           grantedAt: new Date(grant.createdAt).toISOString(),
-        })),
+        }),
+      );
+      return {
+        ...page,
         endingSoon: store.endingSoonCount(personId, date, addDays(date, ENDING_SOON_DAYS)),
         managesUnits: store.managesAny(person, date),
       };
@@ -386,15 +384,18 @@ export function grantsService(deps: GrantsDeps) {
       const header = CSV_HEADER.join(",");
       async function* lines(): AsyncGenerator<string> {
         yield `\uFEFF${header}\r\n`;
-        let cursor: string | undefined;
-        do {
-          const date = today();
-          const page = store.unitPage(tin, date, { limit: PAGE_SIZE_MAX, ...(cursor ? { cursor } : {}) });
-          yield page.items.map((grant) => `${csvRow(view(grant, date))}\r\n`).join("");
-          cursor = page.nextCursor ?? undefined;
-          // Let other requests in between pages.
+        const date = today();
+        const grants = store.unitGrants(tin, date);
+        let after: SortKey | null = null;
+        for (;;) {
+          const rows = grants.rows(after, PAGE_SIZE_MAX);
+          yield rows.map((grant) => `${csvRow(view(grant, date))}\r\n`).join("");
+          const last = rows.at(-1);
+          if (rows.length < PAGE_SIZE_MAX || !last) return;
+          after = grants.keyOf(last);
+          // Let other requests in between slices.
           await new Promise((resolve) => setImmediate(resolve));
-        } while (cursor);
+        }
       }
       return Readable.from(lines());
     },

@@ -1,8 +1,7 @@
 import type { ManagerRole, Permission, TermType } from "../../shared/api/grants.js";
-import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
 import type { Db } from "../db/database.js";
-import { decodeCursor, pageOfRows, type SortKey } from "../db/paging.js";
+import type { ListReader, SortKey } from "../db/paging.js";
 import { activeSql, liveSql, needsReviewSql } from "./status.js";
 
 export interface Grant {
@@ -93,7 +92,7 @@ const listingFromRow = (row: ListingRow): GrantListing => ({
   needsReview: row.needs_review === 1,
 });
 
-const byCreation = (row: GrantRow): SortKey => [row.created_at, row.id];
+const byCreation = (grant: Grant): SortKey => [grant.createdAt, grant.id];
 const CREATION_KEY = ["number", "string"] as const;
 
 /** A unit a person manages, with their roles there (officers first). */
@@ -105,8 +104,8 @@ export interface ManagedUnitRow {
 
 /**
  * Store queries for grants. Every decision about one person and one unit reads only that pair's
- * rows, and every list is one indexed query per page, so neither slows down as a person's grants or
- * a unit's grantees grow.
+ * rows, and every list is read a page at a time by an indexed query (ListReader), so neither slows
+ * down as a person's grants or a unit's grantees grow.
  */
 export function grantsStore(db: Db) {
   const listingColumns = `g.*, grantee.name AS grantee_name, grantee.doc_type AS grantee_doc_type,
@@ -118,23 +117,15 @@ export function grantsStore(db: Db) {
 
   const byId = db.prepare("SELECT * FROM grants WHERE id = ?");
   const listingById = db.prepare(`SELECT ${listingColumns} FROM grants g ${listingJoins} WHERE g.id = @id`);
+  // No ORDER BY: the (grantee, unit) index answers this; ordering would invite the grantee's whole list.
   const ofPair = db.prepare(
-    `SELECT * FROM grants g WHERE g.grantee_id = @personId AND g.unit_tin = @tin AND ${liveSql("g")}
-     ORDER BY g.created_at, g.id`,
+    `SELECT * FROM grants g WHERE g.grantee_id = @personId AND g.unit_tin = @tin AND ${liveSql("g")}`,
   );
-  // A manager's search finds a grantee by 姓名 (part of it) or by the whole 证件号码.
-  const unitSearch = "(@needle IS NULL OR instr(grantee.name, @needle) > 0 OR grantee.doc_number = upper(@needle))";
   const unitPage = db.prepare(
     `SELECT ${listingColumns} FROM grants g ${listingJoins}
-     WHERE g.unit_tin = @tin AND ${unitSearch}
-       AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
+     WHERE g.unit_tin = @tin AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
      ORDER BY g.created_at, g.id LIMIT @limit`,
   );
-  const unitTotal = db
-    .prepare(
-      `SELECT COUNT(*) FROM grants g JOIN people grantee ON grantee.id = g.grantee_id WHERE g.unit_tin = @tin AND ${unitSearch}`,
-    )
-    .pluck();
   const unitCount = db.prepare("SELECT COUNT(*) FROM grants WHERE unit_tin = ?").pluck();
   const unitCounts = db.prepare(
     `SELECT COUNT(*) AS live,
@@ -142,45 +133,46 @@ export function grantsStore(db: Db) {
         WHERE g.unit_tin = @tin AND g.grantor_grant_id IS NOT NULL AND ${needsReviewSql("g", "gg")}) AS review
      FROM grants g WHERE g.unit_tin = @tin AND ${liveSql("g")}`,
   );
-  const ownSearch = "(@needle IS NULL OR instr(g.unit_tin, upper(@needle)) > 0 OR instr(unit.name, @needle) > 0)";
   const ownPage = db.prepare(
     `SELECT g.*, unit.name AS unit_name FROM grants g JOIN units unit ON unit.tin = g.unit_tin
-     WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL AND ${ownSearch}
+     WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL
        AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
      ORDER BY g.created_at, g.id LIMIT @limit`,
   );
-  const ownTotal = db
-    .prepare(
-      `SELECT COUNT(*) FROM grants g JOIN units unit ON unit.tin = g.unit_tin
-       WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL AND ${ownSearch}`,
-    )
+  const ownCount = db
+    .prepare("SELECT COUNT(*) FROM grants g WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL")
     .pluck();
+  // 有效 and ending by @soon, read as a range of the (grantee, end date) index.
   const endingSoon = db
     .prepare(
-      `SELECT COUNT(*) FROM grants g WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL
-       AND ${activeSql("g")} AND g.end_date IS NOT NULL AND g.end_date <= @soon`,
+      `SELECT COUNT(*) FROM grants g WHERE g.grantee_id = @personId AND g.end_date BETWEEN @today AND @soon
+       AND g.hidden_by_grantee_at IS NULL AND g.ended_by IS NULL AND g.start_date <= @today`,
     )
     .pluck();
 
   // Units a person manages on @today: by office (matched by document and name), or by an active
-  // 管理权限 grant. Each side is read in 纳税人识别号 order from its index and cut at the page's end.
-  const unitSearchByTin =
-    "(@needle IS NULL OR instr(unit.tin, upper(@needle)) > 0 OR instr(upper(unit.name), upper(@needle)) > 0)";
-  const officeTins = `SELECT o.unit_tin AS tin, group_concat(o.role) AS roles FROM unit_officers o
-     JOIN units unit ON unit.tin = o.unit_tin
-     WHERE o.doc_type = @docType AND o.doc_number = @docNumber AND o.name = @name
-       AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)
-       AND (@after IS NULL OR o.unit_tin > @after) AND ${unitSearchByTin}
-     GROUP BY o.unit_tin`;
-  const managementTins = `SELECT g.unit_tin AS tin, '管理权限' AS roles FROM grants g
-     JOIN units unit ON unit.tin = g.unit_tin
-     WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")}
-       AND (@after IS NULL OR g.unit_tin > @after) AND ${unitSearchByTin}
-     GROUP BY g.unit_tin`;
-  const officePage = db.prepare(`${officeTins} ORDER BY o.unit_tin LIMIT @limit`);
-  const managementPage = db.prepare(`${managementTins} ORDER BY g.unit_tin LIMIT @limit`);
-  const managedTotal = db
-    .prepare(`SELECT COUNT(*) FROM (SELECT tin FROM (${officeTins}) UNION SELECT tin FROM (${managementTins}))`)
+  // 管理权限 grant. Each side is read in 纳税人识别号 order from its (covering) index.
+  const inOfficeSql = `o.doc_type = @docType AND o.doc_number = @docNumber AND o.name = @name
+       AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)`;
+  const managingSql = `g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")}`;
+  const officePage = db.prepare(
+    `SELECT o.unit_tin AS tin, group_concat(o.role) AS roles FROM unit_officers o
+     WHERE ${inOfficeSql} AND (@after IS NULL OR o.unit_tin > @after)
+     GROUP BY o.unit_tin ORDER BY o.unit_tin LIMIT @limit`,
+  );
+  const managementPage = db.prepare(
+    `SELECT g.unit_tin AS tin, '管理权限' AS roles FROM grants g
+     WHERE ${managingSql} AND (@after IS NULL OR g.unit_tin > @after)
+     GROUP BY g.unit_tin ORDER BY g.unit_tin LIMIT @limit`,
+  );
+  // Units by office plus units by grant, less those held both ways.
+  const managedCount = db
+    .prepare(
+      `SELECT (SELECT COUNT(DISTINCT o.unit_tin) FROM unit_officers o WHERE ${inOfficeSql})
+         + (SELECT COUNT(DISTINCT g.unit_tin) FROM grants g WHERE ${managingSql})
+         - (SELECT COUNT(DISTINCT g.unit_tin) FROM grants g WHERE ${managingSql}
+              AND EXISTS (SELECT 1 FROM unit_officers o WHERE ${inOfficeSql} AND o.unit_tin = g.unit_tin))`,
+    )
     .pluck();
   const managesAny = db
     .prepare(
@@ -190,6 +182,7 @@ export function grantsStore(db: Db) {
     )
     .pluck();
   const unitName = db.prepare("SELECT name FROM units WHERE tin = ?").pluck();
+  const roleOrder: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
   const managementGrantees = db
     .prepare(
       `SELECT DISTINCT g.grantee_id FROM grants g
@@ -212,10 +205,7 @@ export function grantsStore(db: Db) {
   const review = db.prepare("UPDATE grants SET reviewed_at = ?, updated_at = ? WHERE id = ?");
   const hide = db.prepare("UPDATE grants SET hidden_by_grantee_at = ?, updated_at = ? WHERE id = ?");
 
-  const creationCursor = (query: PageQuery) => {
-    const [afterAt, afterId] = decodeCursor(query.cursor, CREATION_KEY) ?? [null, null];
-    return { afterAt, afterId, needle: query.q || null, limit: query.limit + 1 };
-  };
+  const afterCreation = (after: SortKey | null) => ({ afterAt: after?.[0] ?? null, afterId: after?.[1] ?? null });
 
   return {
     byId: (id: string) => {
@@ -230,77 +220,76 @@ export function grantsStore(db: Db) {
     liveOfPair: (personId: string, tin: string, today: string): Grant[] =>
       (ofPair.all({ personId, tin, today }) as GrantRow[]).map(fromRow),
 
-    /** A page of the unit's grants, oldest first. */
-    unitPage(tin: string, today: string, query: PageQuery): Page<GrantListing> {
-      const params = { tin, today, ...creationCursor(query) };
-      return pageOfRows(
-        unitPage.all(params) as ListingRow[],
-        query,
-        unitTotal.get(params) as number,
-        byCreation,
-        listingFromRow,
-      );
-    },
+    /** The unit's grants, oldest first; the search finds a grantee by 姓名 (part of it) or the whole 证件号码. */
+    unitGrants: (tin: string, today: string): ListReader<GrantListing> => ({
+      kinds: CREATION_KEY,
+      keyOf: byCreation,
+      rows: (after, size) =>
+        (unitPage.all({ tin, today, ...afterCreation(after), limit: size }) as ListingRow[]).map(listingFromRow),
+      count: () => unitCount.get(tin) as number,
+      matches: (grant, needle) =>
+        grant.grantee.name.includes(needle) || grant.grantee.docNumber === needle.toUpperCase(),
+    }),
     /** How many grants the unit has, whatever their status. */
     unitCount: (tin: string) => unitCount.get(tin) as number,
     /** The unit's live grants and those 需复核, counted on that date. */
     unitCounts: (tin: string, today: string) => unitCounts.get({ tin, today }) as { live: number; review: number },
 
-    /** A page of 我的办税权限 (not hidden by the grantee), oldest first. */
-    ownPage(personId: string, query: PageQuery): Page<OwnGrant> {
-      const params = { personId, ...creationCursor(query) };
-      return pageOfRows(
-        ownPage.all(params) as Array<GrantRow & { unit_name: string }>,
-        query,
-        ownTotal.get(params) as number,
-        byCreation,
-        (row) => ({ ...fromRow(row), unitName: row.unit_name }),
-      );
-    },
+    /** 我的办税权限 (not hidden by the grantee), oldest first; the search finds a 纳税人识别号 or 名称. */
+    ownGrants: (personId: string): ListReader<OwnGrant> => ({
+      kinds: CREATION_KEY,
+      keyOf: byCreation,
+      rows: (after, size) =>
+        (
+          ownPage.all({ personId, ...afterCreation(after), limit: size }) as Array<GrantRow & { unit_name: string }>
+        ).map((row) => ({ ...fromRow(row), unitName: row.unit_name })),
+      count: () => ownCount.get({ personId }) as number,
+      matches: (grant, needle) => grant.unitTin.includes(needle.toUpperCase()) || grant.unitName.includes(needle),
+    }),
     /** The person's 有效 grants that end on or before `soon`. */
     endingSoonCount: (personId: string, today: string, soon: string) =>
       endingSoon.get({ personId, today, soon }) as number,
 
-    /** A page of the units a person manages on that date, by 纳税人识别号. */
-    managedPage(
+    /** The units a person manages on that date, by 纳税人识别号; the search finds a 纳税人识别号 or 名称. */
+    managedUnits(
       person: { id: string; docType: DocumentType; docNumber: string; name: string },
       today: string,
-      query: PageQuery,
-    ): Page<ManagedUnitRow> {
-      const [after] = decodeCursor(query.cursor, ["string"]) ?? [null];
-      const params = {
+    ): ListReader<ManagedUnitRow> {
+      const who = {
         personId: person.id,
         docType: person.docType,
         docNumber: person.docNumber,
         name: person.name,
         today,
-        after,
-        needle: query.q || null,
-        limit: query.limit + 1,
       };
-      const roles = new Map<string, Set<ManagerRole>>();
-      for (const row of [...officePage.all(params), ...managementPage.all(params)] as Array<{
-        tin: string;
-        roles: string;
-      }>) {
-        const held = roles.get(row.tin) ?? new Set<ManagerRole>();
-        for (const role of row.roles.split(",")) held.add(role as ManagerRole);
-        roles.set(row.tin, held);
-      }
-      const order: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
-      const tins = [...roles.keys()].sort().slice(0, query.limit + 1);
-      return pageOfRows(
-        tins,
-        query,
-        // Every row matching the search, on all pages: not only those after the cursor.
-        managedTotal.get({ ...params, after: null }) as number,
-        (tin) => [tin],
-        (tin) => ({
-          tin,
-          name: unitName.get(tin) as string,
-          roles: order.filter((role) => roles.get(tin)?.has(role)),
-        }),
-      );
+      return {
+        kinds: ["string"],
+        keyOf: (unit) => [unit.tin],
+        rows(after, size) {
+          // Each side cut at `size`: the first `size` of their union are among those.
+          const params = { ...who, after: after?.[0] ?? null, limit: size };
+          const roles = new Map<string, Set<ManagerRole>>();
+          for (const row of [...officePage.all(params), ...managementPage.all(params)] as Array<{
+            tin: string;
+            roles: string;
+          }>) {
+            const held = roles.get(row.tin) ?? new Set<ManagerRole>();
+            for (const role of row.roles.split(",")) held.add(role as ManagerRole);
+            roles.set(row.tin, held);
+          }
+          return [...roles.keys()]
+            .sort()
+            .slice(0, size)
+            .map((tin) => ({
+              tin,
+              name: unitName.get(tin) as string,
+              roles: roleOrder.filter((role) => roles.get(tin)?.has(role)),
+            }));
+        },
+        count: () => managedCount.get(who) as number,
+        matches: (unit, needle) =>
+          unit.tin.includes(needle.toUpperCase()) || unit.name.toUpperCase().includes(needle.toUpperCase()),
+      };
     },
     managesAny: (
       person: { id: string; docType: DocumentType; docNumber: string; name: string },

@@ -916,7 +916,7 @@ describe("desktop socket fuzz", () => {
     const secondHalf = await heapAfterGc();
 
     // pair.request spam: one pending request per connection at most, whatever the spam.
-    expect(companion.app.core.desktopPairing.pending({ limit: 500 }).total).toBeLessThanOrEqual(paced.length);
+    expect((await companion.app.core.desktopPairing.pending({ limit: 500 })).total).toBeLessThanOrEqual(paced.length);
 
     const closed = await closers;
     const { probe: flooder, code: floodCode, rateLimited } = await flood;
@@ -934,7 +934,7 @@ describe("desktop socket fuzz", () => {
     for (let i = 0; i < 100 && wss.clients.size > 0; i++) await sleep(20);
     wss.off("connection", track);
     expect(wss.clients.size).toBe(0);
-    expect(companion.app.core.desktopPairing.pending({ limit: 500 }).total).toBe(0);
+    expect((await companion.app.core.desktopPairing.pending({ limit: 500 })).total).toBe(0);
     const end = await heapAfterGc();
     const survivors = serverSockets.filter((ref) => ref.deref() !== undefined).length;
 

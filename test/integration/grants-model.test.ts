@@ -268,11 +268,11 @@ async function replay(shift: number, ops: Op[]): Promise<void> {
 }
 
 /** Every item of a list, read in small pages so that each listing crosses page boundaries. */
-function everyPage<T>(read: (query: PageQuery) => Page<T>): T[] {
+async function everyPage<T>(read: (query: PageQuery) => Promise<Page<T>>): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const page = read({ limit: 3, ...(cursor ? { cursor } : {}) });
+    const page = await read({ limit: 3, ...(cursor ? { cursor } : {}) });
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -469,7 +469,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
   }
 
   /** Every listing, from the companion, with grants, units and people by label. */
-  function observed(): Record<string, unknown> {
+  async function observed(): Promise<Record<string, unknown>> {
     const seen: Record<string, unknown> = {};
     const mine = (tin: string) => tins.slice(0, 2).includes(tin);
     for (const p of pool) {
@@ -481,7 +481,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
             roles: d.roles,
             grantLimit: d.grantLimit,
             ownGrantId: d.ownGrantId && label(d.ownGrantId),
-            grants: everyPage((query) => service.unitGrants(p.id, tin, query)).map((g) => ({
+            grants: (await everyPage((query) => service.unitGrants(p.id, tin, query))).map((g) => ({
               id: label(g.id),
               permission: g.permission,
               termType: g.termType,
@@ -499,12 +499,12 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
         seen[`${p.name} opens ${unitLabel(tin)}`] = detail;
       }
       // Earlier runs' grants and offices have all ended (retire()), so the badge and the flag are this run's.
-      const my = service.myGrants(p.id, { limit: 1 });
-      seen[`${p.name}'s 我的办税权限`] = everyPage((query) => service.myGrants(p.id, query))
+      const my = await service.myGrants(p.id, { limit: 1 });
+      seen[`${p.name}'s 我的办税权限`] = (await everyPage((query) => service.myGrants(p.id, query)))
         .filter((g) => mine(g.unit.tin))
         .map((g) => ({ id: label(g.id), unit: unitLabel(g.unit.tin), status: g.status }));
       seen[`${p.name}'s badge and manager flag`] = { endingSoon: my.endingSoon, managesUnits: my.managesUnits };
-      seen[`${p.name}'s managed units`] = everyPage((query) => service.managedUnits(p.id, query))
+      seen[`${p.name}'s managed units`] = (await everyPage((query) => service.managedUnits(p.id, query)))
         .filter((u) => mine(u.tin))
         .map((u) => ({ unit: unitLabel(u.tin), roles: u.roles, grantCount: u.grantCount, reviewCount: u.reviewCount }));
     }
@@ -572,7 +572,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
         fail(`Decision differs at step ${index + 1}: companion ${text(sut)}, model ${text(modelDecision)}`);
       }
     }
-    const [got, want] = [observed(), expected()];
+    const [got, want] = [await observed(), expected()];
     const differences = Object.keys(want)
       .filter((key) => JSON.stringify(got[key]) !== JSON.stringify(want[key]))
       .map((key) => `  ${key}:\n    companion ${JSON.stringify(got[key])}\n    model     ${JSON.stringify(want[key])}`);
