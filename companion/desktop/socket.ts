@@ -2,7 +2,12 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import type { PageQuery } from "../../shared/api/paging.js";
 import {
+  DESKTOP_HEARTBEAT_MS,
+  DESKTOP_IDLE_TIMEOUT_MS,
+  DESKTOP_MAX_RATE_VIOLATIONS,
   DESKTOP_PATH,
+  DESKTOP_RATE_BURST,
+  DESKTOP_RATE_PER_SECOND,
   type DesktopEvent,
   type DesktopReply,
   type DesktopRequest,
@@ -15,18 +20,12 @@ import type { Core } from "../core.js";
 import { AppError, parseInput } from "../errors.js";
 import { qrRequesterConnection } from "../qr-login/requester.js";
 import { tokenDigest } from "../security/secrets.js";
-import { readFrame } from "../security/socket-frames.js";
+import { readFrame } from "../sockets/frames.js";
 import { directAccess } from "./access.js";
 import { enterUnit, forgotDeclarationPassword, type UnitEntryDeps } from "./unit-entry.js";
 import { type EntryVia, type UnitSessions, unitSessions } from "./unit-sessions.js";
 
-const HEARTBEAT_MS = 30_000;
 const SESSION_CHECK_MS = 1_000;
-const IDLE_TIMEOUT_MS = 10 * 60_000;
-/** Token bucket per connection: bursts of 40 messages, 20 a second sustained. */
-const RATE_BURST = 40;
-const RATE_PER_SECOND = 20;
-const MAX_RATE_VIOLATIONS = 50;
 
 /** Requests an unpaired connection may make. */
 const BEFORE_PAIRING = new Set<DesktopRequest["type"]>(["pair.request", "hello", "ping"]);
@@ -51,7 +50,7 @@ function serveDesktopClient(
   const entered = new Map<string, string>();
   /** Outstanding CA challenges: 纳税人识别号 → challenge and when it was made. */
   const challenges = new Map<string, { challenge: string; at: number }>();
-  let tokens = RATE_BURST;
+  let tokens = DESKTOP_RATE_BURST;
   let lastRefill = Date.now();
   let violations = 0;
   let alive = true;
@@ -66,7 +65,7 @@ function serveDesktopClient(
     if (!alive) return socket.terminate();
     alive = false;
     socket.ping();
-  }, HEARTBEAT_MS);
+  }, DESKTOP_HEARTBEAT_MS);
   // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
   const sessionCheck = setInterval(() => {
     if (!session || core.sessions.isLive(tokenDigest(session.token))) return;
@@ -76,14 +75,14 @@ function serveDesktopClient(
     leaveAll();
     send({ event: "session.ended", reason: "登录已失效，请重新登录" });
   }, SESSION_CHECK_MS);
-  let idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
+  let idle = setTimeout(() => socket.close(4408, "idle"), DESKTOP_IDLE_TIMEOUT_MS);
   socket.on("pong", () => {
     alive = true;
   });
 
   function withinRate(): boolean {
     const now = Date.now();
-    tokens = Math.min(RATE_BURST, tokens + ((now - lastRefill) / 1000) * RATE_PER_SECOND);
+    tokens = Math.min(DESKTOP_RATE_BURST, tokens + ((now - lastRefill) / 1000) * DESKTOP_RATE_PER_SECOND);
     lastRefill = now;
     if (tokens >= 1) {
       tokens -= 1;
@@ -254,10 +253,10 @@ function serveDesktopClient(
 
   socket.on("message", (data: RawData, isBinary: boolean) => {
     clearTimeout(idle);
-    idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
+    idle = setTimeout(() => socket.close(4408, "idle"), DESKTOP_IDLE_TIMEOUT_MS);
     const { frame, id } = readFrame(data, isBinary);
     if (!withinRate()) {
-      if (violations > MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
+      if (violations > DESKTOP_MAX_RATE_VIOLATIONS) return socket.close(4429, "rate limit");
       return fail(id, new AppError("RATE_LIMITED", { retryAfter: 1 }));
     }
     if (frame === undefined) return fail(null, new AppError("BAD_REQUEST"));
