@@ -7,15 +7,16 @@ import {
   qrSocketRequestSchema,
 } from "../../shared/desktop/protocol.js";
 import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
+import type { DesktopHandlers } from "../desktop/requests/handlers.js";
 import { serve } from "../http/serve.js";
 import { sendFrame } from "../sockets/frames.js";
 import { perMinute } from "../sockets/rate-limit.js";
-import { type RequestHandlers, serveRequests } from "../sockets/request-server.js";
+import { serveRequests } from "../sockets/request-server.js";
 import type { QrRequester } from "./qr-logins.js";
 import { type QrRequesterConnection, qrRequesterConnection } from "./requester.js";
 
 /** The popup's requests on its socket: the requester's side of 扫码登录 (the session stays with the popup). */
-const popupRequests: RequestHandlers<QrSocketRequest, { requester: QrRequester; qr: QrRequesterConnection }> = {
+const popupRequests: DesktopHandlers<QrSocketRequest["type"], { requester: QrRequester; qr: QrRequesterConnection }> = {
   "qr.create": ({ publicKey }, { requester, qr }) => qr.create(requester, publicKey),
   "qr.redeem": ({ ref, proof }, { qr }) => qr.redeem(ref, proof).result,
   ping: () => ({}),
