@@ -8,8 +8,7 @@ import type { Managers } from "../grants/managers.js";
 import { qrSvg } from "../qr-svg.js";
 import { type GuardedAttemptDeps, guardedAttempt } from "../security/attempt-guard.js";
 import type { UnitsStore } from "../units/units.js";
-import { directAccess } from "./access.js";
-import type { EntryVia } from "./unit-sessions.js";
+import { type DirectAccess, directAccess } from "./access.js";
 
 type EnterRequest = Extract<DesktopRequest, { type: "unit.enter" }>;
 
@@ -32,11 +31,11 @@ export async function enterUnit(
   deps: UnitEntryDeps,
   personId: string,
   request: EnterRequest,
-): Promise<{ tin: string; name: string; via: EntryVia; passwordVersion: number }> {
+): Promise<{ tin: string; name: string; via: DirectAccess | "password"; passwordVersion: number }> {
   const unit = deps.units.requireUnit(request.tin);
   const person = deps.people.byId(personId);
   if (!person) throw new AppError("UNAUTHENTICATED");
-  const entered = (via: EntryVia) => ({
+  const entered = (via: DirectAccess | "password") => ({
     tin: unit.tin,
     name: unit.name,
     via,

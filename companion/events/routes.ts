@@ -3,6 +3,8 @@ import type { WebSocket } from "ws";
 import { eventClientMessageSchema, type ServerEvent } from "../../shared/api/grants.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
 import { AppError } from "../errors.js";
+import { serveFrames } from "../sockets/frame-server.js";
+import { sendFrame } from "../sockets/frames.js";
 
 const AUTH_TIMEOUT_MS = 5_000;
 const SESSION_CHECK_MS = 30_000;
@@ -15,29 +17,27 @@ const SESSION_CHECK_MS = 30_000;
 const eventRoutes: FastifyPluginAsync = async (app) => {
   const { core } = app;
 
-  app.get("/api/events", { websocket: true }, (socket: WebSocket) => {
-    const send = (event: ServerEvent) => socket.send(JSON.stringify(event));
-    const refuse = (code: "UNAUTHENTICATED" | "BAD_REQUEST") => {
+  app.get("/api/events", { websocket: true }, (socket: WebSocket, request) => {
+    const send = (event: ServerEvent) => sendFrame(socket, event);
+    let unsubscribe: (() => void) | null = null;
+    let sessionCheck: NodeJS.Timeout | undefined;
+    const refuseAndClose = (code: "UNAUTHENTICATED" | "BAD_REQUEST") => {
+      clearTimeout(authTimer);
       send({ type: "error", code, message: ERROR_MESSAGES[code] });
       socket.close(4401, code);
     };
-    let unsubscribe: (() => void) | null = null;
-    let sessionCheck: NodeJS.Timeout | undefined;
-    const authTimer = setTimeout(() => refuse("UNAUTHENTICATED"), AUTH_TIMEOUT_MS);
+    const authTimer = setTimeout(() => refuseAndClose("UNAUTHENTICATED"), AUTH_TIMEOUT_MS);
 
-    socket.on("message", (data, isBinary) => {
-      if (unsubscribe) return; // nothing else is expected from the client
-      clearTimeout(authTimer);
-      let message: unknown;
-      try {
-        message = isBinary ? null : JSON.parse(String(data));
-      } catch {
-        message = null;
-      }
-      const parsed = eventClientMessageSchema.safeParse(message);
-      if (!parsed.success || parsed.data.type !== "auth") return refuse("BAD_REQUEST");
-      try {
-        const { personId, tokenHash } = core.sessions.authenticate(parsed.data.token);
+    // Only the first message is read. After it the client has nothing to say: its pings only keep a
+    // service worker alive, and whatever else it sends is passed over.
+    serveFrames(socket, {
+      log: request.log,
+      schema: eventClientMessageSchema,
+      receive: async (message) => {
+        if (unsubscribe) return;
+        if (message.type !== "auth") throw new AppError("BAD_REQUEST");
+        const { personId, tokenHash } = core.sessions.authenticate(message.token);
+        clearTimeout(authTimer);
         unsubscribe = core.hub.subscribe(personId, { send });
         sessionCheck = setInterval(() => {
           if (core.sessions.isLive(tokenHash)) return;
@@ -45,16 +45,17 @@ const eventRoutes: FastifyPluginAsync = async (app) => {
           socket.close(4401, "session ended");
         }, SESSION_CHECK_MS);
         send({ type: "ready" });
-      } catch (error) {
-        if (error instanceof AppError) return refuse("UNAUTHENTICATED");
-        throw error;
-      }
-    });
-
-    socket.on("close", () => {
-      clearTimeout(authTimer);
-      clearInterval(sessionCheck);
-      unsubscribe?.();
+      },
+      // A token the companion does not know (or no longer) is UNAUTHENTICATED; a first message that
+      // is unreadable or not an auth message is BAD_REQUEST.
+      refuse: (error) => {
+        if (!unsubscribe) refuseAndClose(error.code === "UNAUTHENTICATED" ? "UNAUTHENTICATED" : "BAD_REQUEST");
+      },
+      onClose: () => {
+        clearTimeout(authTimer);
+        clearInterval(sessionCheck);
+        unsubscribe?.();
+      },
     });
   });
 };

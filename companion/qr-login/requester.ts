@@ -41,3 +41,5 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
     close: stopWatching,
   };
 }
+
+export type QrRequesterConnection = ReturnType<typeof qrRequesterConnection>;

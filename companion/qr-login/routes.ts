@@ -1,15 +1,26 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { WebSocket } from "ws";
-import { type DesktopReply, type QrSocketRequest, qrSocketRequestSchema } from "../../shared/desktop/protocol.js";
+import {
+  QR_SOCKET_IDLE_TIMEOUT_MS,
+  QR_SOCKET_MESSAGES_PER_MINUTE,
+  type QrSocketRequest,
+  qrSocketRequestSchema,
+} from "../../shared/desktop/protocol.js";
 import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
-import { AppError, parseInput } from "../errors.js";
+import type { DesktopHandlers } from "../desktop/requests/handlers.js";
 import { serve } from "../http/serve.js";
-import { readFrame } from "../security/socket-frames.js";
-import { qrRequesterConnection } from "./requester.js";
+import { sendFrame } from "../sockets/frames.js";
+import { perMinute } from "../sockets/rate-limit.js";
+import { serveRequests } from "../sockets/request-server.js";
+import type { QrRequester } from "./qr-logins.js";
+import { type QrRequesterConnection, qrRequesterConnection } from "./requester.js";
 
-const IDLE_TIMEOUT_MS = 5 * 60_000;
-/** Messages a popup may send in a minute; far above what the 扫码登录 view needs. */
-const MESSAGES_PER_MINUTE = 60;
+/** The popup's requests on its socket: the requester's side of 扫码登录 (the session stays with the popup). */
+const popupRequests: DesktopHandlers<QrSocketRequest["type"], { requester: QrRequester; qr: QrRequesterConnection }> = {
+  "qr.create": ({ publicKey }, { requester, qr }) => qr.create(requester, publicKey),
+  "qr.redeem": ({ ref, proof }, { qr }) => qr.redeem(ref, proof).result,
+  ping: () => ({}),
+};
 
 /** "Chrome 131 · Linux" from the browser's User-Agent: how the approver's screen names this browser. */
 export function browserName(userAgent = ""): string {
@@ -49,60 +60,23 @@ const qrLoginRoutes: FastifyPluginAsync = async (app) => {
     const install = installIdSchema.safeParse(
       new URL(request.url, "http://127.0.0.1").searchParams.get(QR_INSTALL_PARAM),
     );
-    const requester = {
+    const requester: QrRequester = {
       id: install.success ? `browser:${install.data}` : "browser",
-      kind: "browser" as const,
+      kind: "browser",
       name: browserName(request.headers["user-agent"]),
     };
-    const send = (message: DesktopReply | object) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    };
-    const connection = qrRequesterConnection(core.qrLogins, send);
-    let windowStart = Date.now();
-    let messages = 0;
-    let idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
-
-    const handle = async (message: QrSocketRequest): Promise<unknown> => {
-      switch (message.type) {
-        case "qr.create":
-          return connection.create(requester, message.publicKey);
-        case "qr.redeem":
-          return connection.redeem(message.ref, message.proof).result;
-        case "ping":
-          return {};
-      }
-    };
-
-    socket.on("message", (data, isBinary) => {
-      clearTimeout(idle);
-      idle = setTimeout(() => socket.close(4408, "idle"), IDLE_TIMEOUT_MS);
-      if (Date.now() - windowStart > 60_000) {
-        windowStart = Date.now();
-        messages = 0;
-      }
-      if (++messages > MESSAGES_PER_MINUTE) return socket.close(4429, "rate limit");
-      const { frame, id } = readFrame(data, isBinary);
-      let message: QrSocketRequest;
-      try {
-        if (frame === undefined) throw new AppError("BAD_REQUEST");
-        message = parseInput(qrSocketRequestSchema, frame);
-      } catch (error) {
-        return send({ id, ok: false, ...(error as AppError).toBody() });
-      }
-      handle(message).then(
-        (result) => send({ id: message.id, ok: true, result }),
-        (error: unknown) => {
-          if (error instanceof AppError) return send({ id: message.id, ok: false, ...error.toBody() });
-          request.log.error({ err: error }, "qr login socket");
-          socket.close(1011, "internal error");
-        },
-      );
+    const qr = qrRequesterConnection(core.qrLogins, (event) => sendFrame(socket, event));
+    serveRequests(socket, {
+      log: request.log,
+      schema: qrSocketRequestSchema,
+      limits: {
+        rate: { limiter: perMinute(QR_SOCKET_MESSAGES_PER_MINUTE), refusals: 0 },
+        idleMs: QR_SOCKET_IDLE_TIMEOUT_MS,
+      },
+      handlers: popupRequests,
+      context: { requester, qr },
+      onClose: () => qr.close(),
     });
-    socket.on("close", () => {
-      clearTimeout(idle);
-      connection.close();
-    });
-    socket.on("error", () => socket.terminate());
   });
 };
 

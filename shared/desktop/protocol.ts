@@ -24,6 +24,23 @@ import {
 export const DESKTOP_PATH = "/desktop";
 export const MAX_FRAME_BYTES = 16 * 1024;
 
+/**
+ * The rate limit of one desktop connection, a token bucket: bursts of DESKTOP_RATE_BURST frames,
+ * refilled at DESKTOP_RATE_PER_SECOND. A frame over it is refused with RATE_LIMITED; after
+ * DESKTOP_MAX_RATE_VIOLATIONS of those the connection is closed (4429).
+ */
+export const DESKTOP_RATE_BURST = 40;
+export const DESKTOP_RATE_PER_SECOND = 20;
+export const DESKTOP_MAX_RATE_VIOLATIONS = 50;
+/** A desktop connection without a frame from its client this long is closed (4408); pongs do not count. */
+export const DESKTOP_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** The companion pings each desktop connection this often; one that missed the last pong is dropped. */
+export const DESKTOP_HEARTBEAT_MS = 30_000;
+/** The browser's 扫码登录 socket is closed (4429) after more frames than this in a minute… */
+export const QR_SOCKET_MESSAGES_PER_MINUTE = 60;
+/** …and (4408) after this long without a frame. */
+export const QR_SOCKET_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 const requestId = z.string().min(1).max(64);
 const clientName = z.string().trim().min(1, "请填写客户端名称").max(64, "客户端名称不能超过64个字符");
 

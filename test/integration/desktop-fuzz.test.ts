@@ -16,11 +16,15 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  DESKTOP_MAX_RATE_VIOLATIONS,
   DESKTOP_PATH,
+  DESKTOP_RATE_BURST,
+  DESKTOP_RATE_PER_SECOND,
   type DesktopRequestType,
   desktopEventSchema,
   desktopReplySchema,
   desktopRequestSchema,
+  desktopResultSchemas,
   MAX_FRAME_BYTES,
 } from "../../shared/desktop/protocol.js";
 import type { ErrorCode } from "../../shared/errors.js";
@@ -36,16 +40,15 @@ const REPLAY = `(replay with FUZZ_SEED=${SEED})`;
 const PACED_PER_STATE = 5;
 const FRAMES_PER_PACED = 320;
 /**
- * The companion allows bursts of 40 and 20 frames a second per connection; the paced connections
- * stay under it (burst 30, then 18 a second) so every frame there must get its own reply.
+ * The companion allows bursts of DESKTOP_RATE_BURST frames and DESKTOP_RATE_PER_SECOND a second per
+ * connection; the paced connections stay under it (a burst of 10 fewer, then 2 fewer a second) so
+ * every frame there must get its own reply.
  */
-const PACE_BURST = 30;
-const PACE_PER_SECOND = 18;
+const PACE_BURST = DESKTOP_RATE_BURST - 10;
+const PACE_PER_SECOND = DESKTOP_RATE_PER_SECOND - 2;
 /** Connections that each end with a frame the companion must close on. */
 const WS_CLOSERS = 40;
 const FLOOD_FRAMES = 300;
-const SERVER_BURST = 40;
-const SERVER_MAX_VIOLATIONS = 50;
 
 type State = "unpaired" | "paired" | "loggedIn";
 type Outcome = ErrorCode | "ok";
@@ -483,7 +486,7 @@ class Probe {
     this.socket.send(JSON.stringify({ ...body, id, type }));
     const answer = await reply;
     if (!answer.ok) throw new Error(`${type}: ${JSON.stringify(answer)}`);
-    return answer.result;
+    return desktopResultSchemas[type].parse(answer.result);
   }
 
   send(frame: Frame): void {
@@ -883,7 +886,7 @@ describe("desktop socket fuzz", () => {
     })();
     const flood = (async () => {
       const probe = await openAs("unpaired");
-      // All at once: the first SERVER_BURST are answered, the next SERVER_MAX_VIOLATIONS are
+      // All at once: the first DESKTOP_RATE_BURST are answered, the next DESKTOP_MAX_RATE_VIOLATIONS are
       // RATE_LIMITED, the one after closes the connection (4429); the rest are never read.
       for (let i = 0; i < FLOOD_FRAMES; i++) probe.send(text(`not json ${i}`));
       const rateLimited: unknown[] = [];
@@ -967,9 +970,9 @@ describe("desktop socket fuzz", () => {
     for (const c of closed) expect(c.code, `${c.name} ${REPLAY}`).toBe(c.expected);
     expect(floodCode).toBe(4429);
     expect(flooder.problems.filter((p) => !p.includes("RATE_LIMITED"))).toEqual([]);
-    expect(flooder.replied).toBeGreaterThanOrEqual(SERVER_BURST);
-    expect(flooder.replied).toBeLessThan(SERVER_BURST + 5); // a few tokens may refill meanwhile
-    expect(rateLimited).toHaveLength(SERVER_MAX_VIOLATIONS);
+    expect(flooder.replied).toBeGreaterThanOrEqual(DESKTOP_RATE_BURST);
+    expect(flooder.replied).toBeLessThan(DESKTOP_RATE_BURST + 5); // a few tokens may refill meanwhile
+    expect(rateLimited).toHaveLength(DESKTOP_MAX_RATE_VIOLATIONS);
     expect(rateLimited).toContainEqual({
       id: null,
       ok: false,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DesktopError } from "../../shared/desktop/client.js";
+import { DESKTOP_RATE_BURST } from "../../shared/desktop/protocol.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { connectDesktop, pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -155,14 +156,14 @@ describe("desktop socket robustness", () => {
   it("a burst over the rate limit is refused with RATE_LIMITED, each refusal naming its request", async () => {
     const client = await connectDesktop(companion);
     const outcomes = await Promise.all(
-      Array.from({ length: 60 }, () =>
+      Array.from({ length: DESKTOP_RATE_BURST + 20 }, () =>
         client.request("ping", {}).then(
           () => "ok",
           (error: DesktopError) => error.code,
         ),
       ),
     );
-    expect(outcomes.filter((o) => o === "ok").length).toBeGreaterThanOrEqual(40);
+    expect(outcomes.filter((o) => o === "ok").length).toBeGreaterThanOrEqual(DESKTOP_RATE_BURST);
     expect(outcomes.filter((o) => o === "RATE_LIMITED").length).toBeGreaterThan(0);
     expect(outcomes.every((o) => o === "ok" || o === "RATE_LIMITED")).toBe(true);
     client.close();

@@ -222,6 +222,16 @@ describe("单位办税验证", () => {
     desk.close();
   });
 
+  it("退出 ends the login on this connection and leaves its units", async () => {
+    const desk = await desktopAs(rep);
+    await desk.request("unit.enter", { tin });
+    expect(await desk.request("logout", {})).toEqual({});
+    expect((await refusal(desk.request("units.list", {}))).code).toBe("NOT_LOGGED_IN");
+    await desk.request("login", { account: rep.loginName, password: rep.password });
+    expect((await refusal(desk.request("unit.leave", { tin }))).code).toBe("NOT_IN_UNIT");
+    desk.close();
+  });
+
   it("忘记申报密码 gives the web reset link and the app's QR code", async () => {
     const desk = await desktopAs(clerk);
     const forgot = await desk.request("declaration.forgot", { tin });

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import WebSocket from "ws";
 import { DesktopClient, type SocketLike } from "../../shared/desktop/client.js";
-import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
+import { DESKTOP_PATH, type DesktopRequestType, desktopResultSchemas } from "../../shared/desktop/protocol.js";
 import { api, type RunningCompanion } from "./companion.js";
 import type { TestPerson } from "./people.js";
 
@@ -20,7 +20,54 @@ export async function connectClient(
       reject(new Error(`HTTP ${response.statusCode}`));
     });
   });
-  return new DesktopClient(socket as unknown as SocketLike);
+  return new DesktopClient(onlyProtocolFields(socket));
+}
+
+/** Paths in what the companion sent that the parsed result lacks: the fields its schema dropped. */
+function droppedFields(sent: unknown, parsed: unknown, path: string): string[] {
+  if (typeof sent !== "object" || sent === null) return [];
+  return Object.entries(sent).flatMap(([key, value]) =>
+    typeof parsed === "object" && parsed !== null && key in parsed
+      ? droppedFields(value, (parsed as Record<string, unknown>)[key], `${path}.${key}`)
+      : [`${path}.${key}`],
+  );
+}
+
+/**
+ * The socket as the typed client sees it, with one check more than the client makes. The client
+ * validates each result against its schema and drops fields the protocol does not have (a newer
+ * companion may add some); in these tests such a field is the companion's mistake (a token leaked
+ * into a result, say), so its reply reaches the client as a refusal naming the field.
+ */
+function onlyProtocolFields(socket: WebSocket): SocketLike {
+  const typeOf = new Map<string, DesktopRequestType>();
+  const checked = (text: string): string => {
+    const reply = JSON.parse(text);
+    const type = typeOf.get(reply.id);
+    if (type === undefined) return text;
+    typeOf.delete(reply.id);
+    const parsed = desktopResultSchemas[type].safeParse(reply.result);
+    const extra = reply.ok && parsed.success ? droppedFields(reply.result, parsed.data, "result") : [];
+    if (extra.length === 0) return text;
+    return JSON.stringify({
+      id: reply.id,
+      ok: false,
+      code: "INTERNAL",
+      message: `${type}: not in the protocol: ${extra.join(", ")}`,
+    });
+  };
+  return {
+    send(data) {
+      const { id, type } = JSON.parse(data);
+      typeOf.set(id, type);
+      socket.send(data);
+    },
+    close: () => socket.close(),
+    addEventListener: ((type: "message" | "close", listener: (event?: { data: unknown }) => void) => {
+      if (type === "close") socket.addEventListener("close", () => listener());
+      else socket.addEventListener("message", ({ data }) => listener({ data: checked(String(data)) }));
+    }) as SocketLike["addEventListener"],
+  };
 }
 
 /** A desktop client connection, as a desktop program makes it: no Origin header. */

@@ -1,4 +1,4 @@
-import type { RawData } from "ws";
+import type { RawData, WebSocket } from "ws";
 
 /**
  * A client's WebSocket frame as JSON, and its request id when it has a usable one — read before any
@@ -13,4 +13,9 @@ export function readFrame(data: RawData, isBinary: boolean): { frame: unknown; i
   }
   const id = (frame as { id?: unknown } | undefined)?.id;
   return { frame, id: typeof id === "string" ? id.slice(0, 64) : null };
+}
+
+/** Sends one JSON frame; a connection already closing gets nothing more. */
+export function sendFrame(socket: WebSocket, message: object): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }

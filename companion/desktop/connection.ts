@@ -1,0 +1,136 @@
+import type { DesktopEvent } from "../../shared/desktop/protocol.js";
+import type { Sessions } from "../accounts/sessions.js";
+import type { Db } from "../db/database.js";
+import { AppError } from "../errors.js";
+import type { QrLogins } from "../qr-login/qr-logins.js";
+import { qrRequesterConnection } from "../qr-login/requester.js";
+import { tokenDigest } from "../security/secrets.js";
+import type { DesktopPairing } from "./pairing.js";
+import type { EntryVia, UnitSessions } from "./unit-sessions.js";
+
+const SESSION_CHECK_MS = 1_000;
+
+export interface DesktopConnectionDeps {
+  sessions: Pick<Sessions, "authenticate" | "isLive" | "end">;
+  unitSessions: Pick<UnitSessions, "open" | "close" | "recheck">;
+  pairing: Pick<DesktopPairing, "attach" | "withdraw">;
+  qrLogins: QrLogins;
+  db: Pick<Db, "open">;
+}
+
+/** How a connection reaches its client. */
+export interface DesktopPeer {
+  send(event: DesktopEvent): void;
+  close(code: number, reason: string): void;
+}
+
+/** How a unit was entered, which decides what ends its session. */
+export interface UnitEntry {
+  tin: string;
+  via: EntryVia;
+  passwordVersion: number;
+  validUntil?: number;
+}
+
+/**
+ * What one desktop connection holds between its requests — the paired client it speaks for, the
+ * person's login, the units entered, outstanding CA challenges, a pending pairing request — and
+ * how each of them ends when the connection does.
+ */
+export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer) {
+  let client: { id: string; name: string } | null = null;
+  let stopHearingRevocation: (() => void) | null = null;
+  let login: { token: string; personId: string } | null = null;
+  /** The units entered: 纳税人识别号 → unit session id. */
+  const entered = new Map<string, string>();
+
+  function leaveAll(): void {
+    for (const sessionId of entered.values()) deps.unitSessions.close(sessionId);
+    entered.clear();
+  }
+
+  // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
+  const sessionCheck = setInterval(() => {
+    if (!login || deps.sessions.isLive(tokenDigest(login.token))) return;
+    // Units whose own access ended too are told so first, with their own reason.
+    deps.unitSessions.recheck(entered.keys());
+    login = null;
+    leaveAll();
+    peer.send({ event: "session.ended", reason: "登录已失效，请重新登录" });
+  }, SESSION_CHECK_MS);
+
+  const connection = {
+    send: peer.send,
+    /** 扫码登录 as the requester: the connection's QR code and the events it hears. */
+    qrRequester: qrRequesterConnection(deps.qrLogins, peer.send),
+    /** Outstanding CA challenges: 纳税人识别号 → the challenge and when it was made. */
+    challenges: new Map<string, { challenge: string; at: number }>(),
+    /** The connection's pairing request while it waits for the person's answer. */
+    pendingPairing: null as string | null,
+
+    /** The paired client this connection speaks for; null before pairing or hello. */
+    get client() {
+      return client;
+    },
+    /** From now on the connection speaks for a paired client, until the person revokes it. */
+    pairAs(paired: { id: string; name: string }): void {
+      stopHearingRevocation?.();
+      client = paired;
+      stopHearingRevocation = deps.pairing.attach(paired.id, () => {
+        peer.send({ event: "client.revoked" });
+        peer.close(4403, "client revoked");
+      });
+    },
+
+    /** Whose login the connection holds, without touching it. */
+    get loggedInAs(): string | null {
+      return login?.personId ?? null;
+    },
+    /** The person logged in on the connection; the login's idle timer moves with each request. */
+    requireLogin(): string {
+      if (!login) throw new AppError("NOT_LOGGED_IN");
+      return deps.sessions.authenticate(login.token).personId;
+    },
+    /** A new login replaces the connection's previous one. */
+    signIn(session: { token: string; personId: string }): void {
+      if (login) deps.sessions.end(login.token, "replaced");
+      login = session;
+    },
+    signOut(): void {
+      if (login) deps.sessions.end(login.token, "logout");
+      login = null;
+      leaveAll();
+    },
+
+    /** Opens the unit's session (replacing one the connection had there), told when it ends. */
+    enterUnit(personId: string, unit: UnitEntry): void {
+      const previous = entered.get(unit.tin);
+      if (previous) deps.unitSessions.close(previous);
+      const end = (reason: string) => {
+        entered.delete(unit.tin);
+        peer.send({ event: "unit.ended", tin: unit.tin, reason });
+      };
+      entered.set(unit.tin, deps.unitSessions.open({ personId, ...unit, end }));
+    },
+    leaveUnit(tin: string): void {
+      const sessionId = entered.get(tin);
+      if (!sessionId) throw new AppError("NOT_IN_UNIT");
+      deps.unitSessions.close(sessionId);
+      entered.delete(tin);
+    },
+
+    /** The socket closed: everything the connection held ends with it. */
+    close(): void {
+      clearInterval(sessionCheck);
+      if (connection.pendingPairing) deps.pairing.withdraw(connection.pendingPairing);
+      connection.qrRequester.close();
+      stopHearingRevocation?.();
+      leaveAll();
+      // At shutdown the database closes before the last sockets report; those sessions expire idle.
+      if (login && deps.db.open) deps.sessions.end(login.token, "disconnected");
+    },
+  };
+  return connection;
+}
+
+export type DesktopConnection = ReturnType<typeof desktopConnection>;

@@ -1,0 +1,28 @@
+import type { LoginRequest } from "../../../shared/api/accounts.js";
+import type { LoginSuccess } from "../../accounts/login.js";
+import { personSummary } from "../../accounts/people.js";
+import type { Captchas } from "../../captcha/captchas.js";
+import type { DesktopHandlers } from "./handlers.js";
+
+export interface LoginRequestDeps {
+  captchas: Pick<Captchas, "issue">;
+  login: (credentials: LoginRequest) => Promise<LoginSuccess>;
+}
+
+/** The person's login on the connection, with the browser's rules and the same captcha. */
+export function loginRequests({ captchas, login }: LoginRequestDeps): DesktopHandlers<"captcha" | "login" | "logout"> {
+  return {
+    captcha: () => captchas.issue(),
+
+    login: async ({ type: _type, id: _id, ...credentials }, connection) => {
+      const result = await login(credentials);
+      connection.signIn({ token: result.token, personId: result.person.id });
+      return { person: personSummary(result.person) };
+    },
+
+    logout: (_request, connection) => {
+      connection.signOut();
+      return {};
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { type PeopleStore, personSummary } from "../../accounts/people.js";
+import { AppError } from "../../errors.js";
+import type { DesktopPairing } from "../pairing.js";
+import type { DesktopHandlers } from "./handlers.js";
+
+export interface PairingRequestDeps {
+  pairing: Pick<DesktopPairing, "request" | "withdraw" | "authenticate">;
+  people: Pick<PeopleStore, "byId">;
+}
+
+/** What a connection may ask before it is paired: to pair, to say which paired client it is, and ping. */
+export function pairingRequests({
+  pairing,
+  people,
+}: PairingRequestDeps): DesktopHandlers<"pair.request" | "hello" | "ping"> {
+  return {
+    "pair.request": ({ clientName }, connection) => {
+      if (connection.pendingPairing) pairing.withdraw(connection.pendingPairing);
+      const opened = pairing.request(clientName, (decision) => {
+        connection.pendingPairing = null;
+        if (decision.outcome === "approved") {
+          connection.pairAs(decision.client);
+          connection.send({ event: "pair.approved", clientToken: decision.clientToken });
+        } else {
+          connection.send({ event: decision.outcome === "denied" ? "pair.denied" : "pair.expired" });
+        }
+      });
+      connection.pendingPairing = opened.id;
+      return { code: opened.code, expiresIn: opened.expiresIn };
+    },
+
+    hello: ({ clientToken }, connection) => {
+      const paired = pairing.authenticate(clientToken);
+      if (!paired) throw new AppError("NOT_PAIRED");
+      connection.pairAs(paired);
+      const person = connection.loggedInAs ? people.byId(connection.loggedInAs) : null;
+      return { clientName: paired.name, person: person ? personSummary(person) : null };
+    },
+
+    ping: () => ({}),
+  };
+}

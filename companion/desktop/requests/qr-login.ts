@@ -1,0 +1,38 @@
+import type { QrLogins } from "../../qr-login/qr-logins.js";
+import type { DesktopHandlers } from "./handlers.js";
+
+export interface QrLoginRequestDeps {
+  qrLogins: Pick<QrLogins, "scan" | "confirm" | "cancel">;
+}
+
+/** 扫码登录 from both sides: the client shows a QR code and is logged in by it, or approves another's. */
+export function qrLoginRequests({
+  qrLogins,
+}: QrLoginRequestDeps): DesktopHandlers<"qr.create" | "qr.redeem" | "qr.scan" | "qr.confirm" | "qr.cancel"> {
+  return {
+    "qr.create": ({ publicKey }, connection) => {
+      // Paired: before pairing the socket refuses qr.create unread. The approver sees the name the
+      // person approved at pairing.
+      const { id, name } = connection.client!;
+      return connection.qrRequester.create({ id: `desktop:${id}`, kind: "desktop", name }, publicKey);
+    },
+
+    "qr.redeem": ({ ref, proof }, connection) => {
+      const redeemed = connection.qrRequester.redeem(ref, proof);
+      connection.signIn({ token: redeemed.token, personId: redeemed.personId });
+      return redeemed.result;
+    },
+
+    "qr.scan": ({ qrText }, connection) => qrLogins.scan(connection.requireLogin(), qrText),
+
+    "qr.confirm": ({ ref }, connection) => {
+      qrLogins.confirm(connection.requireLogin(), ref);
+      return {};
+    },
+
+    "qr.cancel": ({ ref }, connection) => {
+      qrLogins.cancel(connection.requireLogin(), ref);
+      return {};
+    },
+  };
+}
