@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.js";
-import type { ListReader } from "../db/paging.js";
+import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Keychain } from "../keychain/keychain.js";
 import type { CodeHasher } from "../security/secrets.js";
 
@@ -80,7 +80,7 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
     `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
      LEFT JOIN people actor ON actor.id = a.actor_id
      LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
-     WHERE a.unit_tin = @tin AND (@before IS NULL OR a.seq < @before)
+     WHERE a.unit_tin = @tin AND a.seq < @before
      ORDER BY a.seq DESC LIMIT @limit`,
   );
   const unitCount = db.prepare("SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?").pluck();
@@ -130,7 +130,7 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
       descending: true,
       rows: (after, size) =>
         (
-          unitPage.all({ tin, before: after?.[0] ?? null, limit: size }) as Array<
+          unitPage.all({ tin, before: after?.[0] ?? LIST_START.newest, limit: size }) as Array<
             Row & { actor_name: string | null; grantee_name: string | null }
           >
         ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),

@@ -298,6 +298,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX grants_by_grantee_created ON grants (grantee_id, created_at, id);
       CREATE INDEX grants_by_grantee_end ON grants (grantee_id, end_date);
       CREATE INDEX grants_management_by_unit ON grants (unit_tin) WHERE permission = '管理权限';
+      -- A unit's live grants and those made under a 管理权限 grant, counted from small indexes.
+      CREATE INDEX grants_live_by_unit ON grants (unit_tin, end_date) WHERE ended_by IS NULL;
+      CREATE INDEX grants_made_under_by_unit ON grants (unit_tin) WHERE grantor_grant_id IS NOT NULL;
       DROP INDEX unit_officers_by_document;
       -- Covers the offices a person holds: a legal rep of many units is counted from the index alone.
       CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number, unit_tin, name, start_date, end_date, role);

@@ -4,7 +4,7 @@ import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import type { Db } from "../db/database.js";
-import { decodeCursor, listInMemory, pageOfRows, readPage } from "../db/paging.js";
+import { decodeCursor, LIST_START, listInMemory, pageOfRows, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -50,7 +50,7 @@ export function desktopPairing(db: Db, clock: Clock) {
   const ofOwner = db.prepare(
     `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
      WHERE owner_id = @ownerId AND revoked_at IS NULL AND (@needle IS NULL OR instr(name, @needle) > 0)
-       AND (@afterAt IS NULL OR (paired_at, id) > (@afterAt, @afterId))
+       AND (paired_at, id) > (@afterAt, @afterId)
      ORDER BY paired_at, id LIMIT @limit`,
   );
   const countOfOwner = db
@@ -131,7 +131,10 @@ export function desktopPairing(db: Db, clock: Clock) {
       return { id: row.id, name: row.name, ownerId: row.owner_id };
     },
     clientsOf(ownerId: string, query: PageQuery): Page<PairedClient> {
-      const [afterAt, afterId] = decodeCursor(query.cursor, ["number", "string"]) ?? [null, null];
+      const [afterAt, afterId] = decodeCursor(query.cursor, ["number", "string"]) ?? [
+        LIST_START.number,
+        LIST_START.string,
+      ];
       const needle = query.q || null;
       const rows = ofOwner.all({ ownerId, needle, afterAt, afterId, limit: query.limit + 1 }) as Array<{
         id: string;

@@ -2,7 +2,7 @@ import type { PageQuery } from "../../shared/api/paging.js";
 import type { DesktopResult } from "../../shared/desktop/protocol.js";
 import type { Person } from "../accounts/people.js";
 import { atomically, type Db } from "../db/database.js";
-import { type ListReader, readPage } from "../db/paging.js";
+import { LIST_START, type ListReader, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { activeSql } from "../grants/status.js";
 import { type UnitRow, unitFromRow } from "../units/units.js";
@@ -16,7 +16,7 @@ type UnitsList = DesktopResult<"units.list">;
 export function unitListStore(db: Db) {
   const page = db.prepare(
     `SELECT unit.*, list.position FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
-     WHERE list.person_id = @personId AND (@after IS NULL OR list.position > @after)
+     WHERE list.person_id = @personId AND list.position > @after
      ORDER BY list.position LIMIT @limit`,
   );
   const totals = db.prepare(
@@ -103,7 +103,7 @@ export function unitListStore(db: Db) {
         kinds: ["number"],
         keyOf: (row) => [row.position],
         rows: (after, size) =>
-          page.all({ personId: person.id, after: after?.[0] ?? null, limit: size }) as Array<
+          page.all({ personId: person.id, after: after?.[0] ?? LIST_START.number, limit: size }) as Array<
             UnitRow & { position: number }
           >,
         count: () => lineOfTotals.count,

@@ -1,7 +1,7 @@
 import type { ManagerRole, Permission, TermType } from "../../shared/api/grants.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
 import type { Db } from "../db/database.js";
-import type { ListReader, SortKey } from "../db/paging.js";
+import { LIST_START, type ListReader, type SortKey } from "../db/paging.js";
 import { activeSql, liveSql, needsReviewSql } from "./status.js";
 
 export interface Grant {
@@ -123,20 +123,24 @@ export function grantsStore(db: Db) {
   );
   const unitPage = db.prepare(
     `SELECT ${listingColumns} FROM grants g ${listingJoins}
-     WHERE g.unit_tin = @tin AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
+     WHERE g.unit_tin = @tin AND (g.created_at, g.id) > (@afterAt, @afterId)
      ORDER BY g.created_at, g.id LIMIT @limit`,
   );
   const unitCount = db.prepare("SELECT COUNT(*) FROM grants WHERE unit_tin = ?").pluck();
-  const unitCounts = db.prepare(
-    `SELECT COUNT(*) AS live,
-       (SELECT COUNT(*) FROM grants g JOIN grants gg ON gg.id = g.grantor_grant_id
-        WHERE g.unit_tin = @tin AND g.grantor_grant_id IS NOT NULL AND ${needsReviewSql("g", "gg")}) AS review
-     FROM grants g WHERE g.unit_tin = @tin AND ${liveSql("g")}`,
+  // Per unit of a page, in one query each: its live grants, and those 需复核.
+  const liveCounts = db.prepare(
+    `SELECT g.unit_tin AS tin, COUNT(*) AS n FROM grants g
+     WHERE g.unit_tin IN (SELECT value FROM json_each(@tins)) AND ${liveSql("g")} GROUP BY g.unit_tin`,
+  );
+  const reviewCounts = db.prepare(
+    `SELECT g.unit_tin AS tin, COUNT(*) AS n FROM grants g JOIN grants gg ON gg.id = g.grantor_grant_id
+     WHERE g.unit_tin IN (SELECT value FROM json_each(@tins)) AND g.grantor_grant_id IS NOT NULL
+       AND ${needsReviewSql("g", "gg")} GROUP BY g.unit_tin`,
   );
   const ownPage = db.prepare(
     `SELECT g.*, unit.name AS unit_name FROM grants g JOIN units unit ON unit.tin = g.unit_tin
      WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL
-       AND (@afterAt IS NULL OR (g.created_at, g.id) > (@afterAt, @afterId))
+       AND (g.created_at, g.id) > (@afterAt, @afterId)
      ORDER BY g.created_at, g.id LIMIT @limit`,
   );
   const ownCount = db
@@ -157,12 +161,12 @@ export function grantsStore(db: Db) {
   const managingSql = `g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")}`;
   const officePage = db.prepare(
     `SELECT o.unit_tin AS tin, group_concat(o.role) AS roles FROM unit_officers o
-     WHERE ${inOfficeSql} AND (@after IS NULL OR o.unit_tin > @after)
+     WHERE ${inOfficeSql} AND o.unit_tin > @after
      GROUP BY o.unit_tin ORDER BY o.unit_tin LIMIT @limit`,
   );
   const managementPage = db.prepare(
     `SELECT g.unit_tin AS tin, '管理权限' AS roles FROM grants g
-     WHERE ${managingSql} AND (@after IS NULL OR g.unit_tin > @after)
+     WHERE ${managingSql} AND g.unit_tin > @after
      GROUP BY g.unit_tin ORDER BY g.unit_tin LIMIT @limit`,
   );
   // Units by office plus units by grant, less those held both ways.
@@ -205,7 +209,10 @@ export function grantsStore(db: Db) {
   const review = db.prepare("UPDATE grants SET reviewed_at = ?, updated_at = ? WHERE id = ?");
   const hide = db.prepare("UPDATE grants SET hidden_by_grantee_at = ?, updated_at = ? WHERE id = ?");
 
-  const afterCreation = (after: SortKey | null) => ({ afterAt: after?.[0] ?? null, afterId: after?.[1] ?? null });
+  const afterCreation = (after: SortKey | null) => ({
+    afterAt: after?.[0] ?? LIST_START.number,
+    afterId: after?.[1] ?? LIST_START.string,
+  });
 
   return {
     byId: (id: string) => {
@@ -232,8 +239,15 @@ export function grantsStore(db: Db) {
     }),
     /** How many grants the unit has, whatever their status. */
     unitCount: (tin: string) => unitCount.get(tin) as number,
-    /** The unit's live grants and those 需复核, counted on that date. */
-    unitCounts: (tin: string, today: string) => unitCounts.get({ tin, today }) as { live: number; review: number },
+    /** Each unit's live grants and those 需复核, counted on that date. */
+    unitCounts(tins: string[], today: string): (tin: string) => { live: number; review: number } {
+      const params = { tins: JSON.stringify(tins), today };
+      const counted = (rows: unknown[]) =>
+        new Map((rows as Array<{ tin: string; n: number }>).map((r) => [r.tin, r.n]));
+      const live = counted(liveCounts.all(params));
+      const review = counted(reviewCounts.all(params));
+      return (tin) => ({ live: live.get(tin) ?? 0, review: review.get(tin) ?? 0 });
+    },
 
     /** 我的办税权限 (not hidden by the grantee), oldest first; the search finds a 纳税人识别号 or 名称. */
     ownGrants: (personId: string): ListReader<OwnGrant> => ({
@@ -267,7 +281,7 @@ export function grantsStore(db: Db) {
         keyOf: (unit) => [unit.tin],
         rows(after, size) {
           // Each side cut at `size`: the first `size` of their union are among those.
-          const params = { ...who, after: after?.[0] ?? null, limit: size };
+          const params = { ...who, after: after?.[0] ?? LIST_START.string, limit: size };
           const roles = new Map<string, Set<ManagerRole>>();
           for (const row of [...officePage.all(params), ...managementPage.all(params)] as Array<{
             tin: string;
