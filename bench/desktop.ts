@@ -127,7 +127,7 @@ export async function pairClients(companion: Companion, sessionToken: string, n:
         }),
     );
     await Promise.all(desks.map((desk, i) => desk.request("pair.request", { clientName: names[i] })));
-    const { status, body } = await request(`${companion.url}/api/desktop/pairings`, { token: sessionToken });
+    const { status, body } = await request(`${companion.url}/api/desktop/pairings?limit=500`, { token: sessionToken });
     if (status !== 200) throw new Error(`GET /api/desktop/pairings: ${status}`);
     const idOf = new Map((body.items as Array<{ id: string; clientName: string }>).map((r) => [r.clientName, r.id]));
     await inBatches(names, 20, async (name) => {

@@ -295,7 +295,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       DROP INDEX grants_by_grantee;
       CREATE INDEX grants_by_unit ON grants (unit_tin, created_at, id);
       CREATE INDEX grants_by_grantee_unit ON grants (grantee_id, unit_tin);
-      CREATE INDEX grants_by_grantee_created ON grants (grantee_id, created_at, id);
+      -- 我的办税权限: the rows the grantee has not hidden, paged and counted from the index alone.
+      CREATE INDEX grants_shown_to_grantee ON grants (grantee_id, created_at, id) WHERE hidden_by_grantee_at IS NULL;
+      CREATE INDEX grants_by_grantee_permission ON grants (grantee_id, permission, unit_tin);
       CREATE INDEX grants_by_grantee_end ON grants (grantee_id, end_date);
       CREATE INDEX grants_management_by_unit ON grants (unit_tin) WHERE permission = '管理权限';
       -- A unit's live grants and those made under a 管理权限 grant, counted from small indexes.

@@ -23,6 +23,7 @@ export function unitChanges(db: Db, clock: Clock) {
   const head = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM unit_changes").pluck();
   const prune = db.prepare("DELETE FROM unit_changes WHERE at < ?");
   const watchers = new Set<(change: UnitChange) => void>();
+  const stale = new Set<() => void>();
   let seen = head.get() as number;
   let poller: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
@@ -32,6 +33,7 @@ export function unitChanges(db: Db, clock: Clock) {
       const rows = newer.all(seen) as Array<UnitChange & { seq: number }>;
       for (const { seq, tin, kind } of rows) {
         seen = seq;
+        for (const forget of stale) forget();
         for (const watcher of watchers) watcher({ tin, kind });
       }
       if (rows.length < 1000) return;
@@ -40,7 +42,17 @@ export function unitChanges(db: Db, clock: Clock) {
 
   return {
     /** Records a change; call inside the transaction that makes it. */
-    record: (tin: string, kind: UnitChangeKind) => void insert.run(clock.now(), tin, kind),
+    record(tin: string, kind: UnitChangeKind): void {
+      insert.run(clock.now(), tin, kind);
+      for (const forget of stale) forget();
+    },
+    /**
+     * `forget` runs at once whenever a change is recorded here, and when one made by another process
+     * is read: for values derived from grants and offices, which must not outlive them.
+     */
+    onAnyChange(forget: () => void): void {
+      stale.add(forget);
+    },
     /** Reads and announces what is new (after this process's own commits, for an answer at once). */
     poll,
     watch(watcher: (change: UnitChange) => void): () => void {

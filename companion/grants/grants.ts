@@ -29,6 +29,8 @@ import { grantStatus } from "./status.js";
 import { type Grant, type GrantListing, grantsStore } from "./store.js";
 
 export const ENDING_SOON_DAYS = 7;
+/** Counts kept at most (a person's managed units, a unit's grants, per date) before starting over. */
+const MAX_KEPT_COUNTS = 10_000;
 
 type Change = (typeof GRANT_CHANGES)[number];
 
@@ -60,6 +62,31 @@ export function grantsService(deps: GrantsDeps) {
   const store = grantsStore(db);
   const managers = managersOf(people, units, store);
   const today = () => shanghaiDate(clock.now());
+
+  /**
+   * Counts that read a long list (the units a person manages, a unit's live grants): kept for the
+   * day until any grant or office changes — at once for this process's changes, within the change
+   * feed's second for another's. They are shown, never decided on.
+   */
+  const counts = new Map<string, number>();
+  deps.changes.onAnyChange(() => counts.clear());
+  const counted = (key: string, count: () => number): number => {
+    const known = counts.get(key);
+    if (known !== undefined) return known;
+    const value = count();
+    if (counts.size >= MAX_KEPT_COUNTS) counts.clear();
+    counts.set(key, value);
+    return value;
+  };
+  /** The live and 需复核 grant counts of a page's units, counting only those not known yet. */
+  function unitCountsOf(tins: string[], date: string): (tin: string) => { live: number; review: number } {
+    const missing = tins.filter((tin) => !counts.has(`live ${tin} ${date}`) || !counts.has(`review ${tin} ${date}`));
+    const fresh = missing.length > 0 ? store.unitCounts(missing, date) : null;
+    return (tin) => ({
+      live: counted(`live ${tin} ${date}`, () => (fresh ?? store.unitCounts([tin], date))(tin).live),
+      review: counted(`review ${tin} ${date}`, () => (fresh ?? store.unitCounts([tin], date))(tin).review),
+    });
+  }
 
   const personOrThrow = (id: string): Person => {
     const person = people.byId(id);
@@ -198,8 +225,13 @@ export function grantsService(deps: GrantsDeps) {
     async managedUnits(actorId: string, query: PageQuery): Promise<Page<ManagedUnit>> {
       const actor = personOrThrow(actorId);
       const date = today();
-      const page = await readPage(store.managedUnits(actor, date), query, (unit) => unit);
-      const counts = store.unitCounts(
+      const managed = store.managedUnits(actor, date);
+      const page = await readPage(
+        { ...managed, count: () => counted(`managed ${actor.id} ${date}`, managed.count) },
+        query,
+        (unit) => unit,
+      );
+      const countsOf = unitCountsOf(
         page.items.map((unit) => unit.tin),
         date,
       );
@@ -207,8 +239,8 @@ export function grantsService(deps: GrantsDeps) {
         ...page,
         items: page.items.map((unit) => ({
           ...unit,
-          grantCount: counts(unit.tin).live,
-          reviewCount: counts(unit.tin).review,
+          grantCount: countsOf(unit.tin).live,
+          reviewCount: countsOf(unit.tin).review,
         })),
       };
     },
@@ -224,7 +256,7 @@ export function grantsService(deps: GrantsDeps) {
         grantLimit: onlyByGrant ? { endDate: authority.managementGrant?.endDate ?? null } : null,
         ownGrantId: authority.managementGrant?.id ?? null,
         grantTotal: store.unitCount(tin),
-        reviewCount: store.unitCounts([tin], date)(tin).review,
+        reviewCount: unitCountsOf([tin], date)(tin).review,
       };
     },
 

@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Grant } from "../../companion/grants/store.js";
 import type { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
-import { loginToken, newIdNumber, newPerson, registerPerson, type TestPerson } from "../support/people.js";
+import { grantOverApi, seedGrantees } from "../support/grants.js";
+import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 /** 纳税人识别号 that sort before and after any the tests make. */
@@ -30,48 +29,6 @@ function repUnit(name: string, tin?: string): string {
   ({ tin } = addUnit(companion, { name, ...(tin ? { tin } : {}) }));
   setOfficer(companion, { tin, role: "法定代表人", person: rep });
   return tin;
-}
-
-/** Registered people written straight to the store (they never log in), each granted at the unit. */
-function grantees(tin: string, names: string[]): void {
-  const { people, grants } = companion.app.core;
-  const repId = people.byDocument(rep.docType, rep.docNumber)?.id as string;
-  for (const name of names) {
-    const id = randomUUID();
-    const now = Date.now();
-    people.insert({
-      id,
-      docType: "居民身份证",
-      docNumber: newIdNumber(),
-      name,
-      nationality: "中国",
-      loginName: `paged_${randomUUID().slice(0, 8)}`,
-      phone: null,
-      passwordHash: "unused",
-      registeredVia: "hall-code",
-      createdAt: now,
-    });
-    const grant: Grant = {
-      id: randomUUID(),
-      unitTin: tin,
-      granteeId: id,
-      permission: "办税权限",
-      termType: "长期",
-      startDate: "2020-01-01",
-      endDate: null,
-      grantedBy: repId,
-      grantedAs: "法定代表人",
-      grantorGrantId: null,
-      endedAt: null,
-      endedBy: null,
-      reviewedAt: null,
-      hiddenByGranteeAt: null,
-      termSetAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
-    grants.store.insert(grant);
-  }
 }
 
 /** Reads a list page by page (`limit` rows each), calling `between` after each page. */
@@ -121,13 +78,15 @@ describe("paged HTTP lists", () => {
 
   it("a unit's grants: oldest first, searched by 姓名 or the whole 证件号码 on the companion", async () => {
     const tin = repUnit("广东QJ授权分页");
-    grantees(
+    seedGrantees(
+      companion,
+      rep,
       tin,
       Array.from({ length: 11 }, (_, i) => `员工${i}`),
     );
     const read = await readAll(`/api/units/${tin}/grants`, 4, async (page) => {
       // A grant made while the manager pages through comes last, on a later page.
-      if (page === 0) grantees(tin, ["新来的"]);
+      if (page === 0) seedGrantees(companion, rep, tin, ["新来的"]);
     });
     expect(read.pages).toBe(3);
     expect(read.items.map((g: { grantee: { maskedName: string } }) => g.grantee.maskedName).at(-1)).toBe("**的");
@@ -144,17 +103,7 @@ describe("paged HTTP lists", () => {
   it("the history: newest first, and entries made meanwhile go on top, not into the next page", async () => {
     const tin = repUnit("广东QJ记录分页");
     const clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-    const made = await api(companion, `/api/units/${tin}/grants`, {
-      token: repToken,
-      body: {
-        docType: clerk.docType,
-        docNumber: clerk.docNumber,
-        name: clerk.name,
-        permission: "办税权限",
-        termType: "长期",
-        startDate: "2020-01-01",
-      },
-    });
+    const made = await grantOverApi(companion, repToken, tin, clerk);
     const change = (startDate: string) =>
       api(companion, `/api/units/${tin}/grants/${made.body.id}/change`, {
         token: repToken,
@@ -177,17 +126,9 @@ describe("paged HTTP lists", () => {
     const clerk = await registerPerson(companion, newPerson({ name: "李四" }));
     const token = await loginToken(companion, clerk);
     for (let i = 0; i < 3; i++) {
-      await api(companion, `/api/units/${repUnit(`广东QJ我的${i}`)}/grants`, {
-        token: repToken,
-        body: {
-          docType: clerk.docType,
-          docNumber: clerk.docNumber,
-          name: clerk.name,
-          permission: "办税权限",
-          termType: "定期",
-          startDate: "2020-01-01",
-          endDate: "2099-12-31",
-        },
+      await grantOverApi(companion, repToken, repUnit(`广东QJ我的${i}`), clerk, {
+        termType: "定期",
+        endDate: "2099-12-31",
       });
     }
     const first = await api(companion, "/api/my/grants?limit=2", { token });
@@ -219,7 +160,9 @@ describe("paged HTTP lists", () => {
 
   it("the CSV export streams every grant, past the largest page", async () => {
     const tin = repUnit("广东QJ导出");
-    grantees(
+    seedGrantees(
+      companion,
+      rep,
       tin,
       Array.from({ length: 620 }, (_, i) => `导出${i}`),
     );

@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY } from "../../companion/clock.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import type { DesktopClient } from "../../shared/desktop/client.js";
-import { api, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
+import { grantOverApi } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
@@ -36,17 +37,9 @@ const within = <T>(promise: Promise<T>, ms: number, what: string) =>
 describe("unit sessions end when their access does, without scanning every session", () => {
   it("a 定期 grant's last day: the session ends when the Shanghai date moves on", async () => {
     const today = shanghaiDate(clock.now());
-    const made = await api(companion, `/api/units/${tin}/grants`, {
-      token: await loginToken(companion, rep),
-      body: {
-        docType: clerk.docType,
-        docNumber: clerk.docNumber,
-        name: clerk.name,
-        permission: "办税权限",
-        termType: "定期",
-        startDate: "2020-01-01",
-        endDate: today,
-      },
+    const made = await grantOverApi(companion, await loginToken(companion, rep), tin, clerk, {
+      termType: "定期",
+      endDate: today,
     });
     expect(made.status).toBe(200);
     const desk: DesktopClient = await desktopLoggedIn(companion, clientToken, clerk);

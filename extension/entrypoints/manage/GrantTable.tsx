@@ -3,6 +3,7 @@ import { isLiveStatus } from "../../../shared/api/grants.js";
 import { ConfirmDialog } from "../../components/ConfirmDialog.js";
 import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
+import { SearchBar } from "../../components/SearchBar.js";
 import { StatusChip } from "../../components/StatusChip.js";
 import { companion, type GrantView, type UnitDetailResponse } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
@@ -27,7 +28,11 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
   const [reviewing, setReviewing] = useState<string | null>(null);
   const tin = detail.unit.tin;
   const limit = detail.grantLimit?.endDate ?? null;
-  const grants = usePages((page, signal) => companion.unitGrants(tin, page, signal), [tin, version]);
+  const [query, setQuery] = useState("");
+  const grants = usePages(
+    (page, signal) => companion.unitGrants(tin, { ...page, q: query }, signal),
+    [tin, version, query],
+  );
 
   const review = async (grant: GrantView) => {
     setReviewing(grant.id);
@@ -41,18 +46,38 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
     }
   };
 
+  const search = (
+    <SearchBar
+      id="grantQuery"
+      label={t("grantQueryLabel")}
+      placeholder={t("grantQueryPlaceholder")}
+      testId="grant-search"
+      onSearch={setQuery}
+    />
+  );
   if (grants.error && !grants.last) return <LoadError error={grants.error} onRetry={grants.reload} />;
   if (!grants.last) return <p class="muted">{t("loadingData")}</p>;
-  if (grants.items.length === 0) {
+  if (grants.items.length === 0 && !query) {
     return (
       <p class="empty" data-testid="grant-table-empty">
         {t("grantTableEmpty")}
       </p>
     );
   }
+  if (grants.items.length === 0) {
+    return (
+      <>
+        {search}
+        <p class="empty" data-testid="grant-table-no-match">
+          {t("grantListNoMatch", query)}
+        </p>
+      </>
+    );
+  }
 
   return (
     <>
+      {search}
       <table class="table" data-testid="grant-table">
         <thead>
           <tr>

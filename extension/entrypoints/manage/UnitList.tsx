@@ -1,40 +1,25 @@
 import { useState } from "preact/hooks";
 import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
+import { SearchBar } from "../../components/SearchBar.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
 import { usePages } from "../../lib/use-pages.js";
 
 /** 企业办税权限 · 单位列表: the person's units a page at a time, searched on the companion by 企业名称 or 纳税人识别号. */
 export function UnitList({ version, onOpen }: { version: number; onOpen(tin: string): void }) {
-  const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
   const units = usePages((page, signal) => companion.managedUnits({ ...page, q: query }, signal), [query, version]);
 
-  const search = (event: Event) => {
-    event.preventDefault();
-    setQuery(typed.trim());
-  };
-
   return (
     <section data-testid="unit-list-screen">
-      <form class="search-bar" onSubmit={search}>
-        <label class="search-label" for="unitQuery">
-          {t("unitQueryLabel")}
-        </label>
-        <input
-          id="unitQuery"
-          name="unitQuery"
-          value={typed}
-          placeholder={t("unitQueryPlaceholder")}
-          maxLength={100}
-          autoComplete="off"
-          onInput={(event) => setTyped(event.currentTarget.value)}
-        />
-        <button type="submit" class="button button--primary" data-testid="unit-search">
-          {t("search")}
-        </button>
-      </form>
+      <SearchBar
+        id="unitQuery"
+        label={t("unitQueryLabel")}
+        placeholder={t("unitQueryPlaceholder")}
+        testId="unit-search"
+        onSearch={setQuery}
+      />
       <LoadError error={units.error} onRetry={units.reload} />
       {units.last === null && units.loading ? <p class="muted">{t("loadingData")}</p> : null}
       {units.last && units.items.length === 0 ? (
