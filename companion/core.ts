@@ -106,7 +106,7 @@ export async function openCore(config: CompanionConfig) {
     unitChanges: changes,
     desktopPairing: desktopPairing(db, clock),
     ca: caEntry(db, clock),
-    unitLists: unitListStore(db),
+    unitLists: unitListStore(db, changes),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,

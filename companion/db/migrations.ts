@@ -356,14 +356,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         WHERE person_id IN (SELECT person_id FROM desktop_unit_lists WHERE unit_tin = NEW.tin);
       END;
 
-      -- What changed at which unit (grants, offices, 申报密码, 本市单位), written in the same
+      -- What changed at which unit (its record, grants, offices, 申报密码, 本市单位), written in the same
       -- transaction as the change by whichever process made it (the hall CLI included): the running
       -- companion reads what is new and ends the unit sessions whose access went with it.
       CREATE TABLE unit_changes (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at INTEGER NOT NULL,
         unit_tin TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('grant', 'office', 'password', 'local'))
+        kind TEXT NOT NULL CHECK (kind IN ('unit', 'grant', 'office', 'password', 'local'))
       );
       CREATE INDEX unit_changes_by_time ON unit_changes (at);
     `,

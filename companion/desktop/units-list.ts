@@ -4,16 +4,31 @@ import type { Person } from "../accounts/people.js";
 import { atomically, type Db } from "../db/database.js";
 import { LIST_START, type ListReader, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
+import type { UnitChanges } from "../events/unit-changes.js";
 import { activeSql } from "../grants/status.js";
 import { type UnitRow, unitFromRow } from "../units/units.js";
 
 type UnitsList = DesktopResult<"units.list">;
 
+/** First pages kept at most before starting over. */
+const MAX_KEPT_PAGES = 10_000;
+
 /**
  * Store of each person's 单位管理 list. Positions are real numbers, so a move writes one row (two
  * for ▲ ▼); the totals line is kept by triggers (see the migration), so no request counts the list.
  */
-export function unitListStore(db: Db) {
+export function unitListStore(db: Db, changes: Pick<UnitChanges, "onAnyChange">) {
+  // 单位管理 is the desktop clients' most frequent request: each person's first page is kept for
+  // the day until a unit, grant or office changes anywhere, or their own list does.
+  const firstPages = new Map<string, UnitsList>();
+  /** Moves on with every change, so a page read before one is never kept after it. */
+  let generation = 0;
+  const forget = () => {
+    generation += 1;
+    firstPages.clear();
+  };
+  changes.onAnyChange(forget);
+
   const page = db.prepare(
     `SELECT unit.*, list.position FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
      WHERE list.person_id = @personId AND list.position > @after
@@ -91,48 +106,62 @@ export function unitListStore(db: Db) {
     }
   }
 
+  async function readListPage(person: Person, today: string, query: PageQuery): Promise<UnitsList> {
+    const lineOfTotals = (totals.get(person.id) as UnitsList["totals"] | undefined) ?? {
+      count: 0,
+      comprehensiveFiled: 0,
+      businessFiled: 0,
+    };
+    const list: ListReader<UnitRow & { position: number }> = {
+      kinds: ["number"],
+      keyOf: (row) => [row.position],
+      rows: (after, size) =>
+        page.all({ personId: person.id, after: after?.[0] ?? LIST_START.number, limit: size }) as Array<
+          UnitRow & { position: number }
+        >,
+      count: () => lineOfTotals.count,
+      matches: (row, needle) => row.tin.includes(needle.toUpperCase()) || row.name.includes(needle),
+    };
+    const found = await readPage(list, query, (row) => row);
+    // How the person enters the page's units, asked once for the page.
+    const directly = new Set(
+      direct.all({
+        personId: person.id,
+        docType: person.docType,
+        docNumber: person.docNumber,
+        name: person.name,
+        today,
+        tins: JSON.stringify(found.items.map((row) => row.tin)),
+      }) as string[],
+    );
+    return {
+      ...found,
+      items: found.items.map((row) => ({
+        ...unitFromRow(row),
+        access: directly.has(row.tin) ? ("direct" as const) : ("password" as const),
+      })),
+      totals: lineOfTotals,
+    };
+  }
+
   return {
     /** A page of the person's list in their order; q (查询) finds a 纳税人识别号 or 纳税人名称. */
     async page(person: Person, today: string, query: PageQuery): Promise<UnitsList> {
-      const lineOfTotals = (totals.get(person.id) as UnitsList["totals"] | undefined) ?? {
-        count: 0,
-        comprehensiveFiled: 0,
-        businessFiled: 0,
-      };
-      const list: ListReader<UnitRow & { position: number }> = {
-        kinds: ["number"],
-        keyOf: (row) => [row.position],
-        rows: (after, size) =>
-          page.all({ personId: person.id, after: after?.[0] ?? LIST_START.number, limit: size }) as Array<
-            UnitRow & { position: number }
-          >,
-        count: () => lineOfTotals.count,
-        matches: (row, needle) => row.tin.includes(needle.toUpperCase()) || row.name.includes(needle),
-      };
-      const found = await readPage(list, query, (row) => row);
-      // How the person enters the page's units, asked once for the page.
-      const directly = new Set(
-        direct.all({
-          personId: person.id,
-          docType: person.docType,
-          docNumber: person.docNumber,
-          name: person.name,
-          today,
-          tins: JSON.stringify(found.items.map((row) => row.tin)),
-        }) as string[],
-      );
-      return {
-        ...found,
-        items: found.items.map((row) => ({
-          ...unitFromRow(row),
-          access: directly.has(row.tin) ? ("direct" as const) : ("password" as const),
-        })),
-        totals: lineOfTotals,
-      };
+      const first = query.cursor === undefined && !query.q ? `${person.id} ${today} ${query.limit}` : null;
+      const kept = first === null ? undefined : firstPages.get(first);
+      if (kept) return kept;
+      const readAt = generation;
+      const answer = await readListPage(person, today, query);
+      if (first !== null && readAt === generation) {
+        if (firstPages.size >= MAX_KEPT_PAGES) firstPages.clear();
+        firstPages.set(first, answer);
+      }
+      return answer;
     },
 
     /** 添加: appends a unit to the person's list (once); answers its 1-based position. */
     add(personId: string, tin: string): number {
+      forget();
       return atomically(db, () => {
         append.run({ personId, tin });
         return rank.get(personId, positionOf.get(personId, tin)) as number;
@@ -141,6 +170,7 @@ export function unitListStore(db: Db) {
 
     /** ▲ ▼ or to a position: one unit of the list moves, the others keep their order. */
     move(personId: string, tin: string, to: "up" | "down" | number): number {
+      forget();
       return atomically(db, () => {
         const current = positionOf.get(personId, tin) as number | undefined;
         if (current === undefined) {

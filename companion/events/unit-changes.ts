@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import { DAY, HOUR } from "../clock.js";
 import type { Db } from "../db/database.js";
 
-export type UnitChangeKind = "grant" | "office" | "password" | "local";
+export type UnitChangeKind = "unit" | "grant" | "office" | "password" | "local";
 
 export interface UnitChange {
   tin: string;

@@ -63,7 +63,11 @@ export const inOffice = (officer: Pick<Officer, "startDate" | "endDate">, date: 
   officer.startDate <= date && (officer.endDate === null || date <= officer.endDate);
 
 /** Units and their officers, as recorded from tax registration. */
-export function unitsStore(db: Db, now: () => number, recordChange: (tin: string, kind: "office" | "local") => void) {
+export function unitsStore(
+  db: Db,
+  now: () => number,
+  recordChange: (tin: string, kind: "unit" | "office" | "local") => void,
+) {
   const selectUnit = db.prepare("SELECT * FROM units WHERE tin = ?");
   const upsertUnit = db.prepare(
     `INSERT INTO units (tin, name, departments, department_filing, comprehensive_income, business_income, created_at)
@@ -96,6 +100,7 @@ export function unitsStore(db: Db, now: () => number, recordChange: (tin: string
     },
     saveUnit(value: Unit): void {
       upsertUnit.run({ ...value, departments: JSON.stringify(value.departments), createdAt: now() });
+      recordChange(value.tin, "unit");
     },
     /** 本市单位: may enter with a CA certificate. */
     isLocal: (tin: string): boolean => selectLocal.get(tin) === 1,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
-import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { grantOverApi, seedGrantees } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -217,8 +217,25 @@ describe("单位管理 on the desktop socket", () => {
     const searched = await desk.request("units.list", { q: "桌面4" });
     expect(searched).toMatchObject({ total: 1, nextCursor: null, totals: { count: 6, comprehensiveFiled: 3 } });
     // The list's totals follow a unit's filing status, changed by the hall.
+    expect((await desk.request("units.list", {})).totals.comprehensiveFiled).toBe(3);
     companion.app.core.units.saveUnit({ ...searched.items[0]!, comprehensiveIncome: "已申报" });
     expect((await desk.request("units.list", {})).totals.comprehensiveFiled).toBe(4);
+  });
+
+  it("shows what the hall changes from another process, within a second or so", async () => {
+    const before = await desk.request("units.list", {});
+    const renamed = before.items[0]!;
+    await runCli(["hall", "unit", "add", "--tin", renamed.tin, "--name", "广东QJ桌面改名"], {
+      dataDir: companion.dataDir,
+    });
+    let names: string[] = [];
+    for (let i = 0; i < 60 && !names.includes("广东QJ桌面改名"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      names = (await desk.request("units.list", {})).items.map((unit) => unit.name);
+    }
+    expect(names[0]).toBe("广东QJ桌面改名");
+    // Back as it was, for the tests below.
+    companion.app.core.units.saveUnit({ ...renamed, name: renamed.name });
   });
 
   it("moves one row: ▲, ▼, to a position, and at the ends nothing changes", async () => {
