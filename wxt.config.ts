@@ -3,10 +3,10 @@ import { defineConfig } from "wxt";
 import { EXTENSION_PUBLIC_KEY } from "./shared/extension-identity.js";
 
 /**
- * SPEC §8, popup interactive: the popup's first screen (the login form) is its entry's static
- * import graph (what it needs later is imported dynamically). Gathered into one chunk with Preact,
- * the popup loads two files (its entry and this chunk) instead of one per shared module. The other
- * pages load the same chunk for Preact and the shared components.
+ * The popup must be interactive within 2× an empty extension page. Its first screen (the login
+ * form) is its entry's static import graph (what it needs later is imported dynamically). Gathered
+ * into one chunk with Preact, the popup loads two files (its entry and this chunk) instead of one
+ * per shared module. The other pages load the same chunk for Preact and the shared components.
  */
 function popupFirstScreenChunk(): { plugin: Plugin; test(id: string): boolean } {
   const modules = new Set<string>();
@@ -65,7 +65,8 @@ export default defineConfig({
     permissions: ["storage", "notifications", "alarms"],
     // No host_permissions on purpose. With a host permission Chromium bypasses CORS for the
     // extension's requests and then sends no Origin header on GET (/healthz, /api/captcha,
-    // /api/session); the companion refuses every request without our exact Origin (SPEC §7).
+    // /api/session); the companion refuses every request without our exact Origin (only desktop
+    // programs go without one, on the desktop socket, and they must pair).
     // Without it, fetches are plain CORS requests: Origin always set, the companion answers the
     // preflight and Access-Control-Allow-Origin for this extension only.
     action: { default_title: "__MSG_extName__" },

@@ -1,6 +1,6 @@
 /**
- * Calendar dates in Asia/Shanghai as `YYYY-MM-DD` strings (SPEC §4: grant periods are calendar
- * dates in Asia/Shanghai, inclusive). Shanghai is UTC+8 all year: China has not observed daylight
+ * Calendar dates in Asia/Shanghai as `YYYY-MM-DD` strings (grant periods are calendar dates in
+ * Asia/Shanghai, inclusive). Shanghai is UTC+8 all year: China has not observed daylight
  * saving time since 1991, so a fixed offset is exact for every date this service deals with.
  */
 import * as z from "zod";

@@ -5,7 +5,8 @@ import { startServer } from "../server.js";
 
 /** Entry point of the `taxauth` command (through bin/taxauth.js). */
 async function main(args: string[]): Promise<void> {
-  // The long-running service skips loading the command parser: start-up time is a budget (SPEC §8).
+  // The long-running service skips loading the command parser: the companion must be ready within
+  // 1.3× a bare Fastify process and 500 ms.
   if (args.length === 1 && args[0] === "start") {
     await startServer(configFromEnv());
     return;

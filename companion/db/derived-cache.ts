@@ -4,7 +4,8 @@ import type { Db } from "./database.js";
  * Values derived from the database, kept until the database changes — an exact cache, not a timed
  * one. Any commit empties it: one by this connection (total_changes()) or by another process on the
  * same file, such as the hall CLI (PRAGMA data_version). Checking costs one query without table
- * access, far less than the queries it saves on the desktop socket's frequent requests (SPEC §8).
+ * access, far less than the queries it saves on the desktop socket's frequent requests, whose round
+ * trip must stay close to a bare WebSocket echo's.
  */
 export interface DerivedCache<V> {
   get(key: string, derive: () => V): V;

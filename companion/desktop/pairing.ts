@@ -30,10 +30,10 @@ type Decision =
   | { outcome: "expired" };
 
 /**
- * Pairing of desktop clients (SPEC §7): a client without an Origin asks to pair and shows a
- * 6-digit code; a logged-in person compares it in the popup and approves or denies; an approved
- * client gets its own token (stored hashed, revocable). Pending requests live with their
- * connection, in memory.
+ * Pairing of desktop clients: a client without an Origin is served only once paired. It asks to
+ * pair and shows a 6-digit code; a logged-in person compares it in the popup and approves or
+ * denies; an approved client gets its own token (stored hashed, revocable). Pending requests live
+ * with their connection, in memory.
  */
 export function desktopPairing(db: Db, clock: Clock) {
   const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();

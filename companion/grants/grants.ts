@@ -54,8 +54,9 @@ const termSnapshot = (grant: Grant) => ({
 });
 
 /**
- * 企业办税权限: every decision about grants, with the rules of SPEC §4. Status is computed from
- * the clock's Asia/Shanghai date at the moment of each decision.
+ * 企业办税权限: every decision about grants — who may add, change and revoke them, what a 管理权限
+ * holder may not do, what the grantee may renounce and delete. Status is computed from the clock's
+ * Asia/Shanghai date at the moment of each decision.
  */
 export function grantsService(deps: GrantsDeps) {
   const { db, clock, people, units } = deps;

@@ -62,9 +62,10 @@ export interface QrLoginDeps {
 const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confirmed"]);
 
 /**
- * 扫码登录 (SPEC §6): waiting → scanned → confirmed → redeemed, or cancelled / expired. Every
- * transition is one conditional UPDATE, so two approvers (or two confirms) cannot both win. The
- * requester's connection watches its QR session and hears each transition as it happens.
+ * 扫码登录, a login confirmed by a person logged in on another client: waiting → scanned →
+ * confirmed → redeemed, or cancelled / expired. Every transition is one conditional UPDATE, so two
+ * approvers (or two confirms) cannot both win. The requester's connection watches its QR session
+ * and hears each transition as it happens.
  */
 export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
   const byRef = db.prepare("SELECT * FROM qr_logins WHERE ref = ?");

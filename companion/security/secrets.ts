@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import type { Keychain } from "../keychain/keychain.js";
 import { KeychainUnavailableError } from "../keychain/keychain.js";
 
-/** SPEC §3: argon2id (the library's const enum value 2), ≥19 MiB, t=2, p=1. */
+/** Passwords are stored only as argon2id hashes (the library's const enum value 2): ≥19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 // The native argon2 addon takes ~60 ms to load: load it on the first hash, not at start-up.

@@ -1,5 +1,5 @@
 /**
- * Account field rules (SPEC §3; seed 一、注意事项). Each check returns null when the value is
+ * Account field rules (seed 一、注意事项). Each check returns null when the value is
  * acceptable, else the Chinese message shown to the person. Lengths count Unicode code points.
  */
 import { canonicalDocumentNumber, checkDocumentNumber, type DocumentType } from "./documents.js";
@@ -46,7 +46,7 @@ export function checkPhone(value: string): string | null {
 }
 
 /**
- * 姓名 (SPEC §3): letters of any script (Ext B+ ideographs included) with combining marks,
+ * 姓名: letters of any script (Ext B+ ideographs included) with combining marks,
  * the middle dot U+00B7 between name parts (少数民族/外国人 names, e.g. 阿依古丽·买买提),
  * single spaces between parts of non-Chinese names. 1–50 code points after NFC.
  */

@@ -1,4 +1,4 @@
-/** Identity document types (证件类型) and the format of their numbers (SPEC §3). */
+/** Identity document types (证件类型) and the format of their numbers: each checked by its real format. */
 
 export const DOCUMENT_TYPES = [
   "居民身份证",
@@ -173,7 +173,7 @@ export function maskDocumentNumber(number: string): string {
   return `${chars[0]}${"*".repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }
 
-/** SPEC §3: only 居民身份证 holders may log in with their 证件号码; others use 登录名 or 手机号. */
+/** Only 居民身份证 holders may log in with their 证件号码; others use 登录名 or 手机号. */
 export function loginByDocumentAllowed(type: DocumentType): boolean {
   return type === "居民身份证";
 }

@@ -1,5 +1,5 @@
 /**
- * 纳税人识别号 of a unit (SPEC §4): an 18-character 统一社会信用代码 checked per GB 32100-2015,
+ * 纳税人识别号 of a unit: an 18-character 统一社会信用代码 checked per GB 32100-2015,
  * or a legacy 15- or 20-character 税务登记号, accepted as such (shape only: no check character).
  */
 

@@ -3,7 +3,7 @@ import { personSummarySchema } from "../api/accounts.js";
 import { endpoint } from "../api/endpoint.js";
 
 /**
- * 扫码登录 (SPEC §6, the Discord remote-auth pattern). A login surface — the popup or a desktop
+ * 扫码登录, after the Discord remote-auth pattern. A login surface — the popup or a desktop
  * client — makes an RSA-OAEP key pair and asks for a QR session with the public key. The QR code
  * carries only the session reference and the key's fingerprint. A person logged in elsewhere scans
  * it and confirms; the requester then proves it holds the private key (it decrypts the challenge)

@@ -1,5 +1,5 @@
 /**
- * End to end, 重置申报密码 (SPEC §5, seed 二(三)) in a real Chromium with the built extension, and the
+ * End to end, 重置申报密码 (seed 二(三)) in a real Chromium with the built extension, and the
  * reference desktop client entering the unit with the new password:
  * - a 管理权限 holder is not offered it; a finance manager without a bound phone gets the seed's
  *   exact sentence and no SMS;

@@ -1,9 +1,9 @@
 /**
- * End to end, desktop pairing (SPEC §7) in a real Chromium with the built extension: a desktop
- * client (the typed DesktopClient on a real socket, no Origin) asks to pair; the logged-in person's
- * popup shows the request with the same code; 允许 gives the client its own token and lists it under
- * 已配对的客户端; 解除配对 ends its connection at once. 拒绝 tells the client too, and a request whose
- * client went away leaves the popup.
+ * End to end, desktop pairing (a client without an Origin is served only once paired) in a real
+ * Chromium with the built extension: a desktop client (the typed DesktopClient on a real socket, no
+ * Origin) asks to pair; the logged-in person's popup shows the request with the same code; 允许
+ * gives the client its own token and lists it under 已配对的客户端; 解除配对 ends its connection at
+ * once. 拒绝 tells the client too, and a request whose client went away leaves the popup.
  * Needs `npm run build:extension` first; `npm test` does it.
  */
 import type { Browser, Page } from "puppeteer-core";

@@ -1,11 +1,12 @@
 /**
- * End to end, 扫码登录 (SPEC §6) in real Chromium with the built extension. Profile 1's popup switches
- * to 扫码登录 and shows a QR code; profile 2 — another Chromium profile where a person is logged in —
- * scans a screenshot of it on its 扫一扫 page (the picture goes in through the page's file input and is
- * decoded there with jsQR), sees which client asks and when, and confirms or cancels; the popup
- * follows (扫描成功 with the masked name, then logged in; or cancelled, with 刷新). Leaving the view
- * closes its socket, so its code is dead. A paired desktop client's QR code is approved the same way
- * — once from a saved picture, once through a (fake) camera filming it — and the client is logged in.
+ * End to end, 扫码登录 (a login confirmed from another logged-in client) in real Chromium with the
+ * built extension. Profile 1's popup switches to 扫码登录 and shows a QR code; profile 2 — another
+ * Chromium profile where a person is logged in — scans a screenshot of it on its 扫一扫 page (the
+ * picture goes in through the page's file input and is decoded there with jsQR), sees which client
+ * asks and when, and confirms or cancels; the popup follows (扫描成功 with the masked name, then
+ * logged in; or cancelled, with 刷新). Leaving the view closes its socket, so its code is dead. A
+ * paired desktop client's QR code is approved the same way — once from a saved picture, once
+ * through a (fake) camera filming it — and the client is logged in.
  * A short-lived code expires on screen (二维码已过期, 刷新 makes a new one), a companion that stops is
  * said to be gone, and too many codes show the rate limit's message.
  * Needs `npm run build:extension` first; `npm test` does it.

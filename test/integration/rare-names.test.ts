@@ -1,5 +1,5 @@
 /**
- * Names with characters outside the BMP and the middle dot U+00B7 (SPEC §3), through the
+ * Names with characters outside the BMP (Ext B and later) and the middle dot U+00B7, through the
  * companion: the hall CLI, registration and 新增授权 keep them exactly (in NFC), count them in code
  * points (50 at most) and match grantees by them.
  */

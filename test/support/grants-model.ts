@@ -1,8 +1,9 @@
 /**
- * A reference model of 企业办税权限 (SPEC §4 and issue 3, "Rules enforced in the companion"),
- * written from the rules, not from the companion's code: plain records, a clock reading, and each
- * rule as a few lines. test/integration/grants-model.test.ts replays random operations against
- * this and against the real companion and compares every decision and every listing.
+ * A reference model of 企业办税权限 — who may grant, change and revoke, and each grant's status
+ * (issue 3, "Rules enforced in the companion") — written from the rules, not from the companion's
+ * code: plain records, a clock reading, and each rule as a few lines.
+ * test/integration/grants-model.test.ts replays random operations against this and against the
+ * real companion and compares every decision and every listing.
  *
  * Dates are Asia/Shanghai calendar dates (UTC+8, no DST), computed here on purpose without
  * shared/dates.ts so the model does not share the code it checks.
