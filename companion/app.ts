@@ -80,18 +80,41 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       socket.terminate();
     },
   });
+  // Each route plugin gets only the parts of the core it uses.
+  const only = <K extends keyof Core>(...keys: K[]): Pick<Core, K> =>
+    Object.fromEntries(keys.map((key) => [key, core[key]])) as Pick<Core, K>;
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(sessionAuth, { sessions: core.sessions });
-  await app.register(healthRoutes);
-  await app.register(captchaRoutes);
-  await app.register(accountRoutes);
-  await app.register(grantRoutes);
-  await app.register(declarationRoutes);
-  await app.register(eventRoutes);
-  await app.register(desktopRoutes);
-  await app.register(desktopPairingRoutes);
-  await app.register(qrLoginRoutes);
-  await app.register(appDownloadRoutes);
-  await app.register(portraitRoutes);
+  await app.register(healthRoutes, only("db", "keychain"));
+  await app.register(captchaRoutes, only("captchas"));
+  await app.register(accountRoutes, only("login", "passwordReset", "people", "registration", "sessions"));
+  await app.register(grantRoutes, only("grants"));
+  await app.register(declarationRoutes, only("declarationPasswords", "grants", "people", "smsCodes", "units"));
+  await app.register(eventRoutes, only("hub", "sessions"));
+  await app.register(
+    desktopRoutes,
+    only(
+      "ca",
+      "captchas",
+      "clock",
+      "config",
+      "db",
+      "declarationAlerts",
+      "declarationPasswords",
+      "desktopPairing",
+      "grants",
+      "login",
+      "people",
+      "qrLogins",
+      "sessions",
+      "unitChanges",
+      "unitLists",
+      "units",
+    ),
+  );
+  await app.register(desktopPairingRoutes, only("desktopPairing"));
+  await app.register(qrLoginRoutes, only("qrLogins"));
+  await app.register(appDownloadRoutes, only("config"));
+  await app.register(portraitRoutes, only("faceVerifications", "portraitAuthority", "registration"));
   return app;
 }

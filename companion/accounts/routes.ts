@@ -1,14 +1,16 @@
 import type { FastifyPluginAsync } from "fastify";
 import { accountsApi } from "../../shared/api/accounts.js";
+import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { serve } from "../http/serve.js";
 import { bearerToken } from "../http/session-auth.js";
 import { personSummary } from "./people.js";
 import { SESSION_IDLE_TIMEOUT } from "./sessions.js";
 
-const accountRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
+/** What these routes use of the companion. */
+export type AccountRoutesDeps = Pick<Core, "login" | "passwordReset" | "people" | "registration" | "sessions">;
 
+const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) => {
   serve(app, accountsApi.registerVerify, async ({ body }) => core.registration.verify(body));
 
   serve(app, accountsApi.sendSms, async ({ body }) => {

@@ -2,13 +2,15 @@ import type { FastifyPluginAsync } from "fastify";
 import { declarationApi, mayResetDeclarationPassword } from "../../shared/api/declaration.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Person } from "../accounts/people.js";
+import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { serve } from "../http/serve.js";
 
-/** 重置申报密码 by the unit's legal rep or a finance manager, confirmed by an SMS to their bound phone. */
-const declarationRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
+/** What these routes use of the companion. */
+export type DeclarationRoutesDeps = Pick<Core, "declarationPasswords" | "grants" | "people" | "smsCodes" | "units">;
 
+/** 重置申报密码 by the unit's legal rep or a finance manager, confirmed by an SMS to their bound phone. */
+const declarationRoutes: FastifyPluginAsync<DeclarationRoutesDeps> = async (app, core) => {
   /** The logged-in officer of the unit, with a bound phone. */
   function officer(personId: string, tin: string): Person & { phone: string } {
     const person = core.people.byId(personId);

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync } from "fastify";
 import { desktopApi, type PairedClient as PairedClientView } from "../../shared/api/desktop.js";
+import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 import type { PairedClient } from "./pairing.js";
 
+/** What these routes use of the companion. */
+export type DesktopPairingRoutesDeps = Pick<Core, "desktopPairing">;
+
 /** The popup's side of desktop pairing: pending requests to 允许 or 拒绝, and the person's clients. */
-const desktopPairingRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
+const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async (app, core) => {
   const clientView = (client: PairedClient): PairedClientView => ({
     id: client.id,
     name: client.name,

@@ -10,6 +10,7 @@ import {
   type DesktopRequestType,
   desktopRequestSchema,
 } from "../../shared/desktop/protocol.js";
+import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { sendFrame } from "../sockets/frames.js";
 import { tokenBucket } from "../sockets/rate-limit.js";
@@ -32,12 +33,32 @@ const unpairedRefusal = (frame: unknown): AppError | undefined => {
   return typeof type === "string" && !BEFORE_PAIRING.has(type) ? new AppError("NOT_PAIRED") : undefined;
 };
 
+/** What these routes use of the companion. */
+export type DesktopRoutesDeps = Pick<
+  Core,
+  | "ca"
+  | "captchas"
+  | "clock"
+  | "config"
+  | "db"
+  | "declarationAlerts"
+  | "declarationPasswords"
+  | "desktopPairing"
+  | "grants"
+  | "login"
+  | "people"
+  | "qrLogins"
+  | "sessions"
+  | "unitChanges"
+  | "unitLists"
+  | "units"
+>;
+
 /**
  * ws://127.0.0.1:<port>/desktop — the desktop filing clients' socket (docs/desktop-protocol.md):
  * limits, then pairing, then the person's login, then requests, each answered by its handler.
  */
-const desktopRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
+const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) => {
   const sessions = unitSessions({
     clock: core.clock,
     today: core.grants.today,

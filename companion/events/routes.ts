@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { WebSocket } from "ws";
 import { eventClientMessageSchema, type ServerEvent } from "../../shared/api/grants.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
+import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { serveFrames } from "../sockets/frame-server.js";
 import { sendFrame } from "../sockets/frames.js";
@@ -9,14 +10,15 @@ import { sendFrame } from "../sockets/frames.js";
 const AUTH_TIMEOUT_MS = 5_000;
 const SESSION_CHECK_MS = 30_000;
 
+/** What these routes use of the companion. */
+export type EventRoutesDeps = Pick<Core, "hub" | "sessions">;
+
 /**
  * /api/events: a WebSocket the extension's pages (and background) keep open to hear about changes.
  * The request guard has already checked Host and Origin on the upgrade; the first message must carry
  * the session token (not the URL, which may be logged).
  */
-const eventRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
-
+const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
   app.get("/api/events", { websocket: true }, (socket: WebSocket, request) => {
     const send = (event: ServerEvent) => sendFrame(socket, event);
     let unsubscribe: (() => void) | null = null;

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsync } from "fastify";
 import { grantsApi } from "../../shared/api/grants.js";
+import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 
+/** What these routes use of the companion. */
+export type GrantRoutesDeps = Pick<Core, "grants">;
+
 /** 企业办税权限 for managers, and 我的办税权限 for grantees. */
-const grantRoutes: FastifyPluginAsync = async (app) => {
-  const { grants } = app.core;
+const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
+  const { grants } = core;
 
   serve(app, grantsApi.managedUnits, async ({ personId, query }) => grants.managedUnits(personId, query));
 

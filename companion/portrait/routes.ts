@@ -1,10 +1,13 @@
 import type { FastifyPluginAsync } from "fastify";
 import { accountsApi } from "../../shared/api/accounts.js";
+import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 
+/** What these routes use of the companion. */
+export type PortraitRoutesDeps = Pick<Core, "faceVerifications" | "portraitAuthority" | "registration">;
+
 /** 人脸识别认证注册, step 1: the face check; step 2 is the hall code's (/api/sms/send, /api/register/complete). */
-const portraitRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
+const portraitRoutes: FastifyPluginAsync<PortraitRoutesDeps> = async (app, core) => {
   serve(app, accountsApi.registerFace, async ({ body, log }) => {
     const { docNumber, name, frames } = body;
     const photos = frames.map((frame) => Buffer.from(frame.replace(/^data:[^,]*,/, ""), "base64"));

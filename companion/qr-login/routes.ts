@@ -7,6 +7,7 @@ import {
   qrSocketRequestSchema,
 } from "../../shared/desktop/protocol.js";
 import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
+import type { Core } from "../core.js";
 import type { DesktopHandlers } from "../desktop/requests/handlers.js";
 import { serve } from "../http/serve.js";
 import { sendFrame } from "../sockets/frames.js";
@@ -37,13 +38,14 @@ export function browserName(userAgent = ""): string {
   return os ? `${browser} · ${os}` : browser;
 }
 
+/** What these routes use of the companion. */
+export type QrLoginRoutesDeps = Pick<Core, "qrLogins">;
+
 /**
  * 扫码登录 in the browser: the popup's requester socket, and the approver's HTTP calls from the
  * 扫一扫 page. The guard has checked Host and Origin (our extension only) on both.
  */
-const qrLoginRoutes: FastifyPluginAsync = async (app) => {
-  const { core } = app;
-
+const qrLoginRoutes: FastifyPluginAsync<QrLoginRoutesDeps> = async (app, core) => {
   serve(app, qrLoginApi.qrScan, async ({ personId, body }) => core.qrLogins.scan(personId, body.qrText));
 
   serve(app, qrLoginApi.qrConfirm, async ({ personId, body, log }) => {

@@ -6,7 +6,7 @@ import healthRoutes from "../../companion/health/routes.js";
 // health route a keychain that refuses; the integration test covers the real one.
 it("answers 503 naming the keychain when it refuses", async () => {
   const app = Fastify();
-  app.decorate("core", {
+  await app.register(healthRoutes, {
     db: { prepare: () => ({ get: () => 1 }) },
     keychain: {
       set: async () => {
@@ -16,7 +16,6 @@ it("answers 503 naming the keychain when it refuses", async () => {
       delete: async () => false,
     },
   } as never);
-  await app.register(healthRoutes);
   const res = await app.inject({ url: "/healthz" });
   expect(res.statusCode).toBe(503);
   expect(res.json()).toEqual({
