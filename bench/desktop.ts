@@ -1,6 +1,6 @@
 // §8, the desktop socket: (1) round trip of a non-crypto request (units.list) with 100 concurrent
 // paired and logged-in clients, against a bare `ws` echo server with the same 100 clients
-// (≤ 2× at p50); (2) VmRSS of the companion holding 1,000 idle paired connections (≤ 200 MB).
+// (≤ 1.5× at p50, ≤ 2.5× at p99); (2) VmRSS of the companion holding 1,000 idle paired connections (≤ 200 MB).
 // Runs on a companion of its own, so its RSS is not inflated by the other measurements.
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -32,7 +32,8 @@ import {
 const ROUND_TRIP_CLIENTS = 100;
 const IDLE_CONNECTIONS = 1000;
 const RSS_BUDGET_MB = 200;
-const RATIO_BUDGET = 2;
+const RATIO_BUDGET = 1.5;
+const P99_RATIO_BUDGET = 2.5;
 /**
  * Each client sends one request per period and waits for its reply: 1 per 100 ms, half the rate a
  * connection is allowed (20 a second). The clients are staggered across the period, so the 100 of
@@ -288,11 +289,11 @@ async function measureRoundTrip(companion: Companion, clientTokens: string[]): P
         unit: "ms",
         floor: round(floorP99, 3),
         ratio: round(p99 / floorP99, 2),
-        budget: null,
-        withinBudget: null,
+        budget: round(P99_RATIO_BUDGET * floorP99, 3),
+        withinBudget: p99 <= P99_RATIO_BUDGET * floorP99,
         samples: times.length,
         note:
-          `informational; floor samples: ${floorTimes.length}; server CPU per request: ` +
+          `SPEC §8: ≤ ${P99_RATIO_BUDGET}× the floor's p99; floor samples: ${floorTimes.length}; server CPU per request: ` +
           `companion ${round((cpu * 1000) / times.length)} µs, echo ${round((floorCpu * 1000) / floorTimes.length)} µs`,
       },
     ];

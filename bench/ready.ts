@@ -12,6 +12,8 @@ import {
 } from "./support.js";
 
 const BUDGET_MS = 500;
+/** And at most this many times the bare Fastify floor of the same run. */
+const RATIO_BUDGET = 1.3;
 
 interface Sample {
   listening: number;
@@ -45,14 +47,22 @@ export async function measureReady(runs = 7): Promise<BudgetResult[]> {
       unit: "ms",
       floor: round(floorValue),
       ratio: round(value / floorValue, 2),
-      budget: BUDGET_MS,
-      withinBudget: value <= BUDGET_MS,
+      budget: round(Math.min(BUDGET_MS, RATIO_BUDGET * floorValue)),
+      withinBudget: value <= Math.min(BUDGET_MS, RATIO_BUDGET * floorValue),
       samples: runs,
       note,
     };
   };
   return [
-    result("Companion ready: spawn → listening line", "listening", "median; fresh data dir each run"),
-    result("Companion ready: spawn → GET /healthz 200", "answering", "floor: GET /ping 200"),
+    result(
+      "Companion ready: spawn → listening line",
+      "listening",
+      `median; fresh data dir each run; SPEC §8: ≤ ${RATIO_BUDGET}× the floor and ≤ ${BUDGET_MS} ms`,
+    ),
+    result(
+      "Companion ready: spawn → GET /healthz 200",
+      "answering",
+      `floor: GET /ping 200; SPEC §8: ≤ ${RATIO_BUDGET}× the floor and ≤ ${BUDGET_MS} ms`,
+    ),
   ];
 }
