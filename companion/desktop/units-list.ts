@@ -146,12 +146,12 @@ export function unitListStore(db: Db, changes: Pick<UnitChanges, "onAnyChange">)
 
   return {
     /** A page of the person's list in their order; q (查询) finds a 纳税人识别号 or 纳税人名称. */
-    async page(person: Person, today: string, query: PageQuery): Promise<UnitsList> {
-      const first = query.cursor === undefined && !query.q ? `${person.id} ${today} ${query.limit}` : null;
+    async page(personId: string, person: () => Person, today: string, query: PageQuery): Promise<UnitsList> {
+      const first = query.cursor === undefined && !query.q ? `${personId} ${today} ${query.limit}` : null;
       const kept = first === null ? undefined : firstPages.get(first);
       if (kept) return kept;
       const readAt = generation;
-      const answer = await readListPage(person, today, query);
+      const answer = await readListPage(person(), today, query);
       if (first !== null && readAt === generation) {
         if (firstPages.size >= MAX_KEPT_PAGES) firstPages.clear();
         firstPages.set(first, answer);

@@ -19,14 +19,19 @@ export interface UnitListRequestDeps {
 export function unitListRequests(
   deps: UnitListRequestDeps,
 ): DesktopHandlers<"units.list" | "units.add" | "units.order"> {
-  function loggedInPerson(connection: DesktopConnection) {
-    const person = deps.people.byId(connection.requireLogin());
+  const personOf = (personId: string) => {
+    const person = deps.people.byId(personId);
     if (!person) throw new AppError("UNAUTHENTICATED");
     return person;
-  }
+  };
+  const loggedInPerson = (connection: DesktopConnection) => personOf(connection.requireLogin());
 
   return {
-    "units.list": (request, connection) => deps.unitLists.page(loggedInPerson(connection), deps.today(), request),
+    "units.list": (request, connection) => {
+      const personId = connection.requireLogin();
+      // The person's record is read only when the page is not already kept.
+      return deps.unitLists.page(personId, () => personOf(personId), deps.today(), request);
+    },
 
     "units.add": ({ tin }, connection) => {
       const person = loggedInPerson(connection);
