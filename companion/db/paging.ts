@@ -36,7 +36,7 @@ export function decodeCursor(cursor: string | undefined, kinds: ReadonlyArray<"s
 /**
  * A page from rows read with `LIMIT limit + 1`: the extra row only says that another page follows.
  */
-export function pageOfRows<Row, Item>(
+function pageOfRows<Row, Item>(
   rows: Row[],
   query: Pick<PageQuery, "limit">,
   total: number,

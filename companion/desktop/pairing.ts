@@ -4,7 +4,7 @@ import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import type { Db } from "../db/database.js";
-import { decodeCursor, LIST_START, listInMemory, pageOfRows, readPage } from "../db/paging.js";
+import { LIST_START, type ListReader, listInMemory, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -49,15 +49,11 @@ export function desktopPairing(db: Db, clock: Clock) {
   // Paged by (paired_at, id); q finds a name containing it (LIKE's wildcards escaped).
   const ofOwner = db.prepare(
     `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
-     WHERE owner_id = @ownerId AND revoked_at IS NULL AND (@needle IS NULL OR instr(name, @needle) > 0)
-       AND (paired_at, id) > (@afterAt, @afterId)
+     WHERE owner_id = @ownerId AND revoked_at IS NULL AND (paired_at, id) > (@afterAt, @afterId)
      ORDER BY paired_at, id LIMIT @limit`,
   );
   const countOfOwner = db
-    .prepare(
-      `SELECT COUNT(*) FROM desktop_clients
-       WHERE owner_id = @ownerId AND revoked_at IS NULL AND (@needle IS NULL OR instr(name, @needle) > 0)`,
-    )
+    .prepare("SELECT COUNT(*) FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL")
     .pluck();
   const revoke = db.prepare(
     "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
@@ -130,25 +126,24 @@ export function desktopPairing(db: Db, clock: Clock) {
       seen.run(clock.now(), row.id);
       return { id: row.id, name: row.name, ownerId: row.owner_id };
     },
-    clientsOf(ownerId: string, query: PageQuery): Page<PairedClient> {
-      const [afterAt, afterId] = decodeCursor(query.cursor, ["number", "string"]) ?? [
-        LIST_START.number,
-        LIST_START.string,
-      ];
-      const needle = query.q || null;
-      const rows = ofOwner.all({ ownerId, needle, afterAt, afterId, limit: query.limit + 1 }) as Array<{
-        id: string;
-        name: string;
-        paired_at: number;
-        last_seen_at: number | null;
-      }>;
-      return pageOfRows(
-        rows,
-        query,
-        countOfOwner.get({ ownerId, needle }) as number,
-        (row) => [row.paired_at, row.id],
-        (row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at }),
-      );
+    /** The person's paired clients in pairing order; the search finds a name containing it. */
+    clientsOf(ownerId: string, query: PageQuery): Promise<Page<PairedClient>> {
+      const clients: ListReader<PairedClient> = {
+        kinds: ["number", "string"],
+        keyOf: (client) => [client.pairedAt, client.id],
+        rows: (after, size) =>
+          (
+            ofOwner.all({
+              ownerId,
+              afterAt: after?.[0] ?? LIST_START.number,
+              afterId: after?.[1] ?? LIST_START.string,
+              limit: size,
+            }) as Array<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>
+          ).map((row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at })),
+        count: () => countOfOwner.get(ownerId) as number,
+        matches: (client, needle) => client.name.includes(needle),
+      };
+      return readPage(clients, query, (client) => client);
     },
     /** Registers an open connection of a paired client; returns how to unregister it. */
     attach(clientId: string, onRevoked: () => void): () => void {

@@ -27,7 +27,7 @@ const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async
   });
 
   serve(app, desktopApi.desktopClients, async ({ personId, query }) => {
-    const page = core.desktopPairing.clientsOf(personId, query);
+    const page = await core.desktopPairing.clientsOf(personId, query);
     return { ...page, items: page.items.map(clientView) };
   });
 
