@@ -84,11 +84,11 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
   const passwordHash = await hashPassword(PASSWORD);
   const now = Date.now();
   let serial = 0;
-  const person = (name: string): Person => {
+  const person = async (name: string): Promise<Person> => {
     const id = randomUUID();
     const docNumber = idNumberOf(serial++);
     const loginName = `bench_${serial}`;
-    core.people.insert({
+    await core.people.insert({
       id,
       docType: "居民身份证",
       docNumber,
@@ -121,13 +121,18 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
     createdAt: now + serial++,
     updatedAt: now,
   });
-  const addToList = core.db.prepare("INSERT INTO desktop_unit_lists (person_id, unit_tin, position) VALUES (?, ?, ?)");
+  const addToList = (personId: string, tin: string, position: number) =>
+    core.sql.run("INSERT INTO desktop_unit_lists (person_id, unit_tin, position) VALUES (?, ?, ?)", [
+      personId,
+      tin,
+      position,
+    ]);
   try {
-    const fixture = core.db.transaction((): Fixture => {
-      const rep = person("王法人");
-      const clerk = person("宋办税");
-      const saveUnit = (tin: string, name: string, filed: boolean) => {
-        core.units.saveUnit({
+    const fixture = await core.sql.transaction(async (): Promise<Fixture> => {
+      const rep = await person("王法人");
+      const clerk = await person("宋办税");
+      const saveUnit = async (tin: string, name: string, filed: boolean) => {
+        await core.units.saveUnit({
           tin,
           name,
           departments: [],
@@ -135,7 +140,7 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
           comprehensiveIncome: filed ? "已申报" : "待申报",
           businessIncome: "",
         });
-        core.units.setOfficer({
+        await core.units.setOfficer({
           unitTin: tin,
           role: "法定代表人",
           docType: "居民身份证",
@@ -147,19 +152,19 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
       };
       for (let i = 1; i <= n; i++) {
         const tin = tinOf(i);
-        saveUnit(tin, `广东QJ${i}号单位`, i % 2 === 0);
-        core.grants.store.insert(grant(tin, clerk.id, rep.id));
-        addToList.run(clerk.id, tin, i);
+        await saveUnit(tin, `广东QJ${i}号单位`, i % 2 === 0);
+        await core.grants.store.insert(grant(tin, clerk.id, rep.id));
+        await addToList(clerk.id, tin, i);
       }
       const bigUnit = tinOf(0);
-      saveUnit(bigUnit, "广东QJ大单位", false);
+      await saveUnit(bigUnit, "广东QJ大单位", false);
       let grantee: Person | null = null;
       for (let i = 0; i < n; i++) {
-        const holder = person(nameOf(i));
+        const holder = await person(nameOf(i));
         grantee ??= holder;
         const made = grant(bigUnit, holder.id, rep.id);
-        core.grants.store.insert(made);
-        core.audit.append({
+        await core.grants.store.insert(made);
+        await core.audit.append({
           at: made.createdAt,
           unitTin: bigUnit,
           actorId: rep.id,
@@ -171,7 +176,7 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
         });
       }
       return { rep, clerk, grantee: grantee as Person, bigUnit, clerkUnit: tinOf(1) };
-    })();
+    });
     await core.audit.anchorHead();
     return fixture;
   } finally {

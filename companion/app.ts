@@ -85,7 +85,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     Object.fromEntries(keys.map((key) => [key, core[key]])) as Pick<Core, K>;
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(sessionAuth, { sessions: core.sessions });
-  await app.register(healthRoutes, only("db", "keychain"));
+  await app.register(healthRoutes, only("sql", "keychain"));
   await app.register(captchaRoutes, only("captchas"));
   await app.register(accountRoutes, only("login", "passwordReset", "people", "registration", "sessions"));
   await app.register(grantRoutes, only("grants"));
@@ -98,7 +98,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       "captchas",
       "clock",
       "config",
-      "db",
+      "sql",
       "declarationAlerts",
       "declarationPasswords",
       "desktopPairing",

@@ -8,7 +8,8 @@ import { caEntry } from "./ca/ca-entry.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
-import { type Db, instanceId, openDatabase } from "./db/database.js";
+import { instanceId, openDatabase } from "./db/database.js";
+import type { Sql } from "./db/sql.js";
 import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
 import { desktopPairing } from "./desktop/pairing.js";
@@ -39,38 +40,45 @@ import { unitsStore } from "./units/units.js";
  */
 export async function openCore(config: CompanionConfig) {
   const keychain: Keychain = osKeychain(config.keychainService);
-  const db: Db = openDatabase(config.dataDir);
+  const sql: Sql = openDatabase(config.dataDir);
+  const instance = await instanceId(sql);
   // Reading (or first creating) the pepper is the start-up keychain check: without the keychain
   // this throws KeychainUnavailableError and the companion does not start.
-  const hasher: CodeHasher = await loadCodeHasher(keychain, instanceId(db)).catch((error) => {
-    db.close();
+  const hasher: CodeHasher = await loadCodeHasher(keychain, instance).catch(async (error) => {
+    await sql.close();
     throw error;
   });
   const { clock } = config;
   const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
 
-  const people = peopleStore(db);
-  const tickets = flowTickets(db, clock);
-  const codes = registrationCodes(db, clock, hasher);
-  const sentCodes = smsCodes(db, clock, hasher, sms);
-  const captchaStore = captchas(db, clock, hasher, config.captcha ?? randomCaptchaSource);
-  const sessionStore = sessions(db, clock);
-  const changes = unitChanges(db, clock);
-  const units = unitsStore(db, clock.now, changes.record);
-  const audit = auditLog(db, hasher, keychain, instanceId(db));
+  const people = peopleStore(sql);
+  const tickets = flowTickets(sql, clock);
+  const codes = registrationCodes(sql, clock, hasher);
+  const sentCodes = smsCodes(sql, clock, hasher, sms);
+  const captchaStore = captchas(sql, clock, hasher, config.captcha ?? randomCaptchaSource);
+  const sessionStore = sessions(sql, clock);
+  const changes = await unitChanges(sql, clock);
+  const units = unitsStore(sql, clock.now, changes.record);
+  const audit = auditLog(sql, hasher, keychain, instance);
   const hub = eventHub();
-  const grants = grantsService({ db, clock, people, units, audit, hub, changes });
+  const grants = grantsService({ sql, clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
-  const references = portraitReferences(db, clock.now);
+  const references = portraitReferences(sql, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
-  const faces = faceVerifications({ db, clock, people, engine: faceModel, authority });
-  const qrLoginSessions = qrLogins({ db, clock, people, sessions: sessionStore, ttlSeconds: config.qrLoginTtlSeconds });
+  const faces = faceVerifications({ sql, clock, people, engine: faceModel, authority });
+  const qrLoginSessions = qrLogins({
+    sql,
+    clock,
+    people,
+    sessions: sessionStore,
+    ttlSeconds: config.qrLoginTtlSeconds,
+  });
 
   return {
     config,
-    db,
+    sql,
     keychain,
     clock,
     sms,
@@ -78,9 +86,9 @@ export async function openCore(config: CompanionConfig) {
     registrationCodes: codes,
     captchas: captchaStore,
     sessions: sessionStore,
-    login: passwordLogin({ db, clock, hasher, people, captchas: captchaStore, sessions: sessionStore }),
+    login: passwordLogin({ sql, clock, hasher, people, captchas: captchaStore, sessions: sessionStore }),
     registration: accountRegistration({
-      db,
+      sql,
       clock,
       people,
       registrationCodes: codes,
@@ -89,7 +97,7 @@ export async function openCore(config: CompanionConfig) {
       smsCodes: sentCodes,
     }),
     passwordReset: passwordReset({
-      db,
+      sql,
       people,
       captchas: captchaStore,
       tickets,
@@ -102,11 +110,11 @@ export async function openCore(config: CompanionConfig) {
     grants,
     declarationAlerts: declarationFailureAlerts({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
-    declarationPasswords: declarationPasswords(db, clock, keychain, instanceId(db), changes.record),
+    declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
     unitChanges: changes,
-    desktopPairing: desktopPairing(db, clock),
-    ca: caEntry(db, clock),
-    unitLists: unitListStore(db, changes),
+    desktopPairing: desktopPairing(sql, clock),
+    ca: caEntry(sql, clock),
+    unitLists: unitListStore(sql, changes),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,
@@ -116,7 +124,7 @@ export async function openCore(config: CompanionConfig) {
       changes.stop();
       qrLoginSessions.stop();
       await faceModel.close();
-      db.close();
+      await sql.close();
     },
   };
 }

@@ -1,14 +1,14 @@
 import type { LoginRequest } from "../../shared/api/accounts.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { guardedAttempt, personSubject } from "../security/attempt-guard.js";
 import { type CodeHasher, hashPassword, verifyPassword } from "../security/secrets.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
 export interface LoginDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   hasher: CodeHasher;
   people: PeopleStore;
@@ -36,7 +36,7 @@ export function passwordLogin(deps: LoginDeps) {
   };
 
   return async function login(request: LoginRequest): Promise<LoginSuccess> {
-    const person = deps.people.byLoginIdentifier(request.account);
+    const person = await deps.people.byLoginIdentifier(request.account);
     const subject = person ? personSubject(person.id) : `unknown:${deps.hasher.digest("login", request.account)}`;
     // An unknown account still pays for one hash, and always fails.
     const check = async () =>
@@ -45,7 +45,7 @@ export function passwordLogin(deps: LoginDeps) {
       subject,
       captcha: request,
       check,
-      onSuccess: () => ({ person: person as Person, ...deps.sessions.open((person as Person).id) }),
+      onSuccess: async () => ({ person: person as Person, ...(await deps.sessions.open((person as Person).id)) }),
       refusals: { failed: "LOGIN_FAILED", locked: "ACCOUNT_LOCKED" },
     });
   };

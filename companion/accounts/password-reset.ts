@@ -3,7 +3,7 @@ import type { forgotCompleteRequestSchema, forgotStartRequestSchema } from "../.
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { MINUTE } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import { attemptGuards, personSubject } from "../security/attempt-guard.js";
 import type { FlowTickets } from "../security/flow-tickets.js";
@@ -15,7 +15,7 @@ import type { Sessions } from "./sessions.js";
 export const RESET_TICKET_TTL = 15 * MINUTE;
 
 export interface PasswordResetDeps {
-  db: Db;
+  sql: Sql;
   people: PeopleStore;
   captchas: Captchas;
   tickets: FlowTickets;
@@ -25,42 +25,42 @@ export interface PasswordResetDeps {
 
 /** 忘记密码: identity + captcha, then an SMS to the bound phone, then a new password. Unlocks the account. */
 export function passwordReset(deps: PasswordResetDeps) {
-  const guards = attemptGuards(deps.db);
+  const guards = attemptGuards(deps.sql);
 
-  function ticketPerson(ticket: string): Person & { phone: string } {
-    const found = deps.tickets.find("reset-password", ticket);
-    const person = found ? deps.people.byId(found.subjectId) : null;
+  async function ticketPerson(ticket: string): Promise<Person & { phone: string }> {
+    const found = await deps.tickets.find("reset-password", ticket);
+    const person = found ? await deps.people.byId(found.subjectId) : null;
     if (!person?.phone) throw new AppError("RESET_TICKET_INVALID");
     return { ...person, phone: person.phone };
   }
 
   return {
     async start(request: z.infer<typeof forgotStartRequestSchema>) {
-      const captcha = atomically(deps.db, () => deps.captchas.consume(request.captchaId, request.captchaAnswer));
+      const captcha = await deps.captchas.consume(request.captchaId, request.captchaAnswer);
       if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", { captchaRequired: true });
-      const person = deps.people.byDocument(request.docType, request.docNumber);
+      const person = await deps.people.byDocument(request.docType, request.docNumber);
       if (!person || person.name !== request.name) throw new AppError("IDENTITY_NOT_FOUND");
       if (!person.phone) throw new AppError("PHONE_NOT_BOUND");
-      const resetTicket = deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
+      const resetTicket = await deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
       const { resendAfter } = await deps.smsCodes.send("reset-password", person.phone);
       return { resetTicket, maskedPhone: maskPhone(person.phone), expiresIn: RESET_TICKET_TTL / 1000, resendAfter };
     },
 
     async resendSms(ticket: string) {
-      const person = ticketPerson(ticket);
+      const person = await ticketPerson(ticket);
       const sent = await deps.smsCodes.send("reset-password", person.phone);
       return { maskedPhone: maskPhone(person.phone), ...sent };
     },
 
     async complete(request: z.infer<typeof forgotCompleteRequestSchema>) {
-      const person = ticketPerson(request.resetTicket);
-      deps.smsCodes.verify("reset-password", person.phone, request.smsCode);
+      const person = await ticketPerson(request.resetTicket);
+      await deps.smsCodes.verify("reset-password", person.phone, request.smsCode);
       const passwordHash = await hashPassword(request.newPassword);
-      atomically(deps.db, () => {
-        deps.people.setPasswordHash(person.id, passwordHash);
-        guards.clear(personSubject(person.id));
-        deps.sessions.endAllFor(person.id, "password-reset");
-        deps.tickets.revoke("reset-password", request.resetTicket);
+      await deps.sql.transaction(async () => {
+        await deps.people.setPasswordHash(person.id, passwordHash);
+        await guards.clear(personSubject(person.id));
+        await deps.sessions.endAllFor(person.id, "password-reset");
+        await deps.tickets.revoke("reset-password", request.resetTicket);
       });
     },
   };

@@ -2,7 +2,7 @@ import type { PersonSummary } from "../../shared/api/accounts.js";
 import { classifyLoginIdentifier, maskPersonName, maskPhone } from "../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
 import { maskDocumentNumber, normalizeDocumentNumber } from "../../shared/identity/documents.js";
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 
 export interface Person {
   id: string;
@@ -58,41 +58,54 @@ export interface NewPerson extends Omit<Person, "id"> {
 }
 
 /** Store queries for registered people (accounts). */
-export function peopleStore(db: Db) {
-  const byId = db.prepare("SELECT * FROM people WHERE id = ?");
-  const byPhone = db.prepare("SELECT * FROM people WHERE phone = ?");
-  const byLoginName = db.prepare("SELECT * FROM people WHERE login_name = ?");
-  const byDocument = db.prepare("SELECT * FROM people WHERE doc_type = ? AND doc_number = ?");
-  const insert = db.prepare(
-    `INSERT INTO people (id, doc_type, doc_number, name, nationality, login_name, phone, password_hash, registered_via, created_at)
-     VALUES (@id, @docType, @docNumber, @name, @nationality, @loginName, @phone, @passwordHash, @registeredVia, @createdAt)`,
-  );
-  const setPassword = db.prepare("UPDATE people SET password_hash = ? WHERE id = ?");
+export function peopleStore(sql: Sql) {
+  const find = async (where: string, params: string[]) =>
+    fromRow(await sql.one<PersonRow>(`SELECT * FROM people WHERE ${where}`, params));
+  const byPhone = (phone: string) => find("phone = ?", [phone]);
+  const byLoginName = (loginName: string) => find("login_name = ?", [loginName]);
+  const byDocument = (docType: DocumentType, docNumber: string) =>
+    find("doc_type = ? AND doc_number = ?", [docType, docNumber]);
 
   return {
-    byId: (id: string) => fromRow(byId.get(id) as PersonRow | undefined),
-    byPhone: (phone: string) => fromRow(byPhone.get(phone) as PersonRow | undefined),
-    byLoginName: (loginName: string) => fromRow(byLoginName.get(loginName) as PersonRow | undefined),
-    byDocument: (docType: DocumentType, docNumber: string) =>
-      fromRow(byDocument.get(docType, docNumber) as PersonRow | undefined),
+    byId: (id: string) => find("id = ?", [id]),
+    byPhone,
+    byLoginName,
+    byDocument,
     /**
      * Login by 手机号 / 证件号码 / 登录名. A document number finds 居民身份证 holders only: people
      * registered with other documents log in by 登录名 or 手机号 (seed, 账号密码登录).
      */
-    byLoginIdentifier(account: string): Person | null {
+    byLoginIdentifier(account: string): Promise<Person | null> {
       switch (classifyLoginIdentifier(account)) {
         case "phone":
-          return fromRow(byPhone.get(account) as PersonRow | undefined);
+          return byPhone(account);
         case "docNumber":
-          return fromRow(
-            byDocument.get("居民身份证", normalizeDocumentNumber("居民身份证", account)) as PersonRow | undefined,
-          );
+          return byDocument("居民身份证", normalizeDocumentNumber("居民身份证", account));
         case "loginName":
-          return fromRow(byLoginName.get(account) as PersonRow | undefined);
+          return byLoginName(account);
       }
     },
-    insert: (person: NewPerson) => insert.run(person),
-    setPasswordHash: (personId: string, passwordHash: string) => setPassword.run(passwordHash, personId),
+    insert: async (person: NewPerson) => {
+      await sql.run(
+        `INSERT INTO people (id, doc_type, doc_number, name, nationality, login_name, phone, password_hash, registered_via, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          person.id,
+          person.docType,
+          person.docNumber,
+          person.name,
+          person.nationality,
+          person.loginName,
+          person.phone,
+          person.passwordHash,
+          person.registeredVia,
+          person.createdAt,
+        ],
+      );
+    },
+    setPasswordHash: async (personId: string, passwordHash: string) => {
+      await sql.run("UPDATE people SET password_hash = ? WHERE id = ?", [passwordHash, personId]);
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { registerCompleteRequestSchema, registerVerifyRequestSchema } from 
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { HallIdentity, RegistrationCodes } from "../hall/registration-codes.js";
 import type { FlowTickets } from "../security/flow-tickets.js";
@@ -19,14 +19,14 @@ type CompleteRequest = z.infer<typeof registerCompleteRequestSchema>;
 
 /** What a registration ticket stands for: a hall code, or a passed face check. */
 export interface IdentitySource {
-  isActive(id: string): boolean;
-  identityOf(id: string): HallIdentity | null;
+  isActive(id: string): Promise<boolean>;
+  identityOf(id: string): Promise<HallIdentity | null>;
   /** Marks it used, inside the caller's transaction; false if it no longer is active. */
-  consume(id: string): boolean;
+  consume(id: string): Promise<boolean>;
 }
 
 export interface RegistrationDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   people: PeopleStore;
   registrationCodes: RegistrationCodes;
@@ -45,49 +45,49 @@ export function accountRegistration(deps: RegistrationDeps) {
     register: { source: deps.registrationCodes as IdentitySource, via: "hall-code" },
     "register-face": { source: deps.faceVerifications, via: "face" },
   } as const;
-  const registeredAlready = (request: { docType: Person["docType"]; docNumber: string }) =>
-    deps.people.byDocument(request.docType, request.docNumber) !== null;
+  const registeredAlready = async (request: { docType: Person["docType"]; docNumber: string }) =>
+    (await deps.people.byDocument(request.docType, request.docNumber)) !== null;
 
-  function liveTicket(ticket: string) {
+  async function liveTicket(ticket: string) {
     for (const purpose of ["register", "register-face"] as const) {
-      const found = deps.tickets.find(purpose, ticket);
+      const found = await deps.tickets.find(purpose, ticket);
       if (!found) continue;
-      if (!routes[purpose].source.isActive(found.subjectId)) break;
+      if (!(await routes[purpose].source.isActive(found.subjectId))) break;
       return { ...found, purpose, ...routes[purpose] };
     }
     throw new AppError("REGISTRATION_TICKET_INVALID");
   }
 
-  const ticketFor = (purpose: "register" | "register-face", subjectId: string) => ({
-    registrationTicket: deps.tickets.issue(purpose, subjectId, REGISTRATION_TICKET_TTL),
+  const ticketFor = async (purpose: "register" | "register-face", subjectId: string) => ({
+    registrationTicket: await deps.tickets.issue(purpose, subjectId, REGISTRATION_TICKET_TTL),
     expiresIn: REGISTRATION_TICKET_TTL / 1000,
   });
 
   return {
-    verify(request: VerifyRequest): { registrationTicket: string; expiresIn: number } {
-      if (registeredAlready(request)) throw new AppError("ALREADY_REGISTERED");
-      return ticketFor("register", deps.registrationCodes.check(request, request.registrationCode));
+    async verify(request: VerifyRequest): Promise<{ registrationTicket: string; expiresIn: number }> {
+      if (await registeredAlready(request)) throw new AppError("ALREADY_REGISTERED");
+      return ticketFor("register", await deps.registrationCodes.check(request, request.registrationCode));
     },
 
     /** Step 1 by face: `verificationId` is a check the face verifications passed. */
     faceVerified: (verificationId: string) => ticketFor("register-face", verificationId),
 
     async sendSms(ticket: string, phone: string) {
-      const { purpose } = liveTicket(ticket);
-      if (deps.people.byPhone(phone)) throw new AppError("PHONE_TAKEN");
-      deps.tickets.bindPhone(purpose, ticket, phone);
+      const { purpose } = await liveTicket(ticket);
+      if (await deps.people.byPhone(phone)) throw new AppError("PHONE_TAKEN");
+      await deps.tickets.bindPhone(purpose, ticket, phone);
       const sent = await deps.smsCodes.send("register", phone);
       return { maskedPhone: maskPhone(phone), ...sent };
     },
 
     async complete(request: CompleteRequest): Promise<Person> {
-      const ticket = liveTicket(request.registrationTicket);
-      const identity = ticket.source.identityOf(ticket.subjectId);
+      const ticket = await liveTicket(request.registrationTicket);
+      const identity = await ticket.source.identityOf(ticket.subjectId);
       if (!identity) throw new AppError("REGISTRATION_TICKET_INVALID");
       if (ticket.phone !== request.phone) throw new AppError("SMS_CODE_INVALID");
-      if (deps.people.byLoginName(request.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
-      if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
-      deps.smsCodes.verify("register", request.phone, request.smsCode);
+      if (await deps.people.byLoginName(request.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
+      if (await deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
+      await deps.smsCodes.verify("register", request.phone, request.smsCode);
       const passwordHash = await hashPassword(request.password);
       const person: Person = {
         id: randomUUID(),
@@ -96,14 +96,14 @@ export function accountRegistration(deps: RegistrationDeps) {
         phone: request.phone,
         passwordHash,
       };
-      return atomically(deps.db, () => {
-        if (!ticket.source.consume(ticket.subjectId)) throw new AppError("REGISTRATION_TICKET_INVALID");
+      return deps.sql.transaction(async () => {
+        if (!(await ticket.source.consume(ticket.subjectId))) throw new AppError("REGISTRATION_TICKET_INVALID");
         // Re-checked inside the transaction: two finishing registrations race for the same names.
-        if (registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED");
-        if (deps.people.byLoginName(person.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
-        if (deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
-        deps.people.insert({ ...person, registeredVia: ticket.via, createdAt: deps.clock.now() });
-        deps.tickets.revoke(ticket.purpose, request.registrationTicket);
+        if (await registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED");
+        if (await deps.people.byLoginName(person.loginName)) throw new AppError("LOGIN_NAME_TAKEN");
+        if (await deps.people.byPhone(request.phone)) throw new AppError("PHONE_TAKEN");
+        await deps.people.insert({ ...person, registeredVia: ticket.via, createdAt: deps.clock.now() });
+        await deps.tickets.revoke(ticket.purpose, request.registrationTicket);
         return person;
       });
     },

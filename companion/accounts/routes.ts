@@ -34,11 +34,11 @@ const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) =
   });
 
   serve(app, accountsApi.logout, async ({ headers }) => {
-    core.sessions.end(bearerToken(headers) as string, "logout");
+    await core.sessions.end(bearerToken(headers) as string, "logout");
   });
 
   serve(app, accountsApi.session, async ({ personId }) => {
-    const person = core.people.byId(personId);
+    const person = await core.people.byId(personId);
     if (!person) throw new AppError("UNAUTHENTICATED");
     return { person: personSummary(person) };
   });

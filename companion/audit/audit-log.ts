@@ -1,5 +1,5 @@
-import type { Db } from "../db/database.js";
 import { LIST_START, type ListReader } from "../db/paging.js";
+import type { Sql } from "../db/sql.js";
 import type { Keychain } from "../keychain/keychain.js";
 import type { CodeHasher } from "../security/secrets.js";
 
@@ -68,23 +68,9 @@ export type VerifyResult =
  * the chain; the head (last seq and hash) is also kept in the keychain, so cutting rows off the end
  * shows too.
  */
-export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanceId: string) {
-  const last = db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  const insert = db.prepare(
-    `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
-     VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`,
-  );
-  const ofUnit = db.prepare("SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq");
-  // The unit's history newest first, with the names it shows.
-  const unitPage = db.prepare(
-    `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
-     LEFT JOIN people actor ON actor.id = a.actor_id
-     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
-     WHERE a.unit_tin = @tin AND a.seq < @before
-     ORDER BY a.seq DESC LIMIT @limit`,
-  );
-  const unitCount = db.prepare("SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?").pluck();
-  const all = db.prepare("SELECT * FROM audit_log ORDER BY seq");
+export function auditLog(sql: Sql, hasher: CodeHasher, keychain: Keychain, instanceId: string) {
+  const last = () =>
+    sql.one<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   const anchorAccount = `audit-head:${instanceId}`;
 
   const digest = (seq: number, entry: AuditEntry, before: string | null, after: string | null, prevHash: string) =>
@@ -106,40 +92,62 @@ export function auditLog(db: Db, hasher: CodeHasher, keychain: Keychain, instanc
 
   return {
     /** Appends inside the caller's transaction; call anchorHead() after the commit. */
-    append(entry: AuditEntry): void {
-      const previous = last.get() as { seq: number; hash: string } | undefined;
+    async append(entry: AuditEntry): Promise<void> {
+      const previous = await last();
       const seq = (previous?.seq ?? 0) + 1;
       const prevHash = previous?.hash ?? GENESIS;
       const before = entry.before === null ? null : JSON.stringify(entry.before);
       const after = entry.after === null ? null : JSON.stringify(entry.after);
-      insert.run({ ...entry, seq, before, after, prevHash, hash: digest(seq, entry, before, after, prevHash) });
+      await sql.run(
+        `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          seq,
+          entry.at,
+          entry.unitTin,
+          entry.actorId,
+          entry.actorRole,
+          entry.action,
+          entry.grantId,
+          before,
+          after,
+          prevHash,
+          digest(seq, entry, before, after, prevHash),
+        ],
+      );
     },
 
     /** Records the current head in the keychain. */
     async anchorHead(): Promise<void> {
-      const head = last.get() as { seq: number; hash: string } | undefined;
+      const head = await last();
       if (head) await keychain.set(anchorAccount, `${head.seq}:${head.hash}`);
     },
 
-    ofUnit: (tin: string) => (ofUnit.all(tin) as Row[]).map(fromRow),
+    ofUnit: async (tin: string) =>
+      (await sql.all<Row>("SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq", [tin])).map(fromRow),
 
     /** The unit's history, newest first; the search finds the actor's or the grantee's 姓名. */
     unitHistory: (tin: string): ListReader<HistoryRow> => ({
       kinds: ["number"],
       keyOf: (row) => [row.seq],
       descending: true,
-      rows: (after, size) =>
+      rows: async (after, size) =>
         (
-          unitPage.all({ tin, before: after?.[0] ?? LIST_START.newest, limit: size }) as Array<
-            Row & { actor_name: string | null; grantee_name: string | null }
-          >
+          await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(
+            `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+             LEFT JOIN people actor ON actor.id = a.actor_id
+             LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+             WHERE a.unit_tin = ? AND a.seq < ?
+             ORDER BY a.seq DESC LIMIT ?`,
+            [tin, after?.[0] ?? LIST_START.newest, size],
+          )
         ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
-      count: () => unitCount.get(tin) as number,
+      count: async () => (await sql.value<number>("SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?", [tin])) ?? 0,
       matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
     }),
 
     async verify(): Promise<VerifyResult> {
-      const rows = all.all() as Row[];
+      const rows = await sql.all<Row>("SELECT * FROM audit_log ORDER BY seq");
       let prevHash = GENESIS;
       for (const [index, row] of rows.entries()) {
         if (row.seq !== index + 1)

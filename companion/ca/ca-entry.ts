@@ -1,6 +1,6 @@
 import { randomBytes, verify, X509Certificate } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 
 export const CHALLENGE_TTL_MS = 60_000;
@@ -28,31 +28,37 @@ const namesUnit = (certificate: X509Certificate, tin: string) =>
  * its 纳税人识别号; the client signs a fresh server challenge with the certificate's key. Chain,
  * validity, name and signature are all checked.
  */
-export function caEntry(db: Db, clock: Clock) {
-  const insertRoot = db.prepare(
-    "INSERT OR REPLACE INTO ca_roots (fingerprint, subject, pem, added_at) VALUES (?, ?, ?, ?)",
-  );
-  const allRoots = db.prepare("SELECT pem FROM ca_roots").pluck();
-  const listRoots = db.prepare("SELECT fingerprint, subject, added_at FROM ca_roots ORDER BY added_at");
-
+export function caEntry(sql: Sql, clock: Clock) {
   const refuse = (message: string) => new AppError("CA_CERTIFICATE_INVALID", {}, message);
 
   return {
-    trust(pem: string): { fingerprint: string; subject: string } {
+    async trust(pem: string): Promise<{ fingerprint: string; subject: string }> {
       const [root, ...rest] = parseCertificates(pem);
       if (!root || rest.length > 0) throw new AppError("CA_CERTIFICATE_INVALID", {}, "请提供一个根证书（PEM）");
       if (!root.ca) throw new AppError("CA_CERTIFICATE_INVALID", {}, "该证书不是 CA 证书");
-      insertRoot.run(root.fingerprint256, root.subject, root.toString(), clock.now());
+      await sql.run(
+        `INSERT INTO ca_roots (fingerprint, subject, pem, added_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (fingerprint) DO UPDATE SET subject = excluded.subject, pem = excluded.pem, added_at = excluded.added_at`,
+        [root.fingerprint256, root.subject, root.toString(), clock.now()],
+      );
       return { fingerprint: root.fingerprint256, subject: root.subject };
     },
-    roots: () => listRoots.all() as Array<{ fingerprint: string; subject: string; added_at: number }>,
+    roots: () =>
+      sql.all<{ fingerprint: string; subject: string; added_at: number }>(
+        "SELECT fingerprint, subject, added_at FROM ca_roots ORDER BY added_at",
+      ),
 
     newChallenge(): string {
       return randomBytes(32).toString("base64url");
     },
 
     /** Checks a presented chain and signature; returns when the leaf certificate stops being valid. */
-    verify(tin: string, challenge: string, chainPem: string, signatureBase64: string): { validUntil: number } {
+    async verify(
+      tin: string,
+      challenge: string,
+      chainPem: string,
+      signatureBase64: string,
+    ): Promise<{ validUntil: number }> {
       const chain = parseCertificates(chainPem);
       const [leaf] = chain;
       if (!leaf) throw refuse("请提供单位证书");
@@ -68,8 +74,9 @@ export function caEntry(db: Db, clock: Clock) {
           throw refuse("证书链不完整或签名无效");
       }
       const top = chain.at(-1) as X509Certificate;
-      const trusted = (allRoots.all() as string[])
-        .map((pem) => new X509Certificate(pem))
+      const roots = await sql.all<{ pem: string }>("SELECT pem FROM ca_roots");
+      const trusted = roots
+        .map(({ pem }) => new X509Certificate(pem))
         .some(
           (root) => root.fingerprint256 === top.fingerprint256 || (top.checkIssued(root) && top.verify(root.publicKey)),
         );

@@ -22,16 +22,16 @@ export async function doctor(config: CompanionConfig): Promise<boolean> {
   return allOk;
 }
 
-function checkDatabase(dataDir: string): Outcome {
-  const db = openDatabase(dataDir);
+async function checkDatabase(dataDir: string): Promise<Outcome> {
+  const sql = openDatabase(dataDir);
   try {
-    const integrity = db.pragma("quick_check", { simple: true });
-    const version = db.prepare("SELECT MAX(version) FROM schema_migrations").pluck().get();
+    const integrity = await sql.value<string>("PRAGMA quick_check");
+    const version = await sql.value<number>("SELECT MAX(version) FROM schema_migrations");
     return integrity === "ok"
       ? { ok: true, detail: `${dataDir}，迁移版本 ${version}` }
       : { ok: false, detail: `完整性检查失败: ${String(integrity)}` };
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 

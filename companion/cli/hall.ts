@@ -60,9 +60,11 @@ export function registerHallCommands(program: Command): void {
     .option("--nationality <nationality>", "国籍", "中国")
     .action(async (options: { docType: string; docNumber: string; name: string; nationality: string }) => {
       const identity = parseInput(hallIdentitySchema, options);
-      await withCore((core) => {
-        if (core.people.byDocument(identity.docType, identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
-        const issued = core.registrationCodes.issue(identity);
+      await withCore(async (core) => {
+        if (await core.people.byDocument(identity.docType, identity.docNumber)) {
+          throw new AppError("ALREADY_REGISTERED");
+        }
+        const issued = await core.registrationCodes.issue(identity);
         process.stdout.write(`${registrationSlip(identity, issued.code, issued.expiresAt)}\n`);
       });
     });
@@ -94,7 +96,7 @@ export function registerHallCommands(program: Command): void {
       const password = options.password ?? generateDeclarationPassword();
       parseInput(z.object({ password: declarationPasswordSchema }), { password });
       await withCore(async (core) => {
-        core.units.requireUnit(tin);
+        await core.units.requireUnit(tin);
         await core.declarationPasswords.set(tin, password);
       });
       process.stdout.write(
@@ -121,7 +123,7 @@ export function registerHallCommands(program: Command): void {
         const faces = await core.faceModel.faces(photo);
         if (faces.length === 0) throw new AppError("FACE_NOT_FOUND");
         if (faces.length > 1) throw new AppError("FACE_MULTIPLE");
-        core.portraitReferences.enroll(identity.docNumber, identity.name, faces[0]!.descriptor);
+        await core.portraitReferences.enroll(identity.docNumber, identity.name, faces[0]!.descriptor);
       });
       process.stdout.write(`已录入 ${identity.name} 的人像（只保存人脸特征，照片未保存）\n`);
     });
@@ -131,10 +133,10 @@ export function registerHallCommands(program: Command): void {
     .description("解除账号的密码锁定（持有效身份证件到大厅办理）")
     .requiredOption("--account <account>", "手机号码 / 证件号码 / 登录名")
     .action(async (options: { account: string }) => {
-      await withCore((core) => {
-        const person = core.people.byLoginIdentifier(options.account);
+      await withCore(async (core) => {
+        const person = await core.people.byLoginIdentifier(options.account);
         if (!person) throw new AppError("IDENTITY_NOT_FOUND");
-        attemptGuards(core.db).clear(personSubject(person.id));
+        await attemptGuards(core.sql).clear(personSubject(person.id));
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
       });
     });

@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { FILING_STATUSES } from "../../shared/api/grants.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import { DOCUMENT_TYPES, maskDocumentNumber } from "../../shared/identity/documents.js";
-import { atomically } from "../db/database.js";
 import { parseInput } from "../errors.js";
 import { grantStatus } from "../grants/status.js";
 import { importUnits } from "../units/import.js";
@@ -40,7 +39,7 @@ export function registerUnitCommands(hall: Command): void {
     .command("import <file>")
     .description(`从 CSV 导入扣缴单位（列: ${UNIT_CSV_COLUMNS.join(",")}；部门用 | 分隔）。有错误时一条也不导入`)
     .action(async (file: string) => {
-      const report = await withCore((core) => importUnits(core.db, core.units, readFileSync(file, "utf8")));
+      const report = await withCore((core) => importUnits(core.sql, core.units, readFileSync(file, "utf8")));
       if (report.errors.length > 0) {
         process.stderr.write(`导入失败，未写入任何单位。请修改以下 ${report.errors.length} 处后重新导入：\n`);
         for (const { line, message } of report.errors) process.stderr.write(`  第 ${line} 行: ${message}\n`);
@@ -54,8 +53,13 @@ export function registerUnitCommands(hall: Command): void {
     .command("show <tin>")
     .description("查看单位、其法定代表人和财务负责人、授权")
     .action(async (tin: string) => {
-      await withCore((core) => {
-        const found = core.units.requireUnit(parseInput(unitInputSchema.shape.tin, tin));
+      await withCore(async (core) => {
+        const found = await core.units.requireUnit(parseInput(unitInputSchema.shape.tin, tin));
+        const officers = await core.units.officers(found.tin);
+        const grants = await core.grants.store.ofUnit(found.tin);
+        const grantees = new Map(
+          await Promise.all(grants.map(async (g) => [g.granteeId, await core.people.byId(g.granteeId)] as const)),
+        );
         const today = shanghaiDate(core.clock.now());
         const out = [
           `纳税人识别号: ${found.tin}`,
@@ -63,15 +67,13 @@ export function registerUnitCommands(hall: Command): void {
           `部门:         ${found.departments.join("、") || "—"}`,
           `分部门申报: ${found.departmentFiling}  综合所得申报: ${found.comprehensiveIncome}  经营所得: ${found.businessIncome || "—"}`,
           "任职受雇:",
-          ...core.units
-            .officers(found.tin)
-            .map(
-              (o) =>
-                `  ${o.role} ${o.name} ${o.docType} ${maskDocumentNumber(o.docNumber)} ${o.startDate} 至 ${o.endDate ?? "今"}`,
-            ),
+          ...officers.map(
+            (o) =>
+              `  ${o.role} ${o.name} ${o.docType} ${maskDocumentNumber(o.docNumber)} ${o.startDate} 至 ${o.endDate ?? "今"}`,
+          ),
           "授权:",
-          ...core.grants.store.ofUnit(found.tin).map((g) => {
-            const grantee = core.people.byId(g.granteeId);
+          ...grants.map((g) => {
+            const grantee = grantees.get(g.granteeId);
             return `  ${grantee?.name ?? "?"} ${g.permission} ${g.termType} ${g.startDate} 至 ${g.endDate ?? "长期"} ${grantStatus(g, today)}`;
           }),
         ];
@@ -107,7 +109,7 @@ export function registerUnitCommands(hall: Command): void {
     .option("--from <YYYY-MM-DD>", "任职起（默认今天）")
     .option("--to <YYYY-MM-DD>", "任职止（默认至今）")
     .action(async (options: Record<string, string | undefined>) => {
-      await withCore((core) => {
+      await withCore(async (core) => {
         const officer = parseInput(officerInputSchema, {
           unitTin: options.unit,
           role: options.role,
@@ -117,8 +119,8 @@ export function registerUnitCommands(hall: Command): void {
           startDate: options.from ?? shanghaiDate(core.clock.now()),
           endDate: options.to ?? null,
         });
-        core.units.requireUnit(officer.unitTin);
-        atomically(core.db, () => core.units.setOfficer(officer));
+        await core.units.requireUnit(officer.unitTin);
+        await core.units.setOfficer(officer);
         process.stdout.write(`已记录: ${officer.unitTin} ${officer.role} ${officer.name} 自 ${officer.startDate}\n`);
       });
     });

@@ -1,15 +1,15 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "./migrations.js";
-
-export type Db = Database.Database;
+import type { Sql, SqlParams, SqlValue } from "./sql.js";
 
 export const DB_FILE_NAME = "taxauth.sqlite";
 
 /** Opens (creating if needed) the companion's SQLite file in WAL mode and applies migrations. */
-export function openDatabase(dataDir: string): Db {
+export function openDatabase(dataDir: string): Sql {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, DB_FILE_NAME));
   db.pragma("journal_mode = WAL");
@@ -18,10 +18,10 @@ export function openDatabase(dataDir: string): Db {
   // CLI commands and the running companion share the file: wait for each other's writes.
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  return db;
+  return sqlite(db);
 }
 
-export function migrate(db: Db): void {
+function migrate(db: Database.Database): void {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
   );
@@ -41,11 +41,112 @@ export function migrate(db: Db): void {
 }
 
 /** A random id for this data dir, so several data dirs can share one OS keychain. */
-export function instanceId(db: Db): string {
-  return db.prepare("SELECT value FROM meta WHERE key = 'instance_id'").pluck().get() as string;
+export async function instanceId(sql: Sql): Promise<string> {
+  const id = await sql.value<string>("SELECT value FROM meta WHERE key = 'instance_id'");
+  if (id === undefined) throw new Error("the database has no instance id");
+  return id;
 }
 
-/** Runs fn in a BEGIN IMMEDIATE transaction: checks and increments of a counter are one step. */
-export function atomically<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+/** Statements kept prepared, by text: a store's statements are few and fixed. */
+const MAX_PREPARED = 1_000;
+
+/**
+ * The embedded SQLite behind the Sql door. better-sqlite3 answers synchronously; a transaction,
+ * though, spans awaits, so while one is open the connection is its alone: statements from
+ * elsewhere wait for it to end (they would otherwise become part of it), and so do other
+ * transactions. Outside a transaction a statement runs at once.
+ */
+function sqlite(db: Database.Database): Sql {
+  const prepared = new Map<string, Database.Statement>();
+  const plucked = new Map<string, Database.Statement>();
+  const statement = (text: string, kept = prepared, prepare = () => db.prepare(text)): Database.Statement => {
+    let found = kept.get(text);
+    if (!found) {
+      if (kept.size >= MAX_PREPARED) kept.clear();
+      found = prepare();
+      kept.set(text, found);
+    }
+    return found;
+  };
+  const firstColumn = (text: string) => statement(text, plucked, () => db.prepare(text).pluck());
+  const changeMark = db.prepare("SELECT total_changes() || ':' || data_version FROM pragma_data_version()").pluck();
+
+  /** The transaction now holding the connection, and the async context it runs in. */
+  const context = new AsyncLocalStorage<symbol>();
+  let holder: symbol | null = null;
+  let savepoints = 0;
+  const waiting: Array<() => void> = [];
+  const ours = () => holder === null || context.getStore() === holder;
+  const turn = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const release = () => {
+    holder = null;
+    for (const resume of waiting.splice(0)) resume();
+  };
+  /** Runs a statement now if the connection is free (or ours), else when it is. */
+  function when<T>(use: () => T): Promise<T> {
+    if (ours()) {
+      try {
+        return Promise.resolve(use());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return (async () => {
+      while (!ours()) await turn();
+      return use();
+    })();
+  }
+
+  const params = (values: SqlParams | undefined): unknown[] =>
+    values === undefined ? [] : Array.isArray(values) ? values : [values];
+
+  return {
+    dialect: "sqlite",
+    all: <Row>(text: string, values?: SqlParams) => when(() => statement(text).all(...params(values)) as Row[]),
+    one: <Row>(text: string, values?: SqlParams) =>
+      when(() => statement(text).get(...params(values)) as Row | undefined),
+    value: <V extends SqlValue>(text: string, values?: SqlParams) =>
+      when(() => firstColumn(text).get(...params(values)) as V | undefined),
+    run: (text, values) => when(() => statement(text).run(...params(values)).changes),
+
+    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+      if (holder !== null && context.getStore() === holder) {
+        const name = `nested_${++savepoints}`;
+        db.exec(`SAVEPOINT ${name}`);
+        try {
+          const result = await fn();
+          db.exec(`RELEASE ${name}`);
+          return result;
+        } catch (error) {
+          db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+          throw error;
+        }
+      }
+      while (holder !== null) await turn();
+      const mine = Symbol("transaction");
+      holder = mine;
+      try {
+        db.exec("BEGIN IMMEDIATE");
+      } catch (error) {
+        release();
+        throw error;
+      }
+      try {
+        const result = await context.run(mine, fn);
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        release();
+      }
+    },
+    inTransaction: () => holder !== null && context.getStore() === holder,
+    changeMark: () => when(() => changeMark.get() as string),
+    async close() {
+      while (holder !== null) await turn();
+      db.close();
+    },
+  };
 }

@@ -70,9 +70,9 @@ export interface ListReader<Row> {
   /** Newest first: a later row has a smaller key. */
   descending?: boolean;
   /** Up to `size` rows after the row `after` names (from the first row when null). */
-  rows(after: SortKey | null, size: number): Row[];
+  rows(after: SortKey | null, size: number): Promise<Row[]>;
   /** Every row of the list. */
-  count(): number;
+  count(): Promise<number>;
   /** The row is found by the search `needle` (查询). */
   matches(row: Row, needle: string): boolean;
 }
@@ -95,7 +95,10 @@ export async function readPage<Row, Item>(
 ): Promise<Page<Item>> {
   const after = decodeCursor(query.cursor, list.kinds);
   const needle = query.q ?? "";
-  if (!needle) return pageOfRows(list.rows(after, query.limit + 1), query, list.count(), list.keyOf, view);
+  if (!needle) {
+    const [rows, total] = await Promise.all([list.rows(after, query.limit + 1), list.count()]);
+    return pageOfRows(rows, query, total, list.keyOf, view);
+  }
   const isAfter = (row: Row) => {
     if (after === null) return true;
     const order = compareKeys(list.keyOf(row), after);
@@ -105,7 +108,7 @@ export async function readPage<Row, Item>(
   let total = 0;
   let from: SortKey | null = null;
   for (;;) {
-    const slice = list.rows(from, SEARCH_SLICE_ROWS);
+    const slice = await list.rows(from, SEARCH_SLICE_ROWS);
     for (const row of slice) {
       if (!list.matches(row, needle)) continue;
       total += 1;
@@ -129,9 +132,9 @@ export function listInMemory<T>(
   return {
     kinds,
     keyOf,
-    rows: (after, size) =>
+    rows: async (after, size) =>
       (after === null ? items : items.filter((item) => compareKeys(keyOf(item), after) > 0)).slice(0, size),
-    count: () => items.length,
+    count: async () => items.length,
     matches,
   };
 }

@@ -22,15 +22,15 @@ export function declarationFailureAlerts(deps: {
   const lastAlert = new Map<string, number>();
 
   return {
-    record(tin: string): void {
+    async record(tin: string): Promise<void> {
       const now = deps.clock.now();
       const recent = [...(failures.get(tin) ?? []), now].filter((at) => now - at < ALERT_WINDOW);
       failures.set(tin, recent);
       if (recent.length < ALERT_THRESHOLD || now - (lastAlert.get(tin) ?? Number.NEGATIVE_INFINITY) < ALERT_WINDOW)
         return;
       lastAlert.set(tin, now);
-      const unit = deps.units.unit(tin);
-      for (const personId of deps.managers.officerIds(tin, deps.today())) {
+      const unit = await deps.units.unit(tin);
+      for (const personId of await deps.managers.officerIds(tin, deps.today())) {
         deps.hub.publish(personId, {
           type: "unit-alert",
           unitTin: tin,

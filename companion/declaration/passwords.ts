@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Clock } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { Keychain } from "../keychain/keychain.js";
 import { hashPassword, verifyPassword } from "../security/secrets.js";
@@ -13,20 +13,14 @@ export const declarationSubject = (personId: string, tin: string) => `declaratio
  * SQLite, logs or responses. Without the keychain the operation fails and nothing changes.
  */
 export function declarationPasswords(
-  db: Db,
+  sql: Sql,
   clock: Clock,
   keychain: Keychain,
   instanceId: string,
-  recordChange: (tin: string, kind: "password") => void,
+  recordChange: (tin: string, kind: "password") => Promise<void>,
 ) {
   const account = (tin: string) => `declaration:${instanceId}:${tin}`;
   const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE");
-  const bump = db.prepare(
-    `INSERT INTO declaration_password_versions (unit_tin, version, set_at) VALUES (?, 1, ?)
-     ON CONFLICT (unit_tin) DO UPDATE SET version = version + 1, set_at = excluded.set_at`,
-  );
-  const versionOf = db.prepare("SELECT version FROM declaration_password_versions WHERE unit_tin = ?").pluck();
-  const clearLockouts = db.prepare("DELETE FROM login_guards WHERE subject LIKE 'declaration:%:' || ?");
 
   return {
     /**
@@ -38,14 +32,19 @@ export function declarationPasswords(
       await keychain.set(account(tin), passwordHash).catch(() => {
         throw unavailable();
       });
-      atomically(db, () => {
-        bump.run(tin, clock.now());
-        clearLockouts.run(tin);
-        recordChange(tin, "password");
+      await sql.transaction(async () => {
+        await sql.run(
+          `INSERT INTO declaration_password_versions (unit_tin, version, set_at) VALUES (?, 1, ?)
+           ON CONFLICT (unit_tin) DO UPDATE SET version = declaration_password_versions.version + 1, set_at = excluded.set_at`,
+          [tin, clock.now()],
+        );
+        await sql.run("DELETE FROM login_guards WHERE subject LIKE 'declaration:%:' || ?", [tin]);
+        await recordChange(tin, "password");
       });
     },
     /** Changes with every set; 0 while none was ever set. */
-    version: (tin: string): number => (versionOf.get(tin) as number | undefined) ?? 0,
+    version: async (tin: string): Promise<number> =>
+      (await sql.value<number>("SELECT version FROM declaration_password_versions WHERE unit_tin = ?", [tin])) ?? 0,
     async isSet(tin: string): Promise<boolean> {
       return (await keychain.get(account(tin)).catch(() => Promise.reject(unavailable()))) !== null;
     },

@@ -12,25 +12,25 @@ export type DeclarationRoutesDeps = Pick<Core, "declarationPasswords" | "grants"
 /** 重置申报密码 by the unit's legal rep or a finance manager, confirmed by an SMS to their bound phone. */
 const declarationRoutes: FastifyPluginAsync<DeclarationRoutesDeps> = async (app, core) => {
   /** The logged-in officer of the unit, with a bound phone. */
-  function officer(personId: string, tin: string): Person & { phone: string } {
-    const person = core.people.byId(personId);
+  async function officer(personId: string, tin: string): Promise<Person & { phone: string }> {
+    const person = await core.people.byId(personId);
     if (!person) throw new AppError("UNAUTHENTICATED");
-    core.units.requireUnit(tin);
-    const { roles } = core.grants.managers.authority(person, tin, core.grants.today());
+    await core.units.requireUnit(tin);
+    const { roles } = await core.grants.managers.authority(person, tin, core.grants.today());
     if (!mayResetDeclarationPassword(roles)) throw new AppError("NOT_UNIT_OFFICER");
     if (!person.phone) throw new AppError("PHONE_NOT_BOUND");
     return { ...person, phone: person.phone };
   }
 
   serve(app, declarationApi.declarationSms, async ({ personId, params }) => {
-    const { phone } = officer(personId, params.tin);
+    const { phone } = await officer(personId, params.tin);
     const sent = await core.smsCodes.send("declaration-reset", phone);
     return { maskedPhone: maskPhone(phone), ...sent };
   });
 
   serve(app, declarationApi.resetDeclarationPassword, async ({ personId, params, body }) => {
-    const { phone } = officer(personId, params.tin);
-    core.smsCodes.verify("declaration-reset", phone, body.smsCode);
+    const { phone } = await officer(personId, params.tin);
+    await core.smsCodes.verify("declaration-reset", phone, body.smsCode);
     await core.declarationPasswords.set(params.tin, body.newPassword);
   });
 };

@@ -3,7 +3,6 @@ import { addDays, shanghaiDate } from "../../shared/dates.js";
 import { gb11643CheckDigit } from "../../shared/identity/documents.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
 import type { Core } from "../core.js";
-import { atomically } from "../db/database.js";
 import { readOutbox } from "../sms/gateway.js";
 
 /** A demo account, printed when the demo starts so a new user can log in as each role. */
@@ -122,7 +121,7 @@ export const DEMO_PASSWORD = "Demo#2026pass";
  */
 export async function seedDemo(core: Core): Promise<DemoAccount[]> {
   const today = shanghaiDate(core.clock.now());
-  for (const unit of UNITS) core.units.saveUnit(unit);
+  for (const unit of UNITS) await core.units.saveUnit(unit);
 
   const ids = new Map<string, { id: string; docNumber: string; name: string }>();
   for (const person of PEOPLE) {
@@ -132,8 +131,8 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
       name: person.name,
       nationality: "中国",
     };
-    const { code } = core.registrationCodes.issue(identity);
-    const { registrationTicket } = core.registration.verify({ ...identity, registrationCode: code });
+    const { code } = await core.registrationCodes.issue(identity);
+    const { registrationTicket } = await core.registration.verify({ ...identity, registrationCode: code });
     await core.registration.sendSms(registrationTicket, person.phone);
     const sms = readOutbox(core.config.dataDir)
       .filter((entry) => entry.phone === person.phone)
@@ -150,9 +149,9 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
   }
 
   const who = (key: string) => ids.get(key) as { id: string; docNumber: string; name: string };
-  atomically(core.db, () => {
+  await core.sql.transaction(async () => {
     for (const unit of UNITS) {
-      core.units.setOfficer({
+      await core.units.setOfficer({
         unitTin: unit.tin,
         role: "法定代表人",
         docType: "居民身份证",
@@ -163,7 +162,7 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
       });
     }
     for (const unit of UNITS.slice(0, 2)) {
-      core.units.setOfficer({
+      await core.units.setOfficer({
         unitTin: unit.tin,
         role: "财务负责人",
         docType: "居民身份证",

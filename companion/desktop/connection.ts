@@ -1,6 +1,5 @@
 import type { DesktopEvent } from "../../shared/desktop/protocol.js";
 import type { Sessions } from "../accounts/sessions.js";
-import type { Db } from "../db/database.js";
 import { AppError } from "../errors.js";
 import type { QrLogins } from "../qr-login/qr-logins.js";
 import { qrRequesterConnection } from "../qr-login/requester.js";
@@ -15,7 +14,6 @@ export interface DesktopConnectionDeps {
   unitSessions: Pick<UnitSessions, "open" | "close" | "recheck">;
   pairing: Pick<DesktopPairing, "attach" | "withdraw">;
   qrLogins: QrLogins;
-  db: Pick<Db, "open">;
 }
 
 /** How a connection reaches its client. */
@@ -50,14 +48,28 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
   }
 
   // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
-  const sessionCheck = setInterval(() => {
-    if (!login || deps.sessions.isLive(tokenDigest(login.token))) return;
+  let checking = false;
+  async function checkLogin(): Promise<void> {
+    const held = login;
+    if (!held || (await deps.sessions.isLive(tokenDigest(held.token))) || login !== held) return;
     // Units whose own access ended too are told so first, with their own reason.
-    deps.unitSessions.recheck(entered.keys());
+    await deps.unitSessions.recheck(entered.keys());
     login = null;
     leaveAll();
     peer.send({ event: "session.ended", reason: "登录已失效，请重新登录" });
+  }
+  const sessionCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    // A database that cannot answer now is asked again at the next check.
+    checkLogin()
+      .catch(() => undefined)
+      .finally(() => {
+        checking = false;
+      });
   }, SESSION_CHECK_MS);
+  /** Ends a login the connection no longer holds; a database already closed (shutdown) lets it expire idle. */
+  const endLogin = (token: string, reason: string) => void deps.sessions.end(token, reason).catch(() => undefined);
 
   const connection = {
     send: peer.send,
@@ -87,17 +99,17 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
       return login?.personId ?? null;
     },
     /** The person logged in on the connection; the login's idle timer moves with each request. */
-    requireLogin(): string {
+    async requireLogin(): Promise<string> {
       if (!login) throw new AppError("NOT_LOGGED_IN");
-      return deps.sessions.authenticate(login.token).personId;
+      return (await deps.sessions.authenticate(login.token)).personId;
     },
     /** A new login replaces the connection's previous one. */
     signIn(session: { token: string; personId: string }): void {
-      if (login) deps.sessions.end(login.token, "replaced");
+      if (login) endLogin(login.token, "replaced");
       login = session;
     },
     signOut(): void {
-      if (login) deps.sessions.end(login.token, "logout");
+      if (login) endLogin(login.token, "logout");
       login = null;
       leaveAll();
     },
@@ -126,8 +138,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
       connection.qrRequester.close();
       stopHearingRevocation?.();
       leaveAll();
-      // At shutdown the database closes before the last sockets report; those sessions expire idle.
-      if (login && deps.db.open) deps.sessions.end(login.token, "disconnected");
+      if (login) endLogin(login.token, "disconnected");
     },
   };
   return connection;

@@ -3,8 +3,8 @@ import type { PairingRequest as PairingRequestView } from "../../shared/api/desk
 import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import type { Db } from "../db/database.js";
 import { LIST_START, type ListReader, listInMemory, readPage } from "../db/paging.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 
@@ -35,30 +35,10 @@ type Decision =
  * denies; an approved client gets its own token (stored hashed, revocable). Pending requests live
  * with their connection, in memory.
  */
-export function desktopPairing(db: Db, clock: Clock) {
+export function desktopPairing(sql: Sql, clock: Clock) {
   const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();
   /** Open connections of each paired client, told at once when the client is revoked. */
   const connections = new Map<string, Set<() => void>>();
-  const insert = db.prepare(
-    "INSERT INTO desktop_clients (id, name, token_hash, owner_id, paired_at) VALUES (?, ?, ?, ?, ?)",
-  );
-  const byToken = db.prepare(
-    "SELECT id, name, owner_id FROM desktop_clients WHERE token_hash = ? AND revoked_at IS NULL",
-  );
-  const seen = db.prepare("UPDATE desktop_clients SET last_seen_at = ? WHERE id = ?");
-  // Paged by (paired_at, id); q finds a name containing it (LIKE's wildcards escaped).
-  const ofOwner = db.prepare(
-    `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
-     WHERE owner_id = @ownerId AND revoked_at IS NULL AND (paired_at, id) > (@afterAt, @afterId)
-     ORDER BY paired_at, id LIMIT @limit`,
-  );
-  const countOfOwner = db
-    .prepare("SELECT COUNT(*) FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL")
-    .pluck();
-  const revoke = db.prepare(
-    "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
-  );
-
   const live = () => {
     const now = clock.now();
     for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) expire(id);
@@ -104,12 +84,18 @@ export function desktopPairing(db: Db, clock: Clock) {
         }),
       ),
 
-    approve(requestId: string, ownerId: string): PairedClient {
+    async approve(requestId: string, ownerId: string): Promise<PairedClient> {
       if (!live().some((r) => r.id === requestId)) throw new AppError("PAIRING_NOT_FOUND");
       const request = take(requestId) as NonNullable<ReturnType<typeof take>>;
       const clientToken = newToken();
       const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
-      insert.run(client.id, client.name, tokenDigest(clientToken), ownerId, client.pairedAt);
+      await sql.run("INSERT INTO desktop_clients (id, name, token_hash, owner_id, paired_at) VALUES (?, ?, ?, ?, ?)", [
+        client.id,
+        client.name,
+        tokenDigest(clientToken),
+        ownerId,
+        client.pairedAt,
+      ]);
       request.decide({ outcome: "approved", clientToken, client });
       return client;
     },
@@ -120,10 +106,13 @@ export function desktopPairing(db: Db, clock: Clock) {
     },
 
     /** The paired client behind a token, or null (unknown or revoked). */
-    authenticate(clientToken: string): { id: string; name: string; ownerId: string } | null {
-      const row = byToken.get(tokenDigest(clientToken)) as { id: string; name: string; owner_id: string } | undefined;
+    async authenticate(clientToken: string): Promise<{ id: string; name: string; ownerId: string } | null> {
+      const row = await sql.one<{ id: string; name: string; owner_id: string }>(
+        "SELECT id, name, owner_id FROM desktop_clients WHERE token_hash = ? AND revoked_at IS NULL",
+        [tokenDigest(clientToken)],
+      );
       if (!row) return null;
-      seen.run(clock.now(), row.id);
+      await sql.run("UPDATE desktop_clients SET last_seen_at = ? WHERE id = ?", [clock.now(), row.id]);
       return { id: row.id, name: row.name, ownerId: row.owner_id };
     },
     /** The person's paired clients in pairing order; the search finds a name containing it. */
@@ -131,16 +120,25 @@ export function desktopPairing(db: Db, clock: Clock) {
       const clients: ListReader<PairedClient> = {
         kinds: ["number", "string"],
         keyOf: (client) => [client.pairedAt, client.id],
-        rows: (after, size) =>
+        // Paged by (paired_at, id).
+        rows: async (after, size) =>
           (
-            ofOwner.all({
-              ownerId,
-              afterAt: after?.[0] ?? LIST_START.number,
-              afterId: after?.[1] ?? LIST_START.string,
-              limit: size,
-            }) as Array<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>
+            await sql.all<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>(
+              `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
+               WHERE owner_id = @ownerId AND revoked_at IS NULL AND (paired_at, id) > (@afterAt, @afterId)
+               ORDER BY paired_at, id LIMIT @limit`,
+              {
+                ownerId,
+                afterAt: after?.[0] ?? LIST_START.number,
+                afterId: after?.[1] ?? LIST_START.string,
+                limit: size,
+              },
+            )
           ).map((row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at })),
-        count: () => countOfOwner.get(ownerId) as number,
+        count: async () =>
+          (await sql.value<number>("SELECT COUNT(*) FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL", [
+            ownerId,
+          ])) ?? 0,
         matches: (client, needle) => client.name.includes(needle),
       };
       return readPage(clients, query, (client) => client);
@@ -154,8 +152,12 @@ export function desktopPairing(db: Db, clock: Clock) {
         if (set.size === 0) connections.delete(clientId);
       };
     },
-    revoke(clientId: string, ownerId: string): void {
-      if (revoke.run(clock.now(), clientId, ownerId).changes === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
+    async revoke(clientId: string, ownerId: string): Promise<void> {
+      const revoked = await sql.run(
+        "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
+        [clock.now(), clientId, ownerId],
+      );
+      if (revoked === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
       for (const onRevoked of connections.get(clientId) ?? []) onRevoked();
     },
   };

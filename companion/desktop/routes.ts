@@ -19,7 +19,7 @@ const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async
   serve(app, desktopApi.pairingRequests, async ({ query }) => core.desktopPairing.pending(query));
 
   serve(app, desktopApi.approvePairing, async ({ personId, params }) =>
-    clientView(core.desktopPairing.approve(params.id, personId)),
+    clientView(await core.desktopPairing.approve(params.id, personId)),
   );
 
   serve(app, desktopApi.denyPairing, async ({ params }) => {
@@ -32,7 +32,7 @@ const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async
   });
 
   serve(app, desktopApi.revokeDesktopClient, async ({ personId, params }) => {
-    core.desktopPairing.revoke(params.id, personId);
+    await core.desktopPairing.revoke(params.id, personId);
   });
 };
 

@@ -40,7 +40,7 @@ export type DesktopRoutesDeps = Pick<
   | "captchas"
   | "clock"
   | "config"
-  | "db"
+  | "sql"
   | "declarationAlerts"
   | "declarationPasswords"
   | "desktopPairing"
@@ -78,7 +78,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
       today: core.grants.today,
     }),
     ...unitEntryRequests({
-      db: core.db,
+      sql: core.sql,
       clock: core.clock,
       captchas: core.captchas,
       units: core.units,
@@ -97,7 +97,6 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     unitSessions: sessions,
     pairing: core.desktopPairing,
     qrLogins: core.qrLogins,
-    db: core.db,
   };
   app.addHook("onClose", async () => sessions.stop());
 

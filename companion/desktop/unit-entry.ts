@@ -32,17 +32,17 @@ export async function enterUnit(
   personId: string,
   request: EnterRequest,
 ): Promise<{ tin: string; name: string; via: DirectAccess | "password"; passwordVersion: number }> {
-  const unit = deps.units.requireUnit(request.tin);
-  const person = deps.people.byId(personId);
+  const unit = await deps.units.requireUnit(request.tin);
+  const person = await deps.people.byId(personId);
   if (!person) throw new AppError("UNAUTHENTICATED");
-  const entered = (via: DirectAccess | "password") => ({
+  const entered = async (via: DirectAccess | "password") => ({
     tin: unit.tin,
     name: unit.name,
     via,
-    passwordVersion: deps.declarationPasswords.version(unit.tin),
+    passwordVersion: await deps.declarationPasswords.version(unit.tin),
   });
 
-  const direct = directAccess(deps.managers, person, unit.tin, deps.today());
+  const direct = await directAccess(deps.managers, person, unit.tin, deps.today());
   if (direct) return entered(direct);
   if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED");
   if (!(await deps.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET");
@@ -52,7 +52,8 @@ export async function enterUnit(
     captcha: request,
     check: async () => {
       const right = await deps.declarationPasswords.matches(unit.tin, password);
-      if (!right) deps.declarationAlerts.record(unit.tin);
+      // Telling the unit's managers is not part of the answer: a failure there changes nothing here.
+      if (!right) void deps.declarationAlerts.record(unit.tin).catch(() => undefined);
       return right;
     },
     onSuccess: () => entered("password"),
@@ -62,7 +63,7 @@ export async function enterUnit(
 
 /** The seed's 申报密码重置渠道选择: the web page where officers reset it, and the app's QR code. */
 export async function forgotDeclarationPassword(deps: Pick<UnitEntryDeps, "units" | "appDownloadUrl">, tin: string) {
-  deps.units.requireUnit(tin);
+  await deps.units.requireUnit(tin);
   const webUrl = `${EXTENSION_ORIGIN}/manage.html#unit=${tin}`;
   return {
     notice:

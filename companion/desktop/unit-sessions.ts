@@ -55,12 +55,14 @@ export function unitSessions(deps: UnitSessionsDeps) {
   const withCertificate = new Set<UnitSession>();
   let checkedDate = deps.today();
 
-  function stillValid(session: UnitSession): boolean {
-    if (session.via === "password") return deps.declarationPasswords.version(session.tin) === session.passwordVersion;
+  async function stillValid(session: UnitSession): Promise<boolean> {
+    if (session.via === "password") {
+      return (await deps.declarationPasswords.version(session.tin)) === session.passwordVersion;
+    }
     if (session.via === "ca") return deps.clock.now() <= (session.validUntil ?? 0);
-    const person = deps.people.byId(session.personId);
+    const person = await deps.people.byId(session.personId);
     // An officer who also holds a grant keeps the session through either.
-    return person !== null && directAccess(deps.managers, person, session.tin, deps.today()) !== null;
+    return person !== null && (await directAccess(deps.managers, person, session.tin, deps.today())) !== null;
   }
 
   function forget(session: UnitSession): void {
@@ -71,8 +73,11 @@ export function unitSessions(deps: UnitSessionsDeps) {
     if (ofUnit?.size === 0) byUnit.delete(session.tin);
   }
 
-  function check(session: UnitSession): void {
-    if (!open.has(session.id) || stillValid(session)) return;
+  async function check(session: UnitSession): Promise<void> {
+    if (!open.has(session.id)) return;
+    // A database that cannot answer now ends nothing: the next change or date check asks again.
+    const valid = await stillValid(session).catch(() => true);
+    if (valid || !open.has(session.id)) return;
     forget(session);
     session.end(UNIT_SESSION_END_REASONS[session.via]);
   }
@@ -81,27 +86,25 @@ export function unitSessions(deps: UnitSessionsDeps) {
     [...(byUnit.get(tin) ?? [])].map((id) => open.get(id)).filter((s) => s !== undefined);
 
   /** Every session, a batch per turn of the event loop, so thousands never hold it up. */
-  function recheckAll(): void {
+  async function recheckAll(): Promise<void> {
     const pending = [...open.values()];
-    const step = () => {
-      for (const session of pending.splice(0, RECHECK_BATCH)) check(session);
-      if (pending.length > 0) setImmediate(step);
-    };
-    step();
+    while (pending.length > 0) {
+      await Promise.all(pending.splice(0, RECHECK_BATCH).map(check));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
-  const unwatch = deps.changes.watch(({ tin }) => {
-    for (const session of sessionsOf(tin)) check(session);
-  });
+  const recheckUnit = (tin: string) => Promise.all(sessionsOf(tin).map(check));
+  const unwatch = deps.changes.watch(({ tin }) => void recheckUnit(tin));
   const tick = setInterval(() => {
     const date = deps.today();
     if (date !== checkedDate) {
       checkedDate = date;
-      recheckAll();
+      void recheckAll();
       return;
     }
     const now = deps.clock.now();
-    for (const session of withCertificate) if (now > (session.validUntil ?? 0)) check(session);
+    for (const session of withCertificate) if (now > (session.validUntil ?? 0)) void check(session);
   }, TICK_MS);
   tick.unref();
 
@@ -119,8 +122,8 @@ export function unitSessions(deps: UnitSessionsDeps) {
       if (session) forget(session);
     },
     /** Re-checks the sessions of these units now (the login behind them ended, say). */
-    recheck(tins: Iterable<string>): void {
-      for (const tin of tins) for (const session of sessionsOf(tin)) check(session);
+    async recheck(tins: Iterable<string>): Promise<void> {
+      await Promise.all([...tins].map(recheckUnit));
     },
     count: () => open.size,
     stop(): void {

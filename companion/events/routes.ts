@@ -38,14 +38,16 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
       receive: async (message) => {
         if (unsubscribe) return;
         if (message.type !== "auth") throw new AppError("BAD_REQUEST");
-        const { personId, tokenHash } = core.sessions.authenticate(message.token);
+        const { personId, tokenHash } = await core.sessions.authenticate(message.token);
         clearTimeout(authTimer);
         unsubscribe = core.hub.subscribe(personId, { send });
-        sessionCheck = setInterval(() => {
-          if (core.sessions.isLive(tokenHash)) return;
+        const checkSession = async () => {
+          if (await core.sessions.isLive(tokenHash)) return;
           send({ type: "session-ended", reason: "expired" });
           socket.close(4401, "session ended");
-        }, SESSION_CHECK_MS);
+        };
+        // A database that cannot answer now is asked again at the next check.
+        sessionCheck = setInterval(() => void checkSession().catch(() => undefined), SESSION_CHECK_MS);
         send({ type: "ready" });
       },
       // A token the companion does not know (or no longer) is UNAUTHENTICATED; a first message that

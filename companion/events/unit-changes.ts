@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { DAY, HOUR } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 
 export type UnitChangeKind = "unit" | "grant" | "office" | "password" | "local";
 
@@ -17,21 +17,24 @@ const POLL_MS = 1_000;
  * what is new — at once after its own writes, and once a second for other processes' — and tells
  * its watchers. One indexed read a second, however many sessions are open.
  */
-export function unitChanges(db: Db, clock: Clock) {
-  const insert = db.prepare("INSERT INTO unit_changes (at, unit_tin, kind) VALUES (?, ?, ?)");
-  const newer = db.prepare("SELECT seq, unit_tin AS tin, kind FROM unit_changes WHERE seq > ? ORDER BY seq LIMIT 1000");
-  const head = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM unit_changes").pluck();
-  const prune = db.prepare("DELETE FROM unit_changes WHERE at < ?");
+export async function unitChanges(sql: Sql, clock: Clock) {
   const watchers = new Set<(change: UnitChange) => void>();
   const stale = new Set<() => void>();
-  let seen = head.get() as number;
+  let seen = (await sql.value<number>("SELECT COALESCE(MAX(seq), 0) FROM unit_changes")) ?? 0;
   let poller: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
+  /** The read under way: polls asked for meanwhile share it, and one more follows if needed. */
+  let reading: Promise<void> | null = null;
+  let again = false;
 
-  function poll(): void {
+  async function readNew(): Promise<void> {
     for (;;) {
-      const rows = newer.all(seen) as Array<UnitChange & { seq: number }>;
+      const rows = await sql.all<UnitChange & { seq: number }>(
+        "SELECT seq, unit_tin AS tin, kind FROM unit_changes WHERE seq > ? ORDER BY seq LIMIT 1000",
+        [seen],
+      );
       for (const { seq, tin, kind } of rows) {
+        if (seq <= seen) continue;
         seen = seq;
         for (const forget of stale) forget();
         for (const watcher of watchers) watcher({ tin, kind });
@@ -40,10 +43,29 @@ export function unitChanges(db: Db, clock: Clock) {
     }
   }
 
+  /** Reads and announces what is new; resolves once the changes committed before the call are told. */
+  function poll(): Promise<void> {
+    if (reading !== null) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      try {
+        do {
+          again = false;
+          await readNew();
+        } while (again);
+      } finally {
+        reading = null;
+      }
+    })();
+    return reading;
+  }
+
   return {
     /** Records a change; call inside the transaction that makes it. */
-    record(tin: string, kind: UnitChangeKind): void {
-      insert.run(clock.now(), tin, kind);
+    async record(tin: string, kind: UnitChangeKind): Promise<void> {
+      await sql.run("INSERT INTO unit_changes (at, unit_tin, kind) VALUES (?, ?, ?)", [clock.now(), tin, kind]);
       for (const forget of stale) forget();
     },
     /**
@@ -61,8 +83,9 @@ export function unitChanges(db: Db, clock: Clock) {
     },
     /** Follows other processes' changes, and forgets rows a day old. */
     start(): void {
-      poller ??= setInterval(poll, POLL_MS);
-      const forget = () => prune.run(clock.now() - DAY);
+      poller ??= setInterval(() => void poll().catch(() => undefined), POLL_MS);
+      const forget = () =>
+        void sql.run("DELETE FROM unit_changes WHERE at < ?", [clock.now() - DAY]).catch(() => undefined);
       forget();
       pruner ??= setInterval(forget, HOUR);
       poller.unref();
@@ -76,4 +99,4 @@ export function unitChanges(db: Db, clock: Clock) {
   };
 }
 
-export type UnitChanges = ReturnType<typeof unitChanges>;
+export type UnitChanges = Awaited<ReturnType<typeof unitChanges>>;

@@ -20,15 +20,15 @@ export interface AccessLine {
  * still counts for the days it was in force. A grant counts if it was 有效 at any moment of the day
  * (shown with the last such state).
  */
-export function accessReport(
+export async function accessReport(
   deps: { units: UnitsStore; people: PeopleStore; audit: AuditLog; grants: GrantsStore },
   tin: string,
   date: string,
-): AccessLine[] {
+): Promise<AccessLine[]> {
   const { units, people, audit, grants } = deps;
-  units.requireUnit(tin);
+  await units.requireUnit(tin);
   const lines: AccessLine[] = [];
-  for (const office of units.officers(tin)) {
+  for (const office of await units.officers(tin)) {
     if (!inOffice(office, date)) continue;
     lines.push({
       name: office.name,
@@ -44,7 +44,7 @@ export function accessReport(
   // every state it took during the day.
   const statesOfDay = new Map<string, Array<GrantFacts & { permission: string }>>();
   const stateAtDayStart = new Map<string, GrantFacts & { permission: string }>();
-  for (const row of audit.ofUnit(tin)) {
+  for (const row of await audit.ofUnit(tin)) {
     if (row.at >= dayEnd || !row.after) continue;
     const state = row.after as unknown as GrantFacts & { permission: string };
     if (row.at < dayStart) stateAtDayStart.set(row.grantId, state);
@@ -55,8 +55,8 @@ export function accessReport(
     const states = [stateAtDayStart.get(grantId), ...(statesOfDay.get(grantId) ?? [])].filter((s) => s !== undefined);
     const inForce = states.findLast((state) => grantStatus(state, date) === "有效");
     if (!inForce) continue;
-    const granteeId = grants.byId(grantId)?.granteeId;
-    const grantee = granteeId ? people.byId(granteeId) : null;
+    const granteeId = (await grants.byId(grantId))?.granteeId;
+    const grantee = granteeId ? await people.byId(granteeId) : null;
     if (!grantee) continue;
     lines.push({
       name: grantee.name,

@@ -18,8 +18,8 @@ import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import type { PeopleStore, Person } from "../accounts/people.js";
 import type { AuditAction, AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
 import { readPage, type SortKey } from "../db/paging.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
 import type { UnitChanges } from "../events/unit-changes.js";
@@ -35,7 +35,7 @@ const MAX_KEPT_COUNTS = 10_000;
 type Change = (typeof GRANT_CHANGES)[number];
 
 export interface GrantsDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   people: PeopleStore;
   units: UnitsStore;
@@ -59,8 +59,8 @@ const termSnapshot = (grant: Grant) => ({
  * Asia/Shanghai date at the moment of each decision.
  */
 export function grantsService(deps: GrantsDeps) {
-  const { db, clock, people, units } = deps;
-  const store = grantsStore(db);
+  const { sql, clock, people, units } = deps;
+  const store = grantsStore(sql);
   const managers = managersOf(people, units, store);
   const today = () => shanghaiDate(clock.now());
 
@@ -71,26 +71,30 @@ export function grantsService(deps: GrantsDeps) {
    */
   const counts = new Map<string, number>();
   deps.changes.onAnyChange(() => counts.clear());
-  const counted = (key: string, count: () => number): number => {
+  const counted = async (key: string, count: () => Promise<number>): Promise<number> => {
     const known = counts.get(key);
     if (known !== undefined) return known;
-    const value = count();
+    const value = await count();
     if (counts.size >= MAX_KEPT_COUNTS) counts.clear();
     counts.set(key, value);
     return value;
   };
   /** The live and 需复核 grant counts of a page's units, counting only those not known yet. */
-  function unitCountsOf(tins: string[], date: string): (tin: string) => { live: number; review: number } {
+  async function unitCountsOf(tins: string[], date: string): Promise<Map<string, { live: number; review: number }>> {
     const missing = tins.filter((tin) => !counts.has(`live ${tin} ${date}`) || !counts.has(`review ${tin} ${date}`));
-    const fresh = missing.length > 0 ? store.unitCounts(missing, date) : null;
-    return (tin) => ({
-      live: counted(`live ${tin} ${date}`, () => (fresh ?? store.unitCounts([tin], date))(tin).live),
-      review: counted(`review ${tin} ${date}`, () => (fresh ?? store.unitCounts([tin], date))(tin).review),
-    });
+    const fresh = missing.length > 0 ? await store.unitCounts(missing, date) : () => ({ live: 0, review: 0 });
+    const found = new Map<string, { live: number; review: number }>();
+    for (const tin of tins) {
+      found.set(tin, {
+        live: await counted(`live ${tin} ${date}`, async () => fresh(tin).live),
+        review: await counted(`review ${tin} ${date}`, async () => fresh(tin).review),
+      });
+    }
+    return found;
   }
 
-  const personOrThrow = (id: string): Person => {
-    const person = people.byId(id);
+  const personOrThrow = async (id: string): Promise<Person> => {
+    const person = await people.byId(id);
     if (!person) throw new AppError("UNAUTHENTICATED");
     return person;
   };
@@ -117,16 +121,16 @@ export function grantsService(deps: GrantsDeps) {
   }
 
   /** The view of a grant as it now stands, read back with the names and 需复核 it shows. */
-  function viewOf(grantId: string): GrantView {
+  async function viewOf(grantId: string): Promise<GrantView> {
     const date = today();
-    const listing = store.listing(grantId, date);
+    const listing = await store.listing(grantId, date);
     if (!listing) throw new AppError("GRANT_NOT_FOUND");
     return view(listing, date);
   }
 
-  function requireAuthority(actor: Person, tin: string, date: string): Authority {
-    units.requireUnit(tin);
-    const authority = managers.authority(actor, tin, date);
+  async function requireAuthority(actor: Person, tin: string, date: string): Promise<Authority> {
+    await units.requireUnit(tin);
+    const authority = await managers.authority(actor, tin, date);
     if (authority.roles.length === 0) throw new AppError("NOT_UNIT_MANAGER");
     return authority;
   }
@@ -141,8 +145,8 @@ export function grantsService(deps: GrantsDeps) {
     }
   }
 
-  function grantInUnit(tin: string, grantId: string): Grant {
-    const grant = store.byId(grantId);
+  async function grantInUnit(tin: string, grantId: string): Promise<Grant> {
+    const grant = await store.byId(grantId);
     if (!grant || grant.unitTin !== tin) throw new AppError("GRANT_NOT_FOUND");
     return grant;
   }
@@ -154,10 +158,10 @@ export function grantsService(deps: GrantsDeps) {
   }
 
   /** The history entry of a change, and the unit's change for the sessions it may end (same transaction). */
-  function record(actor: Person, role: string, action: AuditAction, before: Grant | null, after: Grant | null) {
+  async function record(actor: Person, role: string, action: AuditAction, before: Grant | null, after: Grant | null) {
     const grant = (after ?? before) as Grant;
-    deps.changes.record(grant.unitTin, "grant");
-    deps.audit.append({
+    await deps.changes.record(grant.unitTin, "grant");
+    await deps.audit.append({
       at: clock.now(),
       unitTin: grant.unitTin,
       actorId: actor.id,
@@ -172,7 +176,7 @@ export function grantsService(deps: GrantsDeps) {
   /** After the commit: anchor the history, tell the grantee and the unit's managers. */
   async function announce(grant: Grant, change: Change): Promise<void> {
     const date = today();
-    const unit = units.unit(grant.unitTin);
+    const unit = await units.unit(grant.unitTin);
     const event = (forGrantee: boolean) => ({
       type: "grant-changed" as const,
       unitTin: grant.unitTin,
@@ -182,10 +186,10 @@ export function grantsService(deps: GrantsDeps) {
       forGrantee,
     });
     deps.hub.publish(grant.granteeId, event(true));
-    for (const managerId of managers.managerIds(grant.unitTin, date)) {
+    for (const managerId of await managers.managerIds(grant.unitTin, date)) {
       if (managerId !== grant.granteeId) deps.hub.publish(managerId, event(false));
     }
-    deps.changes.poll();
+    await deps.changes.poll();
     await deps.audit.anchorHead();
   }
 
@@ -201,16 +205,16 @@ export function grantsService(deps: GrantsDeps) {
     grantId: string,
     action: AuditAction,
     change: Change,
-    apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Grant,
+    apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Promise<Grant>,
   ): Promise<GrantView> {
-    const grant = atomically(db, () => {
-      const actor = personOrThrow(actorId);
+    const grant = await sql.transaction(async () => {
+      const actor = await personOrThrow(actorId);
       const date = today();
-      const authority = requireAuthority(actor, tin, date);
-      const before = grantInUnit(tin, grantId);
+      const authority = await requireAuthority(actor, tin, date);
+      const before = await grantInUnit(tin, grantId);
       checkNotOwn(authority, actor, before);
-      const after = apply({ before, authority, date, now: clock.now() });
-      record(actor, strongestRole(authority), action, before, after);
+      const after = await apply({ before, authority, date, now: clock.now() });
+      await record(actor, strongestRole(authority), action, before, after);
       return after;
     });
     await announce(grant, change);
@@ -224,7 +228,7 @@ export function grantsService(deps: GrantsDeps) {
 
     /** 企业办税权限: a page of the units the person manages, with their live and 需复核 grant counts. */
     async managedUnits(actorId: string, query: PageQuery): Promise<Page<ManagedUnit>> {
-      const actor = personOrThrow(actorId);
+      const actor = await personOrThrow(actorId);
       const date = today();
       const managed = store.managedUnits(actor, date);
       const page = await readPage(
@@ -232,7 +236,7 @@ export function grantsService(deps: GrantsDeps) {
         query,
         (unit) => unit,
       );
-      const countsOf = unitCountsOf(
+      const counts = await unitCountsOf(
         page.items.map((unit) => unit.tin),
         date,
       );
@@ -240,43 +244,43 @@ export function grantsService(deps: GrantsDeps) {
         ...page,
         items: page.items.map((unit) => ({
           ...unit,
-          grantCount: countsOf(unit.tin).live,
-          reviewCount: countsOf(unit.tin).review,
+          grantCount: counts.get(unit.tin)?.live ?? 0,
+          reviewCount: counts.get(unit.tin)?.review ?? 0,
         })),
       };
     },
 
-    unitDetail(actorId: string, tin: string): UnitDetailResponse {
-      const actor = personOrThrow(actorId);
+    async unitDetail(actorId: string, tin: string): Promise<UnitDetailResponse> {
+      const actor = await personOrThrow(actorId);
       const date = today();
-      const authority = requireAuthority(actor, tin, date);
+      const authority = await requireAuthority(actor, tin, date);
       const onlyByGrant = authority.roles.length === 1 && authority.managementGrant !== null;
       return {
-        unit: units.requireUnit(tin),
+        unit: await units.requireUnit(tin),
         roles: authority.roles,
         grantLimit: onlyByGrant ? { endDate: authority.managementGrant?.endDate ?? null } : null,
         ownGrantId: authority.managementGrant?.id ?? null,
-        grantTotal: store.unitCount(tin),
-        reviewCount: unitCountsOf([tin], date)(tin).review,
+        grantTotal: await store.unitCount(tin),
+        reviewCount: (await unitCountsOf([tin], date)).get(tin)?.review ?? 0,
       };
     },
 
     /** A page of the unit's grants, for its managers. */
-    unitGrants(actorId: string, tin: string, query: PageQuery): Promise<Page<GrantView>> {
+    async unitGrants(actorId: string, tin: string, query: PageQuery): Promise<Page<GrantView>> {
       const date = today();
-      requireAuthority(personOrThrow(actorId), tin, date);
+      await requireAuthority(await personOrThrow(actorId), tin, date);
       return readPage(store.unitGrants(tin, date), query, (grant) => view(grant, date));
     },
 
     async add(actorId: string, tin: string, request: GrantCreateRequest): Promise<GrantView> {
-      const grant = atomically(db, () => {
-        const actor = personOrThrow(actorId);
+      const grant = await sql.transaction(async () => {
+        const actor = await personOrThrow(actorId);
         const date = today();
-        const authority = requireAuthority(actor, tin, date);
-        const grantee = people.byDocument(request.docType, request.docNumber);
+        const authority = await requireAuthority(actor, tin, date);
+        const grantee = await people.byDocument(request.docType, request.docNumber);
         if (!grantee || grantee.name !== request.name) throw new AppError("GRANTEE_NOT_REGISTERED");
         if (grantee.id === actor.id) throw new AppError("SELF_GRANT");
-        if (store.liveOfPair(grantee.id, tin, date).length > 0) throw new AppError("GRANT_EXISTS");
+        if ((await store.liveOfPair(grantee.id, tin, date)).length > 0) throw new AppError("GRANT_EXISTS");
         checkWithinOwnTerm(authority, request);
         const role = strongestRole(authority);
         const now = clock.now();
@@ -299,8 +303,8 @@ export function grantsService(deps: GrantsDeps) {
           createdAt: now,
           updatedAt: now,
         };
-        store.insert(created);
-        record(actor, role, "新增授权", null, created);
+        await store.insert(created);
+        await record(actor, role, "新增授权", null, created);
         return created;
       });
       await announce(grant, "added");
@@ -308,7 +312,7 @@ export function grantsService(deps: GrantsDeps) {
     },
 
     change: (actorId: string, tin: string, grantId: string, request: GrantChangeRequest) =>
-      managerAction(actorId, tin, grantId, "变更", "changed", ({ before, authority, date, now }) => {
+      managerAction(actorId, tin, grantId, "变更", "changed", async ({ before, authority, date, now }) => {
         if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED");
         checkWithinOwnTerm(authority, request);
         const after: Grant = {
@@ -322,27 +326,27 @@ export function grantsService(deps: GrantsDeps) {
           termSetAt: now,
           updatedAt: now,
         };
-        store.updateTerm(after);
+        await store.updateTerm(after);
         return after;
       }),
 
     revoke: (actorId: string, tin: string, grantId: string) =>
-      managerAction(actorId, tin, grantId, "解除授权", "revoked", ({ before, date, now }) => {
+      managerAction(actorId, tin, grantId, "解除授权", "revoked", async ({ before, date, now }) => {
         if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED");
-        store.end(grantId, "unit", now);
+        await store.end(grantId, "unit", now);
         return { ...before, endedAt: now, endedBy: "unit", updatedAt: now };
       }),
 
     review: (actorId: string, tin: string, grantId: string) =>
-      managerAction(actorId, tin, grantId, "复核保留", "reviewed", ({ before, date, now }) => {
-        if (!store.listing(before.id, date)?.needsReview) throw new AppError("NOTHING_TO_REVIEW");
-        store.markReviewed(grantId, now);
+      managerAction(actorId, tin, grantId, "复核保留", "reviewed", async ({ before, date, now }) => {
+        if (!(await store.listing(before.id, date))?.needsReview) throw new AppError("NOTHING_TO_REVIEW");
+        await store.markReviewed(grantId, now);
         return { ...before, reviewedAt: now, updatedAt: now };
       }),
 
     /** A page of the unit's history, newest first. */
-    history(actorId: string, tin: string, query: PageQuery): Promise<Page<HistoryEntry>> {
-      requireAuthority(personOrThrow(actorId), tin, today());
+    async history(actorId: string, tin: string, query: PageQuery): Promise<Page<HistoryEntry>> {
+      await requireAuthority(await personOrThrow(actorId), tin, today());
       return readPage(deps.audit.unitHistory(tin), query, (row) => ({
         seq: row.seq,
         at: new Date(row.at).toISOString(),
@@ -360,7 +364,7 @@ export function grantsService(deps: GrantsDeps) {
       personId: string,
       query: PageQuery,
     ): Promise<Page<MyGrant> & { endingSoon: number; managesUnits: boolean }> {
-      const person = personOrThrow(personId);
+      const person = await personOrThrow(personId);
       const date = today();
       const page = await readPage(
         store.ownGrants(personId),
@@ -378,22 +382,22 @@ export function grantsService(deps: GrantsDeps) {
       );
       return {
         ...page,
-        endingSoon: store.endingSoonCount(personId, date, addDays(date, ENDING_SOON_DAYS)),
-        managesUnits: store.managesAny(person, date),
+        endingSoon: await store.endingSoonCount(personId, date, addDays(date, ENDING_SOON_DAYS)),
+        managesUnits: await store.managesAny(person, date),
       };
     },
 
     /** 解除授权 by the grantee. */
     async renounce(personId: string, grantId: string): Promise<void> {
-      const grant = atomically(db, () => {
-        const person = personOrThrow(personId);
-        const before = store.byId(grantId);
+      const grant = await sql.transaction(async () => {
+        const person = await personOrThrow(personId);
+        const before = await store.byId(grantId);
         if (!before || before.granteeId !== personId) throw new AppError("GRANT_NOT_FOUND");
         if (!isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_ENDED");
         const now = clock.now();
-        store.end(grantId, "self", now);
+        await store.end(grantId, "self", now);
         const after: Grant = { ...before, endedAt: now, endedBy: "self", updatedAt: now };
-        record(person, "被授权人", "本人解除", before, after);
+        await record(person, "被授权人", "本人解除", before, after);
         return after;
       });
       await announce(grant, "renounced");
@@ -401,16 +405,16 @@ export function grantsService(deps: GrantsDeps) {
 
     /** 删除: hides an ended grant from the grantee's list; the history stays. */
     async hide(personId: string, grantId: string): Promise<void> {
-      const grant = atomically(db, () => {
-        const person = personOrThrow(personId);
-        const before = store.byId(grantId);
+      const grant = await sql.transaction(async () => {
+        const person = await personOrThrow(personId);
+        const before = await store.byId(grantId);
         if (!before || before.granteeId !== personId || before.hiddenByGranteeAt !== null) {
           throw new AppError("GRANT_NOT_FOUND");
         }
         if (isLiveStatus(grantStatus(before, today()))) throw new AppError("GRANT_STILL_ACTIVE");
         const now = clock.now();
-        store.hideForGrantee(grantId, now);
-        record(person, "被授权人", "本人删除", before, before);
+        await store.hideForGrantee(grantId, now);
+        await record(person, "被授权人", "本人删除", before, before);
         return before;
       });
       await announce(grant, "deleted");
@@ -421,8 +425,8 @@ export function grantsService(deps: GrantsDeps) {
      * Chinese), streamed a page at a time: a unit of any size neither fills memory nor holds the
      * event loop.
      */
-    exportCsv(actorId: string, tin: string): Readable {
-      requireAuthority(personOrThrow(actorId), tin, today());
+    async exportCsv(actorId: string, tin: string): Promise<Readable> {
+      await requireAuthority(await personOrThrow(actorId), tin, today());
       const header = CSV_HEADER.join(",");
       async function* lines(): AsyncGenerator<string> {
         yield `\uFEFF${header}\r\n`;
@@ -430,7 +434,7 @@ export function grantsService(deps: GrantsDeps) {
         const grants = store.unitGrants(tin, date);
         let after: SortKey | null = null;
         for (;;) {
-          const rows = grants.rows(after, CSV_SLICE_ROWS);
+          const rows = await grants.rows(after, CSV_SLICE_ROWS);
           yield rows.map((grant) => `${csvRow(view(grant, date))}\r\n`).join("");
           const last = rows.at(-1);
           if (rows.length < CSV_SLICE_ROWS || !last) return;

@@ -19,29 +19,29 @@ const ROLE_ORDER: ManagerRole[] = ["法定代表人", "财务负责人", "管理
  */
 export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsStore) {
   /** The person's offices at the unit on that date. */
-  const officeRoles = (person: Person, tin: string, date: string): OfficeRole[] =>
-    units
-      .officesAt(person.docType, person.docNumber, tin)
+  const officeRoles = async (person: Person, tin: string, date: string): Promise<OfficeRole[]> =>
+    (await units.officesAt(person.docType, person.docNumber, tin))
       .filter((office) => office.name === person.name && inOffice(office, date))
       .map((office) => office.role);
 
   /** The person's 有效 grants at the unit on that date (at most one stands at a time). */
-  const activeGrants = (personId: string, tin: string, date: string): Grant[] =>
-    grants.liveOfPair(personId, tin, date).filter((grant) => grantStatus(grant, date) === "有效");
+  const activeGrants = async (personId: string, tin: string, date: string): Promise<Grant[]> =>
+    (await grants.liveOfPair(personId, tin, date)).filter((grant) => grantStatus(grant, date) === "有效");
 
-  function authority(person: Person, tin: string, date: string): Authority {
-    const managementGrant = activeGrants(person.id, tin, date).find((g) => g.permission === "管理权限") ?? null;
-    const roles = new Set<ManagerRole>(officeRoles(person, tin, date));
+  async function authority(person: Person, tin: string, date: string): Promise<Authority> {
+    const [active, offices] = await Promise.all([activeGrants(person.id, tin, date), officeRoles(person, tin, date)]);
+    const managementGrant = active.find((g) => g.permission === "管理权限") ?? null;
+    const roles = new Set<ManagerRole>(offices);
     if (managementGrant) roles.add("管理权限");
     return { roles: ROLE_ORDER.filter((role) => roles.has(role)), managementGrant };
   }
 
   /** Registered people holding the unit's offices (法定代表人, 财务负责人) on that date. */
-  function officerIds(tin: string, date: string): string[] {
+  async function officerIds(tin: string, date: string): Promise<string[]> {
     const ids = new Set<string>();
-    for (const office of units.officers(tin)) {
+    for (const office of await units.officers(tin)) {
       if (!inOffice(office, date)) continue;
-      const person = people.byDocument(office.docType, office.docNumber);
+      const person = await people.byDocument(office.docType, office.docNumber);
       if (person && person.name === office.name) ids.add(person.id);
     }
     return [...ids];
@@ -54,8 +54,8 @@ export function managers(people: PeopleStore, units: UnitsStore, grants: GrantsS
     officerIds,
 
     /** Registered people who manage the unit on that date (they see its changes live). */
-    managerIds: (tin: string, date: string): string[] => [
-      ...new Set([...officerIds(tin, date), ...grants.managementGranteeIds(tin, date)]),
+    managerIds: async (tin: string, date: string): Promise<string[]> => [
+      ...new Set([...(await officerIds(tin, date)), ...(await grants.managementGranteeIds(tin, date))]),
     ],
   };
 }

@@ -24,7 +24,7 @@ const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
     reply
       .header("content-type", "text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="grants-${params.tin}.csv"`)
-      .send(grants.exportCsv(personId, params.tin)),
+      .send(await grants.exportCsv(personId, params.tin)),
   );
 
   serve(app, grantsApi.createGrant, async ({ personId, params, body }) => grants.add(personId, params.tin, body));

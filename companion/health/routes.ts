@@ -5,12 +5,12 @@ import { serve } from "../http/serve.js";
 import { probeKeychain } from "../keychain/keychain.js";
 
 /** What these routes use of the companion. */
-export type HealthRoutesDeps = Pick<Core, "db" | "keychain">;
+export type HealthRoutesDeps = Pick<Core, "sql" | "keychain">;
 
 /** Liveness with real checks: a query on the database and a keychain write/read/delete. */
 const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => {
   serve(app, accountsApi.health, async (_request, reply) => {
-    const db = await check(() => core.db.prepare("SELECT 1").get());
+    const db = await check(() => core.sql.value("SELECT 1"));
     const keychain = await check(() => probeKeychain(core.keychain));
     const ok = db === "ok" && keychain === "ok";
     return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", db, keychain });

@@ -16,7 +16,7 @@ const sessionAuth: FastifyPluginAsync<{ sessions: Sessions }> = async (app, { se
   app.decorateRequest("personId", "");
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.auth) {
-      request.personId = sessions.authenticate(bearerToken(request.headers)).personId;
+      request.personId = (await sessions.authenticate(bearerToken(request.headers))).personId;
     }
   });
 };

@@ -3,7 +3,7 @@ import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js
 import type { PeopleStore } from "../accounts/people.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 import type { HallIdentity } from "../hall/registration-codes.js";
 import type { FaceEngine } from "./face-engine.js";
@@ -16,7 +16,7 @@ export const FACE_FAILURES_PER_DAY = 5;
 const VERIFICATION_TTL = 30 * MINUTE;
 
 export interface FaceVerificationDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   people: PeopleStore;
   engine: FaceEngine;
@@ -38,25 +38,15 @@ const COUNTED = new Set([
  * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
  * subject of a registration ticket, like a hall code: the same step 2 finishes both.
  */
-export function faceVerifications({ db, clock, people, engine, authority }: FaceVerificationDeps) {
-  const failuresOf = db.prepare("SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?").pluck();
-  const addFailure = db.prepare(
-    `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 1)
-     ON CONFLICT (doc_number, day) DO UPDATE SET failures = failures + 1`,
-  );
-  const refundFailure = db.prepare("UPDATE face_failures SET failures = failures - 1 WHERE doc_number = ? AND day = ?");
-  const insert = db.prepare(
-    "INSERT INTO face_verifications (id, doc_number, name, verified_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-  );
-  const active = db.prepare(
-    "SELECT doc_number, name FROM face_verifications WHERE id = ? AND used_at IS NULL AND expires_at > ?",
-  );
-  const markUsed = db.prepare(
-    "UPDATE face_verifications SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
-  );
+export function faceVerifications({ sql, clock, people, engine, authority }: FaceVerificationDeps) {
+  const refundFailure = (docNumber: string, day: string) =>
+    sql.run("UPDATE face_failures SET failures = failures - 1 WHERE doc_number = ? AND day = ?", [docNumber, day]);
 
-  const identityOf = (id: string): HallIdentity | null => {
-    const row = active.get(id, clock.now()) as { doc_number: string; name: string } | undefined;
+  const identityOf = async (id: string): Promise<HallIdentity | null> => {
+    const row = await sql.one<{ doc_number: string; name: string }>(
+      "SELECT doc_number, name FROM face_verifications WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+      [id, clock.now()],
+    );
     return row ? { docType: "居民身份证", docNumber: row.doc_number, name: row.name, nationality: "中国" } : null;
   };
 
@@ -76,33 +66,49 @@ export function faceVerifications({ db, clock, people, engine, authority }: Face
   return {
     /** Runs the check; the id of the passed verification, or the refusal saying why. */
     async verify(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<string> {
-      if (people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
+      if (await people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
       const day = shanghaiDate(clock.now());
       // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
-      atomically(db, () => {
-        const failures = (failuresOf.get(identity.docNumber, day) as number | undefined) ?? 0;
+      await sql.transaction(async () => {
+        const failures =
+          (await sql.value<number>("SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?", [
+            identity.docNumber,
+            day,
+          ])) ?? 0;
         if (failures >= FACE_FAILURES_PER_DAY) {
           const tomorrow = startOfShanghaiDay(addDays(day, 1));
           throw new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
         }
-        addFailure.run(identity.docNumber, day);
+        await sql.run(
+          `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 1)
+           ON CONFLICT (doc_number, day) DO UPDATE SET failures = face_failures.failures + 1`,
+          [identity.docNumber, day],
+        );
       });
       try {
         await judge(identity, frames);
       } catch (error) {
-        if (!(error instanceof AppError && COUNTED.has(error.code))) refundFailure.run(identity.docNumber, day);
+        if (!(error instanceof AppError && COUNTED.has(error.code))) await refundFailure(identity.docNumber, day);
         throw error;
       }
-      refundFailure.run(identity.docNumber, day);
+      await refundFailure(identity.docNumber, day);
       const id = randomUUID();
       const now = clock.now();
-      insert.run(id, identity.docNumber, identity.name, now, now + VERIFICATION_TTL);
+      await sql.run(
+        "INSERT INTO face_verifications (id, doc_number, name, verified_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        [id, identity.docNumber, identity.name, now, now + VERIFICATION_TTL],
+      );
       return id;
     },
     // The registration's view of a passed check, as of a hall code.
-    isActive: (id: string) => identityOf(id) !== null,
+    isActive: async (id: string) => (await identityOf(id)) !== null,
     identityOf,
-    consume: (id: string) => markUsed.run(clock.now(), id, clock.now()).changes === 1,
+    consume: async (id: string) =>
+      (await sql.run("UPDATE face_verifications SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?", [
+        clock.now(),
+        id,
+        clock.now(),
+      ])) === 1,
   };
 }
 export type FaceVerifications = ReturnType<typeof faceVerifications>;

@@ -1,4 +1,4 @@
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import { faceDistance, SAME_PERSON_THRESHOLD } from "./face-match.js";
 
@@ -21,18 +21,20 @@ export interface PortraitAuthority {
 }
 
 /** The local 人像库's store: one descriptor per 居民身份证 (a new enrolment replaces the old). */
-export function portraitReferences(db: Db, now: () => number) {
-  const upsert = db.prepare(
-    `INSERT INTO portrait_references (doc_number, name, descriptor, enrolled_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (doc_number) DO UPDATE SET name = excluded.name, descriptor = excluded.descriptor, enrolled_at = excluded.enrolled_at`,
-  );
-  const select = db.prepare("SELECT name, descriptor FROM portrait_references WHERE doc_number = ?");
+export function portraitReferences(sql: Sql, now: () => number) {
   return {
-    enroll(docNumber: string, name: string, descriptor: number[]): void {
-      upsert.run(docNumber, name, Buffer.from(new Float32Array(descriptor).buffer), now());
+    async enroll(docNumber: string, name: string, descriptor: number[]): Promise<void> {
+      await sql.run(
+        `INSERT INTO portrait_references (doc_number, name, descriptor, enrolled_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (doc_number) DO UPDATE SET name = excluded.name, descriptor = excluded.descriptor, enrolled_at = excluded.enrolled_at`,
+        [docNumber, name, Buffer.from(new Float32Array(descriptor).buffer), now()],
+      );
     },
-    find(docNumber: string): { name: string; descriptor: number[] } | null {
-      const row = select.get(docNumber) as { name: string; descriptor: Buffer } | undefined;
+    async find(docNumber: string): Promise<{ name: string; descriptor: number[] } | null> {
+      const row = await sql.one<{ name: string; descriptor: Buffer }>(
+        "SELECT name, descriptor FROM portrait_references WHERE doc_number = ?",
+        [docNumber],
+      );
       if (!row) return null;
       const floats = new Float32Array(row.descriptor.buffer, row.descriptor.byteOffset, row.descriptor.byteLength / 4);
       return { name: row.name, descriptor: Array.from(floats) };
@@ -45,7 +47,7 @@ export function localPortraitAuthority(references: PortraitReferences): Portrait
   return {
     kind: "local",
     async compare({ docNumber, name }, face) {
-      const reference = references.find(docNumber);
+      const reference = await references.find(docNumber);
       // The name is part of the identity: a reference enrolled under another name does not count.
       if (!reference || reference.name !== name) return { result: "not-enrolled" };
       const distance = faceDistance(reference.descriptor, face.descriptor);

@@ -13,7 +13,7 @@ import type { PeopleStore } from "../accounts/people.js";
 import type { Sessions } from "../accounts/sessions.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
@@ -52,7 +52,7 @@ export interface QrRequester {
 }
 
 export interface QrLoginDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   people: PeopleStore;
   sessions: Sessions;
@@ -67,59 +67,49 @@ const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confir
  * approvers (or two confirms) cannot both win. The requester's connection watches its QR session
  * and hears each transition as it happens.
  */
-export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
-  const byRef = db.prepare("SELECT * FROM qr_logins WHERE ref = ?");
-  const recentOf = db.prepare(
-    "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
-  );
-  const recentOfKind = db.prepare(
-    "SELECT created_at FROM qr_logins WHERE client_kind = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
-  );
+export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
+  const byRef = "SELECT * FROM qr_logins WHERE ref = ?";
+  const recentOf =
+    "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?";
+  const recentOfKind =
+    "SELECT created_at FROM qr_logins WHERE client_kind = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?";
   /** The oldest creation still counted when `limit` are in the window, or undefined when below it. */
-  const limitedSince = (recent: typeof recentOf, key: string, limit: number, since: number) =>
-    recent.pluck().get(key, since, limit - 1) === undefined ? undefined : (recent.pluck().get(key, since, 0) as number);
-  const insert = db.prepare(
-    `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
-     VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @now, @expiresAt)`,
-  );
-  const forget = db.prepare("DELETE FROM qr_logins WHERE created_at < ?");
-  const toScanned = db.prepare(
-    "UPDATE qr_logins SET state = 'scanned', approver_id = ?, scanned_at = ? WHERE ref = ? AND state = 'waiting' AND expires_at > ?",
-  );
-  const toConfirmed = db.prepare(
-    `UPDATE qr_logins SET state = 'confirmed', decided_at = @now, expires_at = @redeemBy
-     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`,
-  );
-  const toCancelled = db.prepare(
-    `UPDATE qr_logins SET state = 'cancelled', decided_at = @now
-     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`,
-  );
-  const toRedeemed = db.prepare(
-    "UPDATE qr_logins SET state = 'redeemed', redeemed_at = ? WHERE ref = ? AND state = 'confirmed' AND expires_at > ?",
-  );
-  const countProofFailure = db.prepare(
-    `UPDATE qr_logins SET proof_failures = proof_failures + 1,
+  const limitedSince = async (recent: string, key: string, limit: number, since: number) =>
+    (await sql.value<number>(recent, [key, since, limit - 1])) === undefined
+      ? undefined
+      : sql.value<number>(recent, [key, since, 0]);
+  const insert = `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
+     VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @now, @expiresAt)`;
+  const forget = "DELETE FROM qr_logins WHERE created_at < ?";
+  const toScanned =
+    "UPDATE qr_logins SET state = 'scanned', approver_id = ?, scanned_at = ? WHERE ref = ? AND state = 'waiting' AND expires_at > ?";
+  const toConfirmed = `UPDATE qr_logins SET state = 'confirmed', decided_at = @now, expires_at = @redeemBy
+     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`;
+  const toCancelled = `UPDATE qr_logins SET state = 'cancelled', decided_at = @now
+     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`;
+  const toRedeemed =
+    "UPDATE qr_logins SET state = 'redeemed', redeemed_at = ? WHERE ref = ? AND state = 'confirmed' AND expires_at > ?";
+  const countProofFailure = `UPDATE qr_logins SET proof_failures = proof_failures + 1,
        state = CASE WHEN proof_failures + 1 >= ? THEN 'failed' ELSE state END
-     WHERE ref = ?`,
-  );
-  const expireDue = db.prepare(
-    "UPDATE qr_logins SET state = 'expired' WHERE state IN ('waiting', 'scanned', 'confirmed') AND expires_at <= ? RETURNING ref",
-  );
-  const expireOne = db.prepare(
-    "UPDATE qr_logins SET state = 'expired' WHERE ref = ? AND state IN ('waiting', 'scanned', 'confirmed')",
-  );
+     WHERE ref = ?`;
+  const expireDue =
+    "UPDATE qr_logins SET state = 'expired' WHERE state IN ('waiting', 'scanned', 'confirmed') AND expires_at <= ? RETURNING ref";
+  const expireOne =
+    "UPDATE qr_logins SET state = 'expired' WHERE ref = ? AND state IN ('waiting', 'scanned', 'confirmed')";
 
   const watchers = new Map<string, (event: QrEvent) => void>();
   let sweep: NodeJS.Timeout | null = null;
   const notify = (event: QrEvent) => watchers.get(event.ref)?.(event);
 
   /** Pushes qr.expired for sessions whose time ran out; runs only while a requester is watching. */
-  function sweepExpired(): void {
-    for (const ref of expireDue.pluck().all(clock.now()) as string[]) notify({ event: "qr.expired", ref });
+  async function sweepExpired(): Promise<void> {
+    for (const { ref } of await sql.all<{ ref: string }>(expireDue, [clock.now()])) {
+      notify({ event: "qr.expired", ref });
+    }
   }
 
-  function row(ref: string): QrRow {
-    const found = byRef.get(ref) as QrRow | undefined;
+  async function row(ref: string): Promise<QrRow> {
+    const found = await sql.one<QrRow>(byRef, [ref]);
     if (!found) throw new AppError("QR_NOT_FOUND");
     return found;
   }
@@ -165,17 +155,17 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
       const { key, fingerprint } = requesterKey(publicKey);
       const nonce = randomBytes(32);
       const ref = randomBytes(16).toString("base64url");
-      atomically(db, () => {
+      await sql.transaction(async () => {
         const now = clock.now();
         const since = now - CREATE_WINDOW;
         const oldest =
-          limitedSince(recentOf, requester.id, CREATE_LIMIT, since) ??
-          limitedSince(recentOfKind, requester.kind, CREATE_LIMIT_PER_KIND, since);
+          (await limitedSince(recentOf, requester.id, CREATE_LIMIT, since)) ??
+          (await limitedSince(recentOfKind, requester.kind, CREATE_LIMIT_PER_KIND, since));
         if (oldest !== undefined) {
           throw new AppError("RATE_LIMITED", { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
         }
-        forget.run(now - KEEP_ROWS);
-        insert.run({
+        await sql.run(forget, [now - KEEP_ROWS]);
+        await sql.run(insert, {
           ref,
           requester: requester.id,
           kind: requester.kind,
@@ -201,13 +191,13 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
     /** The requester's connection hears its QR session's transitions until it stops watching. */
     watch(ref: string, listener: (event: QrEvent) => void): () => void {
       watchers.set(ref, listener);
-      sweep ??= setInterval(sweepExpired, SWEEP_MS);
+      sweep ??= setInterval(() => void sweepExpired().catch(() => undefined), SWEEP_MS);
       return () => {
         // Already stopped (the companion is closing) or watched anew: nothing left to do.
         if (watchers.get(ref) !== listener) return;
         watchers.delete(ref);
         // A requester that went away cannot redeem: nobody may confirm its code any more.
-        expireOne.run(ref);
+        void sql.run(expireOne, [ref]).catch(() => undefined);
         if (watchers.size === 0 && sweep) {
           clearInterval(sweep);
           sweep = null;
@@ -216,19 +206,19 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
     },
 
     /** 扫一扫 by a logged-in person: who asks, for the confirmation screen. */
-    scan(personId: string, qrText: string): QrScanResult {
+    async scan(personId: string, qrText: string): Promise<QrScanResult> {
       const parsed = parseQrLoginText(qrText);
       if (!parsed) throw new AppError("QR_NOT_FOUND");
-      const found = row(parsed.ref);
+      const found = await row(parsed.ref);
       if (found.fingerprint !== parsed.fingerprint) throw new AppError("QR_KEY_MISMATCH");
       const now = clock.now();
-      if (toScanned.run(personId, now, found.ref, now).changes === 1) {
-        const person = people.byId(personId);
+      if ((await sql.run(toScanned, [personId, now, found.ref, now])) === 1) {
+        const person = await people.byId(personId);
         notify({ event: "qr.scanned", ref: found.ref, approverName: maskPersonName(person?.name ?? "") });
         return scanView(found);
       }
       // The same person scanning again (a second look) sees the same screen.
-      const current = row(found.ref);
+      const current = await row(found.ref);
       if (current.state === "scanned" && current.approver_id === personId && current.expires_at > now) {
         return scanView(current);
       }
@@ -236,42 +226,42 @@ export function qrLogins({ db, clock, people, sessions, ttlSeconds }: QrLoginDep
     },
 
     /** 确认登录: only by the person who scanned, once. */
-    confirm(personId: string, ref: string): void {
+    async confirm(personId: string, ref: string): Promise<void> {
       const now = clock.now();
       const redeemBy = now + QR_REDEEM_WINDOW_SECONDS * 1000;
-      if (toConfirmed.run({ ref, personId, now, redeemBy }).changes === 1) {
+      if ((await sql.run(toConfirmed, { ref, personId, now, redeemBy })) === 1) {
         notify({ event: "qr.confirmed", ref });
         return;
       }
-      throw refusal(row(ref), personId);
+      throw refusal(await row(ref), personId);
     },
 
     /** 取消: the approver did not start this login. */
-    cancel(personId: string, ref: string): void {
-      if (toCancelled.run({ ref, personId, now: clock.now() }).changes === 1) {
+    async cancel(personId: string, ref: string): Promise<void> {
+      if ((await sql.run(toCancelled, { ref, personId, now: clock.now() })) === 1) {
         notify({ event: "qr.cancelled", ref });
         return;
       }
-      throw refusal(row(ref), personId);
+      throw refusal(await row(ref), personId);
     },
 
     /**
      * The requester proves it holds the private key (the decrypted challenge) and gets a new session
      * of the approver, its token encrypted to that key. Once: a replay finds the session redeemed.
      */
-    redeem(ref: string, proof: string) {
-      const found = row(ref);
+    async redeem(ref: string, proof: string) {
+      const found = await row(ref);
       if (found.state !== "confirmed" || found.expires_at <= clock.now()) throw refusal(found);
       const expected = Buffer.from(found.challenge_hash, "hex");
       const given = createHash("sha256").update(Buffer.from(proof, "base64url")).digest();
       if (!timingSafeEqual(expected, given)) {
-        countProofFailure.run(MAX_PROOF_FAILURES, ref);
+        await sql.run(countProofFailure, [MAX_PROOF_FAILURES, ref]);
         throw new AppError("QR_KEY_MISMATCH");
       }
-      const person = found.approver_id ? people.byId(found.approver_id) : undefined;
+      const person = found.approver_id ? await people.byId(found.approver_id) : undefined;
       if (!person) throw new AppError("QR_NOT_FOUND");
-      const opened = atomically(db, () => {
-        if (toRedeemed.run(clock.now(), ref, clock.now()).changes !== 1) throw refusal(row(ref));
+      const opened = await sql.transaction(async () => {
+        if ((await sql.run(toRedeemed, [clock.now(), ref, clock.now()])) !== 1) throw refusal(await row(ref));
         return sessions.open(person.id);
       });
       const key = createPublicKey({ key: Buffer.from(found.public_key, "base64"), format: "der", type: "spki" });

@@ -23,9 +23,9 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
       return created;
     },
     /** The result for the client, and the new session's token for a connection that keeps it. */
-    redeem(ref: string, proof: string): { result: QrRedeemed; personId: string; token: string } {
+    async redeem(ref: string, proof: string): Promise<{ result: QrRedeemed; personId: string; token: string }> {
       if (!watching.has(ref)) throw new AppError("QR_NOT_FOUND");
-      const redeemed = qr.redeem(ref, proof);
+      const redeemed = await qr.redeem(ref, proof);
       stopWatching();
       return {
         result: {

@@ -19,7 +19,7 @@ import { type QrRequesterConnection, qrRequesterConnection } from "./requester.j
 /** The popup's requests on its socket: the requester's side of 扫码登录 (the session stays with the popup). */
 const popupRequests: DesktopHandlers<QrSocketRequest["type"], { requester: QrRequester; qr: QrRequesterConnection }> = {
   "qr.create": ({ publicKey }, { requester, qr }) => qr.create(requester, publicKey),
-  "qr.redeem": ({ ref, proof }, { qr }) => qr.redeem(ref, proof).result,
+  "qr.redeem": async ({ ref, proof }, { qr }) => (await qr.redeem(ref, proof)).result,
   ping: () => ({}),
 };
 
@@ -49,12 +49,12 @@ const qrLoginRoutes: FastifyPluginAsync<QrLoginRoutesDeps> = async (app, core) =
   serve(app, qrLoginApi.qrScan, async ({ personId, body }) => core.qrLogins.scan(personId, body.qrText));
 
   serve(app, qrLoginApi.qrConfirm, async ({ personId, body, log }) => {
-    core.qrLogins.confirm(personId, body.ref);
+    await core.qrLogins.confirm(personId, body.ref);
     log.info({ personId }, "qr login confirmed");
   });
 
   serve(app, qrLoginApi.qrCancel, async ({ personId, body }) => {
-    core.qrLogins.cancel(personId, body.ref);
+    await core.qrLogins.cancel(personId, body.ref);
   });
 
   app.get(QR_LOGIN_SOCKET_PATH, { websocket: true }, (socket: WebSocket, request) => {

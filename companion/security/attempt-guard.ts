@@ -2,8 +2,7 @@ import type { ErrorCode } from "../../shared/errors.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
 import { HOUR } from "../clock.js";
-import type { Db } from "../db/database.js";
-import { atomically } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 
 /**
@@ -54,27 +53,29 @@ export function reserveAttempt(
 }
 
 /** Store side of the guard: each call is meant to run inside the caller's transaction. */
-export function attemptGuards(db: Db) {
-  const select = db.prepare("SELECT failures, captcha_required, locked_until FROM login_guards WHERE subject = ?");
-  const upsert = db.prepare(
-    `INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (@subject, @failures, @captcha_required, @locked_until)
-     ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, captcha_required = excluded.captcha_required, locked_until = excluded.locked_until`,
-  );
-  const requireCaptcha = db.prepare("UPDATE login_guards SET captcha_required = 1 WHERE subject = ?");
-  const clear = db.prepare("DELETE FROM login_guards WHERE subject = ?");
+export function attemptGuards(sql: Sql) {
   return {
-    get: (subject: string) => select.get(subject) as GuardRow | undefined,
-    put: (subject: string, row: GuardRow) => upsert.run({ subject, ...row }),
-    markFailed: (subject: string) => requireCaptcha.run(subject),
+    get: (subject: string) =>
+      sql.one<GuardRow>("SELECT failures, captcha_required, locked_until FROM login_guards WHERE subject = ?", [
+        subject,
+      ]),
+    put: (subject: string, row: GuardRow) =>
+      sql.run(
+        `INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, ?, ?, ?)
+         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, captcha_required = excluded.captcha_required, locked_until = excluded.locked_until`,
+        [subject, row.failures, row.captcha_required, row.locked_until],
+      ),
+    markFailed: (subject: string) =>
+      sql.run("UPDATE login_guards SET captcha_required = 1 WHERE subject = ?", [subject]),
     /** Success, or 忘记密码: no count, no captcha, no lock. */
-    clear: (subject: string) => clear.run(subject),
+    clear: (subject: string) => sql.run("DELETE FROM login_guards WHERE subject = ?", [subject]),
   };
 }
 
 export const personSubject = (personId: string) => `person:${personId}`;
 
 export interface GuardedAttemptDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   captchas: Captchas;
 }
@@ -86,7 +87,7 @@ export interface Attempt<T> {
   /** The (slow) secret check. */
   check: () => Promise<boolean>;
   /** Runs in the transaction that clears the counter. */
-  onSuccess: () => T;
+  onSuccess: () => Promise<T>;
   refusals: { failed: ErrorCode; locked: ErrorCode };
 }
 
@@ -122,15 +123,15 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
 
 async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
   const { subject, captcha, check, onSuccess, refusals } = attempt;
-  const guards = attemptGuards(deps.db);
-  const reservation = atomically(deps.db, () => {
+  const guards = attemptGuards(deps.sql);
+  const reservation = await deps.sql.transaction(async () => {
     const now = deps.clock.now();
-    const guard = guards.get(subject);
+    const guard = await guards.get(subject);
     // The captcha is consumed (and committed) only when this try needs it.
     const captchaNeeded = guard?.captcha_required === 1 && !(guard.locked_until !== null && guard.locked_until > now);
-    const captchaCheck = captchaNeeded ? deps.captchas.consume(captcha.captchaId, captcha.captchaAnswer) : null;
+    const captchaCheck = captchaNeeded ? await deps.captchas.consume(captcha.captchaId, captcha.captchaAnswer) : null;
     const { reservation, next } = reserveAttempt(guard, now, captchaCheck === null ? null : captchaCheck === "ok");
-    if (reservation.kind === "reserved") guards.put(subject, next);
+    if (reservation.kind === "reserved") await guards.put(subject, next);
     return { ...reservation, captchaCheck };
   });
 
@@ -144,15 +145,15 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
   }
 
   if (await check()) {
-    return atomically(deps.db, () => {
-      guards.clear(subject);
+    return deps.sql.transaction(async () => {
+      await guards.clear(subject);
       return onSuccess();
     });
   }
 
-  atomically(deps.db, () => guards.markFailed(subject));
+  await guards.markFailed(subject);
   if (reservation.failuresSoFar >= MAX_FAILURES) {
-    const lockedUntil = guards.get(subject)?.locked_until ?? deps.clock.now();
+    const lockedUntil = (await guards.get(subject))?.locked_until ?? deps.clock.now();
     throw new AppError(refusals.locked, { retryAfter: secondsUntil(lockedUntil, deps.clock.now()) });
   }
   throw new AppError(refusals.failed, {

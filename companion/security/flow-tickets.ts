@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { newToken, tokenDigest } from "./secrets.js";
 
 export type FlowPurpose = "register" | "register-face" | "reset-password";
@@ -9,43 +9,44 @@ export type FlowPurpose = "register" | "register-face" | "reset-password";
  * the captcha and identity were right). Random, stored hashed, short-lived.
  */
 export interface FlowTickets {
-  issue(purpose: FlowPurpose, subjectId: string, ttlMs: number): string;
+  issue(purpose: FlowPurpose, subjectId: string, ttlMs: number): Promise<string>;
   /** The subject of a live ticket, or null. */
-  find(purpose: FlowPurpose, ticket: string): { subjectId: string; phone: string | null } | null;
-  bindPhone(purpose: FlowPurpose, ticket: string, phone: string): void;
-  revoke(purpose: FlowPurpose, ticket: string): void;
+  find(purpose: FlowPurpose, ticket: string): Promise<{ subjectId: string; phone: string | null } | null>;
+  bindPhone(purpose: FlowPurpose, ticket: string, phone: string): Promise<void>;
+  revoke(purpose: FlowPurpose, ticket: string): Promise<void>;
 }
 
-export function flowTickets(db: Db, clock: Clock): FlowTickets {
-  const insert = db.prepare(
-    "INSERT INTO flow_tickets (ticket_hash, purpose, subject_id, expires_at) VALUES (?, ?, ?, ?)",
-  );
-  const select = db.prepare(
-    "SELECT subject_id, phone, expires_at FROM flow_tickets WHERE ticket_hash = ? AND purpose = ?",
-  );
-  const setPhone = db.prepare("UPDATE flow_tickets SET phone = ? WHERE ticket_hash = ? AND purpose = ?");
-  const remove = db.prepare("DELETE FROM flow_tickets WHERE ticket_hash = ? AND purpose = ?");
-  const purge = db.prepare("DELETE FROM flow_tickets WHERE expires_at <= ?");
+export function flowTickets(sql: Sql, clock: Clock): FlowTickets {
   return {
-    issue(purpose, subjectId, ttlMs) {
+    async issue(purpose, subjectId, ttlMs) {
       const ticket = newToken();
       const now = clock.now();
-      purge.run(now);
-      insert.run(tokenDigest(ticket), purpose, subjectId, now + ttlMs);
+      await sql.run("DELETE FROM flow_tickets WHERE expires_at <= ?", [now]);
+      await sql.run("INSERT INTO flow_tickets (ticket_hash, purpose, subject_id, expires_at) VALUES (?, ?, ?, ?)", [
+        tokenDigest(ticket),
+        purpose,
+        subjectId,
+        now + ttlMs,
+      ]);
       return ticket;
     },
-    find(purpose, ticket) {
-      const row = select.get(tokenDigest(ticket), purpose) as
-        | { subject_id: string; phone: string | null; expires_at: number }
-        | undefined;
+    async find(purpose, ticket) {
+      const row = await sql.one<{ subject_id: string; phone: string | null; expires_at: number }>(
+        "SELECT subject_id, phone, expires_at FROM flow_tickets WHERE ticket_hash = ? AND purpose = ?",
+        [tokenDigest(ticket), purpose],
+      );
       if (!row || row.expires_at <= clock.now()) return null;
       return { subjectId: row.subject_id, phone: row.phone };
     },
-    bindPhone(purpose, ticket, phone) {
-      setPhone.run(phone, tokenDigest(ticket), purpose);
+    async bindPhone(purpose, ticket, phone) {
+      await sql.run("UPDATE flow_tickets SET phone = ? WHERE ticket_hash = ? AND purpose = ?", [
+        phone,
+        tokenDigest(ticket),
+        purpose,
+      ]);
     },
-    revoke(purpose, ticket) {
-      remove.run(tokenDigest(ticket), purpose);
+    async revoke(purpose, ticket) {
+      await sql.run("DELETE FROM flow_tickets WHERE ticket_hash = ? AND purpose = ?", [tokenDigest(ticket), purpose]);
     },
   };
 }

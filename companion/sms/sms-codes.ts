@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { DAY, MINUTE } from "../clock.js";
-import { atomically, type Db } from "../db/database.js";
+import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 import { countedGuess } from "../security/counted-guess.js";
 import { type CodeHasher, randomCode } from "../security/secrets.js";
@@ -24,49 +24,41 @@ export interface SmsCodes {
   /** Sends a fresh 6-digit code, replacing older ones; refuses within the cooldown. */
   send(purpose: SmsPurpose, phone: string): Promise<{ resendAfter: number }>;
   /** Checks and consumes a code; a wrong code is counted (committed) before the refusal. */
-  verify(purpose: SmsPurpose, phone: string, code: string): void;
+  verify(purpose: SmsPurpose, phone: string, code: string): Promise<void>;
 }
 
-export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsGateway): SmsCodes {
-  const lastSent = db.prepare(
-    "SELECT sent_at FROM sms_codes WHERE purpose = ? AND phone = ? ORDER BY sent_at DESC LIMIT 1",
-  );
-  const sentSince = db.prepare("SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND sent_at > ?");
-  const replaceOlder = db.prepare(
-    "UPDATE sms_codes SET replaced_at = ? WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL",
-  );
-  const insert = db.prepare(
-    "INSERT INTO sms_codes (id, purpose, phone, code_hash, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-  );
-  const remove = db.prepare("DELETE FROM sms_codes WHERE id = ?");
-  const current = db.prepare(
-    `SELECT id, code_hash, expires_at, failures FROM sms_codes
-     WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL
-     ORDER BY sent_at DESC LIMIT 1`,
-  );
-  const countFailure = db.prepare("UPDATE sms_codes SET failures = failures + 1 WHERE id = ?");
-  const markUsed = db.prepare("UPDATE sms_codes SET used_at = ? WHERE id = ?");
-
+export function smsCodes(sql: Sql, clock: Clock, hasher: CodeHasher, gateway: SmsGateway): SmsCodes {
   return {
     async send(purpose, phone) {
       const code = randomCode(6, "0123456789");
       const id = randomUUID();
-      const reserved = atomically(db, () => {
+      const refused = await sql.transaction(async () => {
         const now = clock.now();
-        const last = lastSent.pluck().get(purpose, phone) as number | undefined;
+        const last = await sql.value<number>(
+          "SELECT sent_at FROM sms_codes WHERE purpose = ? AND phone = ? ORDER BY sent_at DESC LIMIT 1",
+          [purpose, phone],
+        );
         if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
-          return {
-            refused: new AppError("SMS_COOLDOWN", { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) }),
-          };
+          return new AppError("SMS_COOLDOWN", { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) });
         }
-        if ((sentSince.pluck().get(phone, now - DAY) as number) >= SMS_DAILY_LIMIT) {
-          return { refused: new AppError("RATE_LIMITED", { retryAfter: secondsUntil(now + DAY, now) }) };
+        const sentToday = await sql.value<number>("SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND sent_at > ?", [
+          phone,
+          now - DAY,
+        ]);
+        if ((sentToday ?? 0) >= SMS_DAILY_LIMIT) {
+          return new AppError("RATE_LIMITED", { retryAfter: secondsUntil(now + DAY, now) });
         }
-        replaceOlder.run(now, purpose, phone);
-        insert.run(id, purpose, phone, hasher.digest(`sms:${purpose}:${phone}`, code), now, now + SMS_CODE_TTL);
-        return { refused: null };
+        await sql.run(
+          "UPDATE sms_codes SET replaced_at = ? WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL",
+          [now, purpose, phone],
+        );
+        await sql.run(
+          "INSERT INTO sms_codes (id, purpose, phone, code_hash, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+          [id, purpose, phone, hasher.digest(`sms:${purpose}:${phone}`, code), now, now + SMS_CODE_TTL],
+        );
+        return null;
       });
-      if (reserved.refused) throw reserved.refused;
+      if (refused) throw refused;
       try {
         await gateway.send(
           phone,
@@ -74,25 +66,29 @@ export function smsCodes(db: Db, clock: Clock, hasher: CodeHasher, gateway: SmsG
         );
       } catch {
         // The code never reached the phone: drop it so the cooldown does not hold the person back.
-        remove.run(id);
+        await sql.run("DELETE FROM sms_codes WHERE id = ?", [id]);
         throw new AppError("SMS_SEND_FAILED");
       }
       return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
     },
 
-    verify(purpose, phone, code) {
-      const outcome = atomically(db, () => {
-        const row = current.get(purpose, phone) as
-          | { id: string; code_hash: string; expires_at: number; failures: number }
-          | undefined;
+    async verify(purpose, phone, code) {
+      const outcome = await sql.transaction(async () => {
+        const row = await sql.one<{ id: string; code_hash: string; expires_at: number; failures: number }>(
+          `SELECT id, code_hash, expires_at, failures FROM sms_codes
+           WHERE purpose = ? AND phone = ? AND used_at IS NULL AND replaced_at IS NULL
+           ORDER BY sent_at DESC LIMIT 1`,
+          [purpose, phone],
+        );
         const live = row && row.expires_at > clock.now() ? row : undefined;
-        const result = countedGuess(
+        const result = await countedGuess(
           live,
           SMS_MAX_FAILURES,
           () => hasher.matches(`sms:${purpose}:${phone}`, code, live?.code_hash ?? ""),
-          () => countFailure.run(live?.id),
+          () => sql.run("UPDATE sms_codes SET failures = failures + 1 WHERE id = ?", [live?.id ?? null]),
         );
-        if (result === "ok") markUsed.run(clock.now(), live?.id);
+        if (result === "ok")
+          await sql.run("UPDATE sms_codes SET used_at = ? WHERE id = ?", [clock.now(), live?.id ?? null]);
         return result;
       });
       if (outcome === "invalid") throw new AppError("SMS_CODE_INVALID");

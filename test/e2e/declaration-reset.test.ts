@@ -80,11 +80,11 @@ beforeAll(async () => {
   clerkA = await registerPerson(companion, newPerson({ name: "宋晓明" }));
   clerkB = await registerPerson(companion, newPerson({ name: "赵敏" }));
   clerkC = await registerPerson(companion, newPerson({ name: "钱进" }));
-  unit = addUnit(companion, { name: "广东QJ4核定4" });
-  setOfficer(companion, { tin: unit.tin, role: "法定代表人", person: legalRep });
-  setOfficer(companion, { tin: unit.tin, role: "财务负责人", person: finance });
+  unit = await addUnit(companion, { name: "广东QJ4核定4" });
+  await setOfficer(companion, { tin: unit.tin, role: "法定代表人", person: legalRep });
+  await setOfficer(companion, { tin: unit.tin, role: "财务负责人", person: finance });
   // The finance manager's account has no bound phone (as for an account opened before phones were asked).
-  companion.app.core.db.prepare("UPDATE people SET phone = NULL WHERE login_name = ?").run(finance.loginName);
+  await companion.app.core.sql.run("UPDATE people SET phone = NULL WHERE login_name = ?", [finance.loginName]);
   await companion.app.core.declarationPasswords.set(unit.tin, OLD_PASSWORD);
   const repToken = await loginToken(companion, legalRep);
   const granted = await api(companion, `/api/units/${unit.tin}/grants`, {
@@ -221,7 +221,7 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
     const popup = await logInAs(legalRep);
     await popup.close();
     // With no extension page open, the one event listener left is the background's.
-    const repId = companion.app.core.people.byLoginName(legalRep.loginName)?.id ?? "";
+    const repId = (await companion.app.core.people.byLoginName(legalRep.loginName))?.id ?? "";
     await until(() => companion.app.core.hub.listeners(repId) === 1, "the background listens for the legal rep");
     const workerTarget = await browser.waitForTarget(
       (target) => target.type() === "service_worker" && target.url().endsWith("/background.js"),

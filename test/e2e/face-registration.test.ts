@@ -110,10 +110,11 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       await page.waitForSelector('[data-testid="register-done"]');
       await shot(page, "register-face-done.png");
 
-      const stored = companion.app.core.people.byDocument("居民身份证", person.docNumber);
+      const stored = await companion.app.core.people.byDocument("居民身份证", person.docNumber);
       expect(stored?.name).toBe("宋晓明");
-      const via = companion.app.core.db.prepare("SELECT registered_via FROM people WHERE id = ?").pluck();
-      expect(via.get(stored!.id)).toBe("face");
+      expect(await companion.app.core.sql.value("SELECT registered_via FROM people WHERE id = ?", [stored!.id])).toBe(
+        "face",
+      );
       expect(
         (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,
       ).toBe(200);
@@ -133,7 +134,7 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       expect(await page.$('[data-testid="face-retry"]')).not.toBeNull();
       expect(await page.$("#loginName")).toBeNull();
       await shot(page, "register-face-refused.png");
-      expect(companion.app.core.people.byDocument("居民身份证", person.docNumber)).toBeNull();
+      expect(await companion.app.core.people.byDocument("居民身份证", person.docNumber)).toBeNull();
       await page.close();
     },
     SLOW,

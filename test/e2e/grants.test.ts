@@ -49,10 +49,10 @@ beforeAll(async () => {
   legalRep = await registerPerson(companion, newPerson({ name: "李建国" }));
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
   manager = await registerPerson(companion, newPerson({ name: "王芳" }));
-  unit = addUnit(companion, { name: "广东QJ4核定4", departments: ["财务部", "人事部"] });
-  otherUnit = addUnit(companion, { name: "广东QJ4核定5" });
-  setOfficer(companion, { tin: unit.tin, role: "法定代表人", person: legalRep });
-  setOfficer(companion, { tin: otherUnit.tin, role: "财务负责人", person: legalRep });
+  unit = await addUnit(companion, { name: "广东QJ4核定4", departments: ["财务部", "人事部"] });
+  otherUnit = await addUnit(companion, { name: "广东QJ4核定5" });
+  await setOfficer(companion, { tin: unit.tin, role: "法定代表人", person: legalRep });
+  await setOfficer(companion, { tin: otherUnit.tin, role: "财务负责人", person: legalRep });
   // One grant made beforehand (over the API), so the table shows a 管理权限 定期 row as well.
   const token = await loginToken(companion, legalRep);
   const made = await api(companion, `/api/units/${unit.tin}/grants`, {

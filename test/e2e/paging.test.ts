@@ -36,9 +36,9 @@ beforeAll(async () => {
   requireBuiltExtension();
   companion = await startCompanion();
   rep = await registerPerson(companion, newPerson({ name: "李建国" }));
-  tin = addUnit(companion, { name: "广东QJ大单位" }).tin;
-  setOfficer(companion, { tin, role: "法定代表人", person: rep });
-  seedGrantees(
+  tin = (await addUnit(companion, { name: "广东QJ大单位" })).tin;
+  await setOfficer(companion, { tin, role: "法定代表人", person: rep });
+  await seedGrantees(
     companion,
     rep,
     tin,

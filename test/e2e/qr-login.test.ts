@@ -271,9 +271,11 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     await left.click('[data-testid="login-method-toggle"]');
     await left.waitForSelector("#account");
     // The companion ends the code when it sees the socket close; wait for that rather than race it.
-    const state = companion.app.core.db.prepare("SELECT state FROM qr_logins WHERE ref = ?");
     await expect
-      .poll(() => (state.get(ref) as { state: string }).state, { timeout: 5_000, interval: 50 })
+      .poll(() => companion.app.core.sql.value("SELECT state FROM qr_logins WHERE ref = ?", [ref]), {
+        timeout: 5_000,
+        interval: 50,
+      })
       .toBe("expired");
 
     await choosePicture(scan, picture);
@@ -384,7 +386,7 @@ describe("扫一扫 with a camera", () => {
         `--use-file-for-fake-video-capture=${video}`,
       ],
     });
-    (await loginInPopup(filmed.browser, approver)).close();
+    await (await loginInPopup(filmed.browser, approver)).close();
     const page = await openExtensionPage(filmed.browser, "scan.html", 1000, 900);
     // The preview runs, then the code in it is read; the camera goes off with the confirmation screen.
     expect(await textOf(page, '[data-testid="scan-confirm-client"]')).toBe("桌面客户端：扣缴客户端（前台）");

@@ -71,7 +71,7 @@ describe("生僻字录入 on the register page", () => {
     page = await openExtensionPage(browser, "register.html", 1100, 860);
     await page.click("#agree");
     await page.click('[data-testid="agreement-next"]');
-    const { code } = companion.app.core.registrationCodes.issue(person);
+    const { code } = await companion.app.core.registrationCodes.issue(person);
     await fill(page, "#registrationCode", code);
     await fill(page, "#docNumber", person.docNumber);
     await fill(page, "#name", "张晓");
@@ -161,7 +161,7 @@ describe("生僻字录入 on the register page", () => {
     await textOf(page, '[data-testid="register-done"]');
     expect(await textOf(page, '[data-testid="register-done"] dd')).toBe(`*${RARE}`);
 
-    const stored = companion.app.core.people.byLoginName(person.loginName);
+    const stored = await companion.app.core.people.byLoginName(person.loginName);
     expect(stored?.name).toBe(`张${RARE}`);
     expect([...(stored?.name ?? "")]).toHaveLength(2);
     await page.close();

@@ -95,12 +95,11 @@ describe("taxauth CLI", () => {
   it("hall unlock lifts a password lock", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion);
-    await companion.app.core.db
-      .prepare("INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, 5, 1, ?)")
-      .run(
-        `person:${(companion.app.core.people.byLoginName(person.loginName) as { id: string }).id}`,
-        Date.now() + 3_600_000,
-      );
+    const stored = await companion.app.core.people.byLoginName(person.loginName);
+    await companion.app.core.sql.run(
+      "INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, 5, 1, ?)",
+      [`person:${stored?.id}`, Date.now() + 3_600_000],
+    );
     expect(
       (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body
         .code,

@@ -19,9 +19,9 @@ let rep: TestPerson;
 let repToken: string;
 beforeEach(async () => {
   companion = await startCompanion();
-  tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+  tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
   rep = await registerPerson(companion, newPerson({ name: "王法人" }));
-  setOfficer(companion, { tin, role: "法定代表人", person: rep });
+  await setOfficer(companion, { tin, role: "法定代表人", person: rep });
   repToken = await loginToken(companion, rep);
 });
 afterEach(() => companion.close());
@@ -51,7 +51,7 @@ describe("重置申报密码", () => {
     const keytar = (await import("keytar")).default;
     const stored = (await keytar.findCredentials(TEST_KEYCHAIN_SERVICE)).find((c) => c.account.endsWith(`:${tin}`));
     expect(stored?.password).toMatch(/^\$argon2id\$/);
-    core.db.pragma("wal_checkpoint(TRUNCATE)");
+    await core.sql.value("PRAGMA wal_checkpoint(TRUNCATE)");
     const files = readdirSync(companion.dataDir).filter((f) => f.startsWith("taxauth.sqlite") || f === "companion.log");
     const bytes = Buffer.concat(files.map((f) => readFileSync(join(companion.dataDir, f))));
     expect(bytes.includes(Buffer.from("Qj4pass2026"))).toBe(false);
@@ -59,7 +59,7 @@ describe("重置申报密码", () => {
   });
 
   it("says exactly what the seed says when the officer has no bound phone", async () => {
-    companion.app.core.db.prepare("UPDATE people SET phone = NULL WHERE login_name = ?").run(rep.loginName);
+    await companion.app.core.sql.run("UPDATE people SET phone = NULL WHERE login_name = ?", [rep.loginName]);
     const res = await api(companion, `/api/units/${tin}/declaration-password/sms`, { token: repToken, body: {} });
     expect(res.body).toEqual({
       code: "PHONE_NOT_BOUND",

@@ -23,8 +23,8 @@ beforeEach(async () => {
   // A little ahead of the wall clock: the certificates below are issued "now" by openssl.
   clock = manualClock(Date.now() + 5 * 60_000);
   companion = await startCompanion({ clock });
-  tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
-  companion.app.core.units.setLocal(tin, true);
+  tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
+  await companion.app.core.units.setLocal(tin, true);
   const rootFile = join(companion.dataDir, "root.pem");
   writeFileSync(rootFile, pki.root.pem);
   expect(await runCli(["hall", "ca", "trust", rootFile], { dataDir: companion.dataDir })).toContain("已信任");
@@ -91,7 +91,7 @@ describe("CA entry for 本市单位", () => {
   });
 
   it("is only for units marked local", async () => {
-    const other = addUnit(companion, { name: "外地单位" }).tin;
+    const other = (await addUnit(companion, { name: "外地单位" })).tin;
     const refusal = await desk.request("unit.challenge", { tin: other }).catch((e: DesktopError) => e.code);
     expect(refusal).toBe("CA_NOT_ALLOWED");
   });

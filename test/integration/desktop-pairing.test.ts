@@ -104,10 +104,10 @@ describe("desktop pairing", () => {
   it("lists the person's units with the seed's totals, and adds one by 纳税人识别号", async () => {
     const { client } = await pairedClient();
     await client.request("login", { account: person.loginName, password: person.password });
-    const granted = addUnit(companion, { name: "广东QJ4核定4", comprehensiveIncome: "已申报" });
-    const other = addUnit(companion, { name: "广东QJ1查账" });
+    const granted = await addUnit(companion, { name: "广东QJ4核定4", comprehensiveIncome: "已申报" });
+    const other = await addUnit(companion, { name: "广东QJ1查账" });
     const rep = await registerPerson(companion, newPerson({ name: "王法人" }));
-    setOfficer(companion, { tin: granted.tin, role: "法定代表人", person: rep });
+    await setOfficer(companion, { tin: granted.tin, role: "法定代表人", person: rep });
     await api(companion, `/api/units/${granted.tin}/grants`, {
       token: await loginToken(companion, rep),
       body: {
@@ -141,7 +141,7 @@ describe("desktop pairing", () => {
       tin: granted.tin,
       position: 2,
     });
-    const unlisted = addUnit(companion, { name: "广东QJ9" });
+    const unlisted = await addUnit(companion, { name: "广东QJ9" });
     expect(await refusalCode(client.request("units.order", { tin: unlisted.tin, to: "up" }))).toBe("VALIDATION_FAILED");
     const names = async () => (await client.request("units.list", {})).items.map((u) => u.name);
     expect(await names()).toEqual(["广东QJ1查账", "广东QJ4核定4"]);

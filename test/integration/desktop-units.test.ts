@@ -17,10 +17,10 @@ const PASSWORD = "Qj4pass2026";
 
 beforeEach(async () => {
   companion = await startCompanion();
-  tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+  tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
   rep = await registerPerson(companion, newPerson({ name: "王法人" }));
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-  setOfficer(companion, { tin, role: "法定代表人", person: rep });
+  await setOfficer(companion, { tin, role: "法定代表人", person: rep });
   await companion.app.core.declarationPasswords.set(tin, PASSWORD);
   // Pair one desktop client for the tests, approved by the clerk in the popup.
   const pairing = await pairDesktopClient(companion, await loginToken(companion, clerk));
@@ -215,7 +215,7 @@ describe("单位办税验证", () => {
     const ended = desk.nextEvent("session.ended");
     // Idle: nothing touches the login for 30 minutes. (The companion's clock is the wall clock here,
     // so the session row is aged instead.)
-    companion.app.core.db.prepare("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").run();
+    await companion.app.core.sql.run("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000");
     expect(await ended).toEqual({ event: "session.ended", reason: "登录已失效，请重新登录" });
     expect((await refusal(desk.request("units.list", {}))).code).toBe("NOT_LOGGED_IN");
     expect((await refusal(desk.request("unit.leave", { tin }))).code).toBe("NOT_LOGGED_IN");

@@ -95,11 +95,11 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       expect(checked.status).toBe(200);
       const complete = await finishRegistration(companion, checked.body.registrationTicket, person);
       expect(complete.status).toBe(200);
-      const stored = companion.app.core.people.byDocument("居民身份证", person.docNumber);
+      const stored = await companion.app.core.people.byDocument("居民身份证", person.docNumber);
       expect(stored).toMatchObject({ name: "宋晓明" });
-      expect(
-        companion.app.core.db.prepare("SELECT registered_via FROM people WHERE id = ?").pluck().get(stored!.id),
-      ).toBe("face");
+      expect(await companion.app.core.sql.value("SELECT registered_via FROM people WHERE id = ?", [stored!.id])).toBe(
+        "face",
+      );
       const login = await api(companion, "/api/login", {
         body: { account: person.loginName, password: person.password },
       });
@@ -107,7 +107,8 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       // The ticket was used: a second registration with it fails, and the person is registered now.
       expect((await faceCheck(person, await headTurn(await faceById("1.0")))).body.code).toBe("ALREADY_REGISTERED");
       // Only the descriptor was kept, not the photo.
-      const row = companion.app.core.db.prepare("SELECT * FROM portrait_references").get() as Record<string, unknown>;
+      const row =
+        (await companion.app.core.sql.one<Record<string, unknown>>("SELECT * FROM portrait_references")) ?? {};
       expect(Object.keys(row).sort()).toEqual(["descriptor", "doc_number", "enrolled_at", "name"]);
       expect((row.descriptor as Buffer).byteLength).toBe(128 * 4);
     },

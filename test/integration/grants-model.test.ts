@@ -231,7 +231,7 @@ async function freshPool(): Promise<void> {
   pool = [];
   for (const name of POOL_NAMES) {
     const registered = await registerPerson(companion, newPerson({ name, docNumber: freshIdNumber() }));
-    const id = companion.app.core.people.byLoginName(registered.loginName)?.id as string;
+    const id = (await companion.app.core.people.byLoginName(registered.loginName))?.id as string;
     pool.push({ id, docType: registered.docType, docNumber: registered.docNumber, name });
   }
   runsOnPool = 0;
@@ -262,7 +262,7 @@ async function replay(shift: number, ops: Op[]): Promise<void> {
   try {
     await replayOn(tins, shift, ops);
   } finally {
-    retire(tins);
+    await retire(tins);
     timings.push({ ops: ops.length, ms: performance.now() - started });
   }
 }
@@ -283,12 +283,12 @@ async function everyPage<T>(read: (query: PageQuery) => Promise<Page<T>>): Promi
  * After a run its units are left behind: their officers leave and their grants end, so the pool's
  * listings (which the companion builds over all of a person's units) do not grow run after run.
  */
-function retire(tins: string[]): void {
+async function retire(tins: string[]): Promise<void> {
   const { units, grants } = companion.app.core;
   for (const tin of tins) {
-    for (const officer of units.officers(tin)) units.endOfficer(officer, "2019-12-31");
-    for (const grant of grants.store.ofUnit(tin)) {
-      if (grant.endedBy === null) grants.store.end(grant.id, "unit", clock.now());
+    for (const officer of await units.officers(tin)) await units.endOfficer(officer, "2019-12-31");
+    for (const grant of await grants.store.ofUnit(tin)) {
+      if (grant.endedBy === null) await grants.store.end(grant.id, "unit", clock.now());
     }
   }
 }
@@ -300,7 +300,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
   // As the hall CLI does (not addUnit(): its TIN serial runs out over a long hunt).
   for (const tin of tins.slice(0, 2)) {
     const name = `广东QJ模型${tin.slice(-6)}`;
-    units.saveUnit({
+    await units.saveUnit({
       tin,
       name,
       departments: [],
@@ -445,7 +445,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
         const { docType, docNumber, name } = identity(o.who);
         const start = plusDays(model.today(), o.start);
         const end = o.length === null ? null : plusDays(start, o.length);
-        const saved = units.setOfficer({
+        const saved = await units.setOfficer({
           unitTin: tin,
           role: o.role,
           docType: docType as DocumentType,
@@ -461,7 +461,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
       case "officer-leaves": {
         const index = o.pick % officers.length;
         const end = plusDays(model.today(), o.end);
-        units.endOfficer(officers[index] as Officer, end);
+        await units.endOfficer(officers[index] as Officer, end);
         model.endOfficer(index, end);
         return `officer #${index} leaves: term ends ${end}`;
       }
@@ -476,7 +476,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
       for (const tin of tins.slice(0, 2)) {
         let detail: unknown;
         try {
-          const d = service.unitDetail(p.id, tin);
+          const d = await service.unitDetail(p.id, tin);
           detail = {
             roles: d.roles,
             grantLimit: d.grantLimit,
@@ -550,7 +550,7 @@ async function replayOn(tins: string[], shift: number, ops: Op[]): Promise<void>
     const { docType, docNumber, name } = pool[p] as ModelPerson;
     const tin = tins[u] as string;
     const officer = { unitTin: tin, role, docType: docType as DocumentType, docNumber, name };
-    officers.push(units.setOfficer({ ...officer, startDate: "2020-01-01", endDate: null }));
+    officers.push(await units.setOfficer({ ...officer, startDate: "2020-01-01", endDate: null }));
     model.setOfficer({ tin, role, docType, docNumber, name, start: "2020-01-01", end: null });
     log.push(`    officer #${officers.length - 1}: U${u} ${role} is ${name} from 2020-01-01`);
   }

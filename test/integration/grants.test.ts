@@ -17,10 +17,10 @@ let clerkToken: string;
 beforeEach(async () => {
   clock = manualClock(Date.parse("2026-11-28T02:00:00Z")); // 2026-11-28 10:00 in Shanghai
   companion = await startCompanion({ clock });
-  tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+  tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
   legalRep = await registerPerson(companion, newPerson({ name: "王法人" }));
   clerk = await registerPerson(companion, newPerson({ name: "李办税" }));
-  setOfficer(companion, { tin, role: "法定代表人", person: legalRep });
+  await setOfficer(companion, { tin, role: "法定代表人", person: legalRep });
   repToken = await loginToken(companion, legalRep);
   clerkToken = await loginToken(companion, clerk);
 });
@@ -120,7 +120,7 @@ describe("企业办税权限 for the legal rep", () => {
   });
 
   it("lets only managers of the unit manage its grants", async () => {
-    const other = addUnit(companion, { name: "广东QJ1查账" });
+    const other = await addUnit(companion, { name: "广东QJ1查账" });
     expect((await addGrant(repToken, clerk, {}, other.tin)).body.code).toBe("NOT_UNIT_MANAGER");
     expect((await api(companion, `/api/units/${other.tin}`, { token: repToken })).body.code).toBe("NOT_UNIT_MANAGER");
     const grant = await addGrant(repToken, clerk);
@@ -134,11 +134,11 @@ describe("企业办税权限 for the legal rep", () => {
 
   it("follows the office: a former legal rep loses the unit, a finance manager gains it", async () => {
     const finance = await registerPerson(companion, newPerson({ name: "钱财务" }));
-    setOfficer(companion, { tin, role: "财务负责人", person: finance, startDate: "2026-11-28" });
+    await setOfficer(companion, { tin, role: "财务负责人", person: finance, startDate: "2026-11-28" });
     const financeToken = await loginToken(companion, finance);
     expect((await addGrant(financeToken, clerk)).body.grantedBy.role).toBe("财务负责人");
     const successor = newPerson({ name: "孙新法人" });
-    setOfficer(companion, { tin, role: "法定代表人", person: successor, startDate: "2026-11-28" });
+    await setOfficer(companion, { tin, role: "法定代表人", person: successor, startDate: "2026-11-28" });
     expect((await api(companion, `/api/units/${tin}`, { token: repToken })).body.code).toBe("NOT_UNIT_MANAGER");
   });
 });

@@ -118,7 +118,7 @@ describe("request guard", () => {
 describe("healthz", () => {
   it("answers 503 naming the database when it is gone", async () => {
     const broken = await startCompanion();
-    broken.app.core.db.close();
+    await broken.app.core.sql.close();
     const res = await api(broken, "/healthz");
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: "error", keychain: "ok" });

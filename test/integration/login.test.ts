@@ -168,8 +168,8 @@ describe("password login", () => {
       body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(c, KNOWN_CAPTCHA_ANSWER)) },
     });
     expect(right.body.code).toBe("ACCOUNT_LOCKED");
-    const guard = c.app.core.db.prepare("SELECT failures FROM login_guards").pluck().all();
-    expect(guard).toEqual([5]);
+    const guard = await c.app.core.sql.all("SELECT failures FROM login_guards");
+    expect(guard).toEqual([{ failures: 5 }]);
   });
 
   it("answers unknown accounts like known ones", async () => {

@@ -25,9 +25,9 @@ beforeAll(async () => {
 afterAll(() => companion.close());
 
 /** A unit whose 法定代表人 is the rep. */
-function repUnit(name: string, tin?: string): string {
-  ({ tin } = addUnit(companion, { name, ...(tin ? { tin } : {}) }));
-  setOfficer(companion, { tin, role: "法定代表人", person: rep });
+async function repUnit(name: string, tin?: string): Promise<string> {
+  ({ tin } = await addUnit(companion, { name, ...(tin ? { tin } : {}) }));
+  await setOfficer(companion, { tin, role: "法定代表人", person: rep });
   return tin;
 }
 
@@ -57,12 +57,13 @@ async function readAll(
 
 describe("paged HTTP lists", () => {
   it("managed units: pages in 纳税人识别号 order, a total, and rows added meanwhile neither repeat nor hide others", async () => {
-    const before = Array.from({ length: 7 }, (_, i) => repUnit(`广东QJ分页${i}`));
-    const read = await readAll("/api/units/managed", 3, (page) => {
+    const before: string[] = [];
+    for (let i = 0; i < 7; i++) before.push(await repUnit(`广东QJ分页${i}`));
+    const read = await readAll("/api/units/managed", 3, async (page) => {
       if (page !== 0) return;
       // While the first page is shown: one unit that sorts before it, one after everything.
-      repUnit("广东QJ分页在前", FIRST_TIN);
-      repUnit("广东QJ分页在后", LAST_TIN);
+      await repUnit("广东QJ分页在前", FIRST_TIN);
+      await repUnit("广东QJ分页在后", LAST_TIN);
     });
     const tins = read.items.map((unit: { tin: string }) => unit.tin);
     expect(tins).toEqual([...before, LAST_TIN].sort());
@@ -77,8 +78,8 @@ describe("paged HTTP lists", () => {
   });
 
   it("a unit's grants: oldest first, searched by 姓名 or the whole 证件号码 on the companion", async () => {
-    const tin = repUnit("广东QJ授权分页");
-    seedGrantees(
+    const tin = await repUnit("广东QJ授权分页");
+    await seedGrantees(
       companion,
       rep,
       tin,
@@ -86,7 +87,7 @@ describe("paged HTTP lists", () => {
     );
     const read = await readAll(`/api/units/${tin}/grants`, 4, async (page) => {
       // A grant made while the manager pages through comes last, on a later page.
-      if (page === 0) seedGrantees(companion, rep, tin, ["新来的"]);
+      if (page === 0) await seedGrantees(companion, rep, tin, ["新来的"]);
     });
     expect(read.pages).toBe(3);
     expect(read.items.map((g: { grantee: { maskedName: string } }) => g.grantee.maskedName).at(-1)).toBe("**的");
@@ -101,7 +102,7 @@ describe("paged HTTP lists", () => {
   });
 
   it("the history: newest first, and entries made meanwhile go on top, not into the next page", async () => {
-    const tin = repUnit("广东QJ记录分页");
+    const tin = await repUnit("广东QJ记录分页");
     const clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
     const made = await grantOverApi(companion, repToken, tin, clerk);
     const change = (startDate: string) =>
@@ -126,7 +127,7 @@ describe("paged HTTP lists", () => {
     const clerk = await registerPerson(companion, newPerson({ name: "李四" }));
     const token = await loginToken(companion, clerk);
     for (let i = 0; i < 3; i++) {
-      await grantOverApi(companion, repToken, repUnit(`广东QJ我的${i}`), clerk, {
+      await grantOverApi(companion, repToken, await repUnit(`广东QJ我的${i}`), clerk, {
         termType: "定期",
         endDate: "2099-12-31",
       });
@@ -142,7 +143,7 @@ describe("paged HTTP lists", () => {
   });
 
   it("refuses a cursor it did not give, and a page size outside 1–500, in Chinese", async () => {
-    const tin = repUnit("广东QJ坏分页");
+    const tin = await repUnit("广东QJ坏分页");
     const refused = async (query: string) =>
       (await api(companion, `/api/units/${tin}/grants?${query}`, { token: repToken })).body;
     expect(await refused("cursor=bm90LWEtY3Vyc29y")).toMatchObject({
@@ -159,8 +160,8 @@ describe("paged HTTP lists", () => {
   });
 
   it("the CSV export streams every grant, past the largest page", async () => {
-    const tin = repUnit("广东QJ导出");
-    seedGrantees(
+    const tin = await repUnit("广东QJ导出");
+    await seedGrantees(
       companion,
       rep,
       tin,
@@ -191,7 +192,10 @@ describe("单位管理 on the desktop socket", () => {
     desk = await desktopLoggedIn(companion, pairing.clientToken, clerk);
     tins = [];
     for (let i = 0; i < 6; i++) {
-      const { tin } = addUnit(companion, { name: `广东QJ桌面${i}`, comprehensiveIncome: i % 2 ? "已申报" : "待申报" });
+      const { tin } = await addUnit(companion, {
+        name: `广东QJ桌面${i}`,
+        comprehensiveIncome: i % 2 ? "已申报" : "待申报",
+      });
       tins.push(tin);
       expect((await desk.request("units.add", { tin })).position).toBe(i + 1);
     }
@@ -218,7 +222,7 @@ describe("单位管理 on the desktop socket", () => {
     expect(searched).toMatchObject({ total: 1, nextCursor: null, totals: { count: 6, comprehensiveFiled: 3 } });
     // The list's totals follow a unit's filing status, changed by the hall.
     expect((await desk.request("units.list", {})).totals.comprehensiveFiled).toBe(3);
-    companion.app.core.units.saveUnit({ ...searched.items[0]!, comprehensiveIncome: "已申报" });
+    await companion.app.core.units.saveUnit({ ...searched.items[0]!, comprehensiveIncome: "已申报" });
     expect((await desk.request("units.list", {})).totals.comprehensiveFiled).toBe(4);
   });
 
@@ -235,7 +239,7 @@ describe("单位管理 on the desktop socket", () => {
     }
     expect(names[0]).toBe("广东QJ桌面改名");
     // Back as it was, for the tests below.
-    companion.app.core.units.saveUnit({ ...renamed, name: renamed.name });
+    await companion.app.core.units.saveUnit({ ...renamed, name: renamed.name });
   });
 
   it("moves one row: ▲, ▼, to a position, and at the ends nothing changes", async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => companion?.close());
 
-const storedName = (person: TestPerson) => companion.app.core.people.byLoginName(person.loginName)?.name;
+const storedName = async (person: TestPerson) => (await companion.app.core.people.byLoginName(person.loginName))?.name;
 
 const verify = (person: TestPerson, registrationCode: string) =>
   api(companion, "/api/register/verify", {
@@ -47,7 +47,7 @@ describe("rare-character names", () => {
     ["middle dot and Ext G", `阿依古丽·${EXT_G}`],
   ])("registers and stores %s exactly: %s", async (_, name) => {
     const person = await registerPerson(companion, newPerson({ name }));
-    expect(storedName(person)).toBe(name);
+    expect(await storedName(person)).toBe(name);
     const login = await api(companion, "/api/login", {
       body: { account: person.loginName, password: person.password },
     });
@@ -56,20 +56,20 @@ describe("rare-character names", () => {
 
   it("stores NFC: a decomposed é entered matches the code issued for é and is kept composed", async () => {
     const person = newPerson({ name: "José García" });
-    const { code } = companion.app.core.registrationCodes.issue(person);
+    const { code } = await companion.app.core.registrationCodes.issue(person);
     const decomposed = { ...person, name: "Jose\u0301 Garci\u0301a" };
     expect((await verify(decomposed, code)).status).toBe(200);
     const registered = await registerPerson(
       companion,
       decomposed,
-      companion.app.core.registrationCodes.issue(person).code,
+      (await companion.app.core.registrationCodes.issue(person)).code,
     );
-    expect(storedName(registered)).toBe("José García");
+    expect(await storedName(registered)).toBe("José García");
   });
 
   it("counts code points: 50 Ext B characters (100 UTF-16 units) pass, 51 do not", async () => {
     const fifty = newPerson({ name: EXT_B.repeat(50) });
-    const { code } = companion.app.core.registrationCodes.issue(fifty);
+    const { code } = await companion.app.core.registrationCodes.issue(fifty);
     expect((await verify(fifty, code)).status).toBe(200);
     const tooLong = await verify({ ...fifty, name: EXT_B.repeat(51) }, code);
     expect(tooLong.status).toBe(400);
@@ -77,9 +77,9 @@ describe("rare-character names", () => {
   });
 
   it("matches a grantee by the exact rare-character name (新增授权)", async () => {
-    const tin = addUnit(companion).tin;
+    const tin = (await addUnit(companion)).tin;
     const rep = await registerPerson(companion, newPerson({ name: "王法人" }));
-    setOfficer(companion, { tin, role: "法定代表人", person: rep });
+    await setOfficer(companion, { tin, role: "法定代表人", person: rep });
     const clerk = await registerPerson(companion, newPerson({ name: `宋${JI}` }));
     const token = await loginToken(companion, rep);
     const grant = (name: string) =>

@@ -61,7 +61,7 @@ describe("大厅注册码注册", () => {
   it("binds the code to the person, counts wrong codes and stops the code at the fifth", async () => {
     companion = await startCompanion();
     const person = newPerson();
-    const { code } = companion.app.core.registrationCodes.issue(person);
+    const { code } = await companion.app.core.registrationCodes.issue(person);
     expect((await verify(companion, { ...person, name: "李四" }, code)).body.code).toBe("REGISTRATION_CODE_INVALID");
     expect((await verify(companion, { ...person, nationality: "美国" }, code)).body.code).toBe("VALIDATION_FAILED");
     for (let i = 0; i < 3; i++) {
@@ -76,7 +76,7 @@ describe("大厅注册码注册", () => {
     const clock = manualClock();
     companion = await startCompanion({ clock });
     const person = newPerson();
-    const { code } = companion.app.core.registrationCodes.issue(person);
+    const { code } = await companion.app.core.registrationCodes.issue(person);
     clock.advance(7 * DAY - MINUTE);
     expect((await verify(companion, person, code)).status).toBe(200);
     clock.advance(MINUTE);
@@ -86,8 +86,8 @@ describe("大厅注册码注册", () => {
   it("uses a code once, and a new code replaces the old one", async () => {
     companion = await startCompanion();
     const person = newPerson();
-    const first = companion.app.core.registrationCodes.issue(person);
-    const second = companion.app.core.registrationCodes.issue(person);
+    const first = await companion.app.core.registrationCodes.issue(person);
+    const second = await companion.app.core.registrationCodes.issue(person);
     expect((await verify(companion, person, first.code)).body.code).toBe("REGISTRATION_CODE_INVALID");
     const ticket = (await verify(companion, person, second.code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).status).toBe(200);
@@ -112,7 +112,7 @@ describe("大厅注册码注册", () => {
     companion = await startCompanion();
     const existing = await registerPerson(companion);
     const person = newPerson({ loginName: existing.loginName });
-    const { code } = companion.app.core.registrationCodes.issue(person);
+    const { code } = await companion.app.core.registrationCodes.issue(person);
     const ticket = (await verify(companion, person, code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).body.code).toBe("LOGIN_NAME_TAKEN");
     const taken = await api(companion, "/api/sms/send", {
@@ -141,7 +141,7 @@ describe("大厅注册码注册", () => {
 
 describe("SMS codes", () => {
   async function ticketFor(c: RunningCompanion, person: TestPerson) {
-    const { code } = c.app.core.registrationCodes.issue(person);
+    const { code } = await c.app.core.registrationCodes.issue(person);
     return (await verify(c, person, code)).body.registrationTicket as string;
   }
 

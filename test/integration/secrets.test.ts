@@ -14,7 +14,7 @@ it("keeps passwords, tokens and codes out of the log and the database files", as
   companion = await startCompanion();
   const person = newPerson({ password: "Unique#Pw9041" });
   const c = companion;
-  const issued = c.app.core.registrationCodes.issue(person).code;
+  const issued = (await c.app.core.registrationCodes.issue(person)).code;
   await registerPerson(c, person, issued);
   const login = await api(c, "/api/login", { body: { account: person.loginName, password: person.password } });
   const token = login.body.token as string;
@@ -23,7 +23,7 @@ it("keeps passwords, tokens and codes out of the log and the database files", as
     body: { account: person.loginName, password: "Other#Secret77", ...(await solvedCaptcha(c, KNOWN_CAPTCHA_ANSWER)) },
   });
   await api(c, "/api/logout", { method: "POST", token });
-  c.app.core.db.pragma("wal_checkpoint(TRUNCATE)");
+  await c.app.core.sql.value("PRAGMA wal_checkpoint(TRUNCATE)");
 
   const secrets = [person.password, "Other#Secret77", token, issued, KNOWN_CAPTCHA_ANSWER];
   const logs = c.logs.join("");
@@ -35,6 +35,6 @@ it("keeps passwords, tokens and codes out of the log and the database files", as
     expect(logs, secret).not.toContain(secret);
     expect(dbBytes.includes(Buffer.from(secret)), secret).toBe(false);
   }
-  const hash = c.app.core.db.prepare("SELECT password_hash FROM people").pluck().get() as string;
+  const hash = (await c.app.core.sql.value<string>("SELECT password_hash FROM people")) ?? "";
   expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 });

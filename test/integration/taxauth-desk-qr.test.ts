@@ -134,7 +134,7 @@ describe("taxauth-desk login --qr (the requester)", () => {
   });
 
   it("units --qr: the same login, then 单位管理 on that connection", async () => {
-    const unit = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+    const unit = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
     const run = desk(["units", "--qr", "--add", unit]);
     const { body } = await scan(await shownCode(run));
     await decide("confirm", body.ref);

@@ -39,11 +39,12 @@ beforeEach(async () => {
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
   clerkToken = await loginToken(companion, clerk);
   units = {
-    password: addUnit(companion, { name: "广东QJ4核定4" }).tin,
-    filed: addUnit(companion, { name: "广东QJ1查账", comprehensiveIncome: "已申报" }).tin,
-    departments: addUnit(companion, { name: "广东QJ云合伙", departments: ["1"], departmentFiling: "已启用" }).tin,
+    password: (await addUnit(companion, { name: "广东QJ4核定4" })).tin,
+    filed: (await addUnit(companion, { name: "广东QJ1查账", comprehensiveIncome: "已申报" })).tin,
+    departments: (await addUnit(companion, { name: "广东QJ云合伙", departments: ["1"], departmentFiling: "已启用" }))
+      .tin,
   };
-  setOfficer(companion, { tin: units.password, role: "法定代表人", person: rep });
+  await setOfficer(companion, { tin: units.password, role: "法定代表人", person: rep });
   await companion.app.core.declarationPasswords.set(units.password, DECLARATION_PASSWORD);
   configDir = mkdtempSync(join(tmpdir(), "taxauth-desk-test-"));
 });
@@ -267,8 +268,8 @@ describe("taxauth-desk enter (单位办税验证)", () => {
 
   it("enters a 本市单位 by CA: signs the companion's challenge with the unit certificate's key", async () => {
     const pki = testPki();
-    companion.app.core.units.setLocal(units.password, true);
-    companion.app.core.ca.trust(pki.root.pem);
+    await companion.app.core.units.setLocal(units.password, true);
+    await companion.app.core.ca.trust(pki.root.pem);
     const certificate = pki.unitCertificate(units.password);
     writeFileSync(join(configDir, "chain.pem"), certificate.pem + pki.intermediate.pem);
     writeFileSync(join(configDir, "unit.key"), certificate.keyPem, { mode: 0o600 });

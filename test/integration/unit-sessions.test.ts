@@ -18,10 +18,10 @@ let clientToken: string;
 beforeEach(async () => {
   clock = manualClock(Date.now());
   companion = await startCompanion({ clock });
-  tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+  tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
   rep = await registerPerson(companion, newPerson({ name: "王法人" }));
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-  setOfficer(companion, { tin, role: "法定代表人", person: rep });
+  await setOfficer(companion, { tin, role: "法定代表人", person: rep });
   const pairing = await pairDesktopClient(companion, await loginToken(companion, clerk));
   clientToken = pairing.clientToken;
   pairing.client.close();
@@ -59,8 +59,8 @@ describe("unit sessions end when their access does, without scanning every sessi
   it("the hall records a new 法定代表人 from another process: the old one's session ends within a second or so", async () => {
     const desk = await desktopLoggedIn(companion, clientToken, rep);
     expect((await desk.request("unit.enter", { tin })).via).toBe("office");
-    const other = addUnit(companion, { name: "广东QJ1查账" }).tin;
-    setOfficer(companion, { tin: other, role: "法定代表人", person: rep });
+    const other = (await addUnit(companion, { name: "广东QJ1查账" })).tin;
+    await setOfficer(companion, { tin: other, role: "法定代表人", person: rep });
     expect((await desk.request("unit.enter", { tin: other })).via).toBe("office");
     const events: unknown[] = [];
     desk.onEvent((event) => events.push(event));

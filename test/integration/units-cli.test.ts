@@ -66,7 +66,7 @@ describe("hall unit and officer commands", () => {
   });
 
   it("a recorded officer who registers later manages the unit", async () => {
-    const tin = addUnit(companion, { name: "广东QJ1查账" }).tin;
+    const tin = (await addUnit(companion, { name: "广东QJ1查账" })).tin;
     const finance = newPerson({ name: "钱财务" });
     await cli(
       "hall",
@@ -103,14 +103,14 @@ describe("hall unit and officer commands", () => {
     expect(report).toContain("第 4 行: 纳税人识别号应为18位统一社会信用代码");
     expect(report).toContain("第 5 行: 纳税人识别号与第 2 行重复");
     expect(report).toContain("第 6 行: 分部门申报应为 未备案 或 已启用");
-    expect(companion.app.core.units.unit(good[0] as string)).toBeNull();
+    expect(await companion.app.core.units.unit(good[0] as string)).toBeNull();
 
     writeFileSync(
       file,
       `${header}\n${good[0]},"广东QJ云合伙, 有限",1|2,已启用,待申报,待申报\n${good[1]},广东QJ5核定1,,,,\n`,
     );
     expect(await cli("hall", "unit", "import", file)).toBe("已导入 2 个单位\n");
-    expect(companion.app.core.units.unit(good[0] as string)).toMatchObject({
+    expect(await companion.app.core.units.unit(good[0] as string)).toMatchObject({
       name: "广东QJ云合伙, 有限",
       departments: ["1", "2"],
       departmentFiling: "已启用",
@@ -121,10 +121,10 @@ describe("hall unit and officer commands", () => {
 
 describe("history and access report", () => {
   async function unitWithHistory() {
-    const tin = addUnit(companion, { name: "广东QJ4核定4" }).tin;
+    const tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
     const rep = await registerPerson(companion, newPerson({ name: "王法人" }));
     const clerk = await registerPerson(companion, newPerson({ name: "李办税" }));
-    setOfficer(companion, { tin, role: "法定代表人", person: rep, startDate: "2020-01-01" });
+    await setOfficer(companion, { tin, role: "法定代表人", person: rep, startDate: "2020-01-01" });
     const token = await loginToken(companion, rep);
     const grant = await api(companion, `/api/units/${tin}/grants`, {
       token,
@@ -147,22 +147,23 @@ describe("history and access report", () => {
   it("audit verify passes on an intact history and finds an edited or deleted row", async () => {
     await unitWithHistory();
     expect(await cli("audit", "verify")).toBe("✔ 变更记录完整：共 2 条\n");
-    const db = companion.app.core.db;
+    const { sql } = companion.app.core;
     // Someone with the database file in hand: drop the guard triggers and edit a row.
-    db.exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
-    db.prepare("UPDATE audit_log SET after = replace(after, '管理权限', '办税权限') WHERE seq = 2").run();
+    await sql.run("DROP TRIGGER audit_log_no_update");
+    await sql.run("DROP TRIGGER audit_log_no_delete");
+    await sql.run("UPDATE audit_log SET after = replace(after, '管理权限', '办税权限') WHERE seq = 2");
     expect(await cliError("audit", "verify")).toBe("");
     await expect(cli("audit", "verify")).rejects.toMatchObject({
       stdout: "✘ 变更记录被篡改：第 2 条记录的内容被改动\n",
     });
-    db.prepare("DELETE FROM audit_log WHERE seq = 2").run();
+    await sql.run("DELETE FROM audit_log WHERE seq = 2");
     await expect(cli("audit", "verify")).rejects.toMatchObject({ stdout: expect.stringContaining("末尾的记录被删除") });
   });
 
   it("finds a row removed from the middle of the chain", async () => {
     await unitWithHistory();
-    companion.app.core.db.exec("DROP TRIGGER audit_log_no_delete;");
-    companion.app.core.db.prepare("DELETE FROM audit_log WHERE seq = 1").run();
+    await companion.app.core.sql.run("DROP TRIGGER audit_log_no_delete");
+    await companion.app.core.sql.run("DELETE FROM audit_log WHERE seq = 1");
     await expect(cli("audit", "verify")).rejects.toMatchObject({ stdout: "✘ 变更记录被篡改：第 1 条记录缺失\n" });
   });
 

@@ -30,18 +30,18 @@ export const grantOverApi = (
  * Many grantees at once: people written straight to the store (they never log in), each granted
  * 办税权限 at the unit by `grantor` — for lists longer than a page.
  */
-export function seedGrantees(
+export async function seedGrantees(
   companion: RunningCompanion,
   grantor: Pick<TestPerson, "docType" | "docNumber">,
   tin: string,
   names: string[],
-): void {
+): Promise<void> {
   const { people, grants } = companion.app.core;
-  const grantorId = people.byDocument(grantor.docType, grantor.docNumber)?.id as string;
+  const grantorId = (await people.byDocument(grantor.docType, grantor.docNumber))?.id as string;
   for (const name of names) {
     const id = randomUUID();
     const now = Date.now();
-    people.insert({
+    await people.insert({
       id,
       docType: "居民身份证",
       docNumber: newIdNumber(),
@@ -72,6 +72,6 @@ export function seedGrantees(
       createdAt: now,
       updatedAt: now,
     };
-    grants.store.insert(grant);
+    await grants.store.insert(grant);
   }
 }

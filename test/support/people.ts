@@ -44,8 +44,9 @@ export function newPerson(overrides: Partial<TestPerson> = {}): TestPerson {
 export async function registerPerson(
   companion: RunningCompanion,
   person: TestPerson = newPerson(),
-  code: string = companion.app.core.registrationCodes.issue(person).code,
+  hallCode?: string,
 ): Promise<TestPerson> {
+  const code = hallCode ?? (await companion.app.core.registrationCodes.issue(person)).code;
   const verify = await api(companion, "/api/register/verify", {
     body: {
       registrationCode: code,

@@ -14,7 +14,7 @@ export function newTin(): string {
 }
 
 /** Registers a unit through the same store the hall CLI uses. */
-export function addUnit(companion: RunningCompanion, overrides: Partial<Unit> = {}): Unit {
+export async function addUnit(companion: RunningCompanion, overrides: Partial<Unit> = {}): Promise<Unit> {
   const unit: Unit = {
     tin: newTin(),
     name: `广东QJ测试单位${serial}`,
@@ -24,7 +24,7 @@ export function addUnit(companion: RunningCompanion, overrides: Partial<Unit> = 
     businessIncome: "",
     ...overrides,
   };
-  companion.app.core.units.saveUnit(unit);
+  await companion.app.core.units.saveUnit(unit);
   return unit;
 }
 
@@ -38,7 +38,7 @@ export function setOfficer(
     startDate?: string;
     endDate?: string | null;
   },
-): Officer {
+): Promise<Officer> {
   return companion.app.core.units.setOfficer({
     unitTin: officer.tin,
     role: officer.role,

@@ -1,6 +1,8 @@
-import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrate } from "../../companion/db/database.js";
+import { openDatabase } from "../../companion/db/database.js";
 import { declarationPasswords } from "../../companion/declaration/passwords.js";
 import { AppError } from "../../companion/errors.js";
 import type { Keychain } from "../../companion/keychain/keychain.js";
@@ -28,9 +30,9 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
     set: () => Promise.reject(new Error("no secret service")),
     delete: () => Promise.reject(new Error("no secret service")),
   };
-  const db = new Database(":memory:");
-  migrate(db);
-  const passwords = declarationPasswords(db, { now: () => 0 }, refusing, "instance", () => {});
+  const dir = mkdtempSync(join(tmpdir(), "taxauth-declaration-"));
+  const sql = openDatabase(dir);
+  const passwords = declarationPasswords(sql, { now: () => 0 }, refusing, "instance", async () => {});
   for (const call of [
     () => passwords.set("T", "Abcdef12"),
     () => passwords.matches("T", "Abcdef12"),
@@ -40,4 +42,6 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
       (error: unknown) => error instanceof AppError && error.code === "KEYCHAIN_UNAVAILABLE",
     );
   }
+  await sql.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@ import healthRoutes from "../../companion/health/routes.js";
 it("answers 503 naming the keychain when it refuses", async () => {
   const app = Fastify();
   await app.register(healthRoutes, {
-    db: { prepare: () => ({ get: () => 1 }) },
+    sql: { value: async () => 1 },
     keychain: {
       set: async () => {
         throw new Error("Cannot autolaunch D-Bus without X11 $DISPLAY");

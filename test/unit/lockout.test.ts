@@ -41,23 +41,26 @@ describe("login lockout arithmetic", () => {
 });
 
 describe("counted guesses (注册码, SMS codes)", () => {
-  const run = (failures: number | undefined, right: boolean) => {
+  const run = async (failures: number | undefined, right: boolean) => {
     let counted = 0;
-    const outcome = countedGuess(
+    const outcome = await countedGuess(
       failures === undefined ? undefined : { failures },
       5,
       () => right,
-      () => {
+      async () => {
         counted += 1;
       },
     );
     return { outcome, counted };
   };
 
-  it("accepts a right guess without counting", () => expect(run(0, true)).toEqual({ outcome: "ok", counted: 0 }));
-  it("counts a wrong guess", () => expect(run(0, false)).toEqual({ outcome: "invalid", counted: 1 }));
-  it("locks on the fifth wrong guess", () => expect(run(4, false)).toEqual({ outcome: "locked", counted: 1 }));
-  it("refuses even a right guess once spent", () => expect(run(5, true)).toEqual({ outcome: "locked", counted: 0 }));
-  it("treats a missing code as invalid", () =>
-    expect(run(undefined, true)).toEqual({ outcome: "invalid", counted: 0 }));
+  it("accepts a right guess without counting", async () =>
+    expect(await run(0, true)).toEqual({ outcome: "ok", counted: 0 }));
+  it("counts a wrong guess", async () => expect(await run(0, false)).toEqual({ outcome: "invalid", counted: 1 }));
+  it("locks on the fifth wrong guess", async () =>
+    expect(await run(4, false)).toEqual({ outcome: "locked", counted: 1 }));
+  it("refuses even a right guess once spent", async () =>
+    expect(await run(5, true)).toEqual({ outcome: "locked", counted: 0 }));
+  it("treats a missing code as invalid", async () =>
+    expect(await run(undefined, true)).toEqual({ outcome: "invalid", counted: 0 }));
 });

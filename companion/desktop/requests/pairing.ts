@@ -29,11 +29,11 @@ export function pairingRequests({
       return { code: opened.code, expiresIn: opened.expiresIn };
     },
 
-    hello: ({ clientToken }, connection) => {
-      const paired = pairing.authenticate(clientToken);
+    hello: async ({ clientToken }, connection) => {
+      const paired = await pairing.authenticate(clientToken);
       if (!paired) throw new AppError("NOT_PAIRED");
       connection.pairAs(paired);
-      const person = connection.loggedInAs ? people.byId(connection.loggedInAs) : null;
+      const person = connection.loggedInAs ? await people.byId(connection.loggedInAs) : null;
       return { clientName: paired.name, person: person ? personSummary(person) : null };
     },
 

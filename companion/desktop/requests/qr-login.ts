@@ -17,21 +17,21 @@ export function qrLoginRequests({
       return connection.qrRequester.create({ id: `desktop:${id}`, kind: "desktop", name }, publicKey);
     },
 
-    "qr.redeem": ({ ref, proof }, connection) => {
-      const redeemed = connection.qrRequester.redeem(ref, proof);
+    "qr.redeem": async ({ ref, proof }, connection) => {
+      const redeemed = await connection.qrRequester.redeem(ref, proof);
       connection.signIn({ token: redeemed.token, personId: redeemed.personId });
       return redeemed.result;
     },
 
-    "qr.scan": ({ qrText }, connection) => qrLogins.scan(connection.requireLogin(), qrText),
+    "qr.scan": async ({ qrText }, connection) => qrLogins.scan(await connection.requireLogin(), qrText),
 
-    "qr.confirm": ({ ref }, connection) => {
-      qrLogins.confirm(connection.requireLogin(), ref);
+    "qr.confirm": async ({ ref }, connection) => {
+      await qrLogins.confirm(await connection.requireLogin(), ref);
       return {};
     },
 
-    "qr.cancel": ({ ref }, connection) => {
-      qrLogins.cancel(connection.requireLogin(), ref);
+    "qr.cancel": async ({ ref }, connection) => {
+      await qrLogins.cancel(await connection.requireLogin(), ref);
       return {};
     },
   };

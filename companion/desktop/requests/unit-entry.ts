@@ -12,50 +12,50 @@ export function unitEntryRequests(
   deps: UnitEntryRequestDeps,
 ): DesktopHandlers<"unit.enter" | "unit.challenge" | "unit.enter.ca" | "unit.leave" | "declaration.forgot"> {
   /** CA entry is for 本市单位 only. */
-  function localUnit(tin: string) {
-    const unit = deps.units.requireUnit(tin);
-    if (!deps.units.isLocal(unit.tin)) throw new AppError("CA_NOT_ALLOWED");
+  async function localUnit(tin: string) {
+    const unit = await deps.units.requireUnit(tin);
+    if (!(await deps.units.isLocal(unit.tin))) throw new AppError("CA_NOT_ALLOWED");
     return unit;
   }
 
   return {
     "unit.enter": async (request, connection) => {
-      const personId = connection.requireLogin();
+      const personId = await connection.requireLogin();
       const entry = await enterUnit(deps, personId, request);
       connection.enterUnit(personId, entry);
       return { tin: entry.tin, name: entry.name, via: entry.via };
     },
 
-    "unit.challenge": ({ tin }, connection) => {
-      connection.requireLogin();
-      const unit = localUnit(tin);
+    "unit.challenge": async ({ tin }, connection) => {
+      await connection.requireLogin();
+      const unit = await localUnit(tin);
       const challenge = deps.ca.newChallenge();
       connection.challenges.set(unit.tin, { challenge, at: Date.now() });
       return { tin: unit.tin, challenge, expiresIn: CHALLENGE_TTL_MS / 1000 };
     },
 
-    "unit.enter.ca": (request, connection) => {
-      const personId = connection.requireLogin();
-      const unit = localUnit(request.tin);
+    "unit.enter.ca": async (request, connection) => {
+      const personId = await connection.requireLogin();
+      const unit = await localUnit(request.tin);
       const issued = connection.challenges.get(unit.tin);
       // A challenge is good for one try, and for a minute.
       connection.challenges.delete(unit.tin);
       if (!issued || issued.challenge !== request.challenge || Date.now() - issued.at > CHALLENGE_TTL_MS) {
         throw new AppError("CA_CHALLENGE_EXPIRED");
       }
-      const { validUntil } = deps.ca.verify(unit.tin, request.challenge, request.certificates, request.signature);
+      const { validUntil } = await deps.ca.verify(unit.tin, request.challenge, request.certificates, request.signature);
       connection.enterUnit(personId, { tin: unit.tin, via: "ca", passwordVersion: 0, validUntil });
       return { tin: unit.tin, name: unit.name, via: "ca" };
     },
 
-    "unit.leave": ({ tin }, connection) => {
-      connection.requireLogin();
+    "unit.leave": async ({ tin }, connection) => {
+      await connection.requireLogin();
       connection.leaveUnit(tin);
       return {};
     },
 
-    "declaration.forgot": ({ tin }, connection) => {
-      connection.requireLogin();
+    "declaration.forgot": async ({ tin }, connection) => {
+      await connection.requireLogin();
       return forgotDeclarationPassword(deps, tin);
     },
   };

@@ -19,31 +19,31 @@ export interface UnitListRequestDeps {
 export function unitListRequests(
   deps: UnitListRequestDeps,
 ): DesktopHandlers<"units.list" | "units.add" | "units.order"> {
-  const personOf = (personId: string) => {
-    const person = deps.people.byId(personId);
+  const personOf = async (personId: string) => {
+    const person = await deps.people.byId(personId);
     if (!person) throw new AppError("UNAUTHENTICATED");
     return person;
   };
-  const loggedInPerson = (connection: DesktopConnection) => personOf(connection.requireLogin());
+  const loggedInPerson = async (connection: DesktopConnection) => personOf(await connection.requireLogin());
 
   return {
-    "units.list": (request, connection) => {
-      const personId = connection.requireLogin();
+    "units.list": async (request, connection) => {
+      const personId = await connection.requireLogin();
       // The person's record is read only when the page is not already kept.
       return deps.unitLists.page(personId, () => personOf(personId), deps.today(), request);
     },
 
-    "units.add": ({ tin }, connection) => {
-      const person = loggedInPerson(connection);
-      const unit = deps.units.requireUnit(tin);
-      const position = deps.unitLists.add(person.id, unit.tin);
-      const access = directAccess(deps.managers, person, unit.tin, deps.today());
+    "units.add": async ({ tin }, connection) => {
+      const person = await loggedInPerson(connection);
+      const unit = await deps.units.requireUnit(tin);
+      const position = await deps.unitLists.add(person.id, unit.tin);
+      const access = await directAccess(deps.managers, person, unit.tin, deps.today());
       return { tin: unit.tin, position, unit: { ...unit, access: access ? "direct" : "password" } };
     },
 
-    "units.order": ({ tin, to }, connection) => ({
+    "units.order": async ({ tin, to }, connection) => ({
       tin,
-      position: deps.unitLists.move(connection.requireLogin(), tin, to),
+      position: await deps.unitLists.move(await connection.requireLogin(), tin, to),
     }),
   };
 }

@@ -1,0 +1,37 @@
+/** A value a statement takes as a parameter or gives back in a column. */
+export type SqlValue = string | number | null | Buffer;
+
+/** A statement's parameters: in order for `?`, or by name for `@name`. */
+export type SqlParams = readonly SqlValue[] | { readonly [name: string]: SqlValue | undefined };
+
+/**
+ * The one door to the database every store goes through, whatever the engine. Statements use `?`
+ * or `@name` placeholders; each engine's implementation adapts them. Methods return promises so a
+ * store reads the same whether its engine answers at once (the embedded SQLite) or over the network.
+ */
+export interface Sql {
+  readonly dialect: "sqlite" | "postgres";
+  /** Every row of a query. */
+  all<Row>(text: string, params?: SqlParams): Promise<Row[]>;
+  /** The first row, if any. */
+  one<Row>(text: string, params?: SqlParams): Promise<Row | undefined>;
+  /** The first column of the first row, if any. */
+  value<V extends SqlValue>(text: string, params?: SqlParams): Promise<V | undefined>;
+  /** A write; how many rows it changed. */
+  run(text: string, params?: SqlParams): Promise<number>;
+  /**
+   * Runs fn as one transaction: every statement fn makes (however deep in its calls) is part of
+   * it, and no other statement sees its writes before it commits. A check and the write it allows
+   * — a counter's check-and-increment — belong in one. Nested calls are savepoints: an inner
+   * failure undoes only the inner writes. Keep slow work (hashing, the network) outside.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether the caller is inside a transaction. */
+  inTransaction(): boolean;
+  /**
+   * A mark that changes whenever a write commits, here or in another process on the same
+   * database: values derived from the data may be kept while it stays the same.
+   */
+  changeMark(): Promise<string>;
+  close(): Promise<void>;
+}
