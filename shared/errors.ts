@@ -12,6 +12,7 @@ const ERRORS = {
   NOT_FOUND: [404, "请求的功能不存在"],
   RATE_LIMITED: [429, "操作过于频繁，请稍后再试"],
   INTERNAL: [500, "服务内部错误，请稍后再试"],
+  DATABASE_UNAVAILABLE: [503, "暂时无法连接数据库，请稍后再试"],
   UNAUTHENTICATED: [401, "登录已失效，请重新登录"],
   CAPTCHA_REQUIRED: [400, "请输入验证码"],
   CAPTCHA_INVALID: [400, "验证码错误或已过期"],

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "./migrations.js";
+import { SQLITE_MIGRATIONS } from "./migrations.js";
 import type { Sql, SqlParams, SqlValue } from "./sql.js";
 
 export const DB_FILE_NAME = "taxauth.sqlite";
@@ -21,12 +21,22 @@ export function openDatabase(dataDir: string): Sql {
   return sqlite(db);
 }
 
+/** A database written by a newer taxauth: this one does not know its tables and must not touch them. */
+export const newerSchemaError = (found: number, known: number) =>
+  new Error(`数据库的结构版本 (${found}) 比本程序支持的 (${known}) 新，请升级 taxauth 后再启动`);
+
 function migrate(db: Database.Database): void {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
   );
   const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
-  for (const migration of MIGRATIONS) {
+  const known = Math.max(...SQLITE_MIGRATIONS.map((migration) => migration.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) {
+    db.close();
+    throw newerSchemaError(newest, known);
+  }
+  for (const migration of SQLITE_MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);

@@ -19,6 +19,7 @@ export function derivedCache<V>(sql: Sql, maxEntries = 10_000): DerivedCache<V> 
       // Inside a transaction the data may yet be rolled back: derive afresh and keep nothing.
       if (sql.inTransaction()) return derive();
       const current = await sql.changeMark();
+      if (current === null) return derive();
       if (current !== generation) {
         entries.clear();
         generation = current;

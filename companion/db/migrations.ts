@@ -1,8 +1,14 @@
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
 /**
- * Numbered migrations, applied in order inside one transaction each. Never edit a shipped one:
- * add the next number.
+ * Numbered migrations of the embedded SQLite, applied in order inside one transaction each. Never
+ * edit a shipped one: add the next number (to the PostgreSQL list too).
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "accounts",

@@ -30,8 +30,9 @@ export interface Sql {
   inTransaction(): boolean;
   /**
    * A mark that changes whenever a write commits, here or in another process on the same
-   * database: values derived from the data may be kept while it stays the same.
+   * database: values derived from the data may be kept while it stays the same. Null where the
+   * engine offers none: then nothing derived is kept.
    */
-  changeMark(): Promise<string>;
+  changeMark(): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -4,34 +4,52 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../companion/db/database.js";
+import { numberPlaceholders, openPostgres } from "../../companion/db/postgres.js";
 import type { Sql } from "../../companion/db/sql.js";
+import { freshPostgresDatabase } from "../support/postgres.js";
 
-// The embedded SQLite answers at once, but a transaction spans awaits: these are the guarantees the
-// stores rely on when other requests run meanwhile.
-describe("SQLite transactions across awaits", () => {
-  let dir: string;
+const engines: Array<[string, () => Promise<{ sql: Sql; done: () => void }>]> = [
+  [
+    "SQLite",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "taxauth-sql-"));
+      return { sql: openDatabase(dir), done: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+  ["PostgreSQL", async () => ({ sql: await openPostgres(await freshPostgresDatabase()), done: () => {} })],
+];
+
+// What the stores rely on from either engine while other requests run meanwhile: a transaction
+// spans awaits, nobody else sees or joins it, and a check and its write are one step.
+describe.each(engines)("transactions on %s", (_engine, open) => {
   let sql: Sql;
+  let done: () => void;
   const count = async () => (await sql.value<number>("SELECT COUNT(*) FROM t")) ?? 0;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "taxauth-sql-"));
-    sql = openDatabase(dir);
+    ({ sql, done } = await open());
     await sql.run("CREATE TABLE t (a INTEGER)");
     await sql.run("CREATE TABLE counter (n INTEGER)");
     await sql.run("INSERT INTO counter VALUES (0)");
   });
   afterEach(async () => {
     await sql.close();
-    rmSync(dir, { recursive: true, force: true });
+    done();
   });
 
-  it("keeps statements from elsewhere out of an open transaction until it ends", async () => {
+  it("keeps statements from elsewhere out of an open transaction", async () => {
+    let inside!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
     const transaction = sql.transaction(async () => {
       await sql.run("INSERT INTO t VALUES (1)");
-      await sleep(20);
+      inside();
+      await sleep(30);
       throw new Error("roll back");
     });
-    // Issued while the transaction is open: neither sees its write nor joins it.
+    await opened;
+    // Issued while the transaction is open: neither sees its write nor is undone with it.
     const seen = count();
     const written = sql.run("INSERT INTO t VALUES (2)");
     await expect(transaction).rejects.toThrow("roll back");
@@ -64,11 +82,12 @@ describe("SQLite transactions across awaits", () => {
     expect(sql.inTransaction()).toBe(false);
   });
 
-  it("runs concurrent check-and-increments one after another", async () => {
+  it("makes concurrent check-and-increments one step each", async () => {
+    const lock = sql.dialect === "postgres" ? " FOR UPDATE" : "";
     await Promise.all(
       Array.from({ length: 25 }, () =>
         sql.transaction(async () => {
-          const n = (await sql.value<number>("SELECT n FROM counter")) ?? 0;
+          const n = (await sql.value<number>(`SELECT n FROM counter${lock}`)) ?? 0;
           await sleep(1);
           await sql.run("UPDATE counter SET n = ?", [n + 1]);
         }),
@@ -77,13 +96,21 @@ describe("SQLite transactions across awaits", () => {
     expect(await sql.value<number>("SELECT n FROM counter")).toBe(25);
   });
 
-  it("takes parameters in order or by name", async () => {
+  it("takes parameters in order or by name, and reads big numbers as numbers", async () => {
     await sql.run("INSERT INTO t VALUES (?)", [7]);
     await sql.run("INSERT INTO t VALUES (@a)", { a: 8 });
-    expect(await sql.all<{ a: number }>("SELECT a FROM t WHERE a >= @min ORDER BY a", { min: 7 })).toEqual([
-      { a: 7 },
-      { a: 8 },
-    ]);
+    expect(
+      await sql.all<{ a: number }>("SELECT a FROM t WHERE a >= @min AND a <= @min + 1 ORDER BY a", { min: 7 }),
+    ).toEqual([{ a: 7 }, { a: 8 }]);
     expect(await sql.one<{ a: number }>("SELECT a FROM t WHERE a = ?", [9])).toBeUndefined();
+    expect(await sql.value<number>("SELECT COUNT(*) FROM t")).toBe(2);
+  });
+});
+
+describe("PostgreSQL placeholders", () => {
+  it("numbers ? and @name outside quotes and comments, one name once", () => {
+    expect(numberPlaceholders("SELECT '?', @a, x -- @b ?\n, @a, @c").text).toBe("SELECT '?', $1, x -- @b ?\n, $1, $2");
+    expect(numberPlaceholders("SELECT ?, ?").text).toBe("SELECT $1, $2");
+    expect(() => numberPlaceholders("SELECT ?, @a")).toThrow();
   });
 });

@@ -1,0 +1,308 @@
+import type { Migration } from "./migrations.js";
+
+/**
+ * The schema on PostgreSQL, numbered like the SQLite migrations: version 9 creates what SQLite's
+ * 1–9 built up, in PostgreSQL's terms (epoch milliseconds as BIGINT, triggers as functions). The
+ * next change adds version 10 to both lists. Never edit a shipped one.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 9,
+    name: "paged-lists",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+      CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        doc_type TEXT NOT NULL,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        nationality TEXT NOT NULL,
+        login_name TEXT NOT NULL UNIQUE,
+        phone TEXT UNIQUE,
+        password_hash TEXT NOT NULL,
+        registered_via TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (doc_type, doc_number)
+      );
+
+      -- Hall registration codes (注册码): only an HMAC of the code is kept.
+      CREATE TABLE registration_codes (
+        id TEXT PRIMARY KEY,
+        doc_type TEXT NOT NULL,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        nationality TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        used_at BIGINT,
+        replaced_at BIGINT
+      );
+      CREATE INDEX registration_codes_by_document ON registration_codes (doc_type, doc_number);
+
+      -- Short-lived proofs that a step of a multi-step flow was passed (registration, reset).
+      CREATE TABLE flow_tickets (
+        ticket_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        phone TEXT,
+        expires_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE sms_codes (
+        id TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        sent_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        used_at BIGINT,
+        replaced_at BIGINT
+      );
+      CREATE INDEX sms_codes_by_phone ON sms_codes (purpose, phone, sent_at);
+
+      CREATE TABLE captchas (
+        id TEXT PRIMARY KEY,
+        answer_hash TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+
+      -- Guessing limits, keyed by person (or by an HMAC of an unknown account name).
+      CREATE TABLE login_guards (
+        subject TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        captcha_required INTEGER NOT NULL DEFAULT 0,
+        locked_until BIGINT
+      );
+
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES people(id),
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        end_reason TEXT
+      );
+      CREATE INDEX sessions_by_person ON sessions (person_id);
+
+      -- 扣缴单位 from tax registration (hall CLI); 本市单位 may enter with a CA certificate.
+      CREATE TABLE units (
+        tin TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        departments TEXT NOT NULL DEFAULT '[]',
+        department_filing TEXT NOT NULL DEFAULT '未备案',
+        comprehensive_income TEXT NOT NULL DEFAULT '待申报',
+        business_income TEXT NOT NULL DEFAULT '',
+        created_at BIGINT NOT NULL,
+        local INTEGER NOT NULL DEFAULT 0
+      );
+
+      -- 法定代表人 and 财务负责人 by document, with their term of office (inclusive dates).
+      CREATE TABLE unit_officers (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        role TEXT NOT NULL CHECK (role IN ('法定代表人', '财务负责人')),
+        doc_type TEXT NOT NULL,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX unit_officers_by_unit ON unit_officers (unit_tin);
+      -- Covers the offices a person holds: a legal rep of many units is counted from the index alone.
+      CREATE INDEX unit_officers_by_document ON unit_officers (doc_type, doc_number, unit_tin, name, start_date, end_date, role);
+
+      -- 授权. Status is never stored: it is computed from these facts when a decision is taken.
+      CREATE TABLE grants (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        grantee_id TEXT NOT NULL REFERENCES people(id),
+        permission TEXT NOT NULL CHECK (permission IN ('办税权限', '管理权限')),
+        term_type TEXT NOT NULL CHECK (term_type IN ('长期', '定期')),
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        granted_by TEXT NOT NULL REFERENCES people(id),
+        granted_as TEXT NOT NULL CHECK (granted_as IN ('法定代表人', '财务负责人', '管理权限')),
+        grantor_grant_id TEXT REFERENCES grants(id),
+        ended_at BIGINT,
+        ended_by TEXT CHECK (ended_by IN ('unit', 'self')),
+        reviewed_at BIGINT,
+        hidden_by_grantee_at BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        term_set_at BIGINT
+      );
+      CREATE INDEX grants_by_grantor_grant ON grants (grantor_grant_id);
+      CREATE INDEX grants_by_unit ON grants (unit_tin, created_at, id);
+      CREATE INDEX grants_by_grantee_unit ON grants (grantee_id, unit_tin);
+      CREATE INDEX grants_shown_to_grantee ON grants (grantee_id, created_at, id) WHERE hidden_by_grantee_at IS NULL;
+      CREATE INDEX grants_by_grantee_permission ON grants (grantee_id, permission, unit_tin);
+      CREATE INDEX grants_by_grantee_end ON grants (grantee_id, end_date);
+      CREATE INDEX grants_management_by_unit ON grants (unit_tin) WHERE permission = '管理权限';
+      CREATE INDEX grants_live_by_unit ON grants (unit_tin, end_date) WHERE ended_by IS NULL;
+      CREATE INDEX grants_made_under_by_unit ON grants (unit_tin) WHERE grantor_grant_id IS NOT NULL;
+
+      -- Append-only history, hash-chained: each row's hash covers its content and the previous hash.
+      CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        unit_tin TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        grant_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_unit ON audit_log (unit_tin, seq);
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+
+      -- Desktop filing clients paired by a person in the popup; each has its own revocable token.
+      CREATE TABLE desktop_clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL REFERENCES people(id),
+        paired_at BIGINT NOT NULL,
+        last_seen_at BIGINT,
+        revoked_at BIGINT
+      );
+      CREATE INDEX desktop_clients_by_owner ON desktop_clients (owner_id, paired_at, id);
+
+      -- Bumped whenever a unit's 申报密码 is set or reset, so older unit sessions end.
+      CREATE TABLE declaration_password_versions (
+        unit_tin TEXT PRIMARY KEY REFERENCES units(tin),
+        version INTEGER NOT NULL,
+        set_at BIGINT NOT NULL
+      );
+
+      -- Root certificates the hall trusts for CA entry (public certificates, not secrets).
+      CREATE TABLE ca_roots (
+        fingerprint TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        pem TEXT NOT NULL,
+        added_at BIGINT NOT NULL
+      );
+
+      -- 扫码登录 sessions: the requester's public key and a hash of its challenge nonce only.
+      CREATE TABLE qr_logins (
+        ref TEXT PRIMARY KEY,
+        requester TEXT NOT NULL,
+        client_kind TEXT NOT NULL CHECK (client_kind IN ('browser', 'desktop')),
+        client_name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        challenge_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'scanned', 'confirmed', 'cancelled', 'expired', 'redeemed', 'failed')),
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        approver_id TEXT REFERENCES people(id),
+        scanned_at BIGINT,
+        decided_at BIGINT,
+        redeemed_at BIGINT,
+        proof_failures INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX qr_logins_open ON qr_logins (state, expires_at);
+      CREATE INDEX qr_logins_requester ON qr_logins (requester, created_at);
+
+      -- The local 公安人像库: face descriptors (128 float32) only, never the photos.
+      CREATE TABLE portrait_references (
+        doc_number TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        descriptor BYTEA NOT NULL,
+        enrolled_at BIGINT NOT NULL
+      );
+      CREATE TABLE face_failures (
+        doc_number TEXT NOT NULL,
+        day TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        PRIMARY KEY (doc_number, day)
+      );
+      CREATE TABLE face_verifications (
+        id TEXT PRIMARY KEY,
+        doc_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        verified_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+
+      -- 单位管理: each person's units in their order; positions are real numbers, so a row moves
+      -- between two others with one write.
+      CREATE TABLE desktop_unit_lists (
+        person_id TEXT NOT NULL REFERENCES people(id),
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        position DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (person_id, unit_tin)
+      );
+      CREATE INDEX desktop_unit_lists_by_position ON desktop_unit_lists (person_id, position);
+      CREATE INDEX desktop_unit_lists_by_unit ON desktop_unit_lists (unit_tin);
+
+      -- The 单位管理 totals line of each person, kept by triggers so that no request counts a long list.
+      CREATE TABLE desktop_unit_list_totals (
+        person_id TEXT PRIMARY KEY REFERENCES people(id),
+        count INTEGER NOT NULL,
+        comprehensive_filed INTEGER NOT NULL,
+        business_filed INTEGER NOT NULL
+      );
+      CREATE FUNCTION desktop_unit_list_added() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO desktop_unit_list_totals (person_id, count, comprehensive_filed, business_filed)
+            SELECT NEW.person_id, 1, (unit.comprehensive_income = '已申报')::int, (unit.business_income = '已申报')::int
+            FROM units unit WHERE unit.tin = NEW.unit_tin
+            ON CONFLICT (person_id) DO UPDATE SET count = desktop_unit_list_totals.count + 1,
+              comprehensive_filed = desktop_unit_list_totals.comprehensive_filed + excluded.comprehensive_filed,
+              business_filed = desktop_unit_list_totals.business_filed + excluded.business_filed;
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER desktop_unit_list_added AFTER INSERT ON desktop_unit_lists
+        FOR EACH ROW EXECUTE FUNCTION desktop_unit_list_added();
+      CREATE FUNCTION desktop_unit_list_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE desktop_unit_list_totals SET count = count - 1,
+            comprehensive_filed = comprehensive_filed
+              - (SELECT (comprehensive_income = '已申报')::int FROM units WHERE tin = OLD.unit_tin),
+            business_filed = business_filed - (SELECT (business_income = '已申报')::int FROM units WHERE tin = OLD.unit_tin)
+          WHERE person_id = OLD.person_id;
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER desktop_unit_list_removed AFTER DELETE ON desktop_unit_lists
+        FOR EACH ROW EXECUTE FUNCTION desktop_unit_list_removed();
+      CREATE FUNCTION desktop_unit_list_filing_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE desktop_unit_list_totals SET
+            comprehensive_filed = comprehensive_filed
+              + (NEW.comprehensive_income = '已申报')::int - (OLD.comprehensive_income = '已申报')::int,
+            business_filed = business_filed
+              + (NEW.business_income = '已申报')::int - (OLD.business_income = '已申报')::int
+          WHERE person_id IN (SELECT person_id FROM desktop_unit_lists WHERE unit_tin = NEW.tin);
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER desktop_unit_list_filing_changed AFTER UPDATE OF comprehensive_income, business_income ON units
+        FOR EACH ROW EXECUTE FUNCTION desktop_unit_list_filing_changed();
+
+      -- What changed at which unit, written in the same transaction as the change by whichever
+      -- companion (or hall CLI) made it: every companion reads what is new and ends the unit
+      -- sessions whose access went with it.
+      CREATE TABLE unit_changes (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at BIGINT NOT NULL,
+        unit_tin TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('unit', 'grant', 'office', 'password', 'local'))
+      );
+      CREATE INDEX unit_changes_by_time ON unit_changes (at);
+    `,
+  },
+];

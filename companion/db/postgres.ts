@@ -1,0 +1,198 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { AppError } from "../errors.js";
+import { newerSchemaError } from "./database.js";
+import { POSTGRES_MIGRATIONS } from "./migrations-postgres.js";
+import type { Sql, SqlParams, SqlValue } from "./sql.js";
+
+/** Connections per companion: a desktop's requests are few at a time. */
+const POOL_SIZE = 4;
+/** Any two companions migrating at once take turns on this lock. */
+const MIGRATION_LOCK = 4_142_857;
+
+// Epoch milliseconds and counts are BIGINT: read them as numbers (exact up to 2^53).
+const BIGINT_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === BIGINT_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** A statement in PostgreSQL's terms: `$n` placeholders, and how to order its parameters. */
+interface Numbered {
+  text: string;
+  /** Parameter names in `$n` order, or null for positional `?`. */
+  names: string[] | null;
+}
+
+/**
+ * `?` and `@name` as `$1, $2, …`, outside quoted text and comments; one name used twice is one
+ * parameter.
+ */
+export function numberPlaceholders(text: string): Numbered {
+  let out = "";
+  let positional = 0;
+  const names: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (char === "'" || char === '"') {
+      const end = text.indexOf(char, i + 1);
+      const stop = end === -1 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop - 1;
+    } else if (char === "-" && text[i + 1] === "-") {
+      const end = text.indexOf("\n", i);
+      const stop = end === -1 ? text.length : end;
+      out += text.slice(i, stop);
+      i = stop - 1;
+    } else if (char === "?") {
+      positional += 1;
+      out += `$${positional}`;
+    } else if (char === "@" && /[A-Za-z_]/.test(text[i + 1] ?? "")) {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1))?.[0] as string;
+      let index = names.indexOf(name);
+      if (index === -1) index = names.push(name) - 1;
+      out += `$${index + 1}`;
+      i += name.length;
+    } else {
+      out += char;
+    }
+  }
+  if (positional > 0 && names.length > 0) throw new Error("a statement mixes ? and @name placeholders");
+  return { text: out, names: names.length > 0 ? names : null };
+}
+
+/** Connection failures (refused, dropped, the server shutting down): the database is unreachable. */
+function unreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"].includes(code) ||
+    code.startsWith("08") || // connection exception
+    code === "57P01" || // admin shutdown
+    code === "57P02" ||
+    code === "57P03" // cannot connect now
+  );
+}
+
+const asAppError = (error: unknown): unknown =>
+  unreachable(error) ||
+  (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message))
+    ? new AppError("DATABASE_UNAVAILABLE")
+    : error;
+
+/**
+ * PostgreSQL behind the Sql door, for an office whose desktops share one database. A transaction
+ * holds one pooled connection for its whole length (found again through the async context);
+ * statements outside one take any free connection.
+ */
+export async function openPostgres(url: string): Promise<Sql> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    types,
+  });
+  // A dropped idle connection is replaced on next use; it must not crash the companion.
+  pool.on("error", () => undefined);
+  const numbered = new Map<string, Numbered>();
+  const prepare = (text: string, params: SqlParams | undefined): { text: string; values: unknown[] } => {
+    let found = numbered.get(text);
+    if (!found) {
+      found = numberPlaceholders(text);
+      if (numbered.size >= 1_000) numbered.clear();
+      numbered.set(text, found);
+    }
+    if (params === undefined) return { text: found.text, values: [] };
+    if (Array.isArray(params)) return { text: found.text, values: params };
+    const named = params as { readonly [name: string]: SqlValue | undefined };
+    return { text: found.text, values: (found.names ?? []).map((name) => named[name] ?? null) };
+  };
+
+  const context = new AsyncLocalStorage<{ client: pg.PoolClient; savepoints: number }>();
+  async function query<Row>(text: string, params: SqlParams | undefined): Promise<pg.QueryResult & { rows: Row[] }> {
+    const statement = prepare(text, params);
+    const held = context.getStore();
+    try {
+      return held ? await held.client.query(statement) : await pool.query(statement);
+    } catch (error) {
+      throw asAppError(error);
+    }
+  }
+
+  const sql: Sql = {
+    dialect: "postgres",
+    all: async <Row>(text: string, params?: SqlParams) => (await query<Row>(text, params)).rows,
+    one: async <Row>(text: string, params?: SqlParams) => (await query<Row>(text, params)).rows[0],
+    value: async <V extends SqlValue>(text: string, params?: SqlParams) => {
+      const row = (await query<Record<string, V>>(text, params)).rows[0];
+      return row === undefined ? undefined : (Object.values(row)[0] as V);
+    },
+    run: async (text, params) => (await query(text, params)).rowCount ?? 0,
+
+    async transaction<T>(fn: () => Promise<T>): Promise<T> {
+      const held = context.getStore();
+      if (held) {
+        const name = `nested_${++held.savepoints}`;
+        await held.client.query(`SAVEPOINT ${name}`);
+        try {
+          const result = await fn();
+          await held.client.query(`RELEASE SAVEPOINT ${name}`);
+          return result;
+        } catch (error) {
+          await held.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          throw error;
+        }
+      }
+      const client = await pool.connect().catch((error: unknown) => Promise.reject(asAppError(error)));
+      let broken: unknown;
+      try {
+        await client.query("BEGIN");
+        const result = await context.run({ client, savepoints: 0 }, fn);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((lost: unknown) => {
+          broken = lost;
+        });
+        throw asAppError(error);
+      } finally {
+        // A connection that could not even roll back is not given to the next request.
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
+    inTransaction: () => context.getStore() !== undefined,
+    // Other offices' companions write without telling this one: nothing derived is kept.
+    changeMark: async () => null,
+    close: () => pool.end(),
+  };
+
+  await migrate(sql);
+  return sql;
+}
+
+async function migrate(sql: Sql): Promise<void> {
+  await sql.transaction(async () => {
+    await sql.value("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK]);
+    await sql.run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    );
+    const applied = new Set(
+      (await sql.all<{ version: number }>("SELECT version FROM schema_migrations")).map((row) => row.version),
+    );
+    const known = Math.max(...POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > known) throw newerSchemaError(newest, known);
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await sql.run(migration.sql);
+      await sql.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+    }
+    await sql.run("INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT DO NOTHING", [randomUUID()]);
+  });
+}
