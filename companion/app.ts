@@ -94,11 +94,11 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(
     desktopRoutes,
     only(
+      "attemptGuards",
       "ca",
       "captchas",
       "clock",
       "config",
-      "sql",
       "declarationAlerts",
       "declarationPasswords",
       "desktopPairing",

@@ -1,12 +1,14 @@
-import { passwordLogin } from "./accounts/login.js";
-import { passwordReset } from "./accounts/password-reset.js";
+import { loginService } from "./accounts/login.js";
+import { passwordResetService } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
-import { accountRegistration } from "./accounts/registration.js";
-import { sessions } from "./accounts/sessions.js";
+import { registrationService } from "./accounts/registration.js";
+import { sessionStore } from "./accounts/session-store.js";
+import { sessionService } from "./accounts/sessions.js";
 import { auditLog } from "./audit/audit-log.js";
 import { caEntry } from "./ca/ca-entry.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
-import { captchas } from "./captcha/captchas.js";
+import { captchaStore } from "./captcha/captcha-store.js";
+import { captchaService } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { instanceId, openDatabase } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
@@ -17,7 +19,8 @@ import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
 import { unitChanges } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
-import { registrationCodes } from "./hall/registration-codes.js";
+import { registrationCodeStore } from "./hall/registration-code-store.js";
+import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { faceEngine } from "./portrait/face-engine.js";
 import { faceVerifications } from "./portrait/face-verifications.js";
@@ -28,10 +31,12 @@ import {
   portraitReferences,
 } from "./portrait/portrait-authority.js";
 import { qrLogins } from "./qr-login/qr-logins.js";
-import { flowTickets } from "./security/flow-tickets.js";
+import { attemptGuardStore } from "./security/attempt-guard-store.js";
+import { flowTicketStore } from "./security/flow-ticket-store.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
-import { smsCodes } from "./sms/sms-codes.js";
+import { smsCodeStore } from "./sms/sms-code-store.js";
+import { smsCodeService } from "./sms/sms-codes.js";
 import { unitsStore } from "./units/units.js";
 
 /**
@@ -52,11 +57,17 @@ export async function openCore(config: CompanionConfig) {
   const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
 
   const people = peopleStore(sql);
-  const tickets = flowTickets(sql, clock);
-  const codes = registrationCodes(sql, clock, hasher);
-  const sentCodes = smsCodes(sql, clock, hasher, sms);
-  const captchaStore = captchas(sql, clock, hasher, config.captcha ?? randomCaptchaSource);
-  const sessionStore = sessions(sql, clock);
+  const tickets = flowTicketStore(sql, clock.now);
+  const guards = attemptGuardStore(sql);
+  const codes = registrationCodeService({ store: registrationCodeStore(sql), clock, hasher });
+  const sentCodes = smsCodeService({ store: smsCodeStore(sql), clock, hasher, gateway: sms });
+  const captchas = captchaService({
+    store: captchaStore(sql),
+    clock,
+    hasher,
+    source: config.captcha ?? randomCaptchaSource,
+  });
+  const sessions = sessionService({ store: sessionStore(sql), clock });
   const changes = await unitChanges(sql, clock);
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditLog(sql, hasher, keychain, instance);
@@ -72,7 +83,7 @@ export async function openCore(config: CompanionConfig) {
     sql,
     clock,
     people,
-    sessions: sessionStore,
+    sessions,
     ttlSeconds: config.qrLoginTtlSeconds,
   });
 
@@ -84,11 +95,11 @@ export async function openCore(config: CompanionConfig) {
     sms,
     people,
     registrationCodes: codes,
-    captchas: captchaStore,
-    sessions: sessionStore,
-    login: passwordLogin({ sql, clock, hasher, people, captchas: captchaStore, sessions: sessionStore }),
-    registration: accountRegistration({
-      sql,
+    captchas,
+    sessions,
+    attemptGuards: guards,
+    login: loginService({ guards, clock, hasher, people, captchas, sessions }),
+    registration: registrationService({
       clock,
       people,
       registrationCodes: codes,
@@ -96,14 +107,7 @@ export async function openCore(config: CompanionConfig) {
       tickets,
       smsCodes: sentCodes,
     }),
-    passwordReset: passwordReset({
-      sql,
-      people,
-      captchas: captchaStore,
-      tickets,
-      smsCodes: sentCodes,
-      sessions: sessionStore,
-    }),
+    passwordReset: passwordResetService({ people, guards, captchas, tickets, smsCodes: sentCodes, sessions }),
     units,
     audit,
     hub,

@@ -1,14 +1,14 @@
 import type { LoginRequest } from "../../shared/api/accounts.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { guardedAttempt, personSubject } from "../security/attempt-guard.js";
+import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import { type CodeHasher, hashPassword, verifyPassword } from "../security/secrets.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
 export interface LoginDeps {
-  sql: Sql;
+  guards: AttemptGuardStore;
   clock: Clock;
   hasher: CodeHasher;
   people: PeopleStore;
@@ -26,7 +26,7 @@ export interface LoginSuccess {
  * Password login, shared by every surface (browser now, desktop clients later). Unknown accounts
  * go through the same counter and the same hashing work, so the answers do not tell them apart.
  */
-export function passwordLogin(deps: LoginDeps) {
+export function loginService(deps: LoginDeps) {
   // Verified against when the account does not exist, so the timing matches a real check. Made
   // on first need: hashing at start-up would slow the companion (and every CLI command) down.
   let decoyHash: Promise<string> | undefined;

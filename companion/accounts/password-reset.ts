@@ -3,10 +3,10 @@ import type { forgotCompleteRequestSchema, forgotStartRequestSchema } from "../.
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { MINUTE } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
-import { attemptGuards, personSubject } from "../security/attempt-guard.js";
-import type { FlowTickets } from "../security/flow-tickets.js";
+import { personSubject } from "../security/attempt-guard.js";
+import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
+import type { FlowTicketStore } from "../security/flow-ticket-store.js";
 import { hashPassword } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
 import type { PeopleStore, Person } from "./people.js";
@@ -15,18 +15,16 @@ import type { Sessions } from "./sessions.js";
 export const RESET_TICKET_TTL = 15 * MINUTE;
 
 export interface PasswordResetDeps {
-  sql: Sql;
   people: PeopleStore;
+  guards: AttemptGuardStore;
   captchas: Captchas;
-  tickets: FlowTickets;
+  tickets: FlowTicketStore;
   smsCodes: SmsCodes;
   sessions: Sessions;
 }
 
 /** 忘记密码: identity + captcha, then an SMS to the bound phone, then a new password. Unlocks the account. */
-export function passwordReset(deps: PasswordResetDeps) {
-  const guards = attemptGuards(deps.sql);
-
+export function passwordResetService(deps: PasswordResetDeps) {
   async function ticketPerson(ticket: string): Promise<Person & { phone: string }> {
     const found = await deps.tickets.find("reset-password", ticket);
     const person = found ? await deps.people.byId(found.subjectId) : null;
@@ -56,9 +54,10 @@ export function passwordReset(deps: PasswordResetDeps) {
       const person = await ticketPerson(request.resetTicket);
       await deps.smsCodes.verify("reset-password", person.phone, request.smsCode);
       const passwordHash = await hashPassword(request.newPassword);
-      await deps.sql.transaction(async () => {
+      // Spent with the ticket: the new password, the unlock and the logouts happen together or not at all.
+      await deps.tickets.transaction(async () => {
         await deps.people.setPasswordHash(person.id, passwordHash);
-        await guards.clear(personSubject(person.id));
+        await deps.guards.clear(personSubject(person.id));
         await deps.sessions.endAllFor(person.id, "password-reset");
         await deps.tickets.revoke("reset-password", request.resetTicket);
       });

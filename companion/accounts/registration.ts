@@ -4,10 +4,9 @@ import type { registerCompleteRequestSchema, registerVerifyRequestSchema } from 
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { HallIdentity, RegistrationCodes } from "../hall/registration-codes.js";
-import type { FlowTickets } from "../security/flow-tickets.js";
+import type { FlowTicketStore } from "../security/flow-ticket-store.js";
 import { hashPassword } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
 import type { PeopleStore, Person } from "./people.js";
@@ -26,12 +25,11 @@ export interface IdentitySource {
 }
 
 export interface RegistrationDeps {
-  sql: Sql;
   clock: Clock;
   people: PeopleStore;
   registrationCodes: RegistrationCodes;
   faceVerifications: IdentitySource;
-  tickets: FlowTickets;
+  tickets: FlowTicketStore;
   smsCodes: SmsCodes;
 }
 
@@ -40,7 +38,7 @@ export interface RegistrationDeps {
  * identity) or 人脸识别认证 (a passed face check). Step 2, the same for both: 登录名, 密码 and
  * 手机号 with an SMS code.
  */
-export function accountRegistration(deps: RegistrationDeps) {
+export function registrationService(deps: RegistrationDeps) {
   const routes = {
     register: { source: deps.registrationCodes as IdentitySource, via: "hall-code" },
     "register-face": { source: deps.faceVerifications, via: "face" },
@@ -96,7 +94,8 @@ export function accountRegistration(deps: RegistrationDeps) {
         phone: request.phone,
         passwordHash,
       };
-      return deps.sql.transaction(async () => {
+      // Spent with the ticket: the identity is used up and the account created in one step.
+      return deps.tickets.transaction(async () => {
         if (!(await ticket.source.consume(ticket.subjectId))) throw new AppError("REGISTRATION_TICKET_INVALID");
         // Re-checked inside the transaction: two finishing registrations race for the same names.
         if (await registeredAlready(identity)) throw new AppError("ALREADY_REGISTERED");

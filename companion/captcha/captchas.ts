@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import type { CodeHasher } from "../security/secrets.js";
 import type { CaptchaSource } from "./captcha-source.js";
+import type { CaptchaStore } from "./captcha-store.js";
 
 const CAPTCHA_TTL = 5 * MINUTE;
 
@@ -18,29 +18,32 @@ export interface Captchas {
   consume(captchaId: string | undefined, answer: string | undefined): Promise<CaptchaCheck>;
 }
 
-export function captchas(sql: Sql, clock: Clock, hasher: CodeHasher, source: CaptchaSource): Captchas {
+export interface CaptchaDeps {
+  store: CaptchaStore;
+  clock: Clock;
+  hasher: CodeHasher;
+  source: CaptchaSource;
+}
+
+export function captchaService({ store, clock, hasher, source }: CaptchaDeps): Captchas {
   const normalise = (answer: string) => answer.trim().toLowerCase();
   return {
     async issue() {
       const { svg, answer } = await source.create();
       const captchaId = randomUUID();
       const now = clock.now();
-      await sql.run("DELETE FROM captchas WHERE expires_at <= ?", [now]);
-      await sql.run("INSERT INTO captchas (id, answer_hash, expires_at) VALUES (?, ?, ?)", [
-        captchaId,
-        hasher.digest("captcha", normalise(answer)),
-        now + CAPTCHA_TTL,
-      ]);
+      await store.dropExpired(now);
+      await store.insert(captchaId, {
+        answerHash: hasher.digest("captcha", normalise(answer)),
+        expiresAt: now + CAPTCHA_TTL,
+      });
       return { captchaId, svg, expiresIn: CAPTCHA_TTL / 1000 };
     },
     async consume(captchaId, answer) {
       if (!captchaId || !answer) return "missing";
-      const row = await sql.one<{ answer_hash: string; expires_at: number }>(
-        "DELETE FROM captchas WHERE id = ? RETURNING answer_hash, expires_at",
-        [captchaId],
-      );
-      if (!row || row.expires_at <= clock.now()) return "invalid";
-      return hasher.matches("captcha", normalise(answer), row.answer_hash) ? "ok" : "invalid";
+      const captcha = await store.take(captchaId);
+      if (!captcha || captcha.expiresAt <= clock.now()) return "invalid";
+      return hasher.matches("captcha", normalise(answer), captcha.answerHash) ? "ok" : "invalid";
     },
   };
 }

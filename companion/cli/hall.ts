@@ -15,7 +15,7 @@ import {
 import { configFromEnv } from "../config.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
-import { attemptGuards, personSubject } from "../security/attempt-guard.js";
+import { personSubject } from "../security/attempt-guard.js";
 import { readOutbox } from "../sms/gateway.js";
 import { registerUnitCommands } from "./unit-commands.js";
 import { withCore } from "./with-core.js";
@@ -136,7 +136,7 @@ export function registerHallCommands(program: Command): void {
       await withCore(async (core) => {
         const person = await core.people.byLoginIdentifier(options.account);
         if (!person) throw new AppError("IDENTITY_NOT_FOUND");
-        await attemptGuards(core.sql).clear(personSubject(person.id));
+        await core.attemptGuards.clear(personSubject(person.id));
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
       });
     });

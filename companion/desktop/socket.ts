@@ -36,11 +36,11 @@ const unpairedRefusal = (frame: unknown): AppError | undefined => {
 /** What these routes use of the companion. */
 export type DesktopRoutesDeps = Pick<
   Core,
+  | "attemptGuards"
   | "ca"
   | "captchas"
   | "clock"
   | "config"
-  | "sql"
   | "declarationAlerts"
   | "declarationPasswords"
   | "desktopPairing"
@@ -78,7 +78,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
       today: core.grants.today,
     }),
     ...unitEntryRequests({
-      sql: core.sql,
+      guards: core.attemptGuards,
       clock: core.clock,
       captchas: core.captchas,
       units: core.units,

@@ -2,8 +2,8 @@ import type { ErrorCode } from "../../shared/errors.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
 import { HOUR } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
+import type { AttemptGuardStore, Guard } from "./attempt-guard-store.js";
 
 /**
  * Seed: 密码错误超过 5 次(含)后会被锁定，可以在 120 分钟之后再试 — for the login password and for the
@@ -11,12 +11,6 @@ import { AppError, secondsUntil } from "../errors.js";
  */
 export const MAX_FAILURES = 5;
 export const LOCK_DURATION = 2 * HOUR;
-
-interface GuardRow {
-  failures: number;
-  captcha_required: number;
-  locked_until: number | null;
-}
 
 export type AttemptReservation =
   | { kind: "locked"; lockedUntil: number }
@@ -29,53 +23,33 @@ export type AttemptReservation =
  * brings the count to the limit locks provisionally: if it turns out right, the lock is lifted.
  */
 export function reserveAttempt(
-  guard: GuardRow | undefined,
+  guard: Guard | undefined,
   now: number,
   captchaPassed: boolean | null,
-): { reservation: AttemptReservation; next: GuardRow } {
-  let row: GuardRow = guard ?? { failures: 0, captcha_required: 0, locked_until: null };
-  if (row.locked_until !== null && row.locked_until > now) {
-    return { reservation: { kind: "locked", lockedUntil: row.locked_until }, next: row };
+): { reservation: AttemptReservation; next: Guard } {
+  let current: Guard = guard ?? { failures: 0, captchaRequired: false, lockedUntil: null };
+  if (current.lockedUntil !== null && current.lockedUntil > now) {
+    return { reservation: { kind: "locked", lockedUntil: current.lockedUntil }, next: current };
   }
-  if (row.locked_until !== null) row = { ...row, failures: 0, locked_until: null }; // the lock has run out
-  if (row.captcha_required && captchaPassed !== true) {
-    return { reservation: { kind: "captcha-required" }, next: row };
+  if (current.lockedUntil !== null) current = { ...current, failures: 0, lockedUntil: null }; // the lock has run out
+  if (current.captchaRequired && captchaPassed !== true) {
+    return { reservation: { kind: "captcha-required" }, next: current };
   }
-  const failures = row.failures + 1;
+  const failures = current.failures + 1;
   return {
     reservation: { kind: "reserved", failuresSoFar: failures },
     next: {
       failures,
-      captcha_required: row.captcha_required,
-      locked_until: failures >= MAX_FAILURES ? now + LOCK_DURATION : null,
+      captchaRequired: current.captchaRequired,
+      lockedUntil: failures >= MAX_FAILURES ? now + LOCK_DURATION : null,
     },
-  };
-}
-
-/** Store side of the guard: each call is meant to run inside the caller's transaction. */
-export function attemptGuards(sql: Sql) {
-  return {
-    get: (subject: string) =>
-      sql.one<GuardRow>("SELECT failures, captcha_required, locked_until FROM login_guards WHERE subject = ?", [
-        subject,
-      ]),
-    put: (subject: string, row: GuardRow) =>
-      sql.run(
-        `INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, ?, ?, ?)
-         ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, captcha_required = excluded.captcha_required, locked_until = excluded.locked_until`,
-        [subject, row.failures, row.captcha_required, row.locked_until],
-      ),
-    markFailed: (subject: string) =>
-      sql.run("UPDATE login_guards SET captcha_required = 1 WHERE subject = ?", [subject]),
-    /** Success, or 忘记密码: no count, no captcha, no lock. */
-    clear: (subject: string) => sql.run("DELETE FROM login_guards WHERE subject = ?", [subject]),
   };
 }
 
 export const personSubject = (personId: string) => `person:${personId}`;
 
 export interface GuardedAttemptDeps {
-  sql: Sql;
+  guards: AttemptGuardStore;
   clock: Clock;
   captchas: Captchas;
 }
@@ -123,12 +97,12 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
 
 async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
   const { subject, captcha, check, onSuccess, refusals } = attempt;
-  const guards = attemptGuards(deps.sql);
-  const reservation = await deps.sql.transaction(async () => {
+  const { guards } = deps;
+  const reservation = await guards.transaction(async () => {
     const now = deps.clock.now();
-    const guard = await guards.get(subject);
+    const guard = await guards.guardOf(subject);
     // The captcha is consumed (and committed) only when this try needs it.
-    const captchaNeeded = guard?.captcha_required === 1 && !(guard.locked_until !== null && guard.locked_until > now);
+    const captchaNeeded = guard?.captchaRequired === true && !(guard.lockedUntil !== null && guard.lockedUntil > now);
     const captchaCheck = captchaNeeded ? await deps.captchas.consume(captcha.captchaId, captcha.captchaAnswer) : null;
     const { reservation, next } = reserveAttempt(guard, now, captchaCheck === null ? null : captchaCheck === "ok");
     if (reservation.kind === "reserved") await guards.put(subject, next);
@@ -145,15 +119,15 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
   }
 
   if (await check()) {
-    return deps.sql.transaction(async () => {
+    return guards.transaction(async () => {
       await guards.clear(subject);
       return onSuccess();
     });
   }
 
-  await guards.markFailed(subject);
+  await guards.requireCaptcha(subject);
   if (reservation.failuresSoFar >= MAX_FAILURES) {
-    const lockedUntil = (await guards.get(subject))?.locked_until ?? deps.clock.now();
+    const lockedUntil = (await guards.guardOf(subject))?.lockedUntil ?? deps.clock.now();
     throw new AppError(refusals.locked, { retryAfter: secondsUntil(lockedUntil, deps.clock.now()) });
   }
   throw new AppError(refusals.failed, {

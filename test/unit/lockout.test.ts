@@ -8,10 +8,10 @@ describe("login lockout arithmetic", () => {
   it("counts each try before the password check and locks on the fifth", () => {
     let row: Parameters<typeof reserveAttempt>[0];
     for (let attempt = 1; attempt <= MAX_FAILURES; attempt++) {
-      const { reservation, next } = reserveAttempt(row, NOW, row?.captcha_required ? true : null);
+      const { reservation, next } = reserveAttempt(row, NOW, row?.captchaRequired ? true : null);
       expect(reservation).toEqual({ kind: "reserved", failuresSoFar: attempt });
-      expect(next.locked_until).toBe(attempt === MAX_FAILURES ? NOW + LOCK_DURATION : null);
-      row = { ...next, captcha_required: 1 };
+      expect(next.lockedUntil).toBe(attempt === MAX_FAILURES ? NOW + LOCK_DURATION : null);
+      row = { ...next, captchaRequired: true };
     }
     expect(reserveAttempt(row, NOW + 1, true).reservation).toEqual({
       kind: "locked",
@@ -20,22 +20,22 @@ describe("login lockout arithmetic", () => {
   });
 
   it("ends the lock after 120 minutes and starts counting afresh", () => {
-    const locked = { failures: 5, captcha_required: 1, locked_until: NOW + LOCK_DURATION };
+    const locked = { failures: 5, captchaRequired: true, lockedUntil: NOW + LOCK_DURATION };
     expect(reserveAttempt(locked, NOW + LOCK_DURATION - 1, true).reservation.kind).toBe("locked");
     const { reservation, next } = reserveAttempt(locked, NOW + LOCK_DURATION, true);
     expect(reservation).toEqual({ kind: "reserved", failuresSoFar: 1 });
-    expect(next.locked_until).toBeNull();
+    expect(next.lockedUntil).toBeNull();
   });
 
   it("asks for the captcha once one try failed, unless it was passed", () => {
-    const failedOnce = { failures: 1, captcha_required: 1, locked_until: null };
+    const failedOnce = { failures: 1, captchaRequired: true, lockedUntil: null };
     expect(reserveAttempt(failedOnce, NOW, null).reservation.kind).toBe("captcha-required");
     expect(reserveAttempt(failedOnce, NOW, false).reservation.kind).toBe("captcha-required");
     expect(reserveAttempt(failedOnce, NOW, true).reservation.kind).toBe("reserved");
   });
 
   it("reports a lock before asking for a captcha", () => {
-    const locked = { failures: 5, captcha_required: 1, locked_until: NOW + 10 };
+    const locked = { failures: 5, captchaRequired: true, lockedUntil: NOW + 10 };
     expect(reserveAttempt(locked, NOW, null).reservation.kind).toBe("locked");
   });
 });

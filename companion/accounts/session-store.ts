@@ -1,0 +1,45 @@
+import { derivedCache } from "../db/derived-cache.js";
+import type { Sql } from "../db/sql.js";
+
+/** A session not yet ended, as its timers stand. */
+export interface OpenSession {
+  personId: string;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+interface SessionRow {
+  person_id: string;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+const INSERT =
+  "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)";
+const OPEN = "SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL";
+const TOUCH = "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
+const END_ONE = "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL";
+const END_ALL_OF = "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE person_id = ? AND ended_at IS NULL";
+
+/** Login sessions, by the digest of their token (the token itself is never stored). */
+export function sessionStore(sql: Sql) {
+  // Every request of a logged-in client reads its session: keep the rows until the database changes.
+  const rows = derivedCache<OpenSession | null>(sql);
+  return {
+    insert: (tokenHash: string, personId: string, openedAt: number, expiresAt: number) =>
+      sql.run(INSERT, [tokenHash, personId, openedAt, openedAt, expiresAt]),
+    /** The session behind a token digest unless it was ended, whatever its timers say. */
+    openSession: (tokenHash: string) =>
+      rows.get(tokenHash, async () => {
+        const row = await sql.one<SessionRow>(OPEN, [tokenHash]);
+        return row ? { personId: row.person_id, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at } : null;
+      }),
+    touch: (tokenHash: string, now: number) => sql.run(TOUCH, [now, tokenHash]),
+    end: (tokenHash: string, now: number, reason: string) => sql.run(END_ONE, [now, reason, tokenHash]),
+    /** How many sessions it ended. */
+    endAllOf: (personId: string, now: number, reason: string) => sql.run(END_ALL_OF, [now, reason, personId]),
+    transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
+  };
+}
+
+export type SessionStore = ReturnType<typeof sessionStore>;
