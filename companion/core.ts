@@ -17,6 +17,7 @@ import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
 import { unitChanges } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
+import { grantsStore } from "./grants/store.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { faceEngine } from "./portrait/face-engine.js";
@@ -61,7 +62,7 @@ export async function openCore(config: CompanionConfig) {
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditLog(sql, hasher, keychain, instance);
   const hub = eventHub();
-  const grants = grantsService({ sql, clock, people, units, audit, hub, changes });
+  const grants = grantsService({ store: grantsStore(sql), clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
   const references = portraitReferences(sql, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
