@@ -15,7 +15,8 @@ import { declarationPasswords } from "./declaration/passwords.js";
 import { desktopPairing } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
-import { unitChanges } from "./events/unit-changes.js";
+import { unitChangeStore } from "./events/unit-change-store.js";
+import { unitChangeFeed } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
 import { grantsStore } from "./grants/store.js";
 import { registrationCodes } from "./hall/registration-codes.js";
@@ -58,7 +59,7 @@ export async function openCore(config: CompanionConfig) {
   const sentCodes = smsCodes(sql, clock, hasher, sms);
   const captchaStore = captchas(sql, clock, hasher, config.captcha ?? randomCaptchaSource);
   const sessionStore = sessions(sql, clock);
-  const changes = await unitChanges(sql, clock);
+  const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock });
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditLog(sql, hasher, keychain, instance);
   const hub = eventHub();
