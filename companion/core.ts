@@ -12,7 +12,8 @@ import { instanceId, openDatabase } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
 import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
-import { desktopPairing } from "./desktop/pairing.js";
+import { pairedClientStore } from "./desktop/paired-client-store.js";
+import { desktopPairingService } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
 import { unitChangeStore } from "./events/unit-change-store.js";
@@ -114,7 +115,7 @@ export async function openCore(config: CompanionConfig) {
     smsCodes: sentCodes,
     declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
     unitChanges: changes,
-    desktopPairing: desktopPairing(sql, clock),
+    desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
     ca: caEntry(sql, clock),
     unitLists: unitListStore(sql, changes),
     qrLogins: qrLoginSessions,
