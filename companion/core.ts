@@ -14,7 +14,8 @@ import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
 import { pairedClientStore } from "./desktop/paired-client-store.js";
 import { desktopPairingService } from "./desktop/pairing.js";
-import { unitListStore } from "./desktop/units-list.js";
+import { unitListStore } from "./desktop/unit-list-store.js";
+import { unitListService } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
 import { unitChangeStore } from "./events/unit-change-store.js";
 import { unitChangeFeed } from "./events/unit-changes.js";
@@ -117,7 +118,7 @@ export async function openCore(config: CompanionConfig) {
     unitChanges: changes,
     desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
     ca: caEntry(sql, clock),
-    unitLists: unitListStore(sql, changes),
+    unitLists: unitListService({ store: unitListStore(sql), changes }),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,
