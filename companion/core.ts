@@ -31,7 +31,8 @@ import {
   type PortraitAuthority,
   portraitReferences,
 } from "./portrait/portrait-authority.js";
-import { qrLogins } from "./qr-login/qr-logins.js";
+import { qrLoginStore } from "./qr-login/qr-login-store.js";
+import { qrLoginService } from "./qr-login/qr-logins.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
@@ -72,8 +73,8 @@ export async function openCore(config: CompanionConfig) {
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
   const faces = faceVerifications({ sql, clock, people, engine: faceModel, authority });
-  const qrLoginSessions = qrLogins({
-    sql,
+  const qrLoginSessions = qrLoginService({
+    store: qrLoginStore(sql),
     clock,
     people,
     sessions: sessionStore,
