@@ -14,11 +14,15 @@ import { instanceId, openDatabase } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
 import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
 import { declarationPasswords } from "./declaration/passwords.js";
-import { desktopPairing } from "./desktop/pairing.js";
-import { unitListStore } from "./desktop/units-list.js";
+import { pairedClientStore } from "./desktop/paired-client-store.js";
+import { desktopPairingService } from "./desktop/pairing.js";
+import { unitListStore } from "./desktop/unit-list-store.js";
+import { unitListService } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
-import { unitChanges } from "./events/unit-changes.js";
+import { unitChangeStore } from "./events/unit-change-store.js";
+import { unitChangeFeed } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
+import { grantsStore } from "./grants/store.js";
 import { registrationCodeStore } from "./hall/registration-code-store.js";
 import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
@@ -30,7 +34,8 @@ import {
   type PortraitAuthority,
   portraitReferences,
 } from "./portrait/portrait-authority.js";
-import { qrLogins } from "./qr-login/qr-logins.js";
+import { qrLoginStore } from "./qr-login/qr-login-store.js";
+import { qrLoginService } from "./qr-login/qr-logins.js";
 import { attemptGuardStore } from "./security/attempt-guard-store.js";
 import { flowTicketStore } from "./security/flow-ticket-store.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
@@ -68,19 +73,19 @@ export async function openCore(config: CompanionConfig) {
     source: config.captcha ?? randomCaptchaSource,
   });
   const sessions = sessionService({ store: sessionStore(sql), clock });
-  const changes = await unitChanges(sql, clock);
+  const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock });
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditLog(sql, hasher, keychain, instance);
   const hub = eventHub();
-  const grants = grantsService({ sql, clock, people, units, audit, hub, changes });
+  const grants = grantsService({ store: grantsStore(sql), clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
   const references = portraitReferences(sql, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
   const faces = faceVerifications({ sql, clock, people, engine: faceModel, authority });
-  const qrLoginSessions = qrLogins({
-    sql,
+  const qrLoginSessions = qrLoginService({
+    store: qrLoginStore(sql),
     clock,
     people,
     sessions,
@@ -116,9 +121,9 @@ export async function openCore(config: CompanionConfig) {
     smsCodes: sentCodes,
     declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
     unitChanges: changes,
-    desktopPairing: desktopPairing(sql, clock),
+    desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
     ca: caEntry(sql, clock),
-    unitLists: unitListStore(sql, changes),
+    unitLists: unitListService({ store: unitListStore(sql), changes }),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,

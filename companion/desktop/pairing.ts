@@ -3,10 +3,10 @@ import type { PairingRequest as PairingRequestView } from "../../shared/api/desk
 import type { Page, PageQuery } from "../../shared/api/paging.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { LIST_START, type ListReader, listInMemory, readPage } from "../db/paging.js";
-import type { Sql } from "../db/sql.js";
+import { listInMemory, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
+import type { PairedClient, PairedClientStore } from "./paired-client-store.js";
 
 export const PAIRING_TTL = 5 * MINUTE;
 
@@ -15,13 +15,6 @@ export interface PairingRequest {
   clientName: string;
   code: string;
   requestedAt: number;
-}
-
-export interface PairedClient {
-  id: string;
-  name: string;
-  pairedAt: number;
-  lastSeenAt: number | null;
 }
 
 type Decision =
@@ -35,7 +28,7 @@ type Decision =
  * denies; an approved client gets its own token (stored hashed, revocable). Pending requests live
  * with their connection, in memory.
  */
-export function desktopPairing(sql: Sql, clock: Clock) {
+export function desktopPairingService({ store, clock }: { store: PairedClientStore; clock: Clock }) {
   const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();
   /** Open connections of each paired client, told at once when the client is revoked. */
   const connections = new Map<string, Set<() => void>>();
@@ -89,13 +82,7 @@ export function desktopPairing(sql: Sql, clock: Clock) {
       const request = take(requestId) as NonNullable<ReturnType<typeof take>>;
       const clientToken = newToken();
       const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
-      await sql.run("INSERT INTO desktop_clients (id, name, token_hash, owner_id, paired_at) VALUES (?, ?, ?, ?, ?)", [
-        client.id,
-        client.name,
-        tokenDigest(clientToken),
-        ownerId,
-        client.pairedAt,
-      ]);
+      await store.insert(client, tokenDigest(clientToken), ownerId);
       request.decide({ outcome: "approved", clientToken, client });
       return client;
     },
@@ -107,42 +94,13 @@ export function desktopPairing(sql: Sql, clock: Clock) {
 
     /** The paired client behind a token, or null (unknown or revoked). */
     async authenticate(clientToken: string): Promise<{ id: string; name: string; ownerId: string } | null> {
-      const row = await sql.one<{ id: string; name: string; owner_id: string }>(
-        "SELECT id, name, owner_id FROM desktop_clients WHERE token_hash = ? AND revoked_at IS NULL",
-        [tokenDigest(clientToken)],
-      );
-      if (!row) return null;
-      await sql.run("UPDATE desktop_clients SET last_seen_at = ? WHERE id = ?", [clock.now(), row.id]);
-      return { id: row.id, name: row.name, ownerId: row.owner_id };
+      const client = await store.byToken(tokenDigest(clientToken));
+      if (client) await store.seen(client.id, clock.now());
+      return client;
     },
     /** The person's paired clients in pairing order; the search finds a name containing it. */
-    clientsOf(ownerId: string, query: PageQuery): Promise<Page<PairedClient>> {
-      const clients: ListReader<PairedClient> = {
-        kinds: ["number", "string"],
-        keyOf: (client) => [client.pairedAt, client.id],
-        // Paged by (paired_at, id).
-        rows: async (after, size) =>
-          (
-            await sql.all<{ id: string; name: string; paired_at: number; last_seen_at: number | null }>(
-              `SELECT id, name, paired_at, last_seen_at FROM desktop_clients
-               WHERE owner_id = @ownerId AND revoked_at IS NULL AND (paired_at, id) > (@afterAt, @afterId)
-               ORDER BY paired_at, id LIMIT @limit`,
-              {
-                ownerId,
-                afterAt: after?.[0] ?? LIST_START.number,
-                afterId: after?.[1] ?? LIST_START.string,
-                limit: size,
-              },
-            )
-          ).map((row) => ({ id: row.id, name: row.name, pairedAt: row.paired_at, lastSeenAt: row.last_seen_at })),
-        count: async () =>
-          (await sql.value<number>("SELECT COUNT(*) FROM desktop_clients WHERE owner_id = ? AND revoked_at IS NULL", [
-            ownerId,
-          ])) ?? 0,
-        matches: (client, needle) => client.name.includes(needle),
-      };
-      return readPage(clients, query, (client) => client);
-    },
+    clientsOf: (ownerId: string, query: PageQuery): Promise<Page<PairedClient>> =>
+      readPage(store.ofOwner(ownerId), query, (client) => client),
     /** Registers an open connection of a paired client; returns how to unregister it. */
     attach(clientId: string, onRevoked: () => void): () => void {
       const set = connections.get(clientId) ?? new Set();
@@ -153,14 +111,10 @@ export function desktopPairing(sql: Sql, clock: Clock) {
       };
     },
     async revoke(clientId: string, ownerId: string): Promise<void> {
-      const revoked = await sql.run(
-        "UPDATE desktop_clients SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL",
-        [clock.now(), clientId, ownerId],
-      );
-      if (revoked === 0) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
+      if (!(await store.revoke(clientId, ownerId, clock.now()))) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
       for (const onRevoked of connections.get(clientId) ?? []) onRevoked();
     },
   };
 }
 
-export type DesktopPairing = ReturnType<typeof desktopPairing>;
+export type DesktopPairing = ReturnType<typeof desktopPairingService>;

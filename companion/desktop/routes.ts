@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { desktopApi, type PairedClient as PairedClientView } from "../../shared/api/desktop.js";
 import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
-import type { PairedClient } from "./pairing.js";
+import type { PairedClient } from "./paired-client-store.js";
 
 /** What these routes use of the companion. */
 export type DesktopPairingRoutesDeps = Pick<Core, "desktopPairing">;

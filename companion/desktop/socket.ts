@@ -22,7 +22,7 @@ import { pairingRequests } from "./requests/pairing.js";
 import { qrLoginRequests } from "./requests/qr-login.js";
 import { unitEntryRequests } from "./requests/unit-entry.js";
 import { unitListRequests } from "./requests/units.js";
-import { unitSessions } from "./unit-sessions.js";
+import { unitSessionService } from "./unit-sessions.js";
 
 /** Requests an unpaired connection may make. */
 const BEFORE_PAIRING: ReadonlySet<string> = new Set<DesktopRequestType>(["pair.request", "hello", "ping"]);
@@ -59,7 +59,7 @@ export type DesktopRoutesDeps = Pick<
  * limits, then pairing, then the person's login, then requests, each answered by its handler.
  */
 const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) => {
-  const sessions = unitSessions({
+  const sessions = unitSessionService({
     clock: core.clock,
     today: core.grants.today,
     people: core.people,

@@ -48,7 +48,7 @@ export interface UnitSessionsDeps {
  * the access it was opened with is gone, it ends at once with the reason. Between those events
  * nothing is scanned: a tick only compares the clock with the next deadline.
  */
-export function unitSessions(deps: UnitSessionsDeps) {
+export function unitSessionService(deps: UnitSessionsDeps) {
   const open = new Map<string, UnitSession>();
   const byUnit = new Map<string, Set<string>>();
   /** CA sessions, the only ones with a deadline of their own. */
@@ -133,4 +133,4 @@ export function unitSessions(deps: UnitSessionsDeps) {
   };
 }
 
-export type UnitSessions = ReturnType<typeof unitSessions>;
+export type UnitSessions = ReturnType<typeof unitSessionService>;

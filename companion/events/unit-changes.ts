@@ -1,26 +1,24 @@
 import type { Clock } from "../clock.js";
 import { DAY, HOUR } from "../clock.js";
-import type { Sql } from "../db/sql.js";
-
-export type UnitChangeKind = "unit" | "grant" | "office" | "password" | "local";
-
-export interface UnitChange {
-  tin: string;
-  kind: UnitChangeKind;
-}
+import type { UnitChange, UnitChangeKind, UnitChangeStore } from "./unit-change-store.js";
 
 const POLL_MS = 1_000;
+/** Changes read per query while catching up. */
+const READ_BATCH = 1000;
 
 /**
  * Changes that may end unit sessions, as rows of unit_changes: a writer records one inside the
  * transaction of its change (in this process or another, like the hall CLI); the companion reads
  * what is new — at once after its own writes, and once a second for other processes' — and tells
  * its watchers. One indexed read a second, however many sessions are open.
+ *
+ * A feed rather than a service: it decides nothing about a unit, it only carries each change to
+ * whoever derived something from the unit's state.
  */
-export async function unitChanges(sql: Sql, clock: Clock) {
+export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore; clock: Clock }) {
   const watchers = new Set<(change: UnitChange) => void>();
   const stale = new Set<() => void>();
-  let seen = (await sql.value<number>("SELECT COALESCE(MAX(seq), 0) FROM unit_changes")) ?? 0;
+  let seen = await store.head();
   let poller: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
   /** The read under way: polls asked for meanwhile share it, and one more follows if needed. */
@@ -29,17 +27,14 @@ export async function unitChanges(sql: Sql, clock: Clock) {
 
   async function readNew(): Promise<void> {
     for (;;) {
-      const rows = await sql.all<UnitChange & { seq: number }>(
-        "SELECT seq, unit_tin AS tin, kind FROM unit_changes WHERE seq > ? ORDER BY seq LIMIT 1000",
-        [seen],
-      );
+      const rows = await store.after(seen, READ_BATCH);
       for (const { seq, tin, kind } of rows) {
         if (seq <= seen) continue;
         seen = seq;
         for (const forget of stale) forget();
         for (const watcher of watchers) watcher({ tin, kind });
       }
-      if (rows.length < 1000) return;
+      if (rows.length < READ_BATCH) return;
     }
   }
 
@@ -65,7 +60,7 @@ export async function unitChanges(sql: Sql, clock: Clock) {
   return {
     /** Records a change; call inside the transaction that makes it. */
     async record(tin: string, kind: UnitChangeKind): Promise<void> {
-      await sql.run("INSERT INTO unit_changes (at, unit_tin, kind) VALUES (?, ?, ?)", [clock.now(), tin, kind]);
+      await store.insert(clock.now(), tin, kind);
       for (const forget of stale) forget();
     },
     /**
@@ -84,8 +79,7 @@ export async function unitChanges(sql: Sql, clock: Clock) {
     /** Follows other processes' changes, and forgets rows a day old. */
     start(): void {
       poller ??= setInterval(() => void poll().catch(() => undefined), POLL_MS);
-      const forget = () =>
-        void sql.run("DELETE FROM unit_changes WHERE at < ?", [clock.now() - DAY]).catch(() => undefined);
+      const forget = () => void store.pruneBefore(clock.now() - DAY).catch(() => undefined);
       forget();
       pruner ??= setInterval(forget, HOUR);
       poller.unref();
@@ -99,4 +93,4 @@ export async function unitChanges(sql: Sql, clock: Clock) {
   };
 }
 
-export type UnitChanges = Awaited<ReturnType<typeof unitChanges>>;
+export type UnitChanges = Awaited<ReturnType<typeof unitChangeFeed>>;

@@ -19,14 +19,13 @@ import type { PeopleStore, Person } from "../accounts/people.js";
 import type { AuditAction, AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { readPage, type SortKey } from "../db/paging.js";
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
 import type { UnitChanges } from "../events/unit-changes.js";
 import type { UnitsStore } from "../units/units.js";
 import { type Authority, managers as managersOf } from "./managers.js";
 import { grantStatus } from "./status.js";
-import { type Grant, type GrantListing, grantsStore } from "./store.js";
+import type { Grant, GrantListing, GrantsStore } from "./store.js";
 
 export const ENDING_SOON_DAYS = 7;
 /** Counts kept at most (a person's managed units, a unit's grants, per date) before starting over. */
@@ -35,7 +34,7 @@ const MAX_KEPT_COUNTS = 10_000;
 type Change = (typeof GRANT_CHANGES)[number];
 
 export interface GrantsDeps {
-  sql: Sql;
+  store: GrantsStore;
   clock: Clock;
   people: PeopleStore;
   units: UnitsStore;
@@ -59,8 +58,7 @@ const termSnapshot = (grant: Grant) => ({
  * Asia/Shanghai date at the moment of each decision.
  */
 export function grantsService(deps: GrantsDeps) {
-  const { sql, clock, people, units } = deps;
-  const store = grantsStore(sql);
+  const { store, clock, people, units } = deps;
   const managers = managersOf(people, units, store);
   const today = () => shanghaiDate(clock.now());
 
@@ -207,7 +205,7 @@ export function grantsService(deps: GrantsDeps) {
     change: Change,
     apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Promise<Grant>,
   ): Promise<GrantView> {
-    const grant = await sql.transaction(async () => {
+    const grant = await store.transaction(async () => {
       const actor = await personOrThrow(actorId);
       const date = today();
       const authority = await requireAuthority(actor, tin, date);
@@ -273,7 +271,7 @@ export function grantsService(deps: GrantsDeps) {
     },
 
     async add(actorId: string, tin: string, request: GrantCreateRequest): Promise<GrantView> {
-      const grant = await sql.transaction(async () => {
+      const grant = await store.transaction(async () => {
         const actor = await personOrThrow(actorId);
         const date = today();
         const authority = await requireAuthority(actor, tin, date);
@@ -389,7 +387,7 @@ export function grantsService(deps: GrantsDeps) {
 
     /** 解除授权 by the grantee. */
     async renounce(personId: string, grantId: string): Promise<void> {
-      const grant = await sql.transaction(async () => {
+      const grant = await store.transaction(async () => {
         const person = await personOrThrow(personId);
         const before = await store.byId(grantId);
         if (!before || before.granteeId !== personId) throw new AppError("GRANT_NOT_FOUND");
@@ -405,7 +403,7 @@ export function grantsService(deps: GrantsDeps) {
 
     /** 删除: hides an ended grant from the grantee's list; the history stays. */
     async hide(personId: string, grantId: string): Promise<void> {
-      const grant = await sql.transaction(async () => {
+      const grant = await store.transaction(async () => {
         const person = await personOrThrow(personId);
         const before = await store.byId(grantId);
         if (!before || before.granteeId !== personId || before.hiddenByGranteeAt !== null) {

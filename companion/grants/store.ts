@@ -283,6 +283,7 @@ export function grantsStore(sql: Sql) {
     end: (id: string, by: "unit" | "self", at: number) => sql.run(end, [at, by, at, id]),
     markReviewed: (id: string, at: number) => sql.run(review, [at, at, id]),
     hideForGrantee: (id: string, at: number) => sql.run(hide, [at, at, id]),
+    transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
   };
 }
 

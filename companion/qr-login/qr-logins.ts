@@ -13,10 +13,10 @@ import type { PeopleStore } from "../accounts/people.js";
 import type { Sessions } from "../accounts/sessions.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
+import type { QrLoginStore, QrSession, QrState } from "./qr-login-store.js";
 
 /** QR creation per requester (one browser installation, or one paired desktop client)… */
 const CREATE_LIMIT = 10;
@@ -28,22 +28,6 @@ const MAX_PROOF_FAILURES = 3;
 const SWEEP_MS = 1_000;
 const KEEP_ROWS = 24 * 60 * MINUTE;
 
-type QrState = "waiting" | "scanned" | "confirmed" | "cancelled" | "expired" | "redeemed" | "failed";
-
-interface QrRow {
-  ref: string;
-  client_kind: QrClientKind;
-  client_name: string;
-  public_key: string;
-  fingerprint: string;
-  challenge_hash: string;
-  state: QrState;
-  created_at: number;
-  expires_at: number;
-  approver_id: string | null;
-  proof_failures: number;
-}
-
 /** Who shows the QR code: the rate limit counts per `id`; the approver sees `kind` and `name`. */
 export interface QrRequester {
   id: string;
@@ -52,7 +36,7 @@ export interface QrRequester {
 }
 
 export interface QrLoginDeps {
-  sql: Sql;
+  store: QrLoginStore;
   clock: Clock;
   people: PeopleStore;
   sessions: Sessions;
@@ -63,60 +47,29 @@ const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confir
 
 /**
  * 扫码登录, a login confirmed by a person logged in on another client: waiting → scanned →
- * confirmed → redeemed, or cancelled / expired. Every transition is one conditional UPDATE, so two
- * approvers (or two confirms) cannot both win. The requester's connection watches its QR session
- * and hears each transition as it happens.
+ * confirmed → redeemed, or cancelled / expired. Every transition is one conditional write in the
+ * store, so two approvers (or two confirms) cannot both win. The requester's connection watches
+ * its QR session and hears each transition as it happens.
  */
-export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
-  const byRef = "SELECT * FROM qr_logins WHERE ref = ?";
-  const recentOf =
-    "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?";
-  const recentOfKind =
-    "SELECT created_at FROM qr_logins WHERE client_kind = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?";
-  /** The oldest creation still counted when `limit` are in the window, or undefined when below it. */
-  const limitedSince = async (recent: string, key: string, limit: number, since: number) =>
-    (await sql.value<number>(recent, [key, since, limit - 1])) === undefined
-      ? undefined
-      : sql.value<number>(recent, [key, since, 0]);
-  const insert = `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
-     VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @now, @expiresAt)`;
-  const forget = "DELETE FROM qr_logins WHERE created_at < ?";
-  const toScanned =
-    "UPDATE qr_logins SET state = 'scanned', approver_id = ?, scanned_at = ? WHERE ref = ? AND state = 'waiting' AND expires_at > ?";
-  const toConfirmed = `UPDATE qr_logins SET state = 'confirmed', decided_at = @now, expires_at = @redeemBy
-     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`;
-  const toCancelled = `UPDATE qr_logins SET state = 'cancelled', decided_at = @now
-     WHERE ref = @ref AND state = 'scanned' AND approver_id = @personId AND expires_at > @now`;
-  const toRedeemed =
-    "UPDATE qr_logins SET state = 'redeemed', redeemed_at = ? WHERE ref = ? AND state = 'confirmed' AND expires_at > ?";
-  const countProofFailure = `UPDATE qr_logins SET proof_failures = proof_failures + 1,
-       state = CASE WHEN proof_failures + 1 >= ? THEN 'failed' ELSE state END
-     WHERE ref = ?`;
-  const expireDue =
-    "UPDATE qr_logins SET state = 'expired' WHERE state IN ('waiting', 'scanned', 'confirmed') AND expires_at <= ? RETURNING ref";
-  const expireOne =
-    "UPDATE qr_logins SET state = 'expired' WHERE ref = ? AND state IN ('waiting', 'scanned', 'confirmed')";
-
+export function qrLoginService({ store, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
   const watchers = new Map<string, (event: QrEvent) => void>();
   let sweep: NodeJS.Timeout | null = null;
   const notify = (event: QrEvent) => watchers.get(event.ref)?.(event);
 
   /** Pushes qr.expired for sessions whose time ran out; runs only while a requester is watching. */
   async function sweepExpired(): Promise<void> {
-    for (const { ref } of await sql.all<{ ref: string }>(expireDue, [clock.now()])) {
-      notify({ event: "qr.expired", ref });
-    }
+    for (const ref of await store.expireDue(clock.now())) notify({ event: "qr.expired", ref });
   }
 
-  async function row(ref: string): Promise<QrRow> {
-    const found = await sql.one<QrRow>(byRef, [ref]);
+  async function session(ref: string): Promise<QrSession> {
+    const found = await store.byRef(ref);
     if (!found) throw new AppError("QR_NOT_FOUND");
     return found;
   }
 
   /** Why a transition from `found` was refused: its state, as a stable code. */
-  function refusal(found: QrRow, personId?: string): AppError {
-    const state = OPEN_STATES.has(found.state) && found.expires_at <= clock.now() ? "expired" : found.state;
+  function refusal(found: QrSession, personId?: string): AppError {
+    const state = OPEN_STATES.has(found.state) && found.expiresAt <= clock.now() ? "expired" : found.state;
     switch (state) {
       case "expired":
         return new AppError("QR_EXPIRED");
@@ -128,7 +81,7 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
         return new AppError(
           personId === undefined
             ? "QR_NOT_CONFIRMED"
-            : personId === found.approver_id
+            : personId === found.approverId
               ? "QR_NOT_FOUND"
               : "QR_ALREADY_USED",
         );
@@ -139,13 +92,13 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
     }
   }
 
-  function scanView(found: QrRow): QrScanResult {
+  function scanView(found: QrSession): QrScanResult {
     return {
       ref: found.ref,
-      clientKind: found.client_kind,
-      clientName: found.client_name,
-      requestedAt: new Date(found.created_at).toISOString(),
-      expiresIn: Math.max(0, Math.floor((found.expires_at - clock.now()) / 1000)),
+      clientKind: found.clientKind,
+      clientName: found.clientName,
+      requestedAt: new Date(found.createdAt).toISOString(),
+      expiresIn: Math.max(0, Math.floor((found.expiresAt - clock.now()) / 1000)),
     };
   }
 
@@ -155,17 +108,17 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
       const { key, fingerprint } = requesterKey(publicKey);
       const nonce = randomBytes(32);
       const ref = randomBytes(16).toString("base64url");
-      await sql.transaction(async () => {
+      await store.transaction(async () => {
         const now = clock.now();
         const since = now - CREATE_WINDOW;
         const oldest =
-          (await limitedSince(recentOf, requester.id, CREATE_LIMIT, since)) ??
-          (await limitedSince(recentOfKind, requester.kind, CREATE_LIMIT_PER_KIND, since));
+          (await store.oldestOfLimit("requester", requester.id, since, CREATE_LIMIT)) ??
+          (await store.oldestOfLimit("kind", requester.kind, since, CREATE_LIMIT_PER_KIND));
         if (oldest !== undefined) {
           throw new AppError("RATE_LIMITED", { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
         }
-        await sql.run(forget, [now - KEEP_ROWS]);
-        await sql.run(insert, {
+        await store.forgetCreatedBefore(now - KEEP_ROWS);
+        await store.insert({
           ref,
           requester: requester.id,
           kind: requester.kind,
@@ -173,7 +126,7 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
           publicKey,
           fingerprint,
           challengeHash: createHash("sha256").update(nonce).digest("hex"),
-          now,
+          createdAt: now,
           expiresAt: now + ttlSeconds * 1000,
         });
       });
@@ -197,7 +150,7 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
         if (watchers.get(ref) !== listener) return;
         watchers.delete(ref);
         // A requester that went away cannot redeem: nobody may confirm its code any more.
-        void sql.run(expireOne, [ref]).catch(() => undefined);
+        void store.expire(ref).catch(() => undefined);
         if (watchers.size === 0 && sweep) {
           clearInterval(sweep);
           sweep = null;
@@ -209,17 +162,17 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
     async scan(personId: string, qrText: string): Promise<QrScanResult> {
       const parsed = parseQrLoginText(qrText);
       if (!parsed) throw new AppError("QR_NOT_FOUND");
-      const found = await row(parsed.ref);
+      const found = await session(parsed.ref);
       if (found.fingerprint !== parsed.fingerprint) throw new AppError("QR_KEY_MISMATCH");
       const now = clock.now();
-      if ((await sql.run(toScanned, [personId, now, found.ref, now])) === 1) {
+      if (await store.markScanned(found.ref, personId, now)) {
         const person = await people.byId(personId);
         notify({ event: "qr.scanned", ref: found.ref, approverName: maskPersonName(person?.name ?? "") });
         return scanView(found);
       }
       // The same person scanning again (a second look) sees the same screen.
-      const current = await row(found.ref);
-      if (current.state === "scanned" && current.approver_id === personId && current.expires_at > now) {
+      const current = await session(found.ref);
+      if (current.state === "scanned" && current.approverId === personId && current.expiresAt > now) {
         return scanView(current);
       }
       throw refusal(current, personId);
@@ -229,20 +182,20 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
     async confirm(personId: string, ref: string): Promise<void> {
       const now = clock.now();
       const redeemBy = now + QR_REDEEM_WINDOW_SECONDS * 1000;
-      if ((await sql.run(toConfirmed, { ref, personId, now, redeemBy })) === 1) {
+      if (await store.markConfirmed(ref, personId, now, redeemBy)) {
         notify({ event: "qr.confirmed", ref });
         return;
       }
-      throw refusal(await row(ref), personId);
+      throw refusal(await session(ref), personId);
     },
 
     /** 取消: the approver did not start this login. */
     async cancel(personId: string, ref: string): Promise<void> {
-      if ((await sql.run(toCancelled, { ref, personId, now: clock.now() })) === 1) {
+      if (await store.markCancelled(ref, personId, clock.now())) {
         notify({ event: "qr.cancelled", ref });
         return;
       }
-      throw refusal(await row(ref), personId);
+      throw refusal(await session(ref), personId);
     },
 
     /**
@@ -250,21 +203,21 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
      * of the approver, its token encrypted to that key. Once: a replay finds the session redeemed.
      */
     async redeem(ref: string, proof: string) {
-      const found = await row(ref);
-      if (found.state !== "confirmed" || found.expires_at <= clock.now()) throw refusal(found);
-      const expected = Buffer.from(found.challenge_hash, "hex");
+      const found = await session(ref);
+      if (found.state !== "confirmed" || found.expiresAt <= clock.now()) throw refusal(found);
+      const expected = Buffer.from(found.challengeHash, "hex");
       const given = createHash("sha256").update(Buffer.from(proof, "base64url")).digest();
       if (!timingSafeEqual(expected, given)) {
-        await sql.run(countProofFailure, [MAX_PROOF_FAILURES, ref]);
+        await store.countProofFailure(ref, MAX_PROOF_FAILURES);
         throw new AppError("QR_KEY_MISMATCH");
       }
-      const person = found.approver_id ? await people.byId(found.approver_id) : undefined;
+      const person = found.approverId ? await people.byId(found.approverId) : undefined;
       if (!person) throw new AppError("QR_NOT_FOUND");
-      const opened = await sql.transaction(async () => {
-        if ((await sql.run(toRedeemed, [clock.now(), ref, clock.now()])) !== 1) throw refusal(await row(ref));
+      const opened = await store.transaction(async () => {
+        if (!(await store.markRedeemed(ref, clock.now()))) throw refusal(await session(ref));
         return sessions.open(person.id);
       });
-      const key = createPublicKey({ key: Buffer.from(found.public_key, "base64"), format: "der", type: "spki" });
+      const key = createPublicKey({ key: Buffer.from(found.publicKey, "base64"), format: "der", type: "spki" });
       return {
         person,
         token: opened.token,
@@ -281,4 +234,4 @@ export function qrLogins({ sql, clock, people, sessions, ttlSeconds }: QrLoginDe
   };
 }
 
-export type QrLogins = ReturnType<typeof qrLogins>;
+export type QrLogins = ReturnType<typeof qrLoginService>;

@@ -4,11 +4,11 @@ import type { Managers } from "../../grants/managers.js";
 import type { UnitsStore } from "../../units/units.js";
 import { directAccess } from "../access.js";
 import type { DesktopConnection } from "../connection.js";
-import type { UnitListStore } from "../units-list.js";
+import type { UnitListService } from "../units-list.js";
 import type { DesktopHandlers } from "./handlers.js";
 
 export interface UnitListRequestDeps {
-  unitLists: UnitListStore;
+  unitLists: UnitListService;
   units: Pick<UnitsStore, "requireUnit">;
   people: Pick<PeopleStore, "byId">;
   managers: Managers;
