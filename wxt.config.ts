@@ -1,30 +1,43 @@
 import type { Plugin } from "vite";
-import { defineConfig } from "wxt";
+import { defineConfig, type Entrypoint, type EntrypointGroup } from "wxt";
 import { EXTENSION_PUBLIC_KEY } from "./shared/extension-identity.js";
 
 /**
- * The popup must be interactive within 2× an empty extension page. Its first screen (the login
- * form) is its entry's static import graph (what it needs later is imported dynamically). Gathered
- * into one chunk with Preact, the popup loads two files (its entry and this chunk) instead of one
- * per shared module. The other pages load the same chunk for Preact and the shared components.
+ * The popup must be interactive within 2× an empty extension page, and each file a page loads before
+ * it runs costs a request to the extension's files. So the popup is built on its own: its first
+ * screen (its entry's static imports, with Preact) is then one file, with no chunk shared with the
+ * other pages (their code would come with it), and its CSS is written into popup.html. What it
+ * needs later it imports dynamically, so those chunks are built for it separately from the pages'.
  */
-function popupFirstScreenChunk(): { plugin: Plugin; test(id: string): boolean } {
-  const modules = new Set<string>();
-  const plugin: Plugin = {
-    name: "taxauth:popup-first-screen",
-    buildEnd() {
-      const entry = [...this.getModuleIds()].find((id) => /[\\/]entrypoints[\\/]popup[\\/]main\.tsx$/.test(id));
-      const queue = entry ? [entry] : [];
-      for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-        if (modules.has(id)) continue;
-        modules.add(id);
-        queue.push(...(this.getModuleInfo(id)?.importedIds ?? []));
-      }
-      if (entry) modules.delete(entry);
+function buildPopupAlone(groups: EntrypointGroup[]): void {
+  const pages = groups.find((group) => Array.isArray(group) && group.some(isPopup));
+  if (!Array.isArray(pages) || pages.length === 1) return;
+  const popup = pages.find(isPopup)!;
+  pages.splice(pages.indexOf(popup), 1);
+  groups.push([popup]);
+}
+
+const isPopup = (entrypoint: Entrypoint) => entrypoint.name === "popup";
+
+/**
+ * Writes each stylesheet popup.html links (its entry's CSS, one sheet) into the page itself: a
+ * linked sheet is one more request, and the module script waits for it. (No sheet of the popup
+ * refers to another file with url(), which would then resolve against popup.html.)
+ */
+function inlinePopupCss(): Plugin {
+  return {
+    name: "taxauth:inline-popup-css",
+    transformIndexHtml: {
+      order: "post",
+      handler: (html, { bundle }) =>
+        html.replace(/<link rel="stylesheet"[^>]*\bhref="\/([^"]+)"[^>]*>/g, (_link, file: string) => {
+          const sheet = bundle?.[file];
+          if (sheet?.type !== "asset") throw new Error(`wxt.config.ts: popup.html links ${file}, not in the bundle`);
+          delete bundle?.[file];
+          return `<style>${String(sheet.source)}</style>`;
+        }),
     },
   };
-  // WXT's per-page module (empty in a production build) would otherwise be an empty chunk of its own.
-  return { plugin, test: (id) => modules.has(id) || id.includes("wxt-html-plugins") };
 }
 
 // The extension: popup (login, 我的办税权限), full-tab pages (register, forgot password, options,
@@ -36,23 +49,16 @@ export default defineConfig({
   outDir: ".output",
   imports: false,
   hooks: {
-    // The HTML pages' build (the background is built on its own).
+    "entrypoints:grouped": (_wxt, groups) => buildPopupAlone(groups),
+    // The HTML pages' builds (the background is built on its own).
     "vite:build:extendConfig": (entrypoints, config) => {
-      if (!entrypoints.some((entrypoint) => entrypoint.name === "popup")) return;
-      const firstScreen = popupFirstScreenChunk();
-      config.plugins = [...(config.plugins ?? []), firstScreen.plugin];
+      if (!entrypoints.every((entrypoint) => entrypoint.inputPath.endsWith(".html"))) return;
+      if (entrypoints.every(isPopup)) config.plugins = [...(config.plugins ?? []), inlinePopupCss()];
       config.build ??= {};
       // Chromium has modulepreload: no polyfill (it would be one more file every page loads first).
       config.build.modulePreload = {
         ...(typeof config.build.modulePreload === "object" ? config.build.modulePreload : {}),
         polyfill: false,
-      };
-      config.build.rolldownOptions ??= {};
-      const output = config.build.rolldownOptions.output ?? {};
-      if (Array.isArray(output)) throw new Error("wxt.config.ts: one output expected for the pages' build");
-      config.build.rolldownOptions.output = {
-        ...output,
-        codeSplitting: { groups: [{ name: "ui", test: firstScreen.test }] },
       };
     },
   },

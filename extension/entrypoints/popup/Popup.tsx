@@ -5,7 +5,7 @@ import { CompanionError } from "../../lib/companion-error.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { lazyComponent, loadCompanion, once } from "../../lib/lazy.js";
-import { onSessionTokenChange } from "../../lib/session-token.js";
+import { getSessionToken, onSessionTokenChange } from "../../lib/session-token.js";
 import { LoginScreen } from "./LoginScreen.js";
 
 // Logged in is not the first screen of most openings: its views load when needed (as soon as a
@@ -21,7 +21,7 @@ type View =
 
 /**
  * The toolbar popup: who is logged in, or the login screen; or why the companion can't be reached.
- * `hasToken`: a session token was in storage.session when the popup opened (read before the first
+ * `hasToken`: a session token was in storage.session when the popup opened (known before the first
  * render). Without one the login form shows at once and the companion is asked meanwhile; only a
  * failed check replaces the form (offline) or adds a notice (not our companion). With one, the
  * session is checked first.
@@ -35,6 +35,9 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       : { kind: "login", notice: describeError(error) };
 
   const checkInBackground = async () => {
+    // The first screen may have followed the hint alone: a token stored after all (another page
+    // logged in just then) means what it would have meant before the first render.
+    if (await getSessionToken().catch(() => null)) return check();
     try {
       await (await loadCompanion()).health();
     } catch (error) {
