@@ -20,13 +20,14 @@ import { grantsService } from "./grants/grants.js";
 import { registrationCodes } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { faceEngine } from "./portrait/face-engine.js";
-import { faceVerifications } from "./portrait/face-verifications.js";
+import { faceVerificationStore } from "./portrait/face-verification-store.js";
+import { faceVerificationService } from "./portrait/face-verifications.js";
 import {
   httpPortraitAuthority,
   localPortraitAuthority,
   type PortraitAuthority,
-  portraitReferences,
 } from "./portrait/portrait-authority.js";
+import { portraitReferenceStore } from "./portrait/portrait-reference-store.js";
 import { qrLogins } from "./qr-login/qr-logins.js";
 import { flowTickets } from "./security/flow-tickets.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
@@ -63,11 +64,17 @@ export async function openCore(config: CompanionConfig) {
   const hub = eventHub();
   const grants = grantsService({ sql, clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
-  const references = portraitReferences(sql, clock.now);
+  const references = portraitReferenceStore(sql, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
-  const faces = faceVerifications({ sql, clock, people, engine: faceModel, authority });
+  const faces = faceVerificationService({
+    store: faceVerificationStore(sql),
+    clock,
+    people,
+    engine: faceModel,
+    authority,
+  });
   const qrLoginSessions = qrLogins({
     sql,
     clock,
