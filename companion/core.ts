@@ -3,7 +3,8 @@ import { passwordReset } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
 import { accountRegistration } from "./accounts/registration.js";
 import { sessions } from "./accounts/sessions.js";
-import { auditLog } from "./audit/audit-log.js";
+import { auditService } from "./audit/audit-log.js";
+import { auditStore } from "./audit/audit-store.js";
 import { caEntry } from "./ca/ca-entry.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
@@ -60,7 +61,7 @@ export async function openCore(config: CompanionConfig) {
   const sessionStore = sessions(sql, clock);
   const changes = await unitChanges(sql, clock);
   const units = unitsStore(sql, clock.now, changes.record);
-  const audit = auditLog(sql, hasher, keychain, instance);
+  const audit = auditService({ store: auditStore(sql), hasher, keychain, instanceId: instance });
   const hub = eventHub();
   const grants = grantsService({ sql, clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
