@@ -5,7 +5,8 @@ import { accountRegistration } from "./accounts/registration.js";
 import { sessions } from "./accounts/sessions.js";
 import { auditService } from "./audit/audit-log.js";
 import { auditStore } from "./audit/audit-store.js";
-import { caEntry } from "./ca/ca-entry.js";
+import { caEntryService } from "./ca/ca-entry.js";
+import { caRootStore } from "./ca/ca-root-store.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
@@ -121,7 +122,7 @@ export async function openCore(config: CompanionConfig) {
     declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
     unitChanges: changes,
     desktopPairing: desktopPairing(sql, clock),
-    ca: caEntry(sql, clock),
+    ca: caEntryService({ store: caRootStore(sql), clock }),
     unitLists: unitListStore(sql, changes),
     qrLogins: qrLoginSessions,
     faceModel,
