@@ -12,8 +12,9 @@ import { captchas } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { instanceId, openDatabase } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
-import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
-import { declarationPasswords } from "./declaration/passwords.js";
+import { declarationPasswordStore } from "./declaration/declaration-password-store.js";
+import { declarationAlertService } from "./declaration/failure-alerts.js";
+import { declarationPasswordService } from "./declaration/passwords.js";
 import { desktopPairing } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
@@ -117,9 +118,15 @@ export async function openCore(config: CompanionConfig) {
     audit,
     hub,
     grants,
-    declarationAlerts: declarationFailureAlerts({ clock, hub, units, managers: grants.managers, today: grants.today }),
+    declarationAlerts: declarationAlertService({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
-    declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
+    declarationPasswords: declarationPasswordService({
+      store: declarationPasswordStore(sql),
+      clock,
+      keychain,
+      instanceId: instance,
+      recordChange: changes.record,
+    }),
     unitChanges: changes,
     desktopPairing: desktopPairing(sql, clock),
     ca: caEntryService({ store: caRootStore(sql), clock }),
