@@ -4,16 +4,19 @@ import { peopleStore } from "./accounts/people.js";
 import { registrationService } from "./accounts/registration.js";
 import { sessionStore } from "./accounts/session-store.js";
 import { sessionService } from "./accounts/sessions.js";
-import { auditLog } from "./audit/audit-log.js";
-import { caEntry } from "./ca/ca-entry.js";
+import { auditService } from "./audit/audit-log.js";
+import { auditStore } from "./audit/audit-store.js";
+import { caEntryService } from "./ca/ca-entry.js";
+import { caRootStore } from "./ca/ca-root-store.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchaStore } from "./captcha/captcha-store.js";
 import { captchaService } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
 import { instanceId, openDatabase } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
-import { declarationFailureAlerts } from "./declaration/failure-alerts.js";
-import { declarationPasswords } from "./declaration/passwords.js";
+import { declarationPasswordStore } from "./declaration/declaration-password-store.js";
+import { declarationAlertService } from "./declaration/failure-alerts.js";
+import { declarationPasswordService } from "./declaration/passwords.js";
 import { pairedClientStore } from "./desktop/paired-client-store.js";
 import { desktopPairingService } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/unit-list-store.js";
@@ -27,13 +30,14 @@ import { registrationCodeStore } from "./hall/registration-code-store.js";
 import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { faceEngine } from "./portrait/face-engine.js";
-import { faceVerifications } from "./portrait/face-verifications.js";
+import { faceVerificationStore } from "./portrait/face-verification-store.js";
+import { faceVerificationService } from "./portrait/face-verifications.js";
 import {
   httpPortraitAuthority,
   localPortraitAuthority,
   type PortraitAuthority,
-  portraitReferences,
 } from "./portrait/portrait-authority.js";
+import { portraitReferenceStore } from "./portrait/portrait-reference-store.js";
 import { qrLoginStore } from "./qr-login/qr-login-store.js";
 import { qrLoginService } from "./qr-login/qr-logins.js";
 import { attemptGuardStore } from "./security/attempt-guard-store.js";
@@ -75,15 +79,21 @@ export async function openCore(config: CompanionConfig) {
   const sessions = sessionService({ store: sessionStore(sql), clock });
   const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock });
   const units = unitsStore(sql, clock.now, changes.record);
-  const audit = auditLog(sql, hasher, keychain, instance);
+  const audit = auditService({ store: auditStore(sql), hasher, keychain, instanceId: instance });
   const hub = eventHub();
   const grants = grantsService({ store: grantsStore(sql), clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
-  const references = portraitReferences(sql, clock.now);
+  const references = portraitReferenceStore(sql, clock.now);
   const authority: PortraitAuthority = config.portraitUrl
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
-  const faces = faceVerifications({ sql, clock, people, engine: faceModel, authority });
+  const faces = faceVerificationService({
+    store: faceVerificationStore(sql),
+    clock,
+    people,
+    engine: faceModel,
+    authority,
+  });
   const qrLoginSessions = qrLoginService({
     store: qrLoginStore(sql),
     clock,
@@ -117,12 +127,18 @@ export async function openCore(config: CompanionConfig) {
     audit,
     hub,
     grants,
-    declarationAlerts: declarationFailureAlerts({ clock, hub, units, managers: grants.managers, today: grants.today }),
+    declarationAlerts: declarationAlertService({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
-    declarationPasswords: declarationPasswords(sql, clock, keychain, instance, changes.record),
+    declarationPasswords: declarationPasswordService({
+      store: declarationPasswordStore(sql),
+      clock,
+      keychain,
+      instanceId: instance,
+      recordChange: changes.record,
+    }),
     unitChanges: changes,
     desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
-    ca: caEntry(sql, clock),
+    ca: caEntryService({ store: caRootStore(sql), clock }),
     unitLists: unitListService({ store: unitListStore(sql), changes }),
     qrLogins: qrLoginSessions,
     faceModel,

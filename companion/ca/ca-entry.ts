@@ -1,7 +1,7 @@
 import { randomBytes, verify, X509Certificate } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
+import type { CaRootStore } from "./ca-root-store.js";
 
 export const CHALLENGE_TTL_MS = 60_000;
 
@@ -28,7 +28,7 @@ const namesUnit = (certificate: X509Certificate, tin: string) =>
  * its 纳税人识别号; the client signs a fresh server challenge with the certificate's key. Chain,
  * validity, name and signature are all checked.
  */
-export function caEntry(sql: Sql, clock: Clock) {
+export function caEntryService({ store, clock }: { store: CaRootStore; clock: Clock }) {
   const refuse = (message: string) => new AppError("CA_CERTIFICATE_INVALID", {}, message);
 
   return {
@@ -36,17 +36,15 @@ export function caEntry(sql: Sql, clock: Clock) {
       const [root, ...rest] = parseCertificates(pem);
       if (!root || rest.length > 0) throw new AppError("CA_CERTIFICATE_INVALID", {}, "请提供一个根证书（PEM）");
       if (!root.ca) throw new AppError("CA_CERTIFICATE_INVALID", {}, "该证书不是 CA 证书");
-      await sql.run(
-        `INSERT INTO ca_roots (fingerprint, subject, pem, added_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (fingerprint) DO UPDATE SET subject = excluded.subject, pem = excluded.pem, added_at = excluded.added_at`,
-        [root.fingerprint256, root.subject, root.toString(), clock.now()],
-      );
+      await store.saveRoot({
+        fingerprint: root.fingerprint256,
+        subject: root.subject,
+        pem: root.toString(),
+        addedAt: clock.now(),
+      });
       return { fingerprint: root.fingerprint256, subject: root.subject };
     },
-    roots: () =>
-      sql.all<{ fingerprint: string; subject: string; added_at: number }>(
-        "SELECT fingerprint, subject, added_at FROM ca_roots ORDER BY added_at",
-      ),
+    roots: store.roots,
 
     newChallenge(): string {
       return randomBytes(32).toString("base64url");
@@ -74,9 +72,8 @@ export function caEntry(sql: Sql, clock: Clock) {
           throw refuse("证书链不完整或签名无效");
       }
       const top = chain.at(-1) as X509Certificate;
-      const roots = await sql.all<{ pem: string }>("SELECT pem FROM ca_roots");
-      const trusted = roots
-        .map(({ pem }) => new X509Certificate(pem))
+      const trusted = (await store.rootPems())
+        .map((pem) => new X509Certificate(pem))
         .some(
           (root) => root.fingerprint256 === top.fingerprint256 || (top.checkIssued(root) && top.verify(root.publicKey)),
         );
@@ -99,4 +96,4 @@ export function caEntry(sql: Sql, clock: Clock) {
   };
 }
 
-export type CaEntry = ReturnType<typeof caEntry>;
+export type CaEntry = ReturnType<typeof caEntryService>;

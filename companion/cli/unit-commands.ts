@@ -39,7 +39,7 @@ export function registerUnitCommands(hall: Command): void {
     .command("import <file>")
     .description(`从 CSV 导入扣缴单位（列: ${UNIT_CSV_COLUMNS.join(",")}；部门用 | 分隔）。有错误时一条也不导入`)
     .action(async (file: string) => {
-      const report = await withCore((core) => importUnits(core.sql, core.units, readFileSync(file, "utf8")));
+      const report = await withCore((core) => importUnits(core.units, readFileSync(file, "utf8")));
       if (report.errors.length > 0) {
         process.stderr.write(`导入失败，未写入任何单位。请修改以下 ${report.errors.length} 处后重新导入：\n`);
         for (const { line, message } of report.errors) process.stderr.write(`  第 ${line} 行: ${message}\n`);

@@ -11,7 +11,7 @@ export const ALERT_WINDOW = HOUR;
  * Wrong 申报密码 tries across all people, per unit: when a unit sees ALERT_THRESHOLD of them within
  * an hour, its legal rep (and finance managers) are told in the browser, at most once an hour.
  */
-export function declarationFailureAlerts(deps: {
+export function declarationAlertService(deps: {
   clock: Clock;
   hub: EventHub;
   units: UnitsStore;
@@ -43,4 +43,4 @@ export function declarationFailureAlerts(deps: {
   };
 }
 
-export type DeclarationFailureAlerts = ReturnType<typeof declarationFailureAlerts>;
+export type DeclarationFailureAlerts = ReturnType<typeof declarationAlertService>;

@@ -1,24 +1,32 @@
 import { randomInt } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import type { Keychain } from "../keychain/keychain.js";
 import { hashPassword, verifyPassword } from "../security/secrets.js";
+import type { DeclarationPasswordStore } from "./declaration-password-store.js";
 
 /** The attempt-guard subject of one person's 申报密码 tries at one unit. */
 export const declarationSubject = (personId: string, tin: string) => `declaration:${personId}:${tin}`;
+
+export interface DeclarationPasswordDeps {
+  store: DeclarationPasswordStore;
+  clock: Clock;
+  keychain: Keychain;
+  instanceId: string;
+  recordChange: (tin: string, kind: "password") => Promise<void>;
+}
 
 /**
  * 申报密码: one per unit. Only its argon2id hash is kept, and only in the OS keychain — never in
  * SQLite, logs or responses. Without the keychain the operation fails and nothing changes.
  */
-export function declarationPasswords(
-  sql: Sql,
-  clock: Clock,
-  keychain: Keychain,
-  instanceId: string,
-  recordChange: (tin: string, kind: "password") => Promise<void>,
-) {
+export function declarationPasswordService({
+  store,
+  clock,
+  keychain,
+  instanceId,
+  recordChange,
+}: DeclarationPasswordDeps) {
   const account = (tin: string) => `declaration:${instanceId}:${tin}`;
   const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE");
 
@@ -32,19 +40,14 @@ export function declarationPasswords(
       await keychain.set(account(tin), passwordHash).catch(() => {
         throw unavailable();
       });
-      await sql.transaction(async () => {
-        await sql.run(
-          `INSERT INTO declaration_password_versions (unit_tin, version, set_at) VALUES (?, 1, ?)
-           ON CONFLICT (unit_tin) DO UPDATE SET version = declaration_password_versions.version + 1, set_at = excluded.set_at`,
-          [tin, clock.now()],
-        );
-        await sql.run("DELETE FROM login_guards WHERE subject LIKE 'declaration:%:' || ?", [tin]);
+      await store.transaction(async () => {
+        await store.bumpVersion(tin, clock.now());
+        await store.clearLockouts(tin);
         await recordChange(tin, "password");
       });
     },
     /** Changes with every set; 0 while none was ever set. */
-    version: async (tin: string): Promise<number> =>
-      (await sql.value<number>("SELECT version FROM declaration_password_versions WHERE unit_tin = ?", [tin])) ?? 0,
+    version: store.version,
     async isSet(tin: string): Promise<boolean> {
       return (await keychain.get(account(tin)).catch(() => Promise.reject(unavailable()))) !== null;
     },
@@ -55,7 +58,7 @@ export function declarationPasswords(
   };
 }
 
-export type DeclarationPasswords = ReturnType<typeof declarationPasswords>;
+export type DeclarationPasswords = ReturnType<typeof declarationPasswordService>;
 
 const LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz";
 const DIGITS = "23456789";

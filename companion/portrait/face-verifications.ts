@@ -3,11 +3,11 @@ import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js
 import type { PeopleStore } from "../accounts/people.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import type { Sql } from "../db/sql.js";
 import { AppError, secondsUntil } from "../errors.js";
 import type { HallIdentity } from "../hall/registration-codes.js";
 import type { FaceEngine } from "./face-engine.js";
 import { checkLiveness } from "./face-match.js";
+import type { FaceVerificationStore } from "./face-verification-store.js";
 import type { PortraitAuthority } from "./portrait-authority.js";
 
 /** Failed face checks allowed per 居民身份证 per day (Asia/Shanghai). */
@@ -16,7 +16,7 @@ export const FACE_FAILURES_PER_DAY = 5;
 const VERIFICATION_TTL = 30 * MINUTE;
 
 export interface FaceVerificationDeps {
-  sql: Sql;
+  store: FaceVerificationStore;
   clock: Clock;
   people: PeopleStore;
   engine: FaceEngine;
@@ -38,16 +38,10 @@ const COUNTED = new Set([
  * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
  * subject of a registration ticket, like a hall code: the same step 2 finishes both.
  */
-export function faceVerifications({ sql, clock, people, engine, authority }: FaceVerificationDeps) {
-  const refundFailure = (docNumber: string, day: string) =>
-    sql.run("UPDATE face_failures SET failures = failures - 1 WHERE doc_number = ? AND day = ?", [docNumber, day]);
-
+export function faceVerificationService({ store, clock, people, engine, authority }: FaceVerificationDeps) {
   const identityOf = async (id: string): Promise<HallIdentity | null> => {
-    const row = await sql.one<{ doc_number: string; name: string }>(
-      "SELECT doc_number, name FROM face_verifications WHERE id = ? AND used_at IS NULL AND expires_at > ?",
-      [id, clock.now()],
-    );
-    return row ? { docType: "居民身份证", docNumber: row.doc_number, name: row.name, nationality: "中国" } : null;
+    const verified = await store.unusedVerification(id, clock.now());
+    return verified ? { docType: "居民身份证", ...verified, nationality: "中国" } : null;
   };
 
   async function judge(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<void> {
@@ -69,46 +63,35 @@ export function faceVerifications({ sql, clock, people, engine, authority }: Fac
       if (await people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
       const day = shanghaiDate(clock.now());
       // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
-      await sql.transaction(async () => {
-        const failures =
-          (await sql.value<number>("SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?", [
-            identity.docNumber,
-            day,
-          ])) ?? 0;
-        if (failures >= FACE_FAILURES_PER_DAY) {
+      await store.transaction(async () => {
+        if ((await store.failuresOn(identity.docNumber, day)) >= FACE_FAILURES_PER_DAY) {
           const tomorrow = startOfShanghaiDay(addDays(day, 1));
           throw new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
         }
-        await sql.run(
-          `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 1)
-           ON CONFLICT (doc_number, day) DO UPDATE SET failures = face_failures.failures + 1`,
-          [identity.docNumber, day],
-        );
+        await store.countFailure(identity.docNumber, day);
       });
       try {
         await judge(identity, frames);
       } catch (error) {
-        if (!(error instanceof AppError && COUNTED.has(error.code))) await refundFailure(identity.docNumber, day);
+        if (!(error instanceof AppError && COUNTED.has(error.code))) await store.refundFailure(identity.docNumber, day);
         throw error;
       }
-      await refundFailure(identity.docNumber, day);
+      await store.refundFailure(identity.docNumber, day);
       const id = randomUUID();
       const now = clock.now();
-      await sql.run(
-        "INSERT INTO face_verifications (id, doc_number, name, verified_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-        [id, identity.docNumber, identity.name, now, now + VERIFICATION_TTL],
-      );
+      await store.insertVerification({
+        id,
+        docNumber: identity.docNumber,
+        name: identity.name,
+        verifiedAt: now,
+        expiresAt: now + VERIFICATION_TTL,
+      });
       return id;
     },
     // The registration's view of a passed check, as of a hall code.
     isActive: async (id: string) => (await identityOf(id)) !== null,
     identityOf,
-    consume: async (id: string) =>
-      (await sql.run("UPDATE face_verifications SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?", [
-        clock.now(),
-        id,
-        clock.now(),
-      ])) === 1,
+    consume: (id: string) => store.markUsed(id, clock.now()),
   };
 }
-export type FaceVerifications = ReturnType<typeof faceVerifications>;
+export type FaceVerifications = ReturnType<typeof faceVerificationService>;

@@ -1,6 +1,6 @@
-import type { Sql } from "../db/sql.js";
 import { AppError } from "../errors.js";
 import { faceDistance, SAME_PERSON_THRESHOLD } from "./face-match.js";
+import type { PortraitReferenceStore } from "./portrait-reference-store.js";
 
 /** The live face to compare: its descriptor (for a local match) and the photo (for a real authority). */
 export interface LiveFace {
@@ -20,30 +20,7 @@ export interface PortraitAuthority {
   compare(identity: { docNumber: string; name: string }, face: LiveFace): Promise<PortraitVerdict>;
 }
 
-/** The local 人像库's store: one descriptor per 居民身份证 (a new enrolment replaces the old). */
-export function portraitReferences(sql: Sql, now: () => number) {
-  return {
-    async enroll(docNumber: string, name: string, descriptor: number[]): Promise<void> {
-      await sql.run(
-        `INSERT INTO portrait_references (doc_number, name, descriptor, enrolled_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (doc_number) DO UPDATE SET name = excluded.name, descriptor = excluded.descriptor, enrolled_at = excluded.enrolled_at`,
-        [docNumber, name, Buffer.from(new Float32Array(descriptor).buffer), now()],
-      );
-    },
-    async find(docNumber: string): Promise<{ name: string; descriptor: number[] } | null> {
-      const row = await sql.one<{ name: string; descriptor: Buffer }>(
-        "SELECT name, descriptor FROM portrait_references WHERE doc_number = ?",
-        [docNumber],
-      );
-      if (!row) return null;
-      const floats = new Float32Array(row.descriptor.buffer, row.descriptor.byteOffset, row.descriptor.byteLength / 4);
-      return { name: row.name, descriptor: Array.from(floats) };
-    },
-  };
-}
-export type PortraitReferences = ReturnType<typeof portraitReferences>;
-
-export function localPortraitAuthority(references: PortraitReferences): PortraitAuthority {
+export function localPortraitAuthority(references: PortraitReferenceStore): PortraitAuthority {
   return {
     kind: "local",
     async compare({ docNumber, name }, face) {

@@ -1,5 +1,4 @@
 import type { Unit } from "../../shared/api/grants.js";
-import type { Sql } from "../db/sql.js";
 import { parseCsv } from "./csv.js";
 import { splitDepartments, UNIT_CSV_COLUMNS, unitInputSchema } from "./unit-input.js";
 import type { UnitsStore } from "./units.js";
@@ -14,7 +13,7 @@ export interface ImportReport {
  * Imports units from CSV, all or nothing: every row is checked first; if any row is wrong, nothing
  * is written and the report lists each wrong row.
  */
-export async function importUnits(sql: Sql, units: UnitsStore, csv: string): Promise<ImportReport> {
+export async function importUnits(units: UnitsStore, csv: string): Promise<ImportReport> {
   let rows: string[][];
   try {
     rows = parseCsv(csv);
@@ -55,7 +54,7 @@ export async function importUnits(sql: Sql, units: UnitsStore, csv: string): Pro
     valid.push(parsed.data);
   });
   if (errors.length > 0) return { imported: 0, errors };
-  await sql.transaction(async () => {
+  await units.transaction(async () => {
     for (const unit of valid) await units.saveUnit(unit);
   });
   return { imported: valid.length, errors: [] };

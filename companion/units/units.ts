@@ -79,6 +79,7 @@ export function unitsStore(
     (await sql.all<OfficerRow>(OFFICERS_OF_UNIT, [tin])).map(officerFromRow);
 
   return {
+    transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
     unit,
     async requireUnit(tin: string): Promise<Unit> {
       const found = await unit(tin);

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../companion/db/database.js";
-import { declarationPasswords } from "../../companion/declaration/passwords.js";
+import { declarationPasswordStore } from "../../companion/declaration/declaration-password-store.js";
+import { declarationPasswordService } from "../../companion/declaration/passwords.js";
 import { AppError } from "../../companion/errors.js";
 import type { Keychain } from "../../companion/keychain/keychain.js";
 import { checkDeclarationPassword } from "../../shared/api/declaration.js";
@@ -32,7 +33,13 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
   };
   const dir = mkdtempSync(join(tmpdir(), "taxauth-declaration-"));
   const sql = openDatabase(dir);
-  const passwords = declarationPasswords(sql, { now: () => 0 }, refusing, "instance", async () => {});
+  const passwords = declarationPasswordService({
+    store: declarationPasswordStore(sql),
+    clock: { now: () => 0 },
+    keychain: refusing,
+    instanceId: "instance",
+    recordChange: async () => {},
+  });
   for (const call of [
     () => passwords.set("T", "Abcdef12"),
     () => passwords.matches("T", "Abcdef12"),

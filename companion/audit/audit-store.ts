@@ -1,0 +1,115 @@
+import { LIST_START, type ListReader } from "../db/paging.js";
+import type { Sql } from "../db/sql.js";
+
+export type AuditAction = "新增授权" | "变更" | "解除授权" | "本人解除" | "本人删除" | "复核保留";
+
+export interface AuditEntry {
+  at: number;
+  unitTin: string;
+  actorId: string;
+  actorRole: string;
+  action: AuditAction;
+  grantId: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** A history row with the names it shows. */
+export interface HistoryRow extends AuditRow {
+  actorName: string | null;
+  granteeName: string | null;
+}
+
+/**
+ * A row as recorded, before and after as the JSON text kept: the chain's hash covers that text, so
+ * checking it reads the text itself, not a re-serialisation of what it says.
+ */
+export interface AuditRecord extends Omit<AuditRow, "before" | "after"> {
+  before: string | null;
+  after: string | null;
+}
+
+interface Row {
+  seq: number;
+  at: number;
+  unit_tin: string;
+  actor_id: string;
+  actor_role: string;
+  action: AuditAction;
+  grant_id: string;
+  before: string | null;
+  after: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const recordFromRow = (row: Row): AuditRecord => ({
+  seq: row.seq,
+  at: row.at,
+  unitTin: row.unit_tin,
+  actorId: row.actor_id,
+  actorRole: row.actor_role,
+  action: row.action,
+  grantId: row.grant_id,
+  before: row.before,
+  after: row.after,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const parsed = (json: string | null) => (json === null ? null : (JSON.parse(json) as Record<string, unknown>));
+
+const fromRow = (row: Row): AuditRow => ({
+  ...recordFromRow(row),
+  before: parsed(row.before),
+  after: parsed(row.after),
+});
+
+/** Store queries for the history of grant changes (the audit_log table), read in seq order. */
+export function auditStore(sql: Sql) {
+  const last = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+  const insert = `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
+     VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`;
+  const ofUnit = "SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq";
+  const historyPage = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+     LEFT JOIN people actor ON actor.id = a.actor_id
+     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+     WHERE a.unit_tin = ? AND a.seq < ?
+     ORDER BY a.seq DESC LIMIT ?`;
+  const unitCount = "SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?";
+  const all = "SELECT * FROM audit_log ORDER BY seq";
+
+  return {
+    /** The newest row's seq and hash, if there is any row. */
+    last: () => sql.one<{ seq: number; hash: string }>(last),
+    insert: (record: AuditRecord) => sql.run(insert, { ...record }),
+    /** The unit's rows, oldest first. */
+    ofUnit: async (tin: string) => (await sql.all<Row>(ofUnit, [tin])).map(fromRow),
+    /** The unit's history, newest first; the search finds the actor's or the grantee's 姓名. */
+    unitHistory: (tin: string): ListReader<HistoryRow> => ({
+      kinds: ["number"],
+      keyOf: (row) => [row.seq],
+      descending: true,
+      rows: async (after, size) =>
+        (
+          await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(historyPage, [
+            tin,
+            after?.[0] ?? LIST_START.newest,
+            size,
+          ])
+        ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
+      count: async () => (await sql.value<number>(unitCount, [tin])) ?? 0,
+      matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+    }),
+    /** Every row as recorded, oldest first. */
+    all: async () => (await sql.all<Row>(all)).map(recordFromRow),
+  };
+}
+
+export type AuditStore = ReturnType<typeof auditStore>;
