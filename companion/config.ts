@@ -9,6 +9,8 @@ import type { SmsGateway } from "./sms/gateway.js";
 export interface CompanionConfig {
   /** Where the SQLite file (and the SMS outbox) live. */
   dataDir: string;
+  /** A shared PostgreSQL instead of the SQLite file (TAXAUTH_DATABASE_URL, postgres://…). */
+  databaseUrl?: string;
   /** Port the server listens on (0 picks a free one); the Host guard uses the real one. */
   port: number;
   /** The only browser origin accepted. */
@@ -49,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
     portraitUrl: env.TAXAUTH_PORTRAIT_URL || undefined,
     portraitToken: env.TAXAUTH_PORTRAIT_TOKEN || undefined,
     dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
+    databaseUrl: env.TAXAUTH_DATABASE_URL || undefined,
     port,
     extensionOrigin: EXTENSION_ORIGIN,
     keychainService: env.TAXAUTH_KEYCHAIN_SERVICE || "taxauth",

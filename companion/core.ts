@@ -12,7 +12,7 @@ import { randomCaptchaSource } from "./captcha/captcha-source.js";
 import { captchaStore } from "./captcha/captcha-store.js";
 import { captchaService } from "./captcha/captchas.js";
 import type { CompanionConfig } from "./config.js";
-import { instanceId, openDatabase } from "./db/database.js";
+import { instanceId, openSql } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
 import { declarationPasswordStore } from "./declaration/declaration-password-store.js";
 import { declarationAlertService } from "./declaration/failure-alerts.js";
@@ -54,7 +54,7 @@ import { unitsStore } from "./units/units.js";
  */
 export async function openCore(config: CompanionConfig) {
   const keychain: Keychain = osKeychain(config.keychainService);
-  const sql: Sql = openDatabase(config.dataDir);
+  const sql: Sql = await openSql(config);
   const instance = await instanceId(sql);
   // Reading (or first creating) the pepper is the start-up keychain check: without the keychain
   // this throws KeychainUnavailableError and the companion does not start.

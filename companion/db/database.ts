@@ -50,6 +50,16 @@ function migrate(db: Database.Database): void {
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)").run(randomUUID());
 }
 
+/**
+ * The companion's database: PostgreSQL when a URL is given (loaded only then), else the SQLite
+ * file in the data dir.
+ */
+export async function openSql(config: { dataDir: string; databaseUrl?: string | undefined }): Promise<Sql> {
+  if (!config.databaseUrl) return openDatabase(config.dataDir);
+  const { openPostgres } = await import("./postgres.js");
+  return openPostgres(config.databaseUrl);
+}
+
 /** A random id for this data dir, so several data dirs can share one OS keychain. */
 export async function instanceId(sql: Sql): Promise<string> {
   const id = await sql.value<string>("SELECT value FROM meta WHERE key = 'instance_id'");

@@ -8,7 +8,7 @@ export type SortKey = ReadonlyArray<string | number>;
  * Where a list starts, for keyset conditions written without OR (`key > @after`), which an index
  * answers as a range: before every creation time, 纳税人识别号 and position, after every seq.
  */
-export const LIST_START = { number: -Number.MAX_VALUE, string: "", newest: Number.MAX_SAFE_INTEGER } as const;
+export const LIST_START = { number: Number.MIN_SAFE_INTEGER, string: "", newest: Number.MAX_SAFE_INTEGER } as const;
 
 /** The opaque cursor of a sort key (base64url JSON: clients never look inside). */
 export const encodeCursor = (key: SortKey): string => Buffer.from(JSON.stringify(key)).toString("base64url");

@@ -1,6 +1,7 @@
 import type { Unit } from "../../shared/api/grants.js";
 import type { DesktopResult } from "../../shared/desktop/protocol.js";
 import type { Person } from "../accounts/people.js";
+import { jsonValuesSql } from "../db/dialect.js";
 import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Sql } from "../db/sql.js";
 import { activeSql } from "../grants/status.js";
@@ -27,10 +28,10 @@ export function unitListStore(sql: Sql) {
   // Which of a page's units the person enters directly: by office, or by an active grant.
   const direct = `SELECT o.unit_tin FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber
          AND o.name = @name AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)
-         AND o.unit_tin IN (SELECT value FROM json_each(@tins))
+         AND o.unit_tin IN ${jsonValuesSql(sql.dialect, "tins")}
        UNION
        SELECT g.unit_tin FROM grants g WHERE g.grantee_id = @personId AND ${activeSql("g")}
-         AND g.unit_tin IN (SELECT value FROM json_each(@tins))`;
+         AND g.unit_tin IN ${jsonValuesSql(sql.dialect, "tins")}`;
   const position = "SELECT position FROM desktop_unit_lists WHERE person_id = ? AND unit_tin = ?";
   const rowsUpTo = "SELECT COUNT(*) FROM desktop_unit_lists WHERE person_id = ? AND position <= ?";
   const neighbour = {

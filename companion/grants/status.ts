@@ -1,4 +1,5 @@
 import type { GrantStatus } from "../../shared/api/grants.js";
+import { type Dialect, dayAfterStartSql, greaterSql } from "../db/dialect.js";
 
 export interface GrantFacts {
   startDate: string;
@@ -27,16 +28,12 @@ export const liveSql = (g: string) => `(${g}.ended_by IS NULL AND (${g}.end_date
 /** 有效 on @today. */
 export const activeSql = (g: string) => `(${liveSql(g)} AND ${g}.start_date <= @today)`;
 
-/** Epoch ms of the Shanghai midnight after date column `column` (UTC+8 all year since 1991). */
-const dayAfterStartSql = (column: string) =>
-  `(CAST(ROUND((julianday(${column}, '+1 day') - 2440587.5) * 86400000) AS INTEGER) - 28800000)`;
-
 /**
  * 需复核: grant `g` still stands, but the 管理权限 grant `gg` it was made under no longer does, and
  * no manager has looked at `g` since `gg` stopped standing — when it was revoked or renounced, else
  * when its term ran out (or, for a term changed to end in the past, when that change was made).
  */
-export const needsReviewSql = (g: string, gg: string) =>
+export const needsReviewSql = (dialect: Dialect, g: string, gg: string) =>
   `(${g}.grantor_grant_id IS NOT NULL AND ${liveSql(g)} AND ${gg}.id IS NOT NULL AND NOT ${liveSql(gg)}
     AND (${g}.reviewed_at IS NULL OR ${g}.reviewed_at <
-      COALESCE(${gg}.ended_at, MAX(${dayAfterStartSql(`${gg}.end_date`)}, ${gg}.term_set_at))))`;
+      COALESCE(${gg}.ended_at, ${greaterSql(dialect, dayAfterStartSql(dialect, `${gg}.end_date`), `${gg}.term_set_at`)})))`;

@@ -1,5 +1,6 @@
 import type { ManagerRole, Permission, TermType } from "../../shared/api/grants.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
+import { joinedSql, jsonValuesSql } from "../db/dialect.js";
 import { LIST_START, type ListReader, type SortKey } from "../db/paging.js";
 import type { Sql, SqlParams } from "../db/sql.js";
 import { activeSql, liveSql, needsReviewSql } from "./status.js";
@@ -110,7 +111,7 @@ export interface ManagedUnitRow {
 export function grantsStore(sql: Sql) {
   const listingColumns = `g.*, grantee.name AS grantee_name, grantee.doc_type AS grantee_doc_type,
     grantee.doc_number AS grantee_doc_number, grantor.name AS grantor_name,
-    CASE WHEN ${needsReviewSql("g", "gg")} THEN 1 ELSE 0 END AS needs_review`;
+    CASE WHEN ${needsReviewSql(sql.dialect, "g", "gg")} THEN 1 ELSE 0 END AS needs_review`;
   const listingJoins = `JOIN people grantee ON grantee.id = g.grantee_id
     LEFT JOIN people grantor ON grantor.id = g.granted_by
     LEFT JOIN grants gg ON gg.id = g.grantor_grant_id`;
@@ -125,10 +126,10 @@ export function grantsStore(sql: Sql) {
   const unitCount = "SELECT COUNT(*) FROM grants WHERE unit_tin = ?";
   // Per unit of a page, in one query each: its live grants, and those 需复核.
   const liveCounts = `SELECT g.unit_tin AS tin, COUNT(*) AS n FROM grants g
-     WHERE g.unit_tin IN (SELECT value FROM json_each(@tins)) AND ${liveSql("g")} GROUP BY g.unit_tin`;
+     WHERE g.unit_tin IN ${jsonValuesSql(sql.dialect, "tins")} AND ${liveSql("g")} GROUP BY g.unit_tin`;
   const reviewCounts = `SELECT g.unit_tin AS tin, COUNT(*) AS n FROM grants g JOIN grants gg ON gg.id = g.grantor_grant_id
-     WHERE g.unit_tin IN (SELECT value FROM json_each(@tins)) AND g.grantor_grant_id IS NOT NULL
-       AND ${needsReviewSql("g", "gg")} GROUP BY g.unit_tin`;
+     WHERE g.unit_tin IN ${jsonValuesSql(sql.dialect, "tins")} AND g.grantor_grant_id IS NOT NULL
+       AND ${needsReviewSql(sql.dialect, "g", "gg")} GROUP BY g.unit_tin`;
   const ownPage = `SELECT g.*, unit.name AS unit_name FROM grants g JOIN units unit ON unit.tin = g.unit_tin
      WHERE g.grantee_id = @personId AND g.hidden_by_grantee_at IS NULL
        AND (g.created_at, g.id) > (@afterAt, @afterId)
@@ -143,7 +144,7 @@ export function grantsStore(sql: Sql) {
   const inOfficeSql = `o.doc_type = @docType AND o.doc_number = @docNumber AND o.name = @name
        AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today)`;
   const managingSql = `g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")}`;
-  const officePage = `SELECT o.unit_tin AS tin, group_concat(o.role) AS roles FROM unit_officers o
+  const officePage = `SELECT o.unit_tin AS tin, ${joinedSql(sql.dialect, "o.role")} AS roles FROM unit_officers o
      WHERE ${inOfficeSql} AND o.unit_tin > @after
      GROUP BY o.unit_tin ORDER BY o.unit_tin LIMIT @limit`;
   const managementPage = `SELECT g.unit_tin AS tin, '管理权限' AS roles FROM grants g
@@ -154,9 +155,10 @@ export function grantsStore(sql: Sql) {
          + (SELECT COUNT(DISTINCT g.unit_tin) FROM grants g WHERE ${managingSql})
          - (SELECT COUNT(DISTINCT g.unit_tin) FROM grants g WHERE ${managingSql}
               AND EXISTS (SELECT 1 FROM unit_officers o WHERE ${inOfficeSql} AND o.unit_tin = g.unit_tin))`;
-  const managesAny = `SELECT EXISTS (SELECT 1 FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber
+  const managesAny = `SELECT CASE WHEN EXISTS (SELECT 1 FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber
          AND o.name = @name AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today))
-       OR EXISTS (SELECT 1 FROM grants g WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")})`;
+       OR EXISTS (SELECT 1 FROM grants g WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")})
+       THEN 1 ELSE 0 END`;
   const unitName = "SELECT name FROM units WHERE tin = ?";
   const roleOrder: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
   const managementGrantees = `SELECT DISTINCT g.grantee_id FROM grants g

@@ -19,7 +19,7 @@ import {
   typeOnSoftKeyboard,
   waitForText,
 } from "../support/browser.js";
-import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { newPerson } from "../support/people.js";
 
 let companion: RunningCompanion;
@@ -54,7 +54,7 @@ function freePort(): Promise<number> {
 async function issueRegistrationCode(person: ReturnType<typeof newPerson>): Promise<string> {
   const slip = await runCli(
     ["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber, "--name", person.name],
-    { dataDir: companion.dataDir },
+    storeOf(companion),
   );
   const code = slip.match(/注册码为\s*([0-9A-Za-z]{6})/)?.[1];
   if (!code) throw new Error(`no 注册码 in the slip:\n${slip}`);
@@ -62,7 +62,7 @@ async function issueRegistrationCode(person: ReturnType<typeof newPerson>): Prom
 }
 
 async function lastSmsCodeFromCli(phone: string): Promise<string> {
-  const outbox = await runCli(["hall", "sms-outbox", "--phone", phone], { dataDir: companion.dataDir });
+  const outbox = await runCli(["hall", "sms-outbox", "--phone", phone], storeOf(companion));
   const code = [...outbox.matchAll(/验证码\D{0,3}(\d{6})/g)].at(-1)?.[1];
   if (!code) throw new Error(`no SMS code for ${phone} in the outbox:\n${outbox}`);
   return code;

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, type RunningCompanion, runCli, startCompanion, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
+import {
+  api,
+  type RunningCompanion,
+  runCli,
+  startCompanion,
+  storeOf,
+  TEST_KEYCHAIN_SERVICE,
+} from "../support/companion.js";
 import { newPerson, registerPerson } from "../support/people.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "taxauth.js");
@@ -66,7 +73,7 @@ describe("taxauth CLI", () => {
 
   it("doctor checks the database, the keychain and the port", async () => {
     companion = await startCompanion();
-    const out = await runCli(["doctor"], { dataDir: companion.dataDir, port: companion.port });
+    const out = await runCli(["doctor"], { ...storeOf(companion), port: companion.port });
     expect(out).toContain("✔ 数据库 (SQLite)");
     expect(out).toContain("✔ 系统钥匙串 (OS keychain)");
     expect(out).toContain(`✔ 端口 127.0.0.1:${companion.port}: taxauth 本地服务正在运行`);
@@ -75,11 +82,9 @@ describe("taxauth CLI", () => {
   it("hall sms-outbox shows the messages sent to a phone", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion, newPerson());
-    const out = await runCli(["hall", "sms-outbox", "--phone", person.phone], { dataDir: companion.dataDir });
+    const out = await runCli(["hall", "sms-outbox", "--phone", person.phone], storeOf(companion));
     expect(out).toMatch(new RegExp(`${person.phone}\\t【个人所得税】您正在进行注册，验证码 \\d{6}`));
-    expect(await runCli(["hall", "sms-outbox", "--phone", "13000000000"], { dataDir: companion.dataDir })).toBe(
-      "短信发件箱为空\n",
-    );
+    expect(await runCli(["hall", "sms-outbox", "--phone", "13000000000"], storeOf(companion))).toBe("短信发件箱为空\n");
   });
 
   it("hall code issue refuses a bad document number with the rule's message", async () => {
@@ -104,9 +109,7 @@ describe("taxauth CLI", () => {
       (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body
         .code,
     ).toBe("ACCOUNT_LOCKED");
-    expect(await runCli(["hall", "unlock", "--account", person.phone], { dataDir: companion.dataDir })).toContain(
-      "已解除锁定",
-    );
+    expect(await runCli(["hall", "unlock", "--account", person.phone], storeOf(companion))).toContain("已解除锁定");
     expect(
       (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,
     ).toBe(200);

@@ -8,6 +8,7 @@ import {
   type RunningCompanion,
   runCli,
   startCompanion,
+  storeOf,
   TEST_KEYCHAIN_SERVICE,
 } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -88,17 +89,17 @@ describe("重置申报密码", () => {
   });
 
   it("can be issued by the hall, generated and shown once, or given", async () => {
-    const out = await runCli(["hall", "declaration-password", "issue", "--unit", tin], { dataDir: companion.dataDir });
+    const out = await runCli(["hall", "declaration-password", "issue", "--unit", tin], storeOf(companion));
     const password = out.match(/申报密码为 ([A-Za-z0-9]{12})（只显示这一次/)?.[1] as string;
     expect(await companion.app.core.declarationPasswords.matches(tin, password)).toBe(true);
     await expect(
       runCli(["hall", "declaration-password", "issue", "--unit", tin, "--password", "short1"], {
-        dataDir: companion.dataDir,
+        ...storeOf(companion),
       }),
     ).rejects.toMatchObject({ stderr: expect.stringContaining("申报密码长度应为8-20位") });
     expect(
       await runCli(["hall", "declaration-password", "issue", "--unit", tin, "--password", "Given2026x"], {
-        dataDir: companion.dataDir,
+        ...storeOf(companion),
       }),
     ).toContain("已设置");
     expect(await companion.app.core.declarationPasswords.matches(tin, "Given2026x")).toBe(true);

@@ -7,7 +7,7 @@ import { DAY } from "../../companion/clock.js";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DesktopError } from "../../shared/desktop/client.js";
 import { type TestCertificate, testPki } from "../support/ca.js";
-import { manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { manualClock, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit } from "../support/units.js";
@@ -27,7 +27,7 @@ beforeEach(async () => {
   await companion.app.core.units.setLocal(tin, true);
   const rootFile = join(companion.dataDir, "root.pem");
   writeFileSync(rootFile, pki.root.pem);
-  expect(await runCli(["hall", "ca", "trust", rootFile], { dataDir: companion.dataDir })).toContain("已信任");
+  expect(await runCli(["hall", "ca", "trust", rootFile], storeOf(companion))).toContain("已信任");
   clerk = await registerPerson(companion, newPerson({ name: "宋晓明" }));
   ({ client: desk } = await pairDesktopClient(companion, await loginToken(companion, clerk)));
   await desk.request("login", { account: clerk.loginName, password: clerk.password });

@@ -3,7 +3,14 @@ import WebSocket from "ws";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DesktopError } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
-import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import {
+  api,
+  KNOWN_CAPTCHA_ANSWER,
+  type RunningCompanion,
+  runCli,
+  startCompanion,
+  storeOf,
+} from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
@@ -149,7 +156,7 @@ describe("单位办税验证", () => {
 
     // The hall issues a new one, from another process.
     await runCli(["hall", "declaration-password", "issue", "--unit", tin, "--password", "Fresh2027pw"], {
-      dataDir: companion.dataDir,
+      ...storeOf(companion),
     });
     const started = Date.now();
     expect(await ended).toEqual({ event: "unit.ended", tin, reason: "该单位的申报密码已重置，请使用新密码重新进入" });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { gb32100CheckChar } from "../../shared/identity/tin.js";
-import { api, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { grantOverApi, seedGrantees } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -230,7 +230,7 @@ describe("单位管理 on the desktop socket", () => {
     const before = await desk.request("units.list", {});
     const renamed = before.items[0]!;
     await runCli(["hall", "unit", "add", "--tin", renamed.tin, "--name", "广东QJ桌面改名"], {
-      dataDir: companion.dataDir,
+      ...storeOf(companion),
     });
     let names: string[] = [];
     for (let i = 0; i < 60 && !names.includes("广东QJ桌面改名"); i++) {

@@ -4,7 +4,7 @@
  * points (50 at most) and match grantees by them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
@@ -36,7 +36,7 @@ describe("rare-character names", () => {
     const person = newPerson({ name: `阿依古丽·${JI}${EXT_G}` });
     const slip = await runCli(
       ["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber, "--name", person.name],
-      { dataDir: companion.dataDir },
+      storeOf(companion),
     );
     expect(slip).toContain(`申请人\t${person.name}`);
   });

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../../companion/clock.js";
-import { api, lastSmsCode, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import {
+  api,
+  lastSmsCode,
+  manualClock,
+  type RunningCompanion,
+  runCli,
+  startCompanion,
+  storeOf,
+} from "../support/companion.js";
 import { newPerson, registerPerson, type TestPerson } from "../support/people.js";
 
 let companion: RunningCompanion | undefined;
@@ -42,7 +50,7 @@ describe("大厅注册码注册", () => {
     const person = newPerson({ name: "宋" });
     const slip = await runCli(
       ["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber, "--name", person.name],
-      { dataDir: companion.dataDir },
+      storeOf(companion),
     );
     expect(slip).toContain("申请人\t宋");
     expect(slip).toContain("办理事项\t纳税人注册码申请");

@@ -50,7 +50,7 @@ describe.each(engines)("transactions on %s", (_engine, open) => {
     });
     await opened;
     // Issued while the transaction is open: neither sees its write nor is undone with it.
-    const seen = count();
+    const seen = sql.value<number>("SELECT COUNT(*) FROM t WHERE a = 1");
     const written = sql.run("INSERT INTO t VALUES (2)");
     await expect(transaction).rejects.toThrow("roll back");
     expect(await seen).toBe(0);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY } from "../../companion/clock.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import type { DesktopClient } from "../../shared/desktop/client.js";
-import { manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { manualClock, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { grantOverApi } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -71,7 +71,7 @@ describe("unit sessions end when their access does, without scanning every sessi
         ...["hall", "officer", "set", "--unit", tin, "--role", "法定代表人", "--doc-type", successor.docType],
         ...["--doc-number", successor.docNumber, "--name", successor.name, "--from", "2020-01-02"],
       ],
-      { dataDir: companion.dataDir },
+      storeOf(companion),
     );
     for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(Date.now() - started).toBeLessThan(3_000);

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { shanghaiDate } from "../../shared/dates.js";
-import { api, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { api, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson } from "../support/people.js";
 import { addUnit, newTin, setOfficer } from "../support/units.js";
 
@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => companion.close());
 
-const cli = (...args: string[]) => runCli(args, { dataDir: companion.dataDir });
+const cli = (...args: string[]) => runCli(args, storeOf(companion));
 const cliError = (...args: string[]) =>
   cli(...args).then(
     () => "",

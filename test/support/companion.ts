@@ -12,6 +12,7 @@ import { type CompanionConfig, DEFAULT_APP_DOWNLOAD_URL } from "../../companion/
 import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
+import { freshPostgresDatabase } from "./postgres.js";
 
 export const KNOWN_CAPTCHA_ANSWER = "k7m3";
 /** The keychain service all tests share; the keyring itself is a throwaway one (with-keyring.sh --isolated). */
@@ -34,6 +35,8 @@ export interface RunningCompanion {
   url: string;
   port: number;
   dataDir: string;
+  /** The PostgreSQL database it runs on, when not the SQLite file in its data dir. */
+  databaseUrl: string | undefined;
   /** Every log line the companion wrote. */
   logs: string[];
   /** Stops and starts the companion again on the same data dir and port (lock state must survive). */
@@ -51,9 +54,18 @@ export interface StartOptions {
   qrLoginTtlSeconds?: number;
   /** A 公安人像库 over HTTP instead of the local one. */
   portrait?: { url: string; token?: string };
+  /** This PostgreSQL database rather than the store the test run is on. */
+  databaseUrl?: string;
 }
 
-/** The real companion (real SQLite file, real OS keychain) on a free loopback port. */
+/**
+ * The store a test run puts companions on: the SQLite file in their data dir, or with
+ * TAXAUTH_TEST_STORE=postgres a fresh database each in the run's private PostgreSQL cluster.
+ */
+const testDatabaseUrl = async (given: string | undefined): Promise<string | undefined> =>
+  given ?? (process.env.TAXAUTH_TEST_STORE === "postgres" ? freshPostgresDatabase() : undefined);
+
+/** The real companion (real SQLite file or PostgreSQL, real OS keychain) on a free loopback port. */
 export async function startCompanion(options: StartOptions = {}): Promise<RunningCompanion> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "taxauth-test-"));
   const logs = options.logs ?? [];
@@ -79,7 +91,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     // The outbox, quietly: tests read it with lastSmsCode().
     sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),
   };
-  const app = await buildApp(config);
+  const app = await buildApp({ ...config, databaseUrl: await testDatabaseUrl(options.databaseUrl) });
   await app.listen({ host: "127.0.0.1", port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
@@ -89,9 +101,10 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     port,
     dataDir,
     logs,
+    databaseUrl: app.core.config.databaseUrl,
     async restart() {
       await app.close();
-      return startCompanion({ ...options, dataDir, port, logs });
+      return startCompanion({ ...options, dataDir, port, logs, databaseUrl: app.core.config.databaseUrl });
     },
     async close() {
       await app.close();
@@ -101,12 +114,22 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
   return running;
 }
 
+/** Where a companion keeps its data: its data dir, and its PostgreSQL database if it runs on one. */
+export const storeOf = (companion: Pick<RunningCompanion, "dataDir" | "databaseUrl">) => ({
+  dataDir: companion.dataDir,
+  databaseUrl: companion.databaseUrl,
+});
+
 /** Runs the built `taxauth` CLI against a data dir (needs `npm run build:companion`). */
-export async function runCli(args: string[], options: { dataDir: string; port?: number }): Promise<string> {
+export async function runCli(
+  args: string[],
+  options: { dataDir: string; databaseUrl?: string | undefined; port?: number },
+): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "bin", "taxauth.js"), ...args], {
     env: {
       ...process.env,
       TAXAUTH_DATA_DIR: options.dataDir,
+      ...(options.databaseUrl === undefined ? {} : { TAXAUTH_DATABASE_URL: options.databaseUrl }),
       TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE,
       ...(options.port === undefined ? {} : { TAXAUTH_PORT: String(options.port) }),
     },

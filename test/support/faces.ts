@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
-import { runCli } from "./companion.js";
+import { type RunningCompanion, runCli, storeOf } from "./companion.js";
 
 /**
  * Test faces from the photos the face model's package ships (group photos of different people):
@@ -102,7 +102,7 @@ export const base64Frames = (frames: Buffer[]) => frames.map((frame) => frame.to
 
 /** The hall officer enrols a reference photo with the CLI (a real process on the same data dir). */
 export const enrollPortrait = (
-  companion: { dataDir: string },
+  companion: Pick<RunningCompanion, "dataDir" | "databaseUrl">,
   person: { docNumber: string; name: string },
   face: TestFace,
 ) =>
@@ -118,5 +118,5 @@ export const enrollPortrait = (
       "--photo",
       photoFile(face.crop),
     ],
-    { dataDir: companion.dataDir },
+    storeOf(companion),
   );

@@ -1,0 +1,27 @@
+import type { Sql } from "./sql.js";
+
+/**
+ * The few SQL expressions the two engines spell differently, for the stores that need them. The
+ * rest of the stores' SQL is common to SQLite and PostgreSQL.
+ */
+export type Dialect = Sql["dialect"];
+
+/** `expr` of a group's rows joined with commas. */
+export const joinedSql = (dialect: Dialect, expr: string) =>
+  dialect === "postgres" ? `string_agg(${expr}, ',')` : `group_concat(${expr})`;
+
+/** The larger of two numbers. */
+export const greaterSql = (dialect: Dialect, a: string, b: string) =>
+  dialect === "postgres" ? `GREATEST(${a}, ${b})` : `MAX(${a}, ${b})`;
+
+/** Epoch ms of the Shanghai midnight after the YYYY-MM-DD in `column` (UTC+8 all year since 1991). */
+export const dayAfterStartSql = (dialect: Dialect, column: string) =>
+  dialect === "postgres"
+    ? `(CAST(EXTRACT(EPOCH FROM (CAST(${column} AS date) + 1)) AS BIGINT) * 1000 - 28800000)`
+    : `(CAST(ROUND((julianday(${column}, '+1 day') - 2440587.5) * 86400000) AS INTEGER) - 28800000)`;
+
+/** The values of a JSON array given as the text parameter `@param`, as a subquery for `IN`. */
+export const jsonValuesSql = (dialect: Dialect, param: string) =>
+  dialect === "postgres"
+    ? `(SELECT json_array_elements_text(CAST(@${param} AS json)))`
+    : `(SELECT value FROM json_each(@${param}))`;
