@@ -2,12 +2,24 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // A private PostgreSQL cluster for the tests that run on both stores.
-    globalSetup: ["test/support/postgres-setup.ts"],
     // Integration and e2e tests start real companions and browsers: keep them off each other's toes.
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A private PostgreSQL cluster for the run: the integration tests run on both stores.
+    globalSetup: ["test/support/postgres-setup.ts"],
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: ["test/integration/**/*.test.ts"],
+          // It runs its checks on both engines itself.
+          exclude: ["test/integration/sql-transactions.test.ts"],
+          env: { TAXAUTH_TEST_STORE: "postgres" },
+        },
+      },
+    ],
   },
 });

@@ -165,7 +165,10 @@ export async function openPostgres(url: string): Promise<Sql> {
     inTransaction: () => context.getStore() !== undefined,
     // Other offices' companions write without telling this one: nothing derived is kept.
     changeMark: async () => null,
-    close: () => pool.end(),
+    // Closing twice (the CLI's core, then the process) is closing once.
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
   };
 
   await migrate(sql);

@@ -23,7 +23,7 @@ export function unitListStore(sql: Sql) {
   const page = `SELECT unit.*, list.position FROM desktop_unit_lists list JOIN units unit ON unit.tin = list.unit_tin
      WHERE list.person_id = @personId AND list.position > @after
      ORDER BY list.position LIMIT @limit`;
-  const totals = `SELECT count, comprehensive_filed AS comprehensiveFiled, business_filed AS businessFiled
+  const totals = `SELECT count, comprehensive_filed AS "comprehensiveFiled", business_filed AS "businessFiled"
      FROM desktop_unit_list_totals WHERE person_id = ?`;
   // Which of a page's units the person enters directly: by office, or by an active grant.
   const direct = `SELECT o.unit_tin FROM unit_officers o WHERE o.doc_type = @docType AND o.doc_number = @docNumber

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateDeclarationPassword } from "../../companion/declaration/passwords.js";
 import {
@@ -12,6 +10,7 @@ import {
   TEST_KEYCHAIN_SERVICE,
 } from "../support/companion.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
+import { storedDatabaseBytes } from "../support/stored-bytes.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 let companion: RunningCompanion;
@@ -52,10 +51,10 @@ describe("重置申报密码", () => {
     const keytar = (await import("keytar")).default;
     const stored = (await keytar.findCredentials(TEST_KEYCHAIN_SERVICE)).find((c) => c.account.endsWith(`:${tin}`));
     expect(stored?.password).toMatch(/^\$argon2id\$/);
-    await core.sql.value("PRAGMA wal_checkpoint(TRUNCATE)");
-    const files = readdirSync(companion.dataDir).filter((f) => f.startsWith("taxauth.sqlite") || f === "companion.log");
-    const bytes = Buffer.concat(files.map((f) => readFileSync(join(companion.dataDir, f))));
+    const bytes = await storedDatabaseBytes(companion);
+    expect(bytes.includes(Buffer.from(tin))).toBe(true); // the copy really holds the data
     expect(bytes.includes(Buffer.from("Qj4pass2026"))).toBe(false);
+    expect(bytes.includes(Buffer.from(stored?.password ?? "no hash"))).toBe(false);
     expect(companion.logs.join("")).not.toContain("Qj4pass2026");
   });
 

@@ -13,6 +13,9 @@ beforeEach(async () => {
 afterEach(() => companion.close());
 
 const cli = (...args: string[]) => runCli(args, storeOf(companion));
+/** What someone with the database in hand runs to get past the history's append-only guard. */
+const dropTrigger = (name: string) =>
+  companion.app.core.sql.dialect === "postgres" ? `DROP TRIGGER ${name} ON audit_log` : `DROP TRIGGER ${name}`;
 const cliError = (...args: string[]) =>
   cli(...args).then(
     () => "",
@@ -149,8 +152,8 @@ describe("history and access report", () => {
     expect(await cli("audit", "verify")).toBe("✔ 变更记录完整：共 2 条\n");
     const { sql } = companion.app.core;
     // Someone with the database file in hand: drop the guard triggers and edit a row.
-    await sql.run("DROP TRIGGER audit_log_no_update");
-    await sql.run("DROP TRIGGER audit_log_no_delete");
+    await sql.run(dropTrigger("audit_log_no_update"));
+    await sql.run(dropTrigger("audit_log_no_delete"));
     await sql.run("UPDATE audit_log SET after = replace(after, '管理权限', '办税权限') WHERE seq = 2");
     expect(await cliError("audit", "verify")).toBe("");
     await expect(cli("audit", "verify")).rejects.toMatchObject({
@@ -162,7 +165,7 @@ describe("history and access report", () => {
 
   it("finds a row removed from the middle of the chain", async () => {
     await unitWithHistory();
-    await companion.app.core.sql.run("DROP TRIGGER audit_log_no_delete");
+    await companion.app.core.sql.run(dropTrigger("audit_log_no_delete"));
     await companion.app.core.sql.run("DELETE FROM audit_log WHERE seq = 1");
     await expect(cli("audit", "verify")).rejects.toMatchObject({ stdout: "✘ 变更记录被篡改：第 1 条记录缺失\n" });
   });

@@ -1,0 +1,23 @@
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { RunningCompanion } from "./companion.js";
+import { programDir } from "./postgres-cluster.js";
+
+/**
+ * Everything the companion's database holds at rest, as someone who copies it would have it: the
+ * SQLite file with its WAL (checkpointed), or a pg_dump of the PostgreSQL database.
+ */
+export async function storedDatabaseBytes(companion: RunningCompanion): Promise<Buffer> {
+  if (companion.databaseUrl) {
+    const { stdout } = await promisify(execFile)(join(programDir(), "pg_dump"), [companion.databaseUrl], {
+      encoding: "buffer",
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  }
+  await companion.app.core.sql.value("PRAGMA wal_checkpoint(TRUNCATE)");
+  const files = readdirSync(companion.dataDir).filter((file) => file.startsWith("taxauth.sqlite"));
+  return Buffer.concat(files.map((file) => readFileSync(join(companion.dataDir, file))));
+}
