@@ -78,7 +78,7 @@ export interface ListReader<Row> {
 }
 
 /** Rows a search reads at a time, between which other requests get their turn. */
-const SEARCH_SLICE_ROWS = 200;
+const SEARCH_SLICE_ROWS = 100;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

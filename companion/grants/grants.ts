@@ -449,7 +449,7 @@ export function grantsService(deps: GrantsDeps) {
 export type GrantsService = ReturnType<typeof grantsService>;
 
 /** Grants written per turn of the event loop by the CSV export. */
-const CSV_SLICE_ROWS = 200;
+const CSV_SLICE_ROWS = 50;
 
 const CSV_HEADER = [
   "被授权人",
