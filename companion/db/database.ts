@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { SQLITE_MIGRATIONS } from "./migrations.js";
+import { newerSchemaError, SQLITE_MIGRATIONS } from "./migrations.js";
 import type { Sql, SqlParams, SqlValue } from "./sql.js";
 
 export const DB_FILE_NAME = "taxauth.sqlite";
@@ -20,10 +20,6 @@ export function openDatabase(dataDir: string): Sql {
   migrate(db);
   return sqlite(db);
 }
-
-/** A database written by a newer taxauth: this one does not know its tables and must not touch them. */
-export const newerSchemaError = (found: number, known: number) =>
-  new Error(`数据库的结构版本 (${found}) 比本程序支持的 (${known}) 新，请升级 taxauth 后再启动`);
 
 function migrate(db: Database.Database): void {
   db.exec(

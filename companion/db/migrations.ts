@@ -1,3 +1,7 @@
+/** A database written by a newer taxauth: this one does not know its tables and must not touch them. */
+export const newerSchemaError = (found: number, known: number) =>
+  new Error(`数据库的结构版本 (${found}) 比本程序支持的 (${known}) 新，请升级 taxauth 后再启动`);
+
 export interface Migration {
   version: number;
   name: string;

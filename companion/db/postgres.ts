@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { AppError } from "../errors.js";
-import { newerSchemaError } from "./database.js";
+import { newerSchemaError } from "./migrations.js";
 import { POSTGRES_MIGRATIONS } from "./migrations-postgres.js";
 import type { Sql, SqlParams, SqlValue } from "./sql.js";
 

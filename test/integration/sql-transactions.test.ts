@@ -8,15 +8,29 @@ import { numberPlaceholders, openPostgres } from "../../companion/db/postgres.js
 import type { Sql } from "../../companion/db/sql.js";
 import { freshPostgresDatabase } from "../support/postgres.js";
 
+/** Where each opened database lives, to open it again. */
+const places = new WeakMap<Sql, string>();
+const placeOf = (sql: Sql) => places.get(sql) as string;
+
 const engines: Array<[string, () => Promise<{ sql: Sql; done: () => void }>]> = [
   [
     "SQLite",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "taxauth-sql-"));
-      return { sql: openDatabase(dir), done: () => rmSync(dir, { recursive: true, force: true }) };
+      const sql = openDatabase(dir);
+      places.set(sql, dir);
+      return { sql, done: () => rmSync(dir, { recursive: true, force: true }) };
     },
   ],
-  ["PostgreSQL", async () => ({ sql: await openPostgres(await freshPostgresDatabase()), done: () => {} })],
+  [
+    "PostgreSQL",
+    async () => {
+      const url = await freshPostgresDatabase();
+      const sql = await openPostgres(url);
+      places.set(sql, url);
+      return { sql, done: () => {} };
+    },
+  ],
 ];
 
 // What the stores rely on from either engine while other requests run meanwhile: a transaction
@@ -112,5 +126,17 @@ describe("PostgreSQL placeholders", () => {
     expect(numberPlaceholders("SELECT '?', @a, x -- @b ?\n, @a, @c").text).toBe("SELECT '?', $1, x -- @b ?\n, $1, $2");
     expect(numberPlaceholders("SELECT ?, ?").text).toBe("SELECT $1, $2");
     expect(() => numberPlaceholders("SELECT ?, @a")).toThrow();
+  });
+});
+
+describe.each(engines)("opening %s", (engine, open) => {
+  it("refuses a database whose schema is newer than this program's", async () => {
+    const { sql, done } = await open();
+    await sql.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)");
+    const place = placeOf(sql);
+    const reopen = engine === "SQLite" ? async () => openDatabase(place) : () => openPostgres(place);
+    await sql.close();
+    await expect(reopen()).rejects.toThrow("数据库的结构版本 (999) 比本程序支持的");
+    done();
   });
 });
