@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { configFromEnv } from "../companion/config.js";
 import { openCore } from "../companion/core.js";
-import type { Grant } from "../companion/grants/store.js";
+import { type Grant, newGrant } from "../companion/grants/store.js";
 import { hashPassword } from "../companion/security/secrets.js";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
 import { gb11643CheckDigit } from "../shared/identity/documents.js";
@@ -102,25 +102,22 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
     });
     return { id, loginName, docNumber, name };
   };
-  const grant = (tin: string, granteeId: string, grantedBy: string): Grant => ({
-    id: randomUUID(),
-    unitTin: tin,
-    granteeId,
-    permission: "办税权限",
-    termType: "长期",
-    startDate: "2020-01-01",
-    endDate: null,
-    grantedBy,
-    grantedAs: "法定代表人",
-    grantorGrantId: null,
-    endedAt: null,
-    endedBy: null,
-    reviewedAt: null,
-    hiddenByGranteeAt: null,
-    termSetAt: now,
-    createdAt: now + serial++,
-    updatedAt: now,
-  });
+  // Each created a millisecond after the last: the lists' order is the order of seeding.
+  const grant = (tin: string, granteeId: string, grantedBy: string): Grant =>
+    newGrant(
+      {
+        unitTin: tin,
+        granteeId,
+        permission: "办税权限",
+        termType: "长期",
+        startDate: "2020-01-01",
+        endDate: null,
+        grantedBy,
+        grantedAs: "法定代表人",
+        grantorGrantId: null,
+      },
+      now + serial++,
+    );
   const addToList = (personId: string, tin: string, position: number) =>
     core.sql.run("INSERT INTO desktop_unit_lists (person_id, unit_tin, position) VALUES (?, ?, ?)", [
       personId,

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import type {
   GRANT_CHANGES,
@@ -25,7 +24,7 @@ import type { UnitChanges } from "../events/unit-changes.js";
 import type { UnitsStore } from "../units/units.js";
 import { type Authority, managers as managersOf } from "./managers.js";
 import { grantStatus } from "./status.js";
-import type { Grant, GrantListing, GrantsStore } from "./store.js";
+import { type Grant, type GrantListing, type GrantsStore, newGrant } from "./store.js";
 
 export const ENDING_SOON_DAYS = 7;
 /** Counts kept at most (a person's managed units, a unit's grants, per date) before starting over. */
@@ -282,25 +281,20 @@ export function grantsService(deps: GrantsDeps) {
         checkWithinOwnTerm(authority, request);
         const role = strongestRole(authority);
         const now = clock.now();
-        const created: Grant = {
-          id: randomUUID(),
-          unitTin: tin,
-          granteeId: grantee.id,
-          permission: request.permission,
-          termType: request.termType,
-          startDate: request.startDate,
-          endDate: request.termType === "定期" ? (request.endDate ?? null) : null,
-          grantedBy: actor.id,
-          grantedAs: role as Grant["grantedAs"],
-          grantorGrantId: role === "管理权限" ? (authority.managementGrant?.id ?? null) : null,
-          endedAt: null,
-          endedBy: null,
-          reviewedAt: null,
-          hiddenByGranteeAt: null,
-          termSetAt: now,
-          createdAt: now,
-          updatedAt: now,
-        };
+        const created = newGrant(
+          {
+            unitTin: tin,
+            granteeId: grantee.id,
+            permission: request.permission,
+            termType: request.termType,
+            startDate: request.startDate,
+            endDate: request.termType === "定期" ? (request.endDate ?? null) : null,
+            grantedBy: actor.id,
+            grantedAs: role as Grant["grantedAs"],
+            grantorGrantId: role === "管理权限" ? (authority.managementGrant?.id ?? null) : null,
+          },
+          now,
+        );
         await store.insert(created);
         await record(actor, role, "新增授权", null, created);
         return created;

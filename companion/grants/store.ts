@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ManagerRole, Permission, TermType } from "../../shared/api/grants.js";
 import type { DocumentType } from "../../shared/identity/documents.js";
 import { joinedSql, jsonValuesSql } from "../db/dialect.js";
@@ -93,6 +94,33 @@ const listingFromRow = (row: ListingRow): GrantListing => ({
   needsReview: row.needs_review === 1,
 });
 
+/** What 新增授权 decides about a grant; the rest starts the same for every grant. */
+export type GrantTerms = Pick<
+  Grant,
+  | "unitTin"
+  | "granteeId"
+  | "permission"
+  | "termType"
+  | "startDate"
+  | "endDate"
+  | "grantedBy"
+  | "grantedAs"
+  | "grantorGrantId"
+>;
+
+/** A grant as 新增授权 makes it at `now`: a new id, nothing ended, reviewed or hidden yet. */
+export const newGrant = (terms: GrantTerms, now: number): Grant => ({
+  ...terms,
+  id: randomUUID(),
+  endedAt: null,
+  endedBy: null,
+  reviewedAt: null,
+  hiddenByGranteeAt: null,
+  termSetAt: now,
+  createdAt: now,
+  updatedAt: now,
+});
+
 const byCreation = (grant: Grant): SortKey => [grant.createdAt, grant.id];
 const CREATION_KEY = ["number", "string"] as const;
 
@@ -159,7 +187,7 @@ export function grantsStore(sql: Sql) {
          AND o.name = @name AND o.start_date <= @today AND (o.end_date IS NULL OR o.end_date >= @today))
        OR EXISTS (SELECT 1 FROM grants g WHERE g.grantee_id = @personId AND g.permission = '管理权限' AND ${activeSql("g")})
        THEN 1 ELSE 0 END`;
-  const unitName = "SELECT name FROM units WHERE tin = ?";
+  const unitNames = `SELECT tin, name FROM units WHERE tin IN ${jsonValuesSql(sql.dialect, "tins")}`;
   const roleOrder: ManagerRole[] = ["法定代表人", "财务负责人", "管理权限"];
   const managementGrantees = `SELECT DISTINCT g.grantee_id FROM grants g
        WHERE g.unit_tin = @tin AND g.permission = '管理权限' AND ${activeSql("g")}`;
@@ -257,13 +285,18 @@ export function grantsStore(sql: Sql) {
             roles.set(row.tin, held);
           }
           const tins = [...roles.keys()].sort().slice(0, size);
-          return Promise.all(
-            tins.map(async (tin) => ({
-              tin,
-              name: (await sql.value<string>(unitName, [tin])) ?? "",
-              roles: roleOrder.filter((role) => roles.get(tin)?.has(role)),
-            })),
+          // The page's names in one query, not one per unit.
+          const names = new Map(
+            (await sql.all<{ tin: string; name: string }>(unitNames, { tins: JSON.stringify(tins) })).map((row) => [
+              row.tin,
+              row.name,
+            ]),
           );
+          return tins.map((tin) => ({
+            tin,
+            name: names.get(tin) ?? "",
+            roles: roleOrder.filter((role) => roles.get(tin)?.has(role)),
+          }));
         },
         count: () => count(managedCount, who),
         matches: (unit, needle) =>

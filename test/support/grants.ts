@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Grant } from "../../companion/grants/store.js";
+import { newGrant } from "../../companion/grants/store.js";
 import { api, type RunningCompanion } from "./companion.js";
 import { newIdNumber, type TestPerson } from "./people.js";
 
@@ -53,25 +53,21 @@ export async function seedGrantees(
       registeredVia: "hall-code",
       createdAt: now,
     });
-    const grant: Grant = {
-      id: randomUUID(),
-      unitTin: tin,
-      granteeId: id,
-      permission: "办税权限",
-      termType: "长期",
-      startDate: "2020-01-01",
-      endDate: null,
-      grantedBy: grantorId,
-      grantedAs: "法定代表人",
-      grantorGrantId: null,
-      endedAt: null,
-      endedBy: null,
-      reviewedAt: null,
-      hiddenByGranteeAt: null,
-      termSetAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await grants.store.insert(grant);
+    await grants.store.insert(
+      newGrant(
+        {
+          unitTin: tin,
+          granteeId: id,
+          permission: "办税权限",
+          termType: "长期",
+          startDate: "2020-01-01",
+          endDate: null,
+          grantedBy: grantorId,
+          grantedAs: "法定代表人",
+          grantorGrantId: null,
+        },
+        now,
+      ),
+    );
   }
 }
