@@ -1,6 +1,6 @@
 import "./RareCharButton.css";
 import type { RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../lib/i18n.js";
 import { insertAtSelection } from "../lib/insert-text.js";
 import type { FieldState } from "../lib/use-field.js";
@@ -22,7 +22,9 @@ export function RareCharButton({ input, field }: RareCharButtonProps) {
   // Where the caret goes once the dialog has closed (the dialog gives the focus to this button first).
   const caret = useRef<{ start: number; end: number } | null>(null);
 
-  useEffect(() => {
+  // A layout effect, so the focus is back in the same task that removes the dialog: a plain effect
+  // waits for the next frame, and a keystroke in between went nowhere.
+  useLayoutEffect(() => {
     const element = input.current;
     const restore = caret.current;
     if (open || !element || !restore) return;
