@@ -9,12 +9,13 @@ export default defineConfig({
     // A private PostgreSQL cluster for the run: the integration tests run on both stores.
     globalSetup: ["test/support/postgres-setup.ts"],
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      // test/office: office mode, which exists only on a shared PostgreSQL.
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], exclude: ["test/office/**"] } },
       {
         extends: true,
         test: {
           name: "postgres",
-          include: ["test/integration/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/office/**/*.test.ts"],
           // It runs its checks on both engines itself.
           exclude: ["test/integration/sql-transactions.test.ts"],
           env: { TAXAUTH_TEST_STORE: "postgres" },

@@ -29,6 +29,8 @@ import { grantsStore } from "./grants/store.js";
 import { registrationCodeStore } from "./hall/registration-code-store.js";
 import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
+import { officeService, sealedVault } from "./office/office.js";
+import { officeStore } from "./office/office-store.js";
 import { faceEngine } from "./portrait/face-engine.js";
 import { faceVerificationStore } from "./portrait/face-verification-store.js";
 import { faceVerificationService } from "./portrait/face-verifications.js";
@@ -42,6 +44,7 @@ import { qrLoginStore } from "./qr-login/qr-login-store.js";
 import { qrLoginService } from "./qr-login/qr-logins.js";
 import { attemptGuardStore } from "./security/attempt-guard-store.js";
 import { flowTicketStore } from "./security/flow-ticket-store.js";
+import { keychainVault } from "./security/secret-vault.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
 import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
 import { smsCodeStore } from "./sms/sms-code-store.js";
@@ -55,14 +58,19 @@ import { unitsStore } from "./units/units.js";
 export async function openCore(config: CompanionConfig) {
   const keychain: Keychain = osKeychain(config.keychainService);
   const sql: Sql = await openSql(config);
-  const instance = await instanceId(sql);
+  const { clock } = config;
+  // On one machine the secrets are in this keychain; in an office, sealed in the shared database
+  // under the office key this machine's keychain holds (refused when it has not joined).
   // Reading (or first creating) the pepper is the start-up keychain check: without the keychain
   // this throws KeychainUnavailableError and the companion does not start.
-  const hasher: CodeHasher = await loadCodeHasher(keychain, instance).catch(async (error) => {
+  const { vault, office, membership } = await openVault(sql, keychain, clock).catch(async (error: unknown) => {
     await sql.close();
     throw error;
   });
-  const { clock } = config;
+  const hasher: CodeHasher = await loadCodeHasher(vault).catch(async (error: unknown) => {
+    await sql.close();
+    throw error;
+  });
   const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
 
   const people = peopleStore(sql);
@@ -79,7 +87,7 @@ export async function openCore(config: CompanionConfig) {
   const sessions = sessionService({ store: sessionStore(sql), clock });
   const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock });
   const units = unitsStore(sql, clock.now, changes.record);
-  const audit = auditService({ store: auditStore(sql), hasher, keychain, instanceId: instance });
+  const audit = auditService({ store: auditStore(sql), hasher, vault });
   const hub = eventHub();
   const grants = grantsService({ store: grantsStore(sql), clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
@@ -132,8 +140,7 @@ export async function openCore(config: CompanionConfig) {
     declarationPasswords: declarationPasswordService({
       store: declarationPasswordStore(sql),
       clock,
-      keychain,
-      instanceId: instance,
+      vault,
       recordChange: changes.record,
     }),
     unitChanges: changes,
@@ -145,6 +152,8 @@ export async function openCore(config: CompanionConfig) {
     portraitReferences: references,
     portraitAuthority: authority,
     faceVerifications: faces,
+    office,
+    membership,
     close: async () => {
       changes.stop();
       qrLoginSessions.stop();
@@ -155,6 +164,16 @@ export async function openCore(config: CompanionConfig) {
 }
 
 export type Core = Awaited<ReturnType<typeof openCore>>;
+
+async function openVault(sql: Sql, keychain: Keychain, clock: CompanionConfig["clock"]) {
+  if (sql.dialect === "sqlite")
+    return { vault: keychainVault(keychain, await instanceId(sql)), office: null, membership: null };
+  const store = officeStore(sql);
+  const office = officeService({ store, keychain, clock });
+  const membership = await office.membership();
+  await office.touch(membership.machineId);
+  return { vault: sealedVault(store, membership, clock), office, membership };
+}
 
 function defaultSmsGateway(config: CompanionConfig): SmsGateway {
   const webhook = process.env.TAXAUTH_SMS_WEBHOOK;

@@ -74,6 +74,20 @@ const ERRORS = {
   FACE_DAILY_LIMIT: [429, "今日人脸识别失败次数过多，请明天再试或到办税服务厅注册"],
   PORTRAIT_AUTHORITY_UNAVAILABLE: [503, "公安人像库暂时无法访问，请稍后再试"],
   NOT_UNIT_OFFICER: [403, "只有税务登记的法定代表人或财务负责人可以重置申报密码"],
+  OFFICE_NEEDS_DATABASE: [400, "办公室模式需要共享的 PostgreSQL 数据库：请设置 TAXAUTH_DATABASE_URL"],
+  OFFICE_NOT_SET_UP: [503, "该数据库尚未建立办公室：请在第一台电脑上运行 taxauth office init"],
+  OFFICE_EXISTS: [409, "该数据库已建立办公室：其它电脑请用 taxauth office invite 和 taxauth office join 加入"],
+  OFFICE_NOT_MEMBER: [
+    503,
+    "本机尚未加入办公室：请在已加入的电脑上运行 taxauth office invite，再在本机运行 taxauth office join --code 邀请码",
+  ],
+  OFFICE_ALREADY_MEMBER: [409, "本机已是该办公室的成员"],
+  OFFICE_MEMBERSHIP_ENDED: [403, "本机已被移出办公室：如需重新加入，请在成员电脑上运行 taxauth office invite"],
+  OFFICE_KEY_MISMATCH: [503, "本机钥匙串中的办公室密钥与数据库不符：请重新加入办公室"],
+  OFFICE_JOIN_CODE_INVALID: [400, "邀请码错误、已使用或已过期"],
+  OFFICE_INVITES_FULL: [429, "未使用的邀请码过多：请先使用或等待其过期（15 分钟）"],
+  OFFICE_MEMBER_NOT_FOUND: [404, "没有这台成员电脑：请用 taxauth office members 查看"],
+  OFFICE_REMOVE_SELF: [409, "不能移出本机：请在其它成员电脑上操作"],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,4 @@
-import type { Keychain } from "../keychain/keychain.js";
+import type { SecretVault } from "../security/secret-vault.js";
 import type { CodeHasher } from "../security/secrets.js";
 import type { AuditEntry, AuditRecord, AuditStore } from "./audit-store.js";
 
@@ -14,18 +14,17 @@ export type VerifyResult =
 export interface AuditDeps {
   store: AuditStore;
   hasher: CodeHasher;
-  keychain: Keychain;
-  instanceId: string;
+  vault: SecretVault;
 }
 
 /**
  * The append-only history of every grant change. Each row carries an HMAC (under the pepper in
- * the OS keychain) of its content and the previous row's hash, so editing or removing a row breaks
- * the chain; the head (last seq and hash) is also kept in the keychain, so cutting rows off the end
+ * the secret vault) of its content and the previous row's hash, so editing or removing a row breaks
+ * the chain; the head (last seq and hash) is also kept in the vault, so cutting rows off the end
  * shows too.
  */
-export function auditService({ store, hasher, keychain, instanceId }: AuditDeps) {
-  const anchorAccount = `audit-head:${instanceId}`;
+export function auditService({ store, hasher, vault }: AuditDeps) {
+  const anchorName = "audit-head";
 
   const digest = (record: Omit<AuditRecord, "hash">) =>
     hasher.digest(
@@ -47,7 +46,7 @@ export function auditService({ store, hasher, keychain, instanceId }: AuditDeps)
   return {
     /** Appends inside the caller's transaction; call anchorHead() after the commit. */
     async append(entry: AuditEntry): Promise<void> {
-      const previous = await store.last();
+      const previous = await store.lastForAppend();
       const record = {
         ...entry,
         seq: (previous?.seq ?? 0) + 1,
@@ -58,10 +57,10 @@ export function auditService({ store, hasher, keychain, instanceId }: AuditDeps)
       await store.insert({ ...record, hash: digest(record) });
     },
 
-    /** Records the current head in the keychain. */
+    /** Records the current head in the vault. */
     async anchorHead(): Promise<void> {
       const head = await store.last();
-      if (head) await keychain.set(anchorAccount, `${head.seq}:${head.hash}`);
+      if (head) await vault.set(anchorName, `${head.seq}:${head.hash}`);
     },
 
     ofUnit: store.ofUnit,
@@ -85,23 +84,23 @@ export function auditService({ store, hasher, keychain, instanceId }: AuditDeps)
         }
         prevHash = row.hash;
       }
-      const anchor = await keychain.get(anchorAccount);
+      const anchor = await vault.get(anchorName);
       const head = rows.at(-1);
       if (anchor) {
         const [seqText, hash] = anchor.split(":");
         const anchoredSeq = Number(seqText);
         const anchored = rows[anchoredSeq - 1];
         if (!anchored)
-          return { ok: false, rows: rows.length, problem: `末尾的记录被删除（钥匙串记录到第 ${anchoredSeq} 条）` };
+          return { ok: false, rows: rows.length, problem: `末尾的记录被删除（校验点记录到第 ${anchoredSeq} 条）` };
         if (anchored.hash !== hash)
           return {
             ok: false,
             rows: rows.length,
             seq: anchoredSeq,
-            problem: `第 ${anchoredSeq} 条记录与钥匙串中的记录不符`,
+            problem: `第 ${anchoredSeq} 条记录与校验点不符`,
           };
       } else if (head) {
-        return { ok: false, rows: rows.length, problem: "钥匙串中没有变更记录的校验点" };
+        return { ok: false, rows: rows.length, problem: "没有变更记录的校验点" };
       }
       return { ok: true, rows: rows.length, head: head?.hash ?? GENESIS };
     },

@@ -71,6 +71,9 @@ const fromRow = (row: Row): AuditRow => ({
   after: parsed(row.after),
 });
 
+/** The advisory lock appends to the chain take turns on (PostgreSQL). */
+const AUDIT_CHAIN_LOCK = 4_142_858;
+
 /** Store queries for the history of grant changes (the audit_log table), read in seq order. */
 export function auditStore(sql: Sql) {
   const last = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
@@ -88,6 +91,15 @@ export function auditStore(sql: Sql) {
   return {
     /** The newest row's seq and hash, if there is any row. */
     last: () => sql.one<{ seq: number; hash: string }>(last),
+    /**
+     * The row a new one chains onto, inside the appending transaction. Companions sharing
+     * PostgreSQL would otherwise both chain onto the same row: there, appends take turns on a lock
+     * held until the transaction ends (the next one then reads the row just added).
+     */
+    async lastForAppend() {
+      if (sql.dialect === "postgres") await sql.value("SELECT pg_advisory_xact_lock(?)", [AUDIT_CHAIN_LOCK]);
+      return sql.one<{ seq: number; hash: string }>(last);
+    },
     insert: (record: AuditRecord) => sql.run(insert, { ...record }),
     /** The unit's rows, oldest first. */
     ofUnit: async (tin: string) => (await sql.all<Row>(ofUnit, [tin])).map(fromRow),

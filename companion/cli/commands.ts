@@ -8,6 +8,7 @@ import { accessReport } from "../grants/access-report.js";
 import { startServer } from "../server.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
+import { registerOfficeCommands } from "./office-commands.js";
 import { withCore } from "./with-core.js";
 
 const accessReportInputSchema = z.object({ unit: taxpayerIdSchema, date: calendarDateSchema });
@@ -41,6 +42,7 @@ export function taxauthProgram(): Command {
     });
 
   registerHallCommands(program);
+  registerOfficeCommands(program);
 
   program
     .command("audit")

@@ -2,8 +2,9 @@ import type { Migration } from "./migrations.js";
 
 /**
  * The schema on PostgreSQL, numbered like the SQLite migrations: version 9 creates what SQLite's
- * 1–9 built up, in PostgreSQL's terms (epoch milliseconds as BIGINT, triggers as functions). The
- * next change adds version 10 to both lists. Never edit a shipped one.
+ * 1–9 built up, in PostgreSQL's terms (epoch milliseconds as BIGINT, triggers as functions). A
+ * change to the shared schema adds the next version to both lists; version 10, the office, exists
+ * only here (an office shares a PostgreSQL database). Never edit a shipped one.
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -303,6 +304,50 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         kind TEXT NOT NULL CHECK (kind IN ('unit', 'grant', 'office', 'password', 'local'))
       );
       CREATE INDEX unit_changes_by_time ON unit_changes (at);
+    `,
+  },
+  {
+    version: 10,
+    name: "office",
+    sql: `
+      -- The one office this database belongs to. key_check is a known text sealed under the
+      -- office key: a machine whose key opens it holds this office's key.
+      CREATE TABLE office (
+        singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+        id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        key_check TEXT NOT NULL
+      );
+
+      -- The machines whose keychains hold the office key.
+      CREATE TABLE office_members (
+        machine_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        joined_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        removed_at BIGINT
+      );
+
+      -- Join codes: the office key sealed under a key derived from the code (never the code).
+      CREATE TABLE office_invites (
+        id TEXT PRIMARY KEY,
+        salt TEXT NOT NULL,
+        sealed_key TEXT NOT NULL,
+        invited_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        used_at BIGINT,
+        used_by TEXT
+      );
+
+      -- The shared secrets (the short-code pepper, the audit chain's head, 申报密码 hashes),
+      -- each sealed under the office key with its name as associated data.
+      CREATE TABLE sealed_secrets (
+        name TEXT PRIMARY KEY,
+        sealed TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
     `,
   },
 ];

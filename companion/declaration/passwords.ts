@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
-import type { Keychain } from "../keychain/keychain.js";
+import { KeychainUnavailableError } from "../keychain/keychain.js";
+import type { SecretVault } from "../security/secret-vault.js";
 import { hashPassword, verifyPassword } from "../security/secrets.js";
 import type { DeclarationPasswordStore } from "./declaration-password-store.js";
 
@@ -11,24 +12,21 @@ export const declarationSubject = (personId: string, tin: string) => `declaratio
 export interface DeclarationPasswordDeps {
   store: DeclarationPasswordStore;
   clock: Clock;
-  keychain: Keychain;
-  instanceId: string;
+  vault: SecretVault;
   recordChange: (tin: string, kind: "password") => Promise<void>;
 }
 
 /**
- * 申报密码: one per unit. Only its argon2id hash is kept, and only in the OS keychain — never in
- * SQLite, logs or responses. Without the keychain the operation fails and nothing changes.
+ * 申报密码: one per unit. Only its argon2id hash is kept, and only in the secret vault (the OS
+ * keychain; in an office, sealed under the office key) — never in the clear in the database, logs
+ * or responses. Without the keychain the operation fails and nothing changes.
  */
-export function declarationPasswordService({
-  store,
-  clock,
-  keychain,
-  instanceId,
-  recordChange,
-}: DeclarationPasswordDeps) {
-  const account = (tin: string) => `declaration:${instanceId}:${tin}`;
-  const unavailable = () => new AppError("KEYCHAIN_UNAVAILABLE");
+export function declarationPasswordService({ store, clock, vault, recordChange }: DeclarationPasswordDeps) {
+  const name = (tin: string) => `declaration:${tin}`;
+  const answered = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) =>
+      Promise.reject(error instanceof KeychainUnavailableError ? new AppError("KEYCHAIN_UNAVAILABLE") : error),
+    );
 
   return {
     /**
@@ -37,9 +35,7 @@ export function declarationPasswordService({
      */
     async set(tin: string, password: string): Promise<void> {
       const passwordHash = await hashPassword(password);
-      await keychain.set(account(tin), passwordHash).catch(() => {
-        throw unavailable();
-      });
+      await answered(vault.set(name(tin), passwordHash));
       await store.transaction(async () => {
         await store.bumpVersion(tin, clock.now());
         await store.clearLockouts(tin);
@@ -49,10 +45,10 @@ export function declarationPasswordService({
     /** Changes with every set; 0 while none was ever set. */
     version: store.version,
     async isSet(tin: string): Promise<boolean> {
-      return (await keychain.get(account(tin)).catch(() => Promise.reject(unavailable()))) !== null;
+      return (await answered(vault.get(name(tin)))) !== null;
     },
     async matches(tin: string, password: string): Promise<boolean> {
-      const stored = await keychain.get(account(tin)).catch(() => Promise.reject(unavailable()));
+      const stored = await answered(vault.get(name(tin)));
       return stored !== null && verifyPassword(stored, password);
     },
   };

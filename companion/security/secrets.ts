@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Keychain } from "../keychain/keychain.js";
-import { KeychainUnavailableError } from "../keychain/keychain.js";
+import type { SecretVault } from "./secret-vault.js";
 
 /** Passwords are stored only as argon2id hashes (the library's const enum value 2): ≥19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -28,25 +27,16 @@ export function tokenDigest(token: string): string {
 
 /**
  * Short codes (注册码, SMS codes, captcha answers) have too little entropy for a plain digest:
- * they are stored as an HMAC under a pepper that lives only in the OS keychain.
+ * they are stored as an HMAC under a pepper kept in the secret vault (the OS keychain, or sealed
+ * under the office key), never beside them.
  */
 export interface CodeHasher {
   digest(purpose: string, code: string): string;
   matches(purpose: string, code: string, digest: string): boolean;
 }
 
-export async function loadCodeHasher(keychain: Keychain, instanceId: string): Promise<CodeHasher> {
-  const account = `pepper:${instanceId}`;
-  let pepperHex: string | null;
-  try {
-    pepperHex = await keychain.get(account);
-    if (!pepperHex) {
-      pepperHex = randomBytes(32).toString("hex");
-      await keychain.set(account, pepperHex);
-    }
-  } catch (error) {
-    throw new KeychainUnavailableError(error);
-  }
+export async function loadCodeHasher(vault: SecretVault): Promise<CodeHasher> {
+  const pepperHex = await vault.getOrCreate("pepper", () => randomBytes(32).toString("hex"));
   const pepper = Buffer.from(pepperHex, "hex");
   const digest = (purpose: string, code: string) =>
     createHmac("sha256", pepper).update(`${purpose}\0${code}`).digest("hex");

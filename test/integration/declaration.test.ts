@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateDeclarationPassword } from "../../companion/declaration/passwords.js";
+import { sealedVault } from "../../companion/office/office.js";
+import { officeStore } from "../../companion/office/office-store.js";
 import {
   api,
   lastSmsCode,
@@ -29,6 +31,20 @@ afterEach(() => companion.close());
 const reset = (token: string, body: Record<string, unknown>) =>
   api(companion, `/api/units/${tin}/declaration-password/reset`, { token, body });
 
+/**
+ * The unit's 申报密码 hash where the companion keeps it: in this keychain on one machine; in an
+ * office, in the database sealed under the office key (opened here with this machine's membership).
+ */
+async function storedDeclarationHash(tin: string): Promise<{ password: string } | undefined> {
+  const core = companion.app.core;
+  if (core.membership) {
+    const sealed = await sealedVault(officeStore(core.sql), core.membership, core.clock).get(`declaration:${tin}`);
+    return sealed === null ? undefined : { password: sealed };
+  }
+  const keytar = (await import("keytar")).default;
+  return (await keytar.findCredentials(TEST_KEYCHAIN_SERVICE)).find((c) => c.account.endsWith(`:${tin}`));
+}
+
 describe("重置申报密码", () => {
   it("resets with the new password twice and the SMS code; only the hash is kept, in the keychain", async () => {
     const sms = await api(companion, `/api/units/${tin}/declaration-password/sms`, { token: repToken, body: {} });
@@ -48,8 +64,7 @@ describe("重置申报密码", () => {
     const core = companion.app.core;
     expect(await core.declarationPasswords.matches(tin, "Qj4pass2026")).toBe(true);
     expect(await core.declarationPasswords.matches(tin, "Qj4pass2027")).toBe(false);
-    const keytar = (await import("keytar")).default;
-    const stored = (await keytar.findCredentials(TEST_KEYCHAIN_SERVICE)).find((c) => c.account.endsWith(`:${tin}`));
+    const stored = await storedDeclarationHash(tin);
     expect(stored?.password).toMatch(/^\$argon2id\$/);
     const bytes = await storedDatabaseBytes(companion);
     expect(bytes.includes(Buffer.from(tin))).toBe(true); // the copy really holds the data

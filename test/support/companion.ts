@@ -9,6 +9,10 @@ import { buildApp } from "../../companion/app.js";
 import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import type { Clock } from "../../companion/clock.js";
 import { type CompanionConfig, DEFAULT_APP_DOWNLOAD_URL } from "../../companion/config.js";
+import { openSql } from "../../companion/db/database.js";
+import { osKeychain } from "../../companion/keychain/keychain.js";
+import { officeService } from "../../companion/office/office.js";
+import { officeStore } from "../../companion/office/office-store.js";
 import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
@@ -63,7 +67,23 @@ export interface StartOptions {
  * TAXAUTH_TEST_STORE=postgres a fresh database each in the run's private PostgreSQL cluster.
  */
 const testDatabaseUrl = async (given: string | undefined): Promise<string | undefined> =>
-  given ?? (process.env.TAXAUTH_TEST_STORE === "postgres" ? freshPostgresDatabase() : undefined);
+  given ?? (process.env.TAXAUTH_TEST_STORE === "postgres" ? freshOfficeDatabase() : undefined);
+
+/**
+ * A fresh database in the run's PostgreSQL cluster with an office set up from this process's
+ * keychain (as `taxauth office init` does), so companions and CLI runs here are its members.
+ */
+export async function freshOfficeDatabase(): Promise<string> {
+  const url = await freshPostgresDatabase();
+  const sql = await openSql({ dataDir: "", databaseUrl: url });
+  try {
+    const keychain = osKeychain(TEST_KEYCHAIN_SERVICE);
+    await officeService({ store: officeStore(sql), keychain, clock: { now: () => Date.now() } }).init("测试电脑");
+  } finally {
+    await sql.close();
+  }
+  return url;
+}
 
 /** The real companion (real SQLite file or PostgreSQL, real OS keychain) on a free loopback port. */
 export async function startCompanion(options: StartOptions = {}): Promise<RunningCompanion> {
@@ -123,14 +143,20 @@ export const storeOf = (companion: Pick<RunningCompanion, "dataDir" | "databaseU
 /** Runs the built `taxauth` CLI against a data dir (needs `npm run build:companion`). */
 export async function runCli(
   args: string[],
-  options: { dataDir: string; databaseUrl?: string | undefined; port?: number },
+  options: {
+    dataDir: string;
+    databaseUrl?: string | undefined;
+    port?: number;
+    /** Another keychain service, as another machine's keychain would be. */
+    keychainService?: string;
+  },
 ): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "bin", "taxauth.js"), ...args], {
     env: {
       ...process.env,
       TAXAUTH_DATA_DIR: options.dataDir,
       ...(options.databaseUrl === undefined ? {} : { TAXAUTH_DATABASE_URL: options.databaseUrl }),
-      TAXAUTH_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE,
+      TAXAUTH_KEYCHAIN_SERVICE: options.keychainService ?? TEST_KEYCHAIN_SERVICE,
       ...(options.port === undefined ? {} : { TAXAUTH_PORT: String(options.port) }),
     },
   });

@@ -7,6 +7,7 @@ import { declarationPasswordStore } from "../../companion/declaration/declaratio
 import { declarationPasswordService } from "../../companion/declaration/passwords.js";
 import { AppError } from "../../companion/errors.js";
 import type { Keychain } from "../../companion/keychain/keychain.js";
+import { keychainVault } from "../../companion/security/secret-vault.js";
 import { checkDeclarationPassword } from "../../shared/api/declaration.js";
 
 describe("申报密码 policy", () => {
@@ -36,8 +37,7 @@ it("fails with KEYCHAIN_UNAVAILABLE when the keychain refuses", async () => {
   const passwords = declarationPasswordService({
     store: declarationPasswordStore(sql),
     clock: { now: () => 0 },
-    keychain: refusing,
-    instanceId: "instance",
+    vault: keychainVault(refusing, "instance"),
     recordChange: async () => {},
   });
   for (const call of [
