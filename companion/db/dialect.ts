@@ -25,3 +25,18 @@ export const jsonValuesSql = (dialect: Dialect, param: string) =>
   dialect === "postgres"
     ? `(SELECT json_array_elements_text(CAST(@${param} AS json)))`
     : `(SELECT value FROM json_each(@${param}))`;
+
+/**
+ * Appended to a SELECT read inside a transaction to decide a write: PostgreSQL locks the rows until
+ * the transaction ends, so another connection's check waits for this one's write. SQLite has no
+ * row locks and needs none: its transactions (BEGIN IMMEDIATE) already run one at a time.
+ */
+export const forUpdateSql = (dialect: Dialect) => (dialect === "postgres" ? " FOR UPDATE" : "");
+
+/**
+ * A statement that holds a lock on the text parameter until the transaction ends, for a decision
+ * with no row yet to lock (a first send); null on SQLite, whose transactions already run one at a
+ * time.
+ */
+export const keyLockSql = (dialect: Dialect) =>
+  dialect === "postgres" ? "SELECT pg_advisory_xact_lock(hashtext(?))" : null;

@@ -1,4 +1,5 @@
 import type { DocumentType } from "../../shared/identity/documents.js";
+import { forUpdateSql } from "../db/dialect.js";
 import type { Sql } from "../db/sql.js";
 
 /** Who a 注册码 is bound to. */
@@ -38,14 +39,23 @@ const MARK_USED = `UPDATE registration_codes SET used_at = @now WHERE id = @id A
 
 /** 大厅注册码, each kept hashed and bound to one person's document. */
 export function registrationCodeStore(sql: Sql) {
+  const lockedLiveCodeOf = LIVE_CODE_OF + forUpdateSql(sql.dialect);
   return {
     /** Retires the document's codes not yet used. */
     replaceUnused: (docType: DocumentType, docNumber: string, now: number) =>
       sql.run(REPLACE_UNUSED, { docType, docNumber, now }),
     insert: (code: NewRegistrationCode) => sql.run(INSERT, { ...code }),
-    async liveCodeOf(docType: DocumentType, docNumber: string, now: number): Promise<LiveRegistrationCode | undefined> {
+    /**
+     * The document's live code, read to check a guess inside the transaction that counts it: its row
+     * is locked until that transaction ends, so a guess on another companion waits for this count.
+     */
+    async lockedLiveCodeOf(
+      docType: DocumentType,
+      docNumber: string,
+      now: number,
+    ): Promise<LiveRegistrationCode | undefined> {
       const row = await sql.one<{ id: string; name: string; nationality: string; code_hash: string; failures: number }>(
-        LIVE_CODE_OF,
+        lockedLiveCodeOf,
         { docType, docNumber, now },
       );
       return (

@@ -62,7 +62,7 @@ export function registrationCodeService({ store, clock, hasher }: RegistrationCo
 
     async check(identity, code) {
       const outcome = await store.transaction(async () => {
-        const row = await store.liveCodeOf(identity.docType, identity.docNumber, clock.now());
+        const row = await store.lockedLiveCodeOf(identity.docType, identity.docNumber, clock.now());
         const result = await countedGuess(
           row,
           REGISTRATION_CODE_MAX_FAILURES,

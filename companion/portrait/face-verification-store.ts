@@ -1,3 +1,4 @@
+import { forUpdateSql } from "../db/dialect.js";
 import type { Sql } from "../db/sql.js";
 
 /** A passed face check as recorded, until its registration uses it. */
@@ -11,7 +12,10 @@ export interface FaceVerification {
 
 /** Store queries for face checks: each 居民身份证's failures per day, and the passed checks. */
 export function faceVerificationStore(sql: Sql) {
-  const failuresOn = "SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?";
+  // A row at 0 counts the same as no row; it gives the day's first check a row to lock.
+  const ensureDay = `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 0)
+     ON CONFLICT (doc_number, day) DO NOTHING`;
+  const lockedFailuresOn = `SELECT failures FROM face_failures WHERE doc_number = ? AND day = ?${forUpdateSql(sql.dialect)}`;
   const countFailure = `INSERT INTO face_failures (doc_number, day, failures) VALUES (?, ?, 1)
      ON CONFLICT (doc_number, day) DO UPDATE SET failures = face_failures.failures + 1`;
   const refundFailure = "UPDATE face_failures SET failures = failures - 1 WHERE doc_number = ? AND day = ?";
@@ -22,8 +26,15 @@ export function faceVerificationStore(sql: Sql) {
 
   return {
     transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
-    /** The failed checks counted for the 居民身份证 on that Asia/Shanghai day. */
-    failuresOn: async (docNumber: string, day: string) => (await sql.value<number>(failuresOn, [docNumber, day])) ?? 0,
+    /**
+     * The failed checks counted for the 居民身份证 on that Asia/Shanghai day, read to decide a check
+     * inside the transaction that counts it: the row is locked until that transaction ends, so a
+     * check on another companion waits and reads this one's count.
+     */
+    async lockedFailuresOn(docNumber: string, day: string): Promise<number> {
+      await sql.run(ensureDay, [docNumber, day]);
+      return (await sql.value<number>(lockedFailuresOn, [docNumber, day])) ?? 0;
+    },
     countFailure: (docNumber: string, day: string) => sql.run(countFailure, [docNumber, day]),
     refundFailure: (docNumber: string, day: string) => sql.run(refundFailure, [docNumber, day]),
     insertVerification: (verification: FaceVerification) => sql.run(insert, { ...verification }),

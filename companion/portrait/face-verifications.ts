@@ -64,7 +64,7 @@ export function faceVerificationService({ store, clock, people, engine, authorit
       const day = shanghaiDate(clock.now());
       // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
       await store.transaction(async () => {
-        if ((await store.failuresOn(identity.docNumber, day)) >= FACE_FAILURES_PER_DAY) {
+        if ((await store.lockedFailuresOn(identity.docNumber, day)) >= FACE_FAILURES_PER_DAY) {
           const tomorrow = startOfShanghaiDay(addDays(day, 1));
           throw new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
         }

@@ -95,12 +95,16 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
-  const { subject, captcha, check, onSuccess, refusals } = attempt;
+/**
+ * The counting step of a try, one transaction: the counter is read locked, the captcha consumed if
+ * needed, and the try counted before any check. Only guardedAttempt (and the tests racing it from
+ * several companions) call it.
+ */
+export function reserveTry(deps: GuardedAttemptDeps, subject: string, captcha: Attempt<unknown>["captcha"]) {
   const { guards } = deps;
-  const reservation = await guards.transaction(async () => {
+  return guards.transaction(async () => {
     const now = deps.clock.now();
-    const guard = await guards.guardOf(subject);
+    const guard = await guards.lockedGuardOf(subject);
     // The captcha is consumed (and committed) only when this try needs it.
     const captchaNeeded = guard?.captchaRequired === true && !(guard.lockedUntil !== null && guard.lockedUntil > now);
     const captchaCheck = captchaNeeded ? await deps.captchas.consume(captcha.captchaId, captcha.captchaAnswer) : null;
@@ -108,6 +112,12 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
     if (reservation.kind === "reserved") await guards.put(subject, next);
     return { ...reservation, captchaCheck };
   });
+}
+
+async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
+  const { subject, captcha, check, onSuccess, refusals } = attempt;
+  const { guards } = deps;
+  const reservation = await reserveTry(deps, subject, captcha);
 
   if (reservation.kind === "locked") {
     throw new AppError(refusals.locked, { retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()) });

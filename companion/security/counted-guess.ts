@@ -2,7 +2,7 @@ export type GuessOutcome = "ok" | "invalid" | "locked";
 
 /**
  * One guess at a secret that tolerates `maxFailures` wrong guesses (注册码, SMS codes). Call it
- * inside the transaction that read `row`, so the check and the count are one atomic step.
+ * inside the transaction that read `row` locked, so the check and the count are one atomic step.
  */
 export async function countedGuess<Row extends { failures: number }>(
   row: Row | undefined,

@@ -1,3 +1,4 @@
+import { forUpdateSql, keyLockSql } from "../db/dialect.js";
 import type { Sql } from "../db/sql.js";
 
 export type SmsPurpose = "register" | "reset-password" | "declaration-reset";
@@ -34,7 +35,16 @@ const MARK_USED = "UPDATE sms_codes SET used_at = ? WHERE id = ?";
 
 /** SMS verification codes, each kept hashed. */
 export function smsCodeStore(sql: Sql) {
+  const lockedOpen = OPEN + forUpdateSql(sql.dialect);
+  const phoneLock = keyLockSql(sql.dialect);
   return {
+    /**
+     * Until the transaction ends, other companions' sends to the phone wait: the cooldown and the
+     * daily limit are read and the code inserted as one step, with no row yet to lock.
+     */
+    async lockPhone(phone: string): Promise<void> {
+      if (phoneLock) await sql.one(phoneLock, [`sms-send:${phone}`]);
+    },
     /** When a code for the purpose last went to the phone, if ever. */
     lastSentAt: (purpose: SmsPurpose, phone: string) => sql.value<number>(LAST_SENT, [purpose, phone]),
     /** How many codes of any purpose went to the phone after `since`. */
@@ -43,8 +53,12 @@ export function smsCodeStore(sql: Sql) {
     replaceOpen: (purpose: SmsPurpose, phone: string, now: number) => sql.run(REPLACE_OPEN, [now, purpose, phone]),
     insert: (code: NewSmsCode) => sql.run(INSERT, { ...code }),
     drop: (id: string) => sql.run(DROP, [id]),
-    async openCodeOf(purpose: SmsPurpose, phone: string): Promise<OpenSmsCode | undefined> {
-      const row = await sql.one<{ id: string; code_hash: string; expires_at: number; failures: number }>(OPEN, [
+    /**
+     * The open code, read to check a guess inside the transaction that counts it: its row is locked
+     * until that transaction ends, so a guess on another companion waits for this one's count.
+     */
+    async lockedOpenCodeOf(purpose: SmsPurpose, phone: string): Promise<OpenSmsCode | undefined> {
+      const row = await sql.one<{ id: string; code_hash: string; expires_at: number; failures: number }>(lockedOpen, [
         purpose,
         phone,
       ]);

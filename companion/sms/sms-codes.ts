@@ -38,6 +38,7 @@ export function smsCodeService({ store, clock, hasher, gateway }: SmsCodeDeps): 
       const code = randomCode(6, "0123456789");
       const id = randomUUID();
       const refused = await store.transaction(async () => {
+        await store.lockPhone(phone);
         const now = clock.now();
         const last = await store.lastSentAt(purpose, phone);
         if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
@@ -73,7 +74,7 @@ export function smsCodeService({ store, clock, hasher, gateway }: SmsCodeDeps): 
 
     async verify(purpose, phone, code) {
       const outcome = await store.transaction(async () => {
-        const open = await store.openCodeOf(purpose, phone);
+        const open = await store.lockedOpenCodeOf(purpose, phone);
         const live = open && open.expiresAt > clock.now() ? open : undefined;
         const result = await countedGuess(
           live,
