@@ -12,9 +12,8 @@ import { outboxGateway, readOutbox } from "../../companion/sms/gateway.js";
 import { SMS_MAX_FAILURES } from "../../companion/sms/sms-codes.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
-import { lastSmsCode, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
+import { freshOfficeDatabase, lastSmsCode, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
 import { newIdNumber, newPhone } from "../support/people.js";
-import { freshPostgresDatabase } from "../support/postgres.js";
 
 /**
  * Two companions on one PostgreSQL, each with its own pool, racing guesses at one counter (SPEC §7,
@@ -47,7 +46,7 @@ async function companionCore(databaseUrl: string | undefined): Promise<Core> {
 
 beforeAll(async () => {
   if (onPostgres) {
-    const url = await freshPostgresDatabase();
+    const url = await freshOfficeDatabase();
     // One after the other: both migrate the same database.
     const first = await companionCore(url);
     cores = [first, await companionCore(url)];
