@@ -104,6 +104,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       "desktopPairing",
       "grants",
       "login",
+      "onDatabaseAvailability",
       "people",
       "qrLogins",
       "sessions",

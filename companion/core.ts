@@ -154,6 +154,7 @@ export async function openCore(config: CompanionConfig) {
     faceVerifications: faces,
     office,
     membership,
+    onDatabaseAvailability: (listener: (available: boolean) => void) => sql.onAvailability(listener),
     close: async () => {
       changes.stop();
       qrLoginSessions.stop();

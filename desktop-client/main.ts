@@ -260,6 +260,10 @@ function stayInUnit({ client, socket }: Connection, unit: EnteredUnit): Promise<
         finish(ENDED_BY_COMPANION, "本客户端的配对已在浏览器扩展中被撤销，请重新配对");
       } else if (event.event === "session.ended") {
         finish(ENDED_BY_COMPANION, `登录已结束：${event.reason}`);
+      } else if (event.event === "database.unavailable") {
+        say(`注意：${event.message}（单位办税保持，恢复后会提示）`);
+      } else if (event.event === "database.restored") {
+        say("数据库连接已恢复");
       }
     });
     socket.once("close", () => finish(ENDED_BY_COMPANION, "与本地服务的连接已断开"));

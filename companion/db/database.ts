@@ -160,6 +160,8 @@ function sqlite(db: Database.Database): Sql {
     },
     inTransaction: () => holder !== null && context.getStore() === holder,
     changeMark: () => when(() => changeMark.get() as string),
+    // A file on this disk does not go away the way a server does.
+    onAvailability: () => () => undefined,
     async close() {
       while (holder !== null) await turn();
       db.close();

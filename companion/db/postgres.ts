@@ -75,11 +75,62 @@ function unreachable(error: unknown): boolean {
   );
 }
 
-const asAppError = (error: unknown): unknown =>
+const isUnreachable = (error: unknown): boolean =>
   unreachable(error) ||
-  (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message))
-    ? new AppError("DATABASE_UNAVAILABLE")
-    : error;
+  (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message));
+
+/** Waits between probes of a database that stopped answering: from 100 ms, doubling, up to 5 s. */
+const PROBE_FIRST_MS = 100;
+const PROBE_MAX_MS = 5_000;
+
+/**
+ * Whether the database answers: the first unreachable error marks it down and tells listeners;
+ * then a probe retries with backoff until it answers, and listeners hear it is back. Requests
+ * meanwhile fail fast with DATABASE_UNAVAILABLE and the pool makes fresh connections once it is.
+ */
+function availability(probe: () => Promise<unknown>) {
+  const listeners = new Set<(available: boolean) => void>();
+  let down = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const tell = (available: boolean) => {
+    for (const listener of listeners) listener(available);
+  };
+  const retry = (wait: number) => {
+    timer = setTimeout(() => {
+      probe().then(
+        () => {
+          down = false;
+          tell(true);
+        },
+        () => {
+          if (!closed) retry(Math.min(wait * 2, PROBE_MAX_MS));
+        },
+      );
+    }, wait);
+    timer.unref();
+  };
+  return {
+    /** Converts a connection failure to DATABASE_UNAVAILABLE, noting the outage. */
+    failed(error: unknown): unknown {
+      if (!isUnreachable(error)) return error;
+      if (!down && !closed) {
+        down = true;
+        tell(false);
+        retry(PROBE_FIRST_MS);
+      }
+      return new AppError("DATABASE_UNAVAILABLE");
+    },
+    listen(listener: (available: boolean) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close(): void {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}
 
 /**
  * PostgreSQL behind the Sql door, for an office whose desktops share one database. A transaction
@@ -96,6 +147,8 @@ export async function openPostgres(url: string): Promise<Sql> {
   });
   // A dropped idle connection is replaced on next use; it must not crash the companion.
   pool.on("error", () => undefined);
+  const health = availability(() => pool.query("SELECT 1"));
+  const asAppError = (error: unknown) => health.failed(error);
   const numbered = new Map<string, Numbered>();
   const prepare = (text: string, params: SqlParams | undefined): { text: string; values: unknown[] } => {
     let found = numbered.get(text);
@@ -146,6 +199,10 @@ export async function openPostgres(url: string): Promise<Sql> {
         }
       }
       const client = await pool.connect().catch((error: unknown) => Promise.reject(asAppError(error)));
+      // A connection cut while this transaction holds it errors on the client itself; the failed
+      // statement reports it, so the event must not crash the companion.
+      const ignore = () => undefined;
+      client.on("error", ignore);
       let broken: unknown;
       try {
         await client.query("BEGIN");
@@ -158,6 +215,7 @@ export async function openPostgres(url: string): Promise<Sql> {
         });
         throw asAppError(error);
       } finally {
+        client.off("error", ignore);
         // A connection that could not even roll back is not given to the next request.
         client.release(broken instanceof Error ? broken : undefined);
       }
@@ -165,8 +223,10 @@ export async function openPostgres(url: string): Promise<Sql> {
     inTransaction: () => context.getStore() !== undefined,
     // Other offices' companions write without telling this one: nothing derived is kept.
     changeMark: async () => null,
+    onAvailability: (listener) => health.listen(listener),
     // Closing twice (the CLI's core, then the process) is closing once.
     close: async () => {
+      health.close();
       if (!pool.ended) await pool.end();
     },
   };

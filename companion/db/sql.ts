@@ -34,5 +34,11 @@ export interface Sql {
    * engine offers none: then nothing derived is kept.
    */
   changeMark(): Promise<string | null>;
+  /**
+   * Tells `listener` when the database stops answering (false) and when it answers again (true):
+   * the companion keeps running meanwhile, refusing with DATABASE_UNAVAILABLE. Never called for
+   * the embedded SQLite.
+   */
+  onAvailability(listener: (available: boolean) => void): () => void;
   close(): Promise<void>;
 }

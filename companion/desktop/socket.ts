@@ -7,9 +7,11 @@ import {
   DESKTOP_PATH,
   DESKTOP_RATE_BURST,
   DESKTOP_RATE_PER_SECOND,
+  type DesktopEvent,
   type DesktopRequestType,
   desktopRequestSchema,
 } from "../../shared/desktop/protocol.js";
+import { ERROR_MESSAGES } from "../../shared/errors.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { sendFrame } from "../sockets/frames.js";
@@ -46,6 +48,7 @@ export type DesktopRoutesDeps = Pick<
   | "desktopPairing"
   | "grants"
   | "login"
+  | "onDatabaseAvailability"
   | "people"
   | "qrLogins"
   | "sessions"
@@ -98,13 +101,26 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     pairing: core.desktopPairing,
     qrLogins: core.qrLogins,
   };
-  app.addHook("onClose", async () => sessions.stop());
+  // Every connection hears when the shared database stops answering and when it is back.
+  const open = new Set<WebSocket>();
+  const stopHearingDatabase = core.onDatabaseAvailability((available) => {
+    const event: DesktopEvent = available
+      ? { event: "database.restored" }
+      : { event: "database.unavailable", message: ERROR_MESSAGES.DATABASE_UNAVAILABLE };
+    for (const socket of open) sendFrame(socket, event);
+  });
+  app.addHook("onClose", async () => {
+    stopHearingDatabase();
+    sessions.stop();
+  });
 
   app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket, request) => {
     const connection = desktopConnection(connectionDeps, {
       send: (event) => sendFrame(socket, event),
       close: (code, reason) => socket.close(code, reason),
     });
+    open.add(socket);
+    socket.once("close", () => open.delete(socket));
     serveRequests(socket, {
       log: request.log,
       schema: desktopRequestSchema,

@@ -175,6 +175,12 @@ export const desktopEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("session.ended"), reason: z.string() }),
   /** The unit session ended at once: grant revoked or expired, office left, password reset. */
   z.object({ event: z.literal("unit.ended"), tin: z.string(), reason: z.string() }),
+  /**
+   * In an office, the shared database stopped answering: requests are refused with
+   * DATABASE_UNAVAILABLE until `database.restored`; logins and unit sessions are kept.
+   */
+  z.object({ event: z.literal("database.unavailable"), message: z.string() }),
+  z.object({ event: z.literal("database.restored") }),
   ...qrEventSchema.options,
 ]);
 export type DesktopEvent = z.infer<typeof desktopEventSchema>;

@@ -73,8 +73,8 @@ const testDatabaseUrl = async (given: string | undefined): Promise<string | unde
  * A fresh database in the run's PostgreSQL cluster with an office set up from this process's
  * keychain (as `taxauth office init` does), so companions and CLI runs here are its members.
  */
-export async function freshOfficeDatabase(): Promise<string> {
-  const url = await freshPostgresDatabase();
+export async function freshOfficeDatabase(clusterUrl?: string): Promise<string> {
+  const url = await freshPostgresDatabase(clusterUrl);
   const sql = await openSql({ dataDir: "", databaseUrl: url });
   try {
     const keychain = osKeychain(TEST_KEYCHAIN_SERVICE);

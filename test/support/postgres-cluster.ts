@@ -30,6 +30,10 @@ const freePort = () =>
 export interface PostgresCluster {
   /** The superuser's URL of the cluster's `postgres` database. */
   url: string;
+  /** Stops the server as an outage would (its connections cut), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port after halt(). */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export interface PostgresCluster {
  * A private PostgreSQL cluster in a temp dir on a free 127.0.0.1 port, trusting local connections.
  * initdb refuses root, so as root the cluster runs as the `postgres` user the package creates.
  */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export async function startPostgresCluster(options: { durableCommits?: boolean } = {}): Promise<PostgresCluster> {
   const bin = programDir();
   const dir = mkdtempSync(join(tmpdir(), "taxauth-pg-"));
   const asRoot = userInfo().uid === 0;
@@ -48,18 +52,29 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const data = join(dir, "data");
   await as("initdb", ["-D", data, "-U", "taxauth", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"]);
   const port = await freePort();
-  await as("pg_ctl", [
-    "-D",
-    data,
-    "-l",
-    join(dir, "server.log"),
-    "-w",
-    "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
-    "start",
-  ]);
+  const start = () =>
+    as("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-o",
+      // Fast and unsafe for a test run, except where a test cuts the server off mid-write: then a
+      // commit is answered only once it is written (the OS itself never crashes here, so no fsync).
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off` +
+        (options.durableCommits ? "" : " -c synchronous_commit=off"),
+      "start",
+    ]);
+  await start();
   return {
     url: `postgres://taxauth@127.0.0.1:${port}/postgres`,
+    async halt() {
+      await as("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    },
+    async resume() {
+      await start();
+    },
     async stop() {
       await as("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 
-/** A new, empty database in the run's PostgreSQL cluster; its URL. */
-export async function freshPostgresDatabase(): Promise<string> {
-  const url = new URL(inject("postgresUrl"));
+/** A new, empty database in the run's PostgreSQL cluster (or the cluster at `clusterUrl`); its URL. */
+export async function freshPostgresDatabase(clusterUrl: string = inject("postgresUrl")): Promise<string> {
+  const url = new URL(clusterUrl);
   const name = `taxauth_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
