@@ -46,5 +46,5 @@ function watchMembership(app: FastifyInstance, stop: () => void): void {
     );
   }, MEMBERSHIP_CHECK_MS);
   timer.unref();
-  app.addHook("onClose", async () => clearInterval(timer));
+  app.server.once("close", () => clearInterval(timer));
 }

@@ -29,7 +29,13 @@ export function taxauthProgram(): Command {
   program
     .command("demo")
     .description("演示：在临时数据目录中载入示例单位、法定代表人、财务负责人和办税人员后启动本地服务")
-    .action(async () => {
+    .option("--office", "办公室模式：临时 PostgreSQL 上同一办公室的两台本地服务（端口 $TAXAUTH_PORT 和下一个）")
+    .action(async (options: { office?: boolean }) => {
+      if (options.office) {
+        const { runOfficeDemo } = await import("../demo/office.js");
+        await runOfficeDemo();
+        return;
+      }
       const { runDemo } = await import("../demo/run.js");
       await runDemo();
     });

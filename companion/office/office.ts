@@ -71,10 +71,7 @@ export function officeService({ store, keychain, clock }: OfficeDeps) {
     await fromKeychain(keychain.set(keyAccount(officeId), key.toString("hex")));
     await fromKeychain(keychain.set(machineAccount(officeId), machineId));
   }
-  async function forget(officeId: string): Promise<void> {
-    await keychain.delete(keyAccount(officeId)).catch(() => false);
-    await keychain.delete(machineAccount(officeId)).catch(() => false);
-  }
+  const forget = (officeId: string) => forgetOfficeKey(keychain, officeId);
 
   return {
     membership,
@@ -201,6 +198,12 @@ export function officeService({ store, keychain, clock }: OfficeDeps) {
 }
 
 export type Office = ReturnType<typeof officeService>;
+
+/** Removes the office key and machine id from a keychain (a failed join; the end of a demo). */
+export async function forgetOfficeKey(keychain: Keychain, officeId: string): Promise<void> {
+  await keychain.delete(keyAccount(officeId)).catch(() => false);
+  await keychain.delete(machineAccount(officeId)).catch(() => false);
+}
 
 /**
  * The shared secrets in the database, each sealed under the office key with its name (and the

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { type PostgresCluster, startPostgresCluster } from "../../companion/demo/postgres-cluster.js";
 import type { DesktopEvent } from "../../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
 import { api, freshOfficeDatabase, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { grantOverApi } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
-import { type PostgresCluster, startPostgresCluster } from "../support/postgres-cluster.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 // Its own cluster, which this test stops and starts again under load.

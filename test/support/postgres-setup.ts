@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startPostgresCluster } from "./postgres-cluster.js";
+import { startPostgresCluster } from "../../companion/demo/postgres-cluster.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { programDir } from "../../companion/demo/postgres-cluster.js";
 import type { RunningCompanion } from "./companion.js";
-import { programDir } from "./postgres-cluster.js";
 
 /**
  * Everything the companion's database holds at rest, as someone who copies it would have it: the
