@@ -25,3 +25,9 @@ export const jsonValuesSql = (dialect: Dialect, param: string) =>
   dialect === "postgres"
     ? `(SELECT json_array_elements_text(CAST(@${param} AS json)))`
     : `(SELECT value FROM json_each(@${param}))`;
+
+/** The integers of a JSON array given as the text parameter `@param`, as a subquery for `IN`. */
+export const jsonIntegersSql = (dialect: Dialect, param: string) =>
+  dialect === "postgres"
+    ? `(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(@${param} AS json)))`
+    : `(SELECT value FROM json_each(@${param}))`;

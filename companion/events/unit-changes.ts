@@ -5,6 +5,13 @@ import type { UnitChange, UnitChangeKind, UnitChangeStore } from "./unit-change-
 const POLL_MS = 1_000;
 /** Changes read per query while catching up. */
 const READ_BATCH = 1000;
+/**
+ * A seq skipped over is looked for this long: on PostgreSQL a transaction takes its seq when it
+ * writes and may commit after a later one. A seq that never comes (rolled back) is given up.
+ */
+const GAP_WAIT_MS = 30_000;
+/** Skipped seqs looked for at most; past this the oldest are given up (a burst of rollbacks). */
+const MAX_GAPS = 1_000;
 
 /**
  * Changes that may end unit sessions, as rows of unit_changes: a writer records one inside the
@@ -19,20 +26,46 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
   const watchers = new Set<(change: UnitChange) => void>();
   const stale = new Set<() => void>();
   let seen = await store.head();
+  /** Seqs below `seen` not read yet, and since when they are looked for (oldest first). */
+  const gaps = new Map<number, number>();
   let poller: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
   /** The read under way: polls asked for meanwhile share it, and one more follows if needed. */
   let reading: Promise<void> | null = null;
   let again = false;
 
+  function announce(change: UnitChange): void {
+    for (const forget of stale) forget();
+    for (const watcher of watchers) watcher({ tin: change.tin, kind: change.kind });
+  }
+
+  /** Seqs `from` up to `to` (not included) were passed over: look for them a while (the latest, up to MAX_GAPS). */
+  function skipped(from: number, to: number): void {
+    const now = clock.now();
+    for (let seq = Math.max(from, to - MAX_GAPS); seq < to; seq++) gaps.set(seq, now);
+    for (const seq of gaps.keys()) {
+      if (gaps.size <= MAX_GAPS) break;
+      gaps.delete(seq);
+    }
+  }
+
+  /** Skipped seqs committed since: told now, once. */
+  async function readGaps(): Promise<void> {
+    const now = clock.now();
+    for (const [seq, since] of gaps) if (now - since >= GAP_WAIT_MS) gaps.delete(seq);
+    if (gaps.size === 0) return;
+    for (const row of await store.among([...gaps.keys()])) if (gaps.delete(row.seq)) announce(row);
+  }
+
   async function readNew(): Promise<void> {
+    await readGaps();
     for (;;) {
       const rows = await store.after(seen, READ_BATCH);
-      for (const { seq, tin, kind } of rows) {
-        if (seq <= seen) continue;
-        seen = seq;
-        for (const forget of stale) forget();
-        for (const watcher of watchers) watcher({ tin, kind });
+      for (const row of rows) {
+        if (row.seq <= seen) continue;
+        skipped(seen + 1, row.seq);
+        seen = row.seq;
+        announce(row);
       }
       if (rows.length < READ_BATCH) return;
     }
@@ -56,6 +89,8 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
     })();
     return reading;
   }
+  // A database that cannot answer now is asked again at the next poll.
+  const pollSoon = () => void poll().catch(() => undefined);
 
   return {
     /** Records a change; call inside the transaction that makes it. */
@@ -78,7 +113,7 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
     },
     /** Follows other processes' changes, and forgets rows a day old. */
     start(): void {
-      poller ??= setInterval(() => void poll().catch(() => undefined), POLL_MS);
+      poller ??= setInterval(pollSoon, POLL_MS);
       const forget = () => void store.pruneBefore(clock.now() - DAY).catch(() => undefined);
       forget();
       pruner ??= setInterval(forget, HOUR);
