@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { DAY, HOUR } from "../clock.js";
+import { busTopic, type OfficeBus } from "./office-bus.js";
 import type { UnitChange, UnitChangeKind, UnitChangeStore } from "./unit-change-store.js";
 
 const POLL_MS = 1_000;
@@ -13,16 +15,28 @@ const GAP_WAIT_MS = 30_000;
 /** Skipped seqs looked for at most; past this the oldest are given up (a burst of rollbacks). */
 const MAX_GAPS = 1_000;
 
+/** "Something changed at a unit": other companions read unit_changes at once rather than at their next poll. */
+const unitChangeNotices = busTopic("unit-change", z.object({}));
+
 /**
  * Changes that may end unit sessions, as rows of unit_changes: a writer records one inside the
  * transaction of its change (in this process or another, like the hall CLI); the companion reads
- * what is new — at once after its own writes, and once a second for other processes' — and tells
- * its watchers. One indexed read a second, however many sessions are open.
+ * what is new — at once after its own writes and at a notice from another companion of the office,
+ * and once a second for the rest — and tells its watchers. One indexed read a second, however many
+ * sessions are open.
  *
  * A feed rather than a service: it decides nothing about a unit, it only carries each change to
  * whoever derived something from the unit's state.
  */
-export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore; clock: Clock }) {
+export async function unitChangeFeed({
+  store,
+  clock,
+  bus,
+}: {
+  store: UnitChangeStore;
+  clock: Clock;
+  bus: Pick<OfficeBus, "publish" | "subscribe">;
+}) {
   const watchers = new Set<(change: UnitChange) => void>();
   const stale = new Set<() => void>();
   let seen = await store.head();
@@ -30,6 +44,7 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
   const gaps = new Map<number, number>();
   let poller: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
   /** The read under way: polls asked for meanwhile share it, and one more follows if needed. */
   let reading: Promise<void> | null = null;
   let again = false;
@@ -96,6 +111,7 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
     /** Records a change; call inside the transaction that makes it. */
     async record(tin: string, kind: UnitChangeKind): Promise<void> {
       await store.insert(clock.now(), tin, kind);
+      await bus.publish(unitChangeNotices, {});
       for (const forget of stale) forget();
     },
     /**
@@ -111,8 +127,9 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
       watchers.add(watcher);
       return () => watchers.delete(watcher);
     },
-    /** Follows other processes' changes, and forgets rows a day old. */
+    /** Follows other processes' changes (at their notices, and polling), and forgets rows a day old. */
     start(): void {
+      unsubscribe ??= bus.subscribe(unitChangeNotices, { receive: pollSoon, catchUp: pollSoon });
       poller ??= setInterval(pollSoon, POLL_MS);
       const forget = () => void store.pruneBefore(clock.now() - DAY).catch(() => undefined);
       forget();
@@ -123,7 +140,8 @@ export async function unitChangeFeed({ store, clock }: { store: UnitChangeStore;
     stop(): void {
       clearInterval(poller);
       clearInterval(pruner);
-      poller = pruner = undefined;
+      unsubscribe?.();
+      poller = pruner = unsubscribe = undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { officeBus } from "../../companion/events/office-bus.js";
 import type { UnitChange, UnitChangeKind, UnitChangeStore } from "../../companion/events/unit-change-store.js";
 import { unitChangeFeed } from "../../companion/events/unit-changes.js";
 import { manualClock } from "../support/clock.js";
@@ -47,7 +48,11 @@ function fakeStore() {
 }
 
 async function feedOver(db: ReturnType<typeof fakeStore>, clock = manualClock()) {
-  const feed = await unitChangeFeed({ store: db.store, clock });
+  const feed = await unitChangeFeed({
+    store: db.store,
+    clock,
+    bus: officeBus({ afterCommit: (fn) => fn(), notices: null }),
+  });
   const told: string[] = [];
   feed.watch(({ tin }) => told.push(tin));
   return { feed, told, clock };
@@ -105,5 +110,22 @@ describe("the unit-change feed on a database whose commits come out of seq order
     expect(looked).toHaveLength(1_000);
     expect(Math.min(...looked)).toBe(last.seq - 1_000);
     expect(Math.max(...looked)).toBe(last.seq - 1);
+  });
+  it("reads at once at the notice a change sends, once started", async () => {
+    const db = fakeStore();
+    const { feed, told } = await feedOver(db);
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+    // Not started (the hall CLI's feed): nothing is read.
+    await feed.record("A", "grant");
+    await tick();
+    expect(told).toEqual([]);
+    feed.start();
+    try {
+      await feed.record("B", "office");
+      await tick();
+      expect(told).toEqual(["A", "B"]);
+    } finally {
+      feed.stop();
+    }
   });
 });
