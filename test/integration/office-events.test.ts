@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
+import { within } from "../support/clock.js";
 import { api, KNOWN_CAPTCHA_ANSWER, lastSmsCode, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { type CompanionProcess, startCompanionProcess } from "../support/companion-process.js";
 import { connectDesktop, desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
@@ -175,12 +176,6 @@ describe.runIf(process.env.TAXAUTH_TEST_STORE === "postgres")("two companions, o
     desk.close();
   });
 });
-
-const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
-  ]);
 
 /** A paired desktop client's new connection, not logged in. */
 async function connectedClient(companion: { url: string }, clientToken: string): Promise<DesktopClient> {

@@ -10,3 +10,10 @@ export function manualClock(start = Date.parse("2026-11-28T02:00:00Z")): Clock &
     },
   };
 }
+
+/** `promise`, or a failure naming `what` once `ms` have passed without it. */
+export const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
+  ]);
