@@ -5,7 +5,7 @@ import type { Sql } from "../db/sql.js";
 /** The one channel every companion of an office listens on. */
 const CHANNEL = "taxauth";
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; a notice carries ids and kinds. */
-export const MAX_NOTICE_BYTES = 7_999;
+const MAX_NOTICE_BYTES = 7_999;
 
 /** A kind of notice, with the schema a notice from another companion must pass. */
 export interface BusTopic<T> {
