@@ -39,8 +39,10 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });
   app.decorate("core", core);
-  // Changes made by other processes (the hall CLI) reach this companion's sessions.
+  // Changes made by other processes (the hall CLI, the office's other companions) reach this
+  // companion's sessions: polled, and at once at their notices.
   core.unitChanges.start();
+  await core.bus.start();
   app.addHook("onClose", async () => core.close());
 
   app.setErrorHandler((error, request, reply) => {

@@ -22,6 +22,7 @@ import { desktopPairingService } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/unit-list-store.js";
 import { unitListService } from "./desktop/units-list.js";
 import { eventHub } from "./events/hub.js";
+import { officeBus } from "./events/office-bus.js";
 import { unitChangeStore } from "./events/unit-change-store.js";
 import { unitChangeFeed } from "./events/unit-changes.js";
 import { grantsService } from "./grants/grants.js";
@@ -84,11 +85,13 @@ export async function openCore(config: CompanionConfig) {
     hasher,
     source: config.captcha ?? randomCaptchaSource,
   });
-  const sessions = sessionService({ store: sessionStore(sql), clock });
-  const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock });
+  // Events for this companion's sockets and, in an office, the other companions'.
+  const bus = officeBus(sql);
+  const sessions = sessionService({ store: sessionStore(sql), clock, bus });
+  const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock, bus });
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditService({ store: auditStore(sql), hasher, vault });
-  const hub = eventHub();
+  const hub = eventHub(bus);
   const grants = grantsService({ store: grantsStore(sql), clock, people, units, audit, hub, changes });
   const faceModel = faceEngine();
   const references = portraitReferenceStore(sql, clock.now);
@@ -107,12 +110,14 @@ export async function openCore(config: CompanionConfig) {
     clock,
     people,
     sessions,
+    bus,
     ttlSeconds: config.qrLoginTtlSeconds,
   });
 
   return {
     config,
     sql,
+    bus,
     keychain,
     clock,
     sms,
@@ -158,6 +163,7 @@ export async function openCore(config: CompanionConfig) {
     close: async () => {
       changes.stop();
       qrLoginSessions.stop();
+      await bus.stop();
       await faceModel.close();
       await sql.close();
     },

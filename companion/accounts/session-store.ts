@@ -18,7 +18,8 @@ const INSERT =
   "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)";
 const OPEN = "SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL";
 const TOUCH = "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
-const END_ONE = "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL";
+const END_ONE =
+  "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL RETURNING person_id";
 const END_ALL_OF = "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE person_id = ? AND ended_at IS NULL";
 
 /** Login sessions, by the digest of their token (the token itself is never stored). */
@@ -35,7 +36,8 @@ export function sessionStore(sql: Sql) {
         return row ? { personId: row.person_id, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at } : null;
       }),
     touch: (tokenHash: string, now: number) => sql.run(TOUCH, [now, tokenHash]),
-    end: (tokenHash: string, now: number, reason: string) => sql.run(END_ONE, [now, reason, tokenHash]),
+    /** Whose session it ended; undefined when it had ended already. */
+    end: (tokenHash: string, now: number, reason: string) => sql.value<string>(END_ONE, [now, reason, tokenHash]),
     /** How many sessions it ended. */
     endAllOf: (personId: string, now: number, reason: string) => sql.run(END_ALL_OF, [now, reason, personId]),
     transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),

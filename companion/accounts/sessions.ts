@@ -1,6 +1,9 @@
+import { z } from "zod";
 import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import { AppError } from "../errors.js";
+import { keyedListeners } from "../events/listeners.js";
+import { busTopic, type OfficeBus } from "../events/office-bus.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -16,14 +19,27 @@ export interface Sessions {
   isLive(tokenHash: string): Promise<boolean>;
   end(token: string, reason: string): Promise<void>;
   endAllFor(personId: string, reason: string): Promise<number>;
+  /**
+   * `check` runs when one of the person's sessions is ended (logout, 忘记密码…), on this companion or
+   * another of the office: whoever holds a session asks at once whether theirs is still live.
+   */
+  onEnd(personId: string, check: () => void): () => void;
 }
 
 export interface SessionDeps {
   store: SessionStore;
   clock: Clock;
+  bus: Pick<OfficeBus, "publish" | "subscribe">;
 }
 
-export function sessionService({ store, clock }: SessionDeps): Sessions {
+/** Someone's sessions were ended: only the person's id, the holders check their own token. */
+const sessionEnds = busTopic("session-ended", z.object({ personId: z.string() }));
+
+export function sessionService({ store, clock, bus }: SessionDeps): Sessions {
+  const checks = keyedListeners();
+  bus.subscribe(sessionEnds, { receive: ({ personId }) => checks.tell(personId) });
+  const ended = (personId: string) => bus.publish(sessionEnds, { personId });
+
   return {
     async open(personId) {
       const token = newToken();
@@ -52,8 +68,14 @@ export function sessionService({ store, clock }: SessionDeps): Sessions {
       return session !== null && now < session.expiresAt && now - session.lastSeenAt < SESSION_IDLE_TIMEOUT;
     },
     async end(token, reason) {
-      await store.end(tokenDigest(token), clock.now(), reason);
+      const personId = await store.end(tokenDigest(token), clock.now(), reason);
+      if (personId !== undefined) await ended(personId);
     },
-    endAllFor: (personId, reason) => store.endAllOf(personId, clock.now(), reason),
+    async endAllFor(personId, reason) {
+      const count = await store.endAllOf(personId, clock.now(), reason);
+      if (count > 0) await ended(personId);
+      return count;
+    },
+    onEnd: (personId, check) => checks.add(personId, check),
   };
 }

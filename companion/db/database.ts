@@ -91,6 +91,8 @@ function sqlite(db: Database.Database): Sql {
   const context = new AsyncLocalStorage<symbol>();
   let holder: symbol | null = null;
   let savepoints = 0;
+  /** What the holder's transaction runs once it commits. */
+  let committed: Array<() => void> = [];
   const waiting: Array<() => void> = [];
   const ours = () => holder === null || context.getStore() === holder;
   const turn = () => new Promise<void>((resolve) => waiting.push(resolve));
@@ -128,6 +130,7 @@ function sqlite(db: Database.Database): Sql {
     async transaction<T>(fn: () => Promise<T>): Promise<T> {
       if (holder !== null && context.getStore() === holder) {
         const name = `nested_${++savepoints}`;
+        const mark = committed.length;
         db.exec(`SAVEPOINT ${name}`);
         try {
           const result = await fn();
@@ -135,6 +138,7 @@ function sqlite(db: Database.Database): Sql {
           return result;
         } catch (error) {
           db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+          committed.length = mark;
           throw error;
         }
       }
@@ -147,18 +151,27 @@ function sqlite(db: Database.Database): Sql {
         release();
         throw error;
       }
+      let due: Array<() => void> = [];
       try {
         const result = await context.run(mine, fn);
         db.exec("COMMIT");
+        due = committed;
         return result;
       } catch (error) {
         if (db.inTransaction) db.exec("ROLLBACK");
         throw error;
       } finally {
+        committed = [];
         release();
+        for (const run of due) run();
       }
     },
     inTransaction: () => holder !== null && context.getStore() === holder,
+    afterCommit(fn) {
+      if (holder !== null && context.getStore() === holder) committed.push(fn);
+      else fn();
+    },
+    notices: null,
     changeMark: () => when(() => changeMark.get() as string),
     // A file on this disk does not go away the way a server does.
     onAvailability: () => () => undefined,

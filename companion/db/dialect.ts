@@ -40,3 +40,9 @@ export const forUpdateSql = (dialect: Dialect) => (dialect === "postgres" ? " FO
  */
 export const keyLockSql = (dialect: Dialect) =>
   dialect === "postgres" ? "SELECT pg_advisory_xact_lock(hashtext(?))" : null;
+
+/** The integers of a JSON array given as the text parameter `@param`, as a subquery for `IN`. */
+export const jsonIntegersSql = (dialect: Dialect, param: string) =>
+  dialect === "postgres"
+    ? `(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(@${param} AS json)))`
+    : `(SELECT value FROM json_each(@${param}))`;

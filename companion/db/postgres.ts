@@ -4,12 +4,15 @@ import pg from "pg";
 import { AppError } from "../errors.js";
 import { newerSchemaError } from "./migrations.js";
 import { POSTGRES_MIGRATIONS } from "./migrations-postgres.js";
-import type { Sql, SqlParams, SqlValue } from "./sql.js";
+import type { NoticeListener, Sql, SqlParams, SqlValue } from "./sql.js";
 
 /** Connections per companion: a desktop's requests are few at a time. */
 const POOL_SIZE = 4;
 /** Any two companions migrating at once take turns on this lock. */
 const MIGRATION_LOCK = 4_142_857;
+/** A lost listening connection is tried again after 100 ms, then twice as long each time, up to 5 s. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5_000;
 
 // Epoch milliseconds and counts are BIGINT: read them as numbers (exact up to 2^53).
 const BIGINT_OID = 20;
@@ -163,7 +166,8 @@ export async function openPostgres(url: string): Promise<Sql> {
     return { text: found.text, values: (found.names ?? []).map((name) => named[name] ?? null) };
   };
 
-  const context = new AsyncLocalStorage<{ client: pg.PoolClient; savepoints: number }>();
+  /** The transaction the caller is in: its connection, and what it runs once it commits. */
+  const context = new AsyncLocalStorage<{ client: pg.PoolClient; savepoints: number; committed: Array<() => void> }>();
   async function query<Row>(text: string, params: SqlParams | undefined): Promise<pg.QueryResult & { rows: Row[] }> {
     const statement = prepare(text, params);
     const held = context.getStore();
@@ -188,6 +192,7 @@ export async function openPostgres(url: string): Promise<Sql> {
       const held = context.getStore();
       if (held) {
         const name = `nested_${++held.savepoints}`;
+        const mark = held.committed.length;
         await held.client.query(`SAVEPOINT ${name}`);
         try {
           const result = await fn();
@@ -195,6 +200,7 @@ export async function openPostgres(url: string): Promise<Sql> {
           return result;
         } catch (error) {
           await held.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+          held.committed.length = mark;
           throw error;
         }
       }
@@ -203,11 +209,14 @@ export async function openPostgres(url: string): Promise<Sql> {
       // statement reports it, so the event must not crash the companion.
       const ignore = () => undefined;
       client.on("error", ignore);
+      const transaction = { client, savepoints: 0, committed: [] as Array<() => void> };
       let broken: unknown;
+      let due: Array<() => void> = [];
       try {
         await client.query("BEGIN");
-        const result = await context.run({ client, savepoints: 0 }, fn);
+        const result = await context.run(transaction, fn);
         await client.query("COMMIT");
+        due = transaction.committed;
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch((lost: unknown) => {
@@ -218,9 +227,22 @@ export async function openPostgres(url: string): Promise<Sql> {
         client.off("error", ignore);
         // A connection that could not even roll back is not given to the next request.
         client.release(broken instanceof Error ? broken : undefined);
+        for (const run of due) run();
       }
     },
     inTransaction: () => context.getStore() !== undefined,
+    afterCommit(fn) {
+      const held = context.getStore();
+      if (held) held.committed.push(fn);
+      else fn();
+    },
+    notices: {
+      // On the caller's connection: inside a transaction PostgreSQL holds the notice until COMMIT.
+      send: async (channel, payload) => {
+        await query("SELECT pg_notify(?, ?)", [channel, payload]);
+      },
+      listen: (channel, listener) => listenOn(url, channel, listener),
+    },
     // Other offices' companions write without telling this one: nothing derived is kept.
     changeMark: async () => null,
     onAvailability: (listener) => health.listen(listener),
@@ -233,6 +255,74 @@ export async function openPostgres(url: string): Promise<Sql> {
 
   await migrate(sql);
   return sql;
+}
+
+/**
+ * LISTEN on a connection of its own, outside the pool: a pooled connection is handed to other
+ * requests and would stop hearing. When it drops (the server restarts, the network goes), it is
+ * opened again with backoff and the listener is told, to catch up on what it missed.
+ */
+async function listenOn(url: string, channel: string, listener: NoticeListener): Promise<() => Promise<void>> {
+  let current: pg.Client | null = null;
+  let stopped = false;
+  /** Notices may have been missed: since the last connection dropped, or since the first try failed. */
+  let missed = false;
+  let delay = FIRST_RETRY_MS;
+  let retry: NodeJS.Timeout | undefined;
+
+  const tryAgain = () => {
+    missed = true;
+    if (stopped) return;
+    retry = setTimeout(() => void connect(), delay);
+    delay = Math.min(delay * 2, MAX_RETRY_MS);
+  };
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: 5_000,
+      // A peer that vanished without closing (a cable pulled) is found out in seconds, not hours.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    client.on("notification", (notice) => {
+      if (notice.channel === channel && notice.payload !== undefined) listener.notified(notice.payload);
+    });
+    // A dropped connection reports an error, then ends; only the end decides what happens next.
+    client.on("error", () => undefined);
+    client.on("end", () => {
+      if (current !== client) return;
+      current = null;
+      tryAgain();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+    } catch {
+      await client.end().catch(() => undefined);
+      tryAgain();
+      return;
+    }
+    if (stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    delay = FIRST_RETRY_MS;
+    if (missed) {
+      missed = false;
+      listener.reconnected();
+    }
+  }
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const client = current;
+    current = null;
+    await client?.end().catch(() => undefined);
+  };
 }
 
 async function migrate(sql: Sql): Promise<void> {

@@ -29,6 +29,17 @@ export interface Sql {
   /** Whether the caller is inside a transaction. */
   inTransaction(): boolean;
   /**
+   * Runs fn once the caller's transaction commits, and never if it (or the savepoint fn was given
+   * in) rolls back; at once outside a transaction. For telling others of a change only when it is
+   * real. fn runs right after the commit and must not throw.
+   */
+  afterCommit(fn: () => void): void;
+  /**
+   * Notices to the other processes on the same database (PostgreSQL's LISTEN/NOTIFY); null where
+   * the engine has none (the embedded SQLite: its writers are found by polling).
+   */
+  readonly notices: Notices | null;
+  /**
    * A mark that changes whenever a write commits, here or in another process on the same
    * database: values derived from the data may be kept while it stays the same. Null where the
    * engine offers none: then nothing derived is kept.
@@ -41,4 +52,25 @@ export interface Sql {
    */
   onAvailability(listener: (available: boolean) => void): () => void;
   close(): Promise<void>;
+}
+
+/** Short text messages between the processes sharing one database, on named channels. */
+export interface Notices {
+  /**
+   * Sends `payload` to every process listening on `channel`, itself included. Inside a transaction
+   * it goes out at the commit, and not at all if the transaction rolls back.
+   */
+  send(channel: string, payload: string): Promise<void>;
+  /**
+   * Hears `channel` over a connection of its own. A dropped connection is opened again (with
+   * backoff); what was sent meanwhile is lost, so the listener is told when it is back. Resolves
+   * once the first try is over; the function it gives stops listening.
+   */
+  listen(channel: string, listener: NoticeListener): Promise<() => Promise<void>>;
+}
+
+export interface NoticeListener {
+  notified(payload: string): void;
+  /** Listening again after the connection was lost (or could not be opened at first). */
+  reconnected(): void;
 }

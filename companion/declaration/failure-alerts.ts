@@ -30,15 +30,13 @@ export function declarationAlertService(deps: {
         return;
       lastAlert.set(tin, now);
       const unit = await deps.units.unit(tin);
-      for (const personId of await deps.managers.officerIds(tin, deps.today())) {
-        deps.hub.publish(personId, {
-          type: "unit-alert",
-          unitTin: tin,
-          unitName: unit?.name ?? tin,
-          failures: recent.length,
-          windowMinutes: ALERT_WINDOW / 60_000,
-        });
-      }
+      deps.hub.publish(await deps.managers.officerIds(tin, deps.today()), {
+        type: "unit-alert",
+        unitTin: tin,
+        unitName: unit?.name ?? tin,
+        failures: recent.length,
+        windowMinutes: ALERT_WINDOW / 60_000,
+      });
     },
   };
 }

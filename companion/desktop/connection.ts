@@ -10,7 +10,7 @@ import type { EntryVia, UnitSessions } from "./unit-sessions.js";
 const SESSION_CHECK_MS = 1_000;
 
 export interface DesktopConnectionDeps {
-  sessions: Pick<Sessions, "authenticate" | "isLive" | "end">;
+  sessions: Pick<Sessions, "authenticate" | "isLive" | "end" | "onEnd">;
   unitSessions: Pick<UnitSessions, "open" | "close" | "recheck">;
   pairing: Pick<DesktopPairing, "attach" | "withdraw">;
   qrLogins: QrLogins;
@@ -39,6 +39,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
   let client: { id: string; name: string } | null = null;
   let stopHearingRevocation: (() => void) | null = null;
   let login: { token: string; personId: string } | null = null;
+  let stopHearingEnds: (() => void) | null = null;
   /** The units entered: 纳税人识别号 → unit session id. */
   const entered = new Map<string, string>();
 
@@ -47,18 +48,27 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     entered.clear();
   }
 
-  // The login may end elsewhere (idle, 12 hours, logout, 忘记密码): say so, and leave the units.
+  /** The connection holds `session` (or no login), and hears when one of its person's sessions ends. */
+  function hold(session: { token: string; personId: string } | null): void {
+    stopHearingEnds?.();
+    login = session;
+    stopHearingEnds = session && deps.sessions.onEnd(session.personId, checkSoon);
+  }
+
+  // The login may end elsewhere (idle, 12 hours, logout, 忘记密码 — here or on another companion of
+  // the office): say so, and leave the units.
   let checking = false;
   async function checkLogin(): Promise<void> {
     const held = login;
     if (!held || (await deps.sessions.isLive(tokenDigest(held.token))) || login !== held) return;
     // Units whose own access ended too are told so first, with their own reason.
     await deps.unitSessions.recheck(entered.keys());
-    login = null;
+    hold(null);
     leaveAll();
     peer.send({ event: "session.ended", reason: "登录已失效，请重新登录" });
   }
-  const sessionCheck = setInterval(() => {
+  /** At once when told of an ended session, and every second for the rest (idle, 12 hours). */
+  function checkSoon(): void {
     if (checking) return;
     checking = true;
     // A database that cannot answer now is asked again at the next check.
@@ -67,7 +77,8 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
       .finally(() => {
         checking = false;
       });
-  }, SESSION_CHECK_MS);
+  }
+  const sessionCheck = setInterval(checkSoon, SESSION_CHECK_MS);
   /** Ends a login the connection no longer holds; a database already closed (shutdown) lets it expire idle. */
   const endLogin = (token: string, reason: string) => void deps.sessions.end(token, reason).catch(() => undefined);
 
@@ -106,11 +117,11 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     /** A new login replaces the connection's previous one. */
     signIn(session: { token: string; personId: string }): void {
       if (login) endLogin(login.token, "replaced");
-      login = session;
+      hold(session);
     },
     signOut(): void {
       if (login) endLogin(login.token, "logout");
-      login = null;
+      hold(null);
       leaveAll();
     },
 
@@ -134,6 +145,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     /** The socket closed: everything the connection held ends with it. */
     close(): void {
       clearInterval(sessionCheck);
+      stopHearingEnds?.();
       if (connection.pendingPairing) deps.pairing.withdraw(connection.pendingPairing);
       connection.qrRequester.close();
       stopHearingRevocation?.();

@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { listInMemory, readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
+import { keyedListeners } from "../events/listeners.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
 import type { PairedClient, PairedClientStore } from "./paired-client-store.js";
 
@@ -31,7 +32,7 @@ type Decision =
 export function desktopPairingService({ store, clock }: { store: PairedClientStore; clock: Clock }) {
   const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();
   /** Open connections of each paired client, told at once when the client is revoked. */
-  const connections = new Map<string, Set<() => void>>();
+  const connections = keyedListeners();
   const live = () => {
     const now = clock.now();
     for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) expire(id);
@@ -102,17 +103,10 @@ export function desktopPairingService({ store, clock }: { store: PairedClientSto
     clientsOf: (ownerId: string, query: PageQuery): Promise<Page<PairedClient>> =>
       readPage(store.ofOwner(ownerId), query, (client) => client),
     /** Registers an open connection of a paired client; returns how to unregister it. */
-    attach(clientId: string, onRevoked: () => void): () => void {
-      const set = connections.get(clientId) ?? new Set();
-      connections.set(clientId, set.add(onRevoked));
-      return () => {
-        set.delete(onRevoked);
-        if (set.size === 0) connections.delete(clientId);
-      };
-    },
+    attach: (clientId: string, onRevoked: () => void): (() => void) => connections.add(clientId, onRevoked),
     async revoke(clientId: string, ownerId: string): Promise<void> {
       if (!(await store.revoke(clientId, ownerId, clock.now()))) throw new AppError("DESKTOP_CLIENT_NOT_FOUND");
-      for (const onRevoked of connections.get(clientId) ?? []) onRevoked();
+      connections.tell(clientId);
     },
   };
 }

@@ -22,6 +22,7 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
   app.get("/api/events", { websocket: true }, (socket: WebSocket, request) => {
     const send = (event: ServerEvent) => sendFrame(socket, event);
     let unsubscribe: (() => void) | null = null;
+    let stopHearingEnds: (() => void) | undefined;
     let sessionCheck: NodeJS.Timeout | undefined;
     const refuseAndClose = (code: "UNAUTHENTICATED" | "BAD_REQUEST") => {
       clearTimeout(authTimer);
@@ -47,7 +48,11 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
           socket.close(4401, "session ended");
         };
         // A database that cannot answer now is asked again at the next check.
-        sessionCheck = setInterval(() => void checkSession().catch(() => undefined), SESSION_CHECK_MS);
+        const checkSoon = () => void checkSession().catch(() => undefined);
+        // At once when one of the person's sessions is ended (here or on another companion); the
+        // timer for the rest (idle, 12 hours).
+        stopHearingEnds = core.sessions.onEnd(personId, checkSoon);
+        sessionCheck = setInterval(checkSoon, SESSION_CHECK_MS);
         send({ type: "ready" });
       },
       // A token the companion does not know (or no longer) is UNAUTHENTICATED; a first message that
@@ -58,6 +63,7 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
       onClose: () => {
         clearTimeout(authTimer);
         clearInterval(sessionCheck);
+        stopHearingEnds?.();
         unsubscribe?.();
       },
     });

@@ -182,10 +182,12 @@ export function grantsService(deps: GrantsDeps) {
       change,
       forGrantee,
     });
-    deps.hub.publish(grant.granteeId, event(true));
-    for (const managerId of await managers.managerIds(grant.unitTin, date)) {
-      if (managerId !== grant.granteeId) deps.hub.publish(managerId, event(false));
-    }
+    deps.hub.publish([grant.granteeId], event(true));
+    const managerIds = await managers.managerIds(grant.unitTin, date);
+    deps.hub.publish(
+      managerIds.filter((managerId) => managerId !== grant.granteeId),
+      event(false),
+    );
     await deps.changes.poll();
     await deps.audit.anchorHead();
   }

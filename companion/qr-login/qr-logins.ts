@@ -7,6 +7,7 @@ import {
   type QrCreated,
   type QrEvent,
   type QrScanResult,
+  qrEventSchema,
   qrLoginText,
 } from "../../shared/qr-login/contract.js";
 import type { PeopleStore } from "../accounts/people.js";
@@ -14,6 +15,7 @@ import type { Sessions } from "../accounts/sessions.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { AppError, secondsUntil } from "../errors.js";
+import { busTopic, type OfficeBus } from "../events/office-bus.js";
 import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
 import type { QrLoginStore, QrSession, QrState } from "./qr-login-store.js";
@@ -28,6 +30,12 @@ const MAX_PROOF_FAILURES = 3;
 const SWEEP_MS = 1_000;
 const KEEP_ROWS = 24 * 60 * MINUTE;
 
+/**
+ * A QR session's transition, for its requester's connection wherever it is: in an office the code
+ * may be shown on one desktop and confirmed through another's companion.
+ */
+const qrEvents = busTopic("qr", qrEventSchema);
+
 /** Who shows the QR code: the rate limit counts per `id`; the approver sees `kind` and `name`. */
 export interface QrRequester {
   id: string;
@@ -40,6 +48,7 @@ export interface QrLoginDeps {
   clock: Clock;
   people: PeopleStore;
   sessions: Sessions;
+  bus: Pick<OfficeBus, "publish" | "subscribe">;
   ttlSeconds: number;
 }
 
@@ -51,12 +60,18 @@ const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confir
  * store, so two approvers (or two confirms) cannot both win. The requester's connection watches
  * its QR session and hears each transition as it happens.
  */
-export function qrLoginService({ store, clock, people, sessions, ttlSeconds }: QrLoginDeps) {
+export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds }: QrLoginDeps) {
   const watchers = new Map<string, (event: QrEvent) => void>();
   let sweep: NodeJS.Timeout | null = null;
-  const notify = (event: QrEvent) => watchers.get(event.ref)?.(event);
+  const unsubscribe = bus.subscribe(qrEvents, { receive: (event) => watchers.get(event.ref)?.(event) });
+  // The transition is written already; a notice the database could not take leaves the requester
+  // to its code's expiry.
+  const notify = (event: QrEvent) => void bus.publish(qrEvents, event).catch(() => undefined);
 
-  /** Pushes qr.expired for sessions whose time ran out; runs only while a requester is watching. */
+  /**
+   * Pushes qr.expired for sessions whose time ran out — the office's, whichever companion their
+   * requester is on; runs only while a requester is watching here.
+   */
   async function sweepExpired(): Promise<void> {
     for (const ref of await store.expireDue(clock.now())) notify({ event: "qr.expired", ref });
   }
@@ -230,6 +245,7 @@ export function qrLoginService({ store, clock, people, sessions, ttlSeconds }: Q
       if (sweep) clearInterval(sweep);
       sweep = null;
       watchers.clear();
+      unsubscribe();
     },
   };
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../companion/db/database.js";
 import { numberPlaceholders, openPostgres } from "../../companion/db/postgres.js";
-import type { Sql } from "../../companion/db/sql.js";
+import type { Notices, Sql } from "../../companion/db/sql.js";
 import { freshPostgresDatabase } from "../support/postgres.js";
 
 /** Where each opened database lives, to open it again. */
@@ -96,6 +96,40 @@ describe.each(engines)("transactions on %s", (_engine, open) => {
     expect(sql.inTransaction()).toBe(false);
   });
 
+  it("runs what waits for the commit after it, and never for work rolled back", async () => {
+    const told: string[] = [];
+    const committedRows: number[] = [];
+    await sql.transaction(async () => {
+      await sql.run("INSERT INTO t VALUES (1)");
+      sql.afterCommit(() => told.push("outer"));
+      await sql
+        .transaction(async () => {
+          sql.afterCommit(() => told.push("inner, rolled back"));
+          throw new Error("inner");
+        })
+        .catch(() => undefined);
+      await sql.transaction(async () => {
+        sql.afterCommit(() => {
+          told.push("inner, kept");
+          // Told once the writes are there for everybody: another connection reads them.
+          void sql.value<number>("SELECT COUNT(*) FROM t").then((n) => committedRows.push(n ?? 0));
+        });
+      });
+      expect(told).toEqual([]);
+    });
+    expect(told).toEqual(["outer", "inner, kept"]);
+    await expect(
+      sql.transaction(async () => {
+        sql.afterCommit(() => told.push("rolled back"));
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    sql.afterCommit(() => told.push("no transaction: at once"));
+    expect(told).toEqual(["outer", "inner, kept", "no transaction: at once"]);
+    await sleep(20);
+    expect(committedRows).toEqual([1]);
+  });
+
   it("makes concurrent check-and-increments one step each", async () => {
     const lock = sql.dialect === "postgres" ? " FOR UPDATE" : "";
     await Promise.all(
@@ -118,6 +152,88 @@ describe.each(engines)("transactions on %s", (_engine, open) => {
     ).toEqual([{ a: 7 }, { a: 8 }]);
     expect(await sql.one<{ a: number }>("SELECT a FROM t WHERE a = ?", [9])).toBeUndefined();
     expect(await sql.value<number>("SELECT COUNT(*) FROM t")).toBe(2);
+  });
+});
+
+describe("notices between processes on one database", () => {
+  let url: string;
+  let sender: Sql;
+  let receiver: Sql;
+  let stops: Array<() => Promise<void>>;
+  beforeEach(async () => {
+    url = await freshPostgresDatabase();
+    [sender, receiver] = await Promise.all([openPostgres(url), openPostgres(url)]);
+    stops = [];
+  });
+  afterEach(async () => {
+    for (const stop of stops) await stop();
+    await Promise.all([sender.close(), receiver.close()]);
+  });
+
+  /** Every notice `sql` hears on channel c, and each time it was back after losing its connection. */
+  async function hear(sql: Sql) {
+    const heard: string[] = [];
+    let reconnects = 0;
+    stops.push(
+      await (sql.notices as Notices).listen("c", {
+        notified: (payload) => heard.push(payload),
+        reconnected: () => {
+          reconnects += 1;
+        },
+      }),
+    );
+    return { heard, reconnects: () => reconnects };
+  }
+  const until = async (check: () => boolean, ms = 5_000) => {
+    for (const started = Date.now(); !check() && Date.now() - started < ms; ) await sleep(10);
+  };
+
+  it("delivers a notice sent in a transaction at its commit, and none for one rolled back", async () => {
+    const { heard } = await hear(receiver);
+    const notices = sender.notices as Notices;
+    await sender.transaction(async () => {
+      await notices.send("c", "kept");
+      await sleep(50);
+      expect(heard).toEqual([]);
+    });
+    await sender
+      .transaction(async () => {
+        await notices.send("c", "rolled back");
+        throw new Error("roll back");
+      })
+      .catch(() => undefined);
+    await notices.send("c", "outside a transaction");
+    await notices.send("other channel", "not heard");
+    await until(() => heard.length >= 2);
+    await sleep(50);
+    expect(heard).toEqual(["kept", "outside a transaction"]);
+  });
+
+  it("listens again when its connection is cut, and says so", async () => {
+    const { heard, reconnects } = await hear(receiver);
+    const admin = await openPostgres(url);
+    try {
+      const listener = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`;
+      const [first] = await admin.all<{ pid: number }>(listener);
+      await admin.value("SELECT pg_terminate_backend(?)", [first?.pid ?? 0]);
+      await until(() => reconnects() === 1);
+      expect(reconnects()).toBe(1);
+      const [again] = await admin.all<{ pid: number }>(listener);
+      expect(again?.pid).not.toBe(first?.pid);
+      await (sender.notices as Notices).send("c", "after");
+      await until(() => heard.length > 0);
+      expect(heard).toEqual(["after"]);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it("is not there on SQLite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "taxauth-sql-"));
+    const sqlite = openDatabase(dir);
+    expect(sqlite.notices).toBeNull();
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

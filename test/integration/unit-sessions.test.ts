@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY } from "../../companion/clock.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import type { DesktopClient } from "../../shared/desktop/client.js";
+import { within } from "../support/clock.js";
 import { manualClock, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { grantOverApi } from "../support/grants.js";
@@ -27,12 +28,6 @@ beforeEach(async () => {
   pairing.client.close();
 });
 afterEach(() => companion.close());
-
-const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
-  ]);
 
 describe("unit sessions end when their access does, without scanning every session", () => {
   it("a 定期 grant's last day: the session ends when the Shanghai date moves on", async () => {

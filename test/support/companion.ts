@@ -23,16 +23,8 @@ export const KNOWN_CAPTCHA_ANSWER = "k7m3";
 export const TEST_KEYCHAIN_SERVICE = "taxauth-test";
 const repoRoot = join(import.meta.dirname, "..", "..");
 
-/** A clock the test moves by hand. */
-export function manualClock(start = Date.parse("2026-11-28T02:00:00Z")): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+// Kept apart so that unit tests take the clock without the companion.
+export { manualClock } from "./clock.js";
 
 export interface RunningCompanion {
   app: FastifyInstance;

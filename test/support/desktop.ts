@@ -2,12 +2,20 @@ import { expect } from "vitest";
 import WebSocket from "ws";
 import { DesktopClient, type SocketLike } from "../../shared/desktop/client.js";
 import { DESKTOP_PATH, type DesktopRequestType, desktopResultSchemas } from "../../shared/desktop/protocol.js";
-import { api, type RunningCompanion } from "./companion.js";
+import { api } from "./companion.js";
 import type { TestPerson } from "./people.js";
+
+/**
+ * A companion the helpers below reach over its sockets and HTTP only: one started in the test's
+ * process, or in a process of its own (companion-process.ts).
+ */
+export interface Reachable {
+  url: string;
+}
 
 /** A typed client on a new WebSocket to `path` of the companion; a refused upgrade rejects with its status. */
 export async function connectClient(
-  companion: RunningCompanion,
+  companion: Reachable,
   path: string,
   headers: Record<string, string>,
 ): Promise<DesktopClient> {
@@ -71,7 +79,7 @@ function onlyProtocolFields(socket: WebSocket): SocketLike {
 }
 
 /** A desktop client connection, as a desktop program makes it: no Origin header. */
-export const connectDesktop = (companion: RunningCompanion, headers: Record<string, string> = {}) =>
+export const connectDesktop = (companion: Reachable, headers: Record<string, string> = {}) =>
   connectClient(companion, DESKTOP_PATH, headers);
 
 /**
@@ -79,7 +87,7 @@ export const connectDesktop = (companion: RunningCompanion, headers: Record<stri
  * person whose session `approverToken` is; the request must carry `clientName`.
  */
 export async function approvePairing(
-  companion: RunningCompanion,
+  companion: Reachable,
   approverToken: string,
   code: string,
   clientName: string,
@@ -92,7 +100,7 @@ export async function approvePairing(
 
 /** Pairs a new desktop connection, approved through the popup API; returns it and its client token. */
 export async function pairDesktopClient(
-  companion: RunningCompanion,
+  companion: Reachable,
   approverToken: string,
   name = "扣缴客户端",
 ): Promise<{ client: DesktopClient; clientToken: string }> {
@@ -105,7 +113,7 @@ export async function pairDesktopClient(
 
 /** A new connection of the paired client `clientToken`, with the person logged in. */
 export async function desktopLoggedIn(
-  companion: RunningCompanion,
+  companion: Reachable,
   clientToken: string,
   person: TestPerson,
 ): Promise<DesktopClient> {

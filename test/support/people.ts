@@ -87,7 +87,7 @@ export async function solvedCaptcha(companion: RunningCompanion, answer: string)
 }
 
 /** Logs a registered person in over HTTP and returns their session token. */
-export async function loginToken(companion: RunningCompanion, person: TestPerson): Promise<string> {
+export async function loginToken(companion: { url: string }, person: TestPerson): Promise<string> {
   const res = await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } });
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   return res.body.token as string;

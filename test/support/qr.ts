@@ -1,12 +1,11 @@
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { QR_LOGIN_SOCKET_PATH, type QrCreated } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
-import type { RunningCompanion } from "./companion.js";
-import { connectClient } from "./desktop.js";
+import { connectClient, type Reachable } from "./desktop.js";
 
 /** The popup's 扫码登录 socket, as the extension opens it (our Origin, a Chrome User-Agent). */
 export async function connectQrSocket(
-  companion: RunningCompanion,
+  companion: Reachable,
   origin = "chrome-extension://oioampiekdfjggehcapnjlppodbigldm",
   /** The extension installation's id, as the popup sends it; none: the shared browser limit. */
   installId?: string,
