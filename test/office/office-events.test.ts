@@ -139,6 +139,37 @@ describe("two companions, one office database", () => {
     stream.close();
   });
 
+  it("200 wrong logins split over A and B at once: exactly 5 are evaluated, then the account is locked on both", async () => {
+    const person = await registerPerson(a, newPerson({ name: "锁定测试" }));
+    // Captchas come from A (its answers are known); the shared database lets B check them too.
+    const captchas = await Promise.all(Array.from({ length: 200 }, () => solvedCaptcha(a, KNOWN_CAPTCHA_ANSWER)));
+    const results = await Promise.all(
+      captchas.map((captcha, i) =>
+        api(i % 2 === 0 ? a : b, "/api/login", {
+          body: { account: person.loginName, password: "Wrong#Pass1", ...captcha },
+        }),
+      ),
+    );
+    const codes = results.map((r) => r.body.code as string);
+    const evaluated = codes.filter((code) => code === "LOGIN_FAILED").length;
+    expect(evaluated).toBeLessThanOrEqual(4);
+    expect(codes.every((code) => ["LOGIN_FAILED", "ACCOUNT_LOCKED", "CAPTCHA_REQUIRED"].includes(code))).toBe(true);
+    expect(await a.app.core.sql.all("SELECT failures FROM login_guards WHERE subject LIKE 'person:%'")).toContainEqual({
+      failures: 5,
+    });
+    // Locked everywhere, the right password too.
+    for (const companion of [a, b]) {
+      const right = await api(companion, "/api/login", {
+        body: {
+          account: person.loginName,
+          password: person.password,
+          ...(await solvedCaptcha(a, KNOWN_CAPTCHA_ANSWER)),
+        },
+      });
+      expect(right.body).toMatchObject({ code: "ACCOUNT_LOCKED" });
+    }
+  });
+
   it("扫码登录: a code shown by a desktop client on B, confirmed by a person logged in on A, logs the client in", async () => {
     const { clientToken } = await clerkOnB("钱客户端");
     const approver = await registerPerson(a, newPerson({ name: "孙审批" }));
