@@ -30,8 +30,10 @@ export interface CompanionConfig {
   /** A real 公安人像库 (TAXAUTH_PORTRAIT_URL, TAXAUTH_PORTRAIT_TOKEN); without it, the local one. */
   portraitUrl?: string;
   portraitToken?: string;
-  /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox in dataDir. */
+  /** SMS gateway; defaults to TAXAUTH_SMS_WEBHOOK when set, else the outbox (the data dir's file; an office's database). */
   sms?: SmsGateway;
+  /** Whether texts put in the outbox are also printed on the companion's terminal (default yes). */
+  smsOutboxEcho?: boolean;
 }
 
 export const DEFAULT_APP_DOWNLOAD_URL = "https://www.chinatax.gov.cn/";

@@ -30,7 +30,7 @@ import { grantsStore } from "./grants/store.js";
 import { registrationCodeStore } from "./hall/registration-code-store.js";
 import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
-import { officeService, sealedVault } from "./office/office.js";
+import { officeSealer, officeService, sealedVault } from "./office/office.js";
 import { officeStore } from "./office/office-store.js";
 import { faceEngine } from "./portrait/face-engine.js";
 import { faceVerificationStore } from "./portrait/face-verification-store.js";
@@ -47,7 +47,8 @@ import { attemptGuardStore } from "./security/attempt-guard-store.js";
 import { flowTicketStore } from "./security/flow-ticket-store.js";
 import { keychainVault } from "./security/secret-vault.js";
 import { type CodeHasher, loadCodeHasher } from "./security/secrets.js";
-import { outboxGateway, type SmsGateway, webhookGateway } from "./sms/gateway.js";
+import { outboxGateway, readOutbox, type SmsGateway, webhookGateway } from "./sms/gateway.js";
+import { officeOutbox, smsOutboxStore } from "./sms/office-outbox.js";
 import { smsCodeStore } from "./sms/sms-code-store.js";
 import { smsCodeService } from "./sms/sms-codes.js";
 import { unitsStore } from "./units/units.js";
@@ -72,7 +73,15 @@ export async function openCore(config: CompanionConfig) {
     await sql.close();
     throw error;
   });
-  const sms: SmsGateway = config.sms ?? defaultSmsGateway(config);
+  // Without an SMS provider, texts wait in an outbox: the data dir's file, or in an office the
+  // shared database, so any member's `taxauth hall sms-outbox` reads them.
+  const outbox = membership
+    ? officeOutbox({ store: smsOutboxStore(sql), sealer: officeSealer(membership), clock })
+    : {
+        gateway: () => outboxGateway(config.dataDir, { now: clock.now }),
+        read: async () => readOutbox(config.dataDir),
+      };
+  const sms: SmsGateway = config.sms ?? defaultSmsGateway(outbox.gateway);
 
   const people = peopleStore(sql);
   const tickets = flowTicketStore(sql, clock.now);
@@ -142,6 +151,7 @@ export async function openCore(config: CompanionConfig) {
     grants,
     declarationAlerts: declarationAlertService({ clock, hub, units, managers: grants.managers, today: grants.today }),
     smsCodes: sentCodes,
+    smsOutbox: { read: outbox.read },
     declarationPasswords: declarationPasswordService({
       store: declarationPasswordStore(sql),
       clock,
@@ -182,8 +192,8 @@ async function openVault(sql: Sql, keychain: Keychain, clock: CompanionConfig["c
   return { vault: sealedVault(store, membership, clock), office, membership };
 }
 
-function defaultSmsGateway(config: CompanionConfig): SmsGateway {
+function defaultSmsGateway(outboxGateway: () => SmsGateway): SmsGateway {
   const webhook = process.env.TAXAUTH_SMS_WEBHOOK;
   if (webhook) return webhookGateway(webhook, { token: process.env.TAXAUTH_SMS_WEBHOOK_TOKEN });
-  return outboxGateway(config.dataDir, { now: config.clock.now });
+  return outboxGateway();
 }

@@ -16,7 +16,6 @@ import { configFromEnv } from "../config.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
 import { personSubject } from "../security/attempt-guard.js";
-import { readOutbox } from "../sms/gateway.js";
 import { registerUnitCommands } from "./unit-commands.js";
 import { withCore } from "./with-core.js";
 
@@ -74,9 +73,9 @@ export function registerHallCommands(program: Command): void {
     .description("查看短信发件箱（未配置短信网关时，短信保存在这里）")
     .option("--phone <phone>", "只看这个手机号")
     .option("--last <n>", "只看最后 n 条", (value) => Number(value))
-    .action((options: { phone?: string; last?: number }) => {
-      const { dataDir } = configFromEnv();
-      let entries = readOutbox(dataDir).filter((entry) => !options.phone || entry.phone === options.phone);
+    .action(async (options: { phone?: string; last?: number }) => {
+      const outbox = await withCore((core) => core.smsOutbox.read());
+      let entries = outbox.filter((entry) => !options.phone || entry.phone === options.phone);
       if (options.last && options.last > 0) entries = entries.slice(-options.last);
       if (entries.length === 0) process.stdout.write("短信发件箱为空\n");
       for (const entry of entries) process.stdout.write(`${entry.at}\t${entry.phone}\t${entry.text}\n`);

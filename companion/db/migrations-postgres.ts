@@ -348,6 +348,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         sealed TEXT NOT NULL,
         updated_at BIGINT NOT NULL
       );
+
+      -- Text messages while no SMS provider is set (the stand-in for the phone network), for any
+      -- member's \`taxauth hall sms-outbox\`; each text sealed under the office key.
+      CREATE TABLE sms_outbox (
+        id TEXT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        phone TEXT NOT NULL,
+        sealed_text TEXT NOT NULL
+      );
+      CREATE INDEX sms_outbox_by_time ON sms_outbox (at);
     `,
   },
 ];

@@ -205,14 +205,29 @@ export async function forgetOfficeKey(keychain: Keychain, officeId: string): Pro
   await keychain.delete(machineAccount(officeId)).catch(() => false);
 }
 
+/** Sealing under the office key, each value named (the name and the office are its associated data). */
+export interface OfficeSealer {
+  seal(name: string, value: string): string;
+  /** Null when the sealed text is not this office's value of that name. */
+  open(name: string, sealed: string): string | null;
+}
+
+export function officeSealer({ officeId, key }: Membership): OfficeSealer {
+  const data = (name: string) => `office-secret:${officeId}:${name}`;
+  return {
+    seal: (name, value) => seal(key, value, data(name)),
+    open: (name, sealed) => unseal(key, sealed, data(name)),
+  };
+}
+
 /**
  * The shared secrets in the database, each sealed under the office key with its name (and the
  * office) as associated data: a dump alone opens none, and none opens under another name.
  */
-export function sealedVault(store: OfficeStore, { officeId, key }: Membership, clock: Clock): SecretVault {
-  const data = (name: string) => `office-secret:${officeId}:${name}`;
+export function sealedVault(store: OfficeStore, membership: Membership, clock: Clock): SecretVault {
+  const sealer = officeSealer(membership);
   const open = (name: string, sealed: string): string => {
-    const value = unseal(key, sealed, data(name));
+    const value = sealer.open(name, sealed);
     // Not ours: changed in the database, or sealed by another office.
     if (value === null) throw new AppError("OFFICE_KEY_MISMATCH");
     return value;
@@ -223,10 +238,10 @@ export function sealedVault(store: OfficeStore, { officeId, key }: Membership, c
       return sealed === undefined ? null : open(name, sealed);
     },
     async set(name, value) {
-      await store.putSealedSecret(name, seal(key, value, data(name)), clock.now());
+      await store.putSealedSecret(name, sealer.seal(name, value), clock.now());
     },
     async getOrCreate(name, create) {
-      await store.addSealedSecret(name, seal(key, create(), data(name)), clock.now());
+      await store.addSealedSecret(name, sealer.seal(name, create()), clock.now());
       const sealed = await store.sealedSecret(name);
       if (sealed === undefined) throw new AppError("OFFICE_KEY_MISMATCH");
       return open(name, sealed);

@@ -9,6 +9,7 @@ import {
   KNOWN_CAPTCHA_ANSWER,
   lastSmsCode,
   type RunningCompanion,
+  runCli,
   startCompanion,
 } from "../support/companion.js";
 import { type CompanionProcess, startCompanionProcess } from "../support/companion-process.js";
@@ -16,6 +17,7 @@ import { connectDesktop, desktopLoggedIn, pairDesktopClient } from "../support/d
 import { grantOverApi } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, solvedCaptcha, type TestPerson } from "../support/people.js";
 import { connectQrSocket, showQr } from "../support/qr.js";
+import { postgresDump } from "../support/stored-bytes.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 /**
@@ -137,6 +139,31 @@ describe("two companions, one office database", () => {
     });
     desk.close();
     stream.close();
+  });
+
+  it("a text sent by B waits in the office's outbox: any member's hall sms-outbox reads it, a dump does not", async () => {
+    const clerk = await registerPerson(a, newPerson({ name: "孙短信" }));
+    const start = await api(b, "/api/password/forgot/start", {
+      body: {
+        docType: clerk.docType,
+        docNumber: clerk.docNumber,
+        name: clerk.name,
+        ...(await solvedCaptcha(a, KNOWN_CAPTCHA_ANSWER)),
+      },
+    });
+    expect(start.status).toBe(200);
+    // A third process on A's machine (its keychain holds the office key), as the hall would run it.
+    const listed = await runCli(["hall", "sms-outbox", "--phone", clerk.phone], {
+      dataDir: a.dataDir,
+      databaseUrl: b.databaseUrl,
+    });
+    const smsCode = [...listed.matchAll(/验证码 (\d{6})/g)].at(-1)?.[1]; // after the registration's
+    expect(smsCode).toMatch(/^\d{6}$/);
+    expect((await postgresDump(b.databaseUrl)).includes(Buffer.from(`验证码 ${smsCode}`))).toBe(false);
+    const done = await api(b, "/api/password/forgot/complete", {
+      body: { resetTicket: start.body.resetTicket, smsCode, newPassword: "NewPass#2028" },
+    });
+    expect(done.status).toBe(204);
   });
 
   it("200 wrong logins split over A and B at once: exactly 5 are evaluated, then the account is locked on both", async () => {

@@ -13,7 +13,7 @@ import { openSql } from "../../companion/db/database.js";
 import { osKeychain } from "../../companion/keychain/keychain.js";
 import { officeService } from "../../companion/office/office.js";
 import { officeStore } from "../../companion/office/office-store.js";
-import { outboxGateway, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
+import { type OutboxEntry, readOutbox, type SmsGateway } from "../../companion/sms/gateway.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
 import { freshPostgresDatabase } from "./postgres.js";
@@ -100,10 +100,12 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     portraitUrl: options.portrait?.url,
     portraitToken: options.portrait?.token,
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
-    // The outbox, quietly: tests read it with lastSmsCode().
-    sms: options.sms ?? outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),
+    // The outbox (the data dir's file, or an office's database), quietly: tests read it with lastSmsCode().
+    sms: options.sms,
+    smsOutboxEcho: false,
   };
   const app = await buildApp({ ...config, databaseUrl: await testDatabaseUrl(options.databaseUrl) });
+  outboxes.set(dataDir, app.core.smsOutbox.read);
   await app.listen({ host: "127.0.0.1", port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
@@ -175,11 +177,16 @@ export async function api(
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-/** The last SMS code sent to a phone, read from the outbox as a person would read their phone. */
+/** How to read the outbox of a companion started here, by its data dir. */
+const outboxes = new Map<string, () => Promise<OutboxEntry[]>>();
+
+/**
+ * The last SMS code sent to a phone by the companion on `dataDir`, read from its outbox as a
+ * person would read their phone (in an office, the shared outbox every member reads).
+ */
 export async function lastSmsCode(dataDir: string, phone: string): Promise<string> {
-  const entry = readOutbox(dataDir)
-    .filter((e) => e.phone === phone)
-    .at(-1);
+  const entries = (await outboxes.get(dataDir)?.()) ?? readOutbox(dataDir);
+  const entry = entries.filter((e) => e.phone === phone).at(-1);
   const code = entry?.text.match(/验证码 (\d{6})/)?.[1];
   if (!code) throw new Error(`no SMS for ${phone}`);
   return code;
