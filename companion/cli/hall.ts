@@ -12,7 +12,6 @@ import {
   personNameSchema,
   withDocumentCheck,
 } from "../../shared/identity/schemas.js";
-import { configFromEnv } from "../config.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
 import { personSubject } from "../security/attempt-guard.js";
