@@ -10,6 +10,7 @@ import {
   lastSmsCode,
   type RunningCompanion,
   runCli,
+  sharesOfficeOutbox,
   startCompanion,
 } from "../support/companion.js";
 import { type CompanionProcess, startCompanionProcess } from "../support/companion-process.js";
@@ -41,6 +42,7 @@ describe("two companions, one office database", () => {
     // B joins the office with a code A's machine gives, as a second desktop does once.
     const { code } = await a.app.core.office!.invite();
     b = await startCompanionProcess({ databaseUrl, before: [["office", "join", "--code", code, "--name", "电脑B"]] });
+    sharesOfficeOutbox(b.dataDir, a.dataDir);
     tin = (await addUnit(a, { name: "广东QJ4核定4" })).tin;
     rep = await registerPerson(a, newPerson({ name: "王法人" }));
     await setOfficer(a, { tin, role: "法定代表人", person: rep });
@@ -164,6 +166,18 @@ describe("two companions, one office database", () => {
       body: { resetTicket: start.body.resetTicket, smsCode, newPassword: "NewPass#2028" },
     });
     expect(done.status).toBe(204);
+  });
+
+  it("a hall code issued by a third process registers the person on B, who can then log in on A", async () => {
+    const person = newPerson({ name: "钱大厅" });
+    const slip = await runCli(
+      ["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber, "--name", person.name],
+      { dataDir: a.dataDir, databaseUrl: b.databaseUrl },
+    );
+    const code = slip.match(/您的注册码为 (\S+) ，/)?.[1];
+    expect(code).toBeTruthy();
+    await registerPerson(b, person, code);
+    expect(await loginToken(a, person)).toBeTruthy();
   });
 
   it("200 wrong logins split over A and B at once: exactly 5 are evaluated, then the account is locked on both", async () => {

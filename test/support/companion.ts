@@ -181,6 +181,16 @@ export async function api(
 const outboxes = new Map<string, () => Promise<OutboxEntry[]>>();
 
 /**
+ * The companion on `dataDir` (another process of the office) puts its texts where the one on
+ * `memberDataDir` reads them: the office's outbox in the shared database.
+ */
+export function sharesOfficeOutbox(dataDir: string, memberDataDir: string): void {
+  const read = outboxes.get(memberDataDir);
+  if (!read) throw new Error("no companion started here on that data dir");
+  outboxes.set(dataDir, read);
+}
+
+/**
  * The last SMS code sent to a phone by the companion on `dataDir`, read from its outbox as a
  * person would read their phone (in an office, the shared outbox every member reads).
  */

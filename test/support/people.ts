@@ -40,13 +40,18 @@ export function newPerson(overrides: Partial<TestPerson> = {}): TestPerson {
   };
 }
 
+/** A companion as tests reach it: its address, and its data dir (whose outbox has its texts). */
+type Reached = Pick<RunningCompanion, "url" | "dataDir">;
+
 /** Registers through the HTTP API exactly as the register page does, with a code from the hall. */
 export async function registerPerson(
-  companion: RunningCompanion,
+  companion: Reached & { app?: RunningCompanion["app"] },
   person: TestPerson = newPerson(),
   hallCode?: string,
 ): Promise<TestPerson> {
-  const code = hallCode ?? (await companion.app.core.registrationCodes.issue(person)).code;
+  const issued = hallCode ?? (await companion.app?.core.registrationCodes.issue(person))?.code;
+  if (issued === undefined) throw new Error("a companion in another process needs the hall code given");
+  const code = issued;
   const verify = await api(companion, "/api/register/verify", {
     body: {
       registrationCode: code,
@@ -66,7 +71,7 @@ export async function registerPerson(
  * Step 2 of either registration (hall code or face): the SMS to the phone, then 登录名, 密码 and
  * 手机号 with the code. Answers the companion's reply to the last call.
  */
-export async function finishRegistration(companion: RunningCompanion, ticket: string, person: TestPerson) {
+export async function finishRegistration(companion: Reached, ticket: string, person: TestPerson) {
   const sms = await api(companion, "/api/sms/send", { body: { purpose: "register", ticket, phone: person.phone } });
   if (sms.status !== 200) throw new Error(`sms failed: ${JSON.stringify(sms.body)}`);
   return api(companion, "/api/register/complete", {
