@@ -1,16 +1,22 @@
 import { createServer } from "node:net";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import type { CompanionConfig } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabase, openSql } from "../db/database.js";
 import { KEYCHAIN_FIX_HINT, osKeychain, probeKeychain } from "../keychain/keychain.js";
+import { officeService } from "../office/office.js";
+import { officeStore } from "../office/office-store.js";
 
 type Outcome = { ok: boolean; detail: string };
 
 /** Checks each real part the companion needs and prints one line per part. True when all pass. */
 export async function doctor(config: CompanionConfig): Promise<boolean> {
+  const { databaseUrl } = config;
   const checks: Array<[string, () => Promise<Outcome>]> = [
-    ["数据库 (SQLite)", async () => checkDatabase(config.dataDir)],
+    databaseUrl
+      ? ["数据库 (PostgreSQL)", () => checkSharedDatabase(databaseUrl)]
+      : ["数据库 (SQLite)", async () => checkDatabase(config.dataDir)],
     ["系统钥匙串 (OS keychain)", () => checkKeychain(config.keychainService)],
+    ...(databaseUrl ? [["办公室", () => checkOffice(config)] as [string, () => Promise<Outcome>]] : []),
     [`端口 127.0.0.1:${config.port}`, () => checkPort(config.port)],
   ];
   let allOk = true;
@@ -30,6 +36,39 @@ async function checkDatabase(dataDir: string): Promise<Outcome> {
     return integrity === "ok"
       ? { ok: true, detail: `${dataDir}，迁移版本 ${version}` }
       : { ok: false, detail: `完整性检查失败: ${String(integrity)}` };
+  } finally {
+    await sql.close();
+  }
+}
+
+/** The office's database, named without its password. */
+async function checkSharedDatabase(databaseUrl: string): Promise<Outcome> {
+  const url = new URL(databaseUrl);
+  const where = `${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`;
+  const sql = await openSql({ dataDir: "", databaseUrl });
+  try {
+    const server = await sql.value<string>("SHOW server_version");
+    const version = await sql.value<number>("SELECT MAX(version) FROM schema_migrations");
+    return { ok: true, detail: `${where}，PostgreSQL ${server}，迁移版本 ${version}` };
+  } finally {
+    await sql.close();
+  }
+}
+
+/** Whether this machine's keychain holds the key of the office the database belongs to. */
+async function checkOffice(config: CompanionConfig): Promise<Outcome> {
+  const sql = await openSql(config);
+  try {
+    const office = officeService({
+      store: officeStore(sql),
+      keychain: osKeychain(config.keychainService),
+      clock: config.clock,
+    });
+    const { officeId, machineId } = await office.membership();
+    const self = (await office.members()).find((member) => member.machineId === machineId);
+    return { ok: true, detail: `本机「${self?.name ?? machineId}」是办公室 ${officeId} 的成员` };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
   } finally {
     await sql.close();
   }

@@ -123,6 +123,20 @@ describe("taxauth office: init, invite, join, members, remove", () => {
     expect(await cli(url, first, "members")).toMatch(/会计电脑\t.+\t已移出 /);
   });
 
+  it("doctor checks the shared database and this machine's membership", async () => {
+    const doctor = (keychainService: string) =>
+      runCli(["doctor"], { dataDir, databaseUrl: url, keychainService, port: 1 }).then(
+        (out) => out,
+        (error: { stdout: string }) => error.stdout,
+      );
+    const member = await doctor(first);
+    expect(member).toMatch(/✔ 数据库 \(PostgreSQL\): 127\.0\.0\.1:\d+\/\w+，PostgreSQL [\d.]+.*，迁移版本 \d+/);
+    expect(member).toContain("✔ 办公室: 本机「前台电脑」是办公室");
+    expect(member).not.toContain("postgres://");
+    expect(await doctor(machine())).toContain("✘ 办公室: 本机尚未加入办公室");
+    expect(await doctor(second)).toContain("✘ 办公室: 本机已被移出办公室");
+  });
+
   it("without a shared database the office commands say what is needed", async () => {
     const failed = await runCli(["office", "members"], { dataDir, keychainService: first }).then(
       () => "",
