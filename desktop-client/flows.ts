@@ -99,11 +99,15 @@ const entered = (unit: EnteredUnit) => {
   return unit;
 };
 
+/** The person chose 忘记申报密码 at the 在线登录 prompt (an empty answer) instead of typing one. */
+class ForgotChosen extends Error {}
+
 /**
  * 进入 → 单位办税验证: directly with a grant or office; otherwise the seed's 在线登录 dialog asks
- * for the 申报密码 (or $TAXAUTH_DESK_DECLARATION_PASSWORD), and the captcha after a wrong one.
+ * for the 申报密码 (or $TAXAUTH_DESK_DECLARATION_PASSWORD), and the captcha after a wrong one. As
+ * the dialog's 【忘记申报密码】 link, an empty answer shows the reset channels instead (then null).
  */
-export async function enterUnit(client: DesktopClient, tin: string): Promise<EnteredUnit> {
+export async function enterUnit(client: DesktopClient, tin: string): Promise<EnteredUnit | null> {
   try {
     return entered(await client.request("unit.enter", { tin }));
   } catch (error) {
@@ -114,19 +118,30 @@ export async function enterUnit(client: DesktopClient, tin: string): Promise<Ent
   const unit = items.find((u) => u.tin === normalizeTaxpayerId(tin));
   say(["", "在线登录", ...(unit ? [`  ${unit.name}`] : []), `  ${normalizeTaxpayerId(tin)}`].join("\n"));
   const fromEnv = process.env.TAXAUTH_DESK_DECLARATION_PASSWORD;
-  let password = fromEnv || (await askSecret("申报密码: "));
-  return entered(
-    await guardedTry(
-      client,
-      (captcha) => client.request("unit.enter", { tin, declarationPassword: password, ...captcha }),
-      "DECLARATION_PASSWORD_WRONG",
-      fromEnv
-        ? null
-        : async () => {
-            password = await askSecret("申报密码: ");
-          },
-    ),
-  );
+  const ask = async () => {
+    const answer = await askSecret("申报密码（忘记申报密码？直接按回车）: ");
+    if (answer === "") throw new ForgotChosen();
+    return answer;
+  };
+  try {
+    let password = fromEnv || (await ask());
+    return entered(
+      await guardedTry(
+        client,
+        (captcha) => client.request("unit.enter", { tin, declarationPassword: password, ...captcha }),
+        "DECLARATION_PASSWORD_WRONG",
+        fromEnv
+          ? null
+          : async () => {
+              password = await ask();
+            },
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof ForgotChosen)) throw error;
+    await forgotDeclarationPassword(client, tin);
+    return null;
+  }
 }
 
 /**

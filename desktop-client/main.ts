@@ -215,13 +215,13 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
   if (Boolean(options.cert) !== Boolean(options.key)) throw new DeskError("CA 校验需要同时给出 --cert 和 --key");
   const connection = await connectPaired(url, config);
   try {
-    // As in the seed, 忘记申报密码 is offered once logged in, at the unit's 申报密码 dialog.
+    // As in the seed, 忘记申报密码 is offered once logged in, at the unit's 申报密码 dialog (and --forgot).
     await signIn(connection.client, options);
     if (options.forgot) {
       await forgotDeclarationPassword(connection.client, tin);
       return 0;
     }
-    let entered: EnteredUnit;
+    let entered: EnteredUnit | null;
     try {
       entered =
         options.cert && options.key
@@ -233,6 +233,8 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
       }
       throw error;
     }
+    // 忘记申报密码 was chosen at the prompt: the reset channels are shown, nothing entered.
+    if (entered === null) return 0;
     return await stayInUnit(connection, entered);
   } finally {
     connection.client.close();

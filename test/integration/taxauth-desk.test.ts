@@ -217,6 +217,20 @@ describe("taxauth-desk enter (单位办税验证)", () => {
     expect(run.output()).toContain("已退出单位：广东QJ4核定4");
   });
 
+  it("忘记申报密码 at the 在线登录 prompt (an empty answer) shows the reset channels and counts no try", async () => {
+    const run = desk(["enter", units.password, "--account", clerk.loginName], { ...as(clerk), input: "\n" });
+    expect(await run.exitCode).toBe(0);
+    const output = run.output();
+    expect(output).toContain("申报密码（忘记申报密码？直接按回车）");
+    expect(output).toContain("申报密码重置渠道选择");
+    expect(output).toContain("点击打开 个人所得税WEB：");
+    expect(output).not.toContain("已进入单位");
+    const guards = await companion.app.core.sql.all(
+      "SELECT subject FROM login_guards WHERE subject LIKE 'declaration:%'",
+    );
+    expect(guards).toEqual([]);
+  });
+
   it("prints the lock with the minutes to wait", async () => {
     const wrong = { ...as(clerk, { TAXAUTH_DESK_DECLARATION_PASSWORD: "wrong1234" }) };
     for (let i = 0; i < 5; i++) {
@@ -228,7 +242,9 @@ describe("taxauth-desk enter (单位办税验证)", () => {
     }
     const locked = desk(["enter", units.password, "--account", clerk.loginName], wrong);
     expect(await locked.exitCode).toBe(1);
-    expect(locked.output()).toContain("申报密码输错超过5次（含），已被锁定");
+    expect(locked.output()).toContain(
+      "申报密码输错超过 5 次（含），已被锁定，可以在 120 分钟之后再试，也可以由税务登记的法定代表人或者财务经理通过个人所得税 APP 和 WEB 渠道，或者前往办税大厅进行重置",
+    );
     expect(locked.output()).toContain("请在 120 分钟后再试");
     expect(locked.output()).toContain(`taxauth-desk enter ${units.password} --forgot`);
   });
