@@ -1,19 +1,17 @@
 // Login round trip and the non-crypto request path (GET /api/session) of the companion, each
 // against a trivial GET on the bare Fastify floor. Not a §8 budget of its own: informational.
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { gb11643CheckDigit } from "../shared/identity/documents.js";
 import {
   type BudgetResult,
   type Companion,
   median,
   percentile,
-  repoRoot,
   request,
   round,
   type Server,
+  taxauth,
   timeSequential,
 } from "./support.js";
 
@@ -39,15 +37,10 @@ async function post(companion: Companion, path: string, body: unknown): Promise<
 
 /** Registers the bench person as a clerk would: hall code from the CLI, then the register page's calls. */
 export async function registerPerson(companion: Companion): Promise<void> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      join(repoRoot, "bin", "taxauth.js"),
-      ...["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber],
-      ...["--name", person.name],
-    ],
-    { env: { ...process.env, ...companion.env } },
-  );
+  const stdout = await taxauth(companion.env, [
+    ...["hall", "code", "issue", "--doc-type", person.docType, "--doc-number", person.docNumber],
+    ...["--name", person.name],
+  ]);
   const registrationCode = stdout.match(/您的注册码为 (\S+)/)?.[1];
   if (!registrationCode) throw new Error(`no registration code in:\n${stdout}`);
 

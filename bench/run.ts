@@ -6,6 +6,7 @@ import { join } from "node:path";
 import keytar from "keytar";
 import { measureDesktop } from "./desktop.js";
 import { measureLogin } from "./login.js";
+import { measureOffice } from "./office.js";
 import { measurePopupInteractive, measurePopupJs } from "./popup.js";
 import { measureQrLogin } from "./qr-login.js";
 import { measureRareChars } from "./rare-chars.js";
@@ -14,6 +15,7 @@ import { IDLE_RSS_RATIO_BUDGET, idleRss, rssResult } from "./rss.js";
 import { measureScale } from "./scale.js";
 import {
   BENCH_KEYCHAIN_SERVICE,
+  BENCH_SECOND_KEYCHAIN_SERVICE,
   type BudgetResult,
   cleanup,
   repoRoot,
@@ -39,12 +41,13 @@ function table(results: BudgetResult[]): string {
 }
 
 /**
- * Each fresh data dir stored a pepper under the bench's keychain service; remove them all. Under
- * `npm run bench` the keyring is a throwaway one (--isolated); this matters on a real keychain.
+ * Each fresh data dir stored a pepper under the bench's keychain service, and the office's two
+ * machines their office key; remove them all. Under `npm run bench` the keyring is a throwaway one
+ * (--isolated); this matters on a real keychain.
  */
 async function clearBenchKeychain(): Promise<void> {
-  for (const { account } of await keytar.findCredentials(BENCH_KEYCHAIN_SERVICE)) {
-    await keytar.deletePassword(BENCH_KEYCHAIN_SERVICE, account);
+  for (const service of [BENCH_KEYCHAIN_SERVICE, BENCH_SECOND_KEYCHAIN_SERVICE]) {
+    for (const { account } of await keytar.findCredentials(service)) await keytar.deletePassword(service, account);
   }
 }
 
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
   );
   console.log("desktop socket: round trips and idle connections (a companion of its own)…");
   results.push(...(await measureDesktop()));
+  console.log("office mode on a private PostgreSQL: units.list round trips, revoke across companions, a login race…");
+  results.push(...(await measureOffice()));
   console.log("scale: lists, units.list, unit.enter, revoke → unit.ended and the event loop at N = 10 … 20,000…");
   results.push(...(await measureScale()));
   console.log("生僻字: lookups over every radical × strokes key, index size…");

@@ -22,6 +22,7 @@ import {
   percentile,
   request,
   round,
+  type Store,
   sleep,
   startCompanion,
   stopServer,
@@ -65,22 +66,25 @@ interface Person {
   name: string;
 }
 
-interface Fixture {
+export interface Fixture {
   rep: Person;
   clerk: Person;
   /** The grantee of the big unit who enters it and is revoked. */
   grantee: Person;
   bigUnit: string;
   clerkUnit: string;
+  /** The other grantees of the big unit (n − 1 of them). */
+  others: Person[];
 }
 
 /**
- * One data dir for size n, written through the companion's own stores in one transaction: the rep
- * is 法定代表人 of n units and of the big unit; the clerk holds a grant at each of the n units and
- * has them on the 单位管理 list; n people hold a grant at the big unit, each with its history row.
+ * One store for size n (a data dir's SQLite file, or an office's database), written through the
+ * companion's own stores in one transaction: the rep is 法定代表人 of n units and of the big unit;
+ * the clerk holds a grant at each of the n units and has them on the 单位管理 list; n people hold a
+ * grant at the big unit, each with its history row.
  */
-export async function seed(dataDir: string, n: number): Promise<Fixture> {
-  const core = await openCore(configFromEnv(companionEnv(dataDir, 0)));
+export async function seed(store: Store, n: number): Promise<Fixture> {
+  const core = await openCore(configFromEnv(companionEnv(store, 0)));
   const passwordHash = await hashPassword(PASSWORD);
   const now = Date.now();
   let serial = 0;
@@ -155,10 +159,10 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
       }
       const bigUnit = tinOf(0);
       await saveUnit(bigUnit, "广东QJ大单位", false);
-      let grantee: Person | null = null;
+      const holders: Person[] = [];
       for (let i = 0; i < n; i++) {
         const holder = await person(nameOf(i));
-        grantee ??= holder;
+        holders.push(holder);
         const made = grant(bigUnit, holder.id, rep.id);
         await core.grants.store.insert(made);
         await core.audit.append({
@@ -172,7 +176,8 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
           after: { permission: made.permission, termType: made.termType, startDate: made.startDate, endDate: null },
         });
       }
-      return { rep, clerk, grantee: grantee as Person, bigUnit, clerkUnit: tinOf(1) };
+      const [grantee, ...others] = holders as [Person, ...Person[]];
+      return { rep, clerk, grantee, bigUnit, clerkUnit: tinOf(1), others };
     });
     await core.audit.anchorHead();
     return fixture;
@@ -181,7 +186,7 @@ export async function seed(dataDir: string, n: number): Promise<Fixture> {
   }
 }
 
-async function login(companion: Companion, who: Person): Promise<string> {
+export async function login(companion: Companion, who: Person): Promise<string> {
   const { status, body } = await request(`${companion.url}/api/login`, {
     body: { account: who.loginName, password: PASSWORD },
   });
@@ -196,7 +201,7 @@ async function get(companion: Companion, path: string, token: string): Promise<a
 }
 
 /** A paired desktop connection, logged in as `who` when given. */
-async function desk(companion: Companion, clientToken: string, who?: Person): Promise<Desk> {
+export async function desk(companion: Companion, clientToken: string, who?: Person): Promise<Desk> {
   const connection = await Desk.open(`${companion.url.replace("http", "ws")}${DESKTOP_PATH}`);
   await connection.request("hello", { clientToken });
   if (who) await connection.request("login", { account: who.loginName, password: PASSWORD });
@@ -226,8 +231,8 @@ const DESKTOP = {
 
 async function measureSize(n: number): Promise<SizeFigures> {
   const dataDir = tempDir(`taxauth-bench-scale-${n}-`);
-  const fixture = await seed(dataDir, n);
-  const companion = await startCompanion(dataDir);
+  const fixture = await seed({ dataDir }, n);
+  const companion = await startCompanion({ dataDir });
   try {
     const repToken = await login(companion, fixture.rep);
     const clerkToken = await login(companion, fixture.clerk);
@@ -259,7 +264,7 @@ async function measureSize(n: number): Promise<SizeFigures> {
         () => clerkDesk.request("unit.leave", { tin: fixture.clerkUnit }),
       ),
     );
-    times.revokeEnded = p50(await revokeRounds(companion, repToken, granteeDesk, fixture, 10));
+    times.revokeEnded = p50((await revokeRounds(companion, repToken, [granteeDesk], fixture, 10))[0] as number[]);
 
     // The heaviest requests back to back, pings alongside; then the same pings with nothing else.
     const heavy: Record<string, () => Promise<unknown>> = {
@@ -310,26 +315,37 @@ async function timedOnSocket(timed: () => Promise<unknown>, after?: () => Promis
   return times;
 }
 
-/** The grantee enters the big unit; the rep revokes; time from the revoke until unit.ended arrives. */
-async function revokeRounds(
+/**
+ * The grantee enters the big unit on a desktop connection; the rep revokes through `companion`;
+ * time from the revoke until unit.ended arrives. Round i uses desks[i % desks.length] (the grantee
+ * logged in on each, say on different companions): the times by desk, the first `warmup` rounds
+ * of each left out.
+ */
+export async function revokeRounds(
   companion: Companion,
   repToken: string,
-  granteeDesk: Desk,
+  desks: Desk[],
   fixture: Fixture,
   rounds: number,
-): Promise<number[]> {
-  const times: number[] = [];
+  warmup = 0,
+): Promise<number[][]> {
+  const times: number[][] = desks.map(() => []);
   const grantsPath = `/api/units/${fixture.bigUnit}/grants`;
   let grantId = (await get(companion, `${grantsPath}?limit=1`, repToken)).items[0].id as string;
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < (rounds + warmup) * desks.length; i++) {
+    const granteeDesk = desks[i % desks.length] as Desk;
     await granteeDesk.request("unit.enter", { tin: fixture.bigUnit });
-    const ended = new Promise<number>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<number>((resolve, reject) => {
       granteeDesk.onEvent = (event) => event.event === "unit.ended" && resolve(performance.now());
-    });
+      timer = setTimeout(() => reject(new Error("no unit.ended within 5 s of the revoke")), 5000);
+    }).finally(() => clearTimeout(timer));
+    ended.catch(() => undefined); // awaited below, unless the revoke itself fails first
     const start = performance.now();
     const revoked = await request(`${companion.url}${grantsPath}/${grantId}/revoke`, { token: repToken, body: {} });
     if (revoked.status !== 200) throw new Error(`revoke: ${revoked.status} ${JSON.stringify(revoked.body)}`);
-    times.push((await ended) - start);
+    const took = (await ended) - start;
+    if (i >= warmup * desks.length) times[i % desks.length]?.push(took);
     const again = await request(`${companion.url}${grantsPath}`, {
       token: repToken,
       body: {

@@ -1,14 +1,17 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import WebSocket from "ws";
 import { EXTENSION_ORIGIN } from "../shared/extension-identity.js";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 export const BENCH_KEYCHAIN_SERVICE = "taxauth-bench";
+/** The keychain of the office's second desktop (bench/office.ts): another machine's keychain. */
+export const BENCH_SECOND_KEYCHAIN_SERVICE = "taxauth-bench-b";
 
 /** One measured figure, as written to results.json. budget null: §8 sets none for it (informational). */
 export interface BudgetResult {
@@ -28,6 +31,17 @@ export interface BudgetResult {
 // Everything started by the bench, so run.ts can clean up even after an error.
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const stops = new Set<() => Promise<void>>();
+
+/** Something else the bench started (a PostgreSQL cluster): stopped by cleanup() unless stopped before. */
+export function stopAtCleanup(stop: () => Promise<void>): () => Promise<void> {
+  const once = async () => {
+    if (!stops.delete(once)) return;
+    await stop();
+  };
+  stops.add(once);
+  return once;
+}
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -93,13 +107,31 @@ export async function spawnServer(args: string[], env: Record<string, string>, t
   });
 }
 
-export function companionEnv(dataDir: string, port: number): Record<string, string> {
+/** Where a companion keeps its data, and whose keychain it uses. */
+export interface Store {
+  dataDir: string;
+  /** An office's PostgreSQL database instead of the SQLite file in the data dir. */
+  databaseUrl?: string;
+  /** Another machine's keychain; the bench's own unless given. */
+  keychainService?: string;
+}
+
+export function companionEnv(store: Store, port: number): Record<string, string> {
   return {
     TAXAUTH_PORT: String(port),
-    TAXAUTH_DATA_DIR: dataDir,
-    TAXAUTH_KEYCHAIN_SERVICE: BENCH_KEYCHAIN_SERVICE,
+    TAXAUTH_DATA_DIR: store.dataDir,
+    ...(store.databaseUrl === undefined ? {} : { TAXAUTH_DATABASE_URL: store.databaseUrl }),
+    TAXAUTH_KEYCHAIN_SERVICE: store.keychainService ?? BENCH_KEYCHAIN_SERVICE,
     TAXAUTH_LOG_LEVEL: "warn",
   };
+}
+
+/** The built `taxauth` CLI on a companion's store (env as companionEnv gives it); its stdout. */
+export async function taxauth(env: Record<string, string>, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, "bin", "taxauth.js"), ...args], {
+    env: { ...process.env, ...env },
+  });
+  return stdout;
 }
 
 export interface Companion extends Server {
@@ -107,9 +139,21 @@ export interface Companion extends Server {
   env: Record<string, string>;
 }
 
-/** `node bin/taxauth.js start` on a free port (with a fresh data dir unless given one), run in-process (no re-wrap). */
-export async function startCompanion(dataDir = tempDir("taxauth-bench-")): Promise<Companion> {
-  const env = companionEnv(dataDir, await freePort());
+export interface CompanionOptions extends Partial<Store> {
+  /** `taxauth office join --code …` first, with this code: a new desktop joining the office. */
+  officeJoinCode?: string;
+}
+
+/**
+ * `node bin/taxauth.js start` on a free port (with a fresh data dir unless given one), run
+ * in-process (no re-wrap); on the SQLite file in its data dir, or on an office's database.
+ */
+export async function startCompanion(options: CompanionOptions = {}): Promise<Companion> {
+  const dataDir = options.dataDir ?? tempDir("taxauth-bench-");
+  const env = companionEnv({ ...options, dataDir }, await freePort());
+  if (options.officeJoinCode !== undefined) {
+    await taxauth(env, ["office", "join", "--code", options.officeJoinCode, "--name", `bench ${env.TAXAUTH_PORT}`]);
+  }
   const server = await spawnServer([join(repoRoot, "bin", "taxauth.js"), "start"], env);
   // bin/taxauth.js re-wraps itself in with-keyring.sh unless TAXAUTH_KEYRING is set; then the pid
   // we time and whose RSS we read would be a bash, not the companion.
@@ -147,6 +191,7 @@ export async function stopServer(child: ChildProcess): Promise<void> {
 
 export async function cleanup(): Promise<void> {
   await Promise.all([...children].map(stopServer));
+  await Promise.all([...stops].map((stop) => stop()));
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
 }
