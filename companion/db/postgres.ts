@@ -167,10 +167,25 @@ export async function openPostgres(url: string): Promise<Sql> {
   };
 
   /** The transaction the caller is in: its connection, and what it runs once it commits. */
-  const context = new AsyncLocalStorage<{ client: pg.PoolClient; savepoints: number; committed: Array<() => void> }>();
+  const context = new AsyncLocalStorage<{
+    client: pg.PoolClient;
+    savepoints: number;
+    committed: Array<() => void>;
+    /** False once it has ended: work it started without awaiting must not use its connection then. */
+    open: boolean;
+  }>();
+  /**
+   * The transaction the caller is in, while it is open. A promise started inside one and left
+   * running (not awaited) keeps its async context after the commit; its statements then run on
+   * their own, never on the connection the pool has taken back and may have given to another.
+   */
+  const openTransaction = () => {
+    const held = context.getStore();
+    return held?.open ? held : undefined;
+  };
   async function query<Row>(text: string, params: SqlParams | undefined): Promise<pg.QueryResult & { rows: Row[] }> {
     const statement = prepare(text, params);
-    const held = context.getStore();
+    const held = openTransaction();
     try {
       return held ? await held.client.query(statement) : await pool.query(statement);
     } catch (error) {
@@ -189,7 +204,7 @@ export async function openPostgres(url: string): Promise<Sql> {
     run: async (text, params) => (await query(text, params)).rowCount ?? 0,
 
     async transaction<T>(fn: () => Promise<T>): Promise<T> {
-      const held = context.getStore();
+      const held = openTransaction();
       if (held) {
         const name = `nested_${++held.savepoints}`;
         const mark = held.committed.length;
@@ -209,12 +224,15 @@ export async function openPostgres(url: string): Promise<Sql> {
       // statement reports it, so the event must not crash the companion.
       const ignore = () => undefined;
       client.on("error", ignore);
-      const transaction = { client, savepoints: 0, committed: [] as Array<() => void> };
+      const transaction = { client, savepoints: 0, committed: [] as Array<() => void>, open: true };
       let broken: unknown;
       let due: Array<() => void> = [];
       try {
         await client.query("BEGIN");
-        const result = await context.run(transaction, fn);
+        const result = await context.run(transaction, fn).finally(() => {
+          // Whatever fn left running belongs to no transaction from here on (see openTransaction).
+          transaction.open = false;
+        });
         await client.query("COMMIT");
         due = transaction.committed;
         return result;
@@ -230,9 +248,9 @@ export async function openPostgres(url: string): Promise<Sql> {
         for (const run of due) run();
       }
     },
-    inTransaction: () => context.getStore() !== undefined,
+    inTransaction: () => openTransaction() !== undefined,
     afterCommit(fn) {
-      const held = context.getStore();
+      const held = openTransaction();
       if (held) held.committed.push(fn);
       else fn();
     },

@@ -1,5 +1,6 @@
 import type { DesktopEvent } from "../../shared/desktop/protocol.js";
 import type { Sessions } from "../accounts/sessions.js";
+import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
 import type { QrLogins } from "../qr-login/qr-logins.js";
 import { qrRequesterConnection } from "../qr-login/requester.js";
@@ -8,8 +9,15 @@ import type { DesktopPairing } from "./pairing.js";
 import type { EntryVia, UnitSessions } from "./unit-sessions.js";
 
 const SESSION_CHECK_MS = 1_000;
+/**
+ * A login checked against the database is trusted for this long by the connection's next
+ * requests: an ended login is noticed by then anyway (the check above, or at once when told), and
+ * a desktop's burst of requests costs one read, not one each (a network round trip in an office).
+ */
+const LOGIN_REUSE_MS = SESSION_CHECK_MS;
 
 export interface DesktopConnectionDeps {
+  clock: Clock;
   sessions: Pick<Sessions, "authenticate" | "isLive" | "end" | "onEnd">;
   unitSessions: Pick<UnitSessions, "open" | "close" | "recheck">;
   pairing: Pick<DesktopPairing, "attach" | "withdraw">;
@@ -39,6 +47,13 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
   let client: { id: string; name: string } | null = null;
   let stopHearingRevocation: (() => void) | null = null;
   let login: { token: string; personId: string } | null = null;
+  /** Until when the login's last check against the database stands (see LOGIN_REUSE_MS). */
+  let verifiedUntil = 0;
+  /**
+   * Once the socket has closed, requests still under way must not register anything new (a login,
+   * a pairing, a unit session): nothing would ever remove it, and the closed connection would live on.
+   */
+  let closed = false;
   let stopHearingEnds: (() => void) | null = null;
   /** The units entered: 纳税人识别号 → unit session id. */
   const entered = new Map<string, string>();
@@ -50,8 +65,14 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
 
   /** The connection holds `session` (or no login), and hears when one of its person's sessions ends. */
   function hold(session: { token: string; personId: string } | null): void {
+    // A login answered after the socket closed is not kept (nor listened for): it ends at once.
+    if (closed) {
+      if (session) endLogin(session.token, "disconnected");
+      return;
+    }
     stopHearingEnds?.();
     login = session;
+    verifiedUntil = 0;
     stopHearingEnds = session && deps.sessions.onEnd(session.personId, checkSoon);
   }
 
@@ -97,6 +118,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     },
     /** From now on the connection speaks for a paired client, until the person revokes it. */
     pairAs(paired: { id: string; name: string }): void {
+      if (closed) return;
       stopHearingRevocation?.();
       client = paired;
       stopHearingRevocation = deps.pairing.attach(paired.id, () => {
@@ -111,8 +133,12 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     },
     /** The person logged in on the connection; the login's idle timer moves with each request. */
     async requireLogin(): Promise<string> {
-      if (!login) throw new AppError("NOT_LOGGED_IN");
-      return (await deps.sessions.authenticate(login.token)).personId;
+      const held = login;
+      if (!held) throw new AppError("NOT_LOGGED_IN");
+      if (deps.clock.now() < verifiedUntil) return held.personId;
+      const { personId } = await deps.sessions.authenticate(held.token);
+      if (login === held) verifiedUntil = deps.clock.now() + LOGIN_REUSE_MS;
+      return personId;
     },
     /** A new login replaces the connection's previous one. */
     signIn(session: { token: string; personId: string }): void {
@@ -127,6 +153,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
 
     /** Opens the unit's session (replacing one the connection had there), told when it ends. */
     enterUnit(personId: string, unit: UnitEntry): void {
+      if (closed) return;
       const previous = entered.get(unit.tin);
       if (previous) deps.unitSessions.close(previous);
       const end = (reason: string) => {
@@ -144,6 +171,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
 
     /** The socket closed: everything the connection held ends with it. */
     close(): void {
+      closed = true;
       clearInterval(sessionCheck);
       stopHearingEnds?.();
       if (connection.pendingPairing) deps.pairing.withdraw(connection.pendingPairing);

@@ -96,6 +96,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     ...qrLoginRequests({ qrLogins: core.qrLogins }),
   };
   const connectionDeps: DesktopConnectionDeps = {
+    clock: core.clock,
     sessions: core.sessions,
     unitSessions: sessions,
     pairing: core.desktopPairing,

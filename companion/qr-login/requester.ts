@@ -15,11 +15,13 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
     for (const unwatch of watching.values()) unwatch();
     watching.clear();
   };
+  // A code created after the connection closed is not watched: nothing would stop watching it.
+  let closed = false;
   return {
     async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
       const created = await qr.create(requester, publicKey);
       stopWatching();
-      watching.set(created.ref, qr.watch(created.ref, send));
+      if (!closed) watching.set(created.ref, qr.watch(created.ref, send));
       return created;
     },
     /** The result for the client, and the new session's token for a connection that keeps it. */
@@ -38,7 +40,10 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
         token: redeemed.token,
       };
     },
-    close: stopWatching,
+    close(): void {
+      closed = true;
+      stopWatching();
+    },
   };
 }
 
