@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import type { DesktopError } from "../../shared/desktop/client.js";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import {
   api,
@@ -45,6 +47,17 @@ const wrongLogin = async (account: string) =>
   login(account, "Wrong#Pass1", await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER));
 const changePassword = (token: string, body: Record<string, string>) =>
   api(companion, "/api/password/change", { token, body });
+/** The first answer of /api/events to the token (the popup's and the background's push socket). */
+const eventsAnswer = (token: string) =>
+  new Promise<Record<string, unknown>>((resolve, reject) => {
+    const socket = new WebSocket(`${companion.url.replace("http", "ws")}/api/events`, { origin: EXTENSION_ORIGIN });
+    socket.on("open", () => socket.send(JSON.stringify({ type: "auth", token })));
+    socket.on("message", (data) => {
+      resolve(JSON.parse(String(data)));
+      socket.close();
+    });
+    socket.on("error", reject);
+  });
 
 describe("taxauth hall password reset", () => {
   it("prints a one-time password once, ends every session (popup and desktop) and clears the lock", async () => {
@@ -97,6 +110,7 @@ describe("taxauth hall password reset", () => {
         message: "您的密码已在办税服务厅重置，请先在浏览器扩展中修改密码",
       });
     }
+    expect(await eventsAnswer(token)).toMatchObject({ type: "error", code: "PASSWORD_CHANGE_REQUIRED" });
     // The desktop protocol's login refuses it (no session), with the same code.
     const deskLogin = await desk.request("login", { account: person.loginName, password: oneTime }).then(
       () => null,
@@ -129,6 +143,7 @@ describe("taxauth hall password reset", () => {
     // The same session may now do everything; the one-time password no longer works.
     expect((await api(companion, "/api/my/grants", { token })).status).toBe(200);
     expect((await api(companion, "/api/session", { token })).body.passwordChangeRequired).toBe(false);
+    expect(await eventsAnswer(token)).toEqual({ type: "ready" });
     expect((await login(person.loginName, oneTime)).body.code).toBe("LOGIN_FAILED");
     const again = await login(person.loginName, "NewPass#2027", await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER));
     expect(again.body.passwordChangeRequired).toBe(false);
