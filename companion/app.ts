@@ -89,7 +89,10 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(sessionAuth, { sessions: core.sessions });
   await app.register(healthRoutes, only("sql", "keychain"));
   await app.register(captchaRoutes, only("captchas"));
-  await app.register(accountRoutes, only("login", "passwordReset", "people", "registration", "sessions"));
+  await app.register(
+    accountRoutes,
+    only("changePassword", "login", "passwordReset", "people", "registration", "sessions"),
+  );
   await app.register(grantRoutes, only("grants"));
   await app.register(declarationRoutes, only("declarationPasswords", "grants", "people", "smsCodes", "units"));
   await app.register(eventRoutes, only("hub", "sessions"));

@@ -1,4 +1,5 @@
 import { loginService } from "./accounts/login.js";
+import { passwordChangeService } from "./accounts/password-change.js";
 import { passwordResetService } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
 import { registrationService } from "./accounts/registration.js";
@@ -144,6 +145,7 @@ export async function openCore(config: CompanionConfig) {
       tickets,
       smsCodes: sentCodes,
     }),
+    changePassword: passwordChangeService({ people, guards, clock, captchas }),
     passwordReset: passwordResetService({ people, guards, captchas, tickets, smsCodes: sentCodes, sessions }),
     units,
     audit,

@@ -17,7 +17,13 @@ const ERRORS = {
   CAPTCHA_REQUIRED: [400, "请输入验证码"],
   CAPTCHA_INVALID: [400, "验证码错误或已过期"],
   LOGIN_FAILED: [401, "账号或密码错误"],
-  ACCOUNT_LOCKED: [423, "密码错误超过5次(含)，账号已被锁定"],
+  // In the seed's words, with where to go when 忘记密码 cannot help (desktop clients show it as is).
+  ACCOUNT_LOCKED: [
+    423,
+    "密码错误超过5次(含)，账号已被锁定，可以在120分钟之后再试，也可以通过【忘记密码】功能解锁账号。若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
+  ],
+  PASSWORD_CHANGE_REQUIRED: [403, "您的密码已在办税服务厅重置，请先在浏览器扩展中修改密码"],
+  OLD_PASSWORD_WRONG: [401, "原密码错误"],
   REGISTRATION_CODE_INVALID: [400, "注册码错误、已使用或已过期"],
   REGISTRATION_CODE_LOCKED: [429, "注册码错误次数过多，请到办税服务厅重新申请"],
   REGISTRATION_TICKET_INVALID: [400, "注册信息已失效，请重新填写身份信息"],

@@ -1,6 +1,7 @@
 import type { LoginRequest } from "../../shared/api/accounts.js";
 import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
+import { AppError } from "../errors.js";
 import { guardedAttempt, personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import { type CodeHasher, hashPassword, verifyPassword } from "../security/secrets.js";
@@ -35,18 +36,29 @@ export function loginService(deps: LoginDeps) {
     return decoyHash;
   };
 
-  return async function login(request: LoginRequest): Promise<LoginSuccess> {
+  /**
+   * `canChangePassword: false` (a desktop client): a person whose password is a one-time one from
+   * the hall is refused with PASSWORD_CHANGE_REQUIRED and no session, yet the right password still
+   * counts as right (the counter clears). The browser gets a session that may only change it.
+   */
+  return async function login(request: LoginRequest, surface = { canChangePassword: true }): Promise<LoginSuccess> {
     const person = await deps.people.byLoginIdentifier(request.account);
     const subject = person ? personSubject(person.id) : `unknown:${deps.hasher.digest("login", request.account)}`;
     // An unknown account still pays for one hash, and always fails.
     const check = async () =>
       (await verifyPassword(person?.passwordHash ?? (await decoy()), request.password)) && person !== null;
-    return guardedAttempt(deps, {
+    const success = await guardedAttempt(deps, {
       subject,
       captcha: request,
       check,
-      onSuccess: async () => ({ person: person as Person, ...(await deps.sessions.open((person as Person).id)) }),
+      onSuccess: async () => {
+        const found = person as Person;
+        if (found.mustChangePassword && !surface.canChangePassword) return null;
+        return { person: found, ...(await deps.sessions.open(found.id)) };
+      },
       refusals: { failed: "LOGIN_FAILED", locked: "ACCOUNT_LOCKED" },
     });
+    if (!success) throw new AppError("PASSWORD_CHANGE_REQUIRED");
+    return success;
   };
 }

@@ -1,5 +1,9 @@
 import type { z } from "zod";
-import type { forgotCompleteRequestSchema, forgotStartRequestSchema } from "../../shared/api/accounts.js";
+import type {
+  forgotCompleteRequestSchema,
+  forgotStartRequestSchema,
+  identitySchema,
+} from "../../shared/api/accounts.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { MINUTE } from "../clock.js";
@@ -7,7 +11,7 @@ import { AppError } from "../errors.js";
 import { personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import type { FlowTicketStore } from "../security/flow-ticket-store.js";
-import { hashPassword } from "../security/secrets.js";
+import { DIGITS, handedOutPassword, hashPassword, LOWER_LETTERS, UPPER_LETTERS } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
@@ -23,8 +27,32 @@ export interface PasswordResetDeps {
   sessions: Sessions;
 }
 
-/** 忘记密码: identity + captcha, then an SMS to the bound phone, then a new password. Unlocks the account. */
+/**
+ * The one-time password the hall prints on the slip: 10 characters of three kinds (so it passes the
+ * registration rules), no look-alikes, to be changed at the next login.
+ */
+export const hallOneTimePassword = () => handedOutPassword([UPPER_LETTERS, LOWER_LETTERS, DIGITS], 10);
+
+/**
+ * Resets of a forgotten password: 忘记密码 (identity + captcha, then an SMS to the bound phone, then
+ * a new password) and, when that cannot work (no phone, or the phone lost), at the tax hall with
+ * the person's identity document. Either unlocks the account and ends the person's sessions.
+ */
 export function passwordResetService(deps: PasswordResetDeps) {
+  /** The registered person of a document, when the name matches too. */
+  async function personOf(identity: z.infer<typeof identitySchema>): Promise<Person> {
+    const person = await deps.people.byDocument(identity.docType, identity.docNumber);
+    if (!person || person.name !== identity.name) throw new AppError("IDENTITY_NOT_FOUND");
+    return person;
+  }
+
+  /** The new password, the unlock and the logouts (popup and desktop alike): run inside the caller's transaction. */
+  async function replacePassword(personId: string, passwordHash: string, reason: string, oneTime: boolean) {
+    await deps.people.setPasswordHash(personId, passwordHash, oneTime);
+    await deps.guards.clear(personSubject(personId));
+    await deps.sessions.endAllFor(personId, reason);
+  }
+
   async function ticketPerson(ticket: string): Promise<Person & { phone: string }> {
     const found = await deps.tickets.find("reset-password", ticket);
     const person = found ? await deps.people.byId(found.subjectId) : null;
@@ -36,8 +64,7 @@ export function passwordResetService(deps: PasswordResetDeps) {
     async start(request: z.infer<typeof forgotStartRequestSchema>) {
       const captcha = await deps.captchas.consume(request.captchaId, request.captchaAnswer);
       if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", { captchaRequired: true });
-      const person = await deps.people.byDocument(request.docType, request.docNumber);
-      if (!person || person.name !== request.name) throw new AppError("IDENTITY_NOT_FOUND");
+      const person = await personOf(request);
       if (!person.phone) throw new AppError("PHONE_NOT_BOUND");
       const resetTicket = await deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
       const { resendAfter } = await deps.smsCodes.send("reset-password", person.phone);
@@ -56,11 +83,30 @@ export function passwordResetService(deps: PasswordResetDeps) {
       const passwordHash = await hashPassword(request.newPassword);
       // Spent with the ticket: the new password, the unlock and the logouts happen together or not at all.
       await deps.tickets.transaction(async () => {
-        await deps.people.setPasswordHash(person.id, passwordHash);
-        await deps.guards.clear(personSubject(person.id));
-        await deps.sessions.endAllFor(person.id, "password-reset");
+        await replacePassword(person.id, passwordHash, "password-reset", false);
         await deps.tickets.revoke("reset-password", request.resetTicket);
       });
+    },
+
+    /**
+     * 到本地办税服务厅进行密码重置: the officer has checked the identity document; the person gets a
+     * one-time password (answered once, for the slip) to change at the next login, and optionally
+     * a new bound phone in place of a lost one.
+     */
+    async atHall(request: z.infer<typeof identitySchema> & { phone?: string | undefined }) {
+      const person = await personOf(request);
+      const oneTimePassword = hallOneTimePassword();
+      const passwordHash = await hashPassword(oneTimePassword);
+      const phoneChanged = request.phone !== undefined && request.phone !== person.phone;
+      await deps.tickets.transaction(async () => {
+        if (request.phone && phoneChanged) {
+          const holder = await deps.people.byPhone(request.phone);
+          if (holder) throw new AppError("PHONE_TAKEN");
+          await deps.people.setPhone(person.id, request.phone);
+        }
+        await replacePassword(person.id, passwordHash, "hall-password-reset", true);
+      });
+      return { person: { ...person, phone: request.phone ?? person.phone }, oneTimePassword, phoneChanged };
     },
   };
 }

@@ -13,6 +13,8 @@ export interface Person {
   loginName: string;
   phone: string | null;
   passwordHash: string;
+  /** The password is a one-time one from the hall: the login may do nothing but change it. */
+  mustChangePassword: boolean;
 }
 
 interface PersonRow {
@@ -24,6 +26,7 @@ interface PersonRow {
   login_name: string;
   phone: string | null;
   password_hash: string;
+  must_change_password: number;
 }
 
 const fromRow = (row: PersonRow | undefined): Person | null =>
@@ -37,6 +40,7 @@ const fromRow = (row: PersonRow | undefined): Person | null =>
         loginName: row.login_name,
         phone: row.phone,
         passwordHash: row.password_hash,
+        mustChangePassword: row.must_change_password === 1,
       }
     : null;
 
@@ -51,7 +55,7 @@ export function personSummary(person: Person): PersonSummary {
   };
 }
 
-export interface NewPerson extends Omit<Person, "id"> {
+export interface NewPerson extends Omit<Person, "id" | "mustChangePassword"> {
   id: string;
   registeredVia: "hall-code" | "face";
   createdAt: number;
@@ -103,8 +107,16 @@ export function peopleStore(sql: Sql) {
         ],
       );
     },
-    setPasswordHash: async (personId: string, passwordHash: string) => {
-      await sql.run("UPDATE people SET password_hash = ? WHERE id = ?", [passwordHash, personId]);
+    /** A password the person chose, or (`oneTime`) one the hall handed out, to be changed at the next login. */
+    setPasswordHash: async (personId: string, passwordHash: string, oneTime = false) => {
+      await sql.run("UPDATE people SET password_hash = ?, must_change_password = ? WHERE id = ?", [
+        passwordHash,
+        oneTime ? 1 : 0,
+        personId,
+      ]);
+    },
+    setPhone: async (personId: string, phone: string) => {
+      await sql.run("UPDATE people SET phone = ? WHERE id = ?", [phone, personId]);
     },
   };
 }

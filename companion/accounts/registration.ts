@@ -93,6 +93,7 @@ export function registrationService(deps: RegistrationDeps) {
         loginName: request.loginName,
         phone: request.phone,
         passwordHash,
+        mustChangePassword: false,
       };
       // Spent with the ticket: the identity is used up and the account created in one step.
       return deps.tickets.transaction(async () => {

@@ -8,7 +8,10 @@ import { personSummary } from "./people.js";
 import { SESSION_IDLE_TIMEOUT } from "./sessions.js";
 
 /** What these routes use of the companion. */
-export type AccountRoutesDeps = Pick<Core, "login" | "passwordReset" | "people" | "registration" | "sessions">;
+export type AccountRoutesDeps = Pick<
+  Core,
+  "changePassword" | "login" | "passwordReset" | "people" | "registration" | "sessions"
+>;
 
 const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) => {
   serve(app, accountsApi.registerVerify, async ({ body }) => core.registration.verify(body));
@@ -30,6 +33,7 @@ const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) =
       person: personSummary(result.person),
       idleTimeout: SESSION_IDLE_TIMEOUT / 1000,
       expiresAt: new Date(result.expiresAt).toISOString(),
+      passwordChangeRequired: result.person.mustChangePassword,
     };
   });
 
@@ -40,7 +44,11 @@ const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) =
   serve(app, accountsApi.session, async ({ personId }) => {
     const person = await core.people.byId(personId);
     if (!person) throw new AppError("UNAUTHENTICATED");
-    return { person: personSummary(person) };
+    return { person: personSummary(person), passwordChangeRequired: person.mustChangePassword };
+  });
+
+  serve(app, accountsApi.changePassword, async ({ personId, body }) => {
+    await core.changePassword(personId, body);
   });
 
   serve(app, accountsApi.forgotStart, async ({ body }) => core.passwordReset.start(body));

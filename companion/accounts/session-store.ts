@@ -6,17 +6,22 @@ export interface OpenSession {
   personId: string;
   lastSeenAt: number;
   expiresAt: number;
+  /** The person's password is a one-time one from the hall, not yet changed. */
+  mustChangePassword: boolean;
 }
 
 interface SessionRow {
   person_id: string;
   last_seen_at: number;
   expires_at: number;
+  must_change_password: number;
 }
 
 const INSERT =
   "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)";
-const OPEN = "SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL";
+// The person's must-change mark comes with the session in the same read: a request costs no more for it.
+const OPEN = `SELECT s.person_id, s.last_seen_at, s.expires_at, p.must_change_password
+  FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND s.ended_at IS NULL`;
 const TOUCH = "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
 const END_ONE =
   "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL RETURNING person_id";
@@ -33,7 +38,14 @@ export function sessionStore(sql: Sql) {
     openSession: (tokenHash: string) =>
       rows.get(tokenHash, async () => {
         const row = await sql.one<SessionRow>(OPEN, [tokenHash]);
-        return row ? { personId: row.person_id, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at } : null;
+        return row
+          ? {
+              personId: row.person_id,
+              lastSeenAt: row.last_seen_at,
+              expiresAt: row.expires_at,
+              mustChangePassword: row.must_change_password === 1,
+            }
+          : null;
       }),
     touch: (tokenHash: string, now: number) => sql.run(TOUCH, [now, tokenHash]),
     /** Whose session it ended; undefined when it had ended already. */

@@ -13,8 +13,15 @@ const TOUCH_INTERVAL = MINUTE;
 
 export interface Sessions {
   open(personId: string): Promise<{ token: string; expiresAt: number }>;
-  /** The person behind a live token (touching its idle timer), or UNAUTHENTICATED. */
-  authenticate(token: string | undefined): Promise<{ personId: string; tokenHash: string }>;
+  /**
+   * The person behind a live token (touching its idle timer), or UNAUTHENTICATED. While the
+   * person's password is a one-time one from the hall, PASSWORD_CHANGE_REQUIRED — unless the caller
+   * is one of the few things such a session may do (`beforePasswordChange`).
+   */
+  authenticate(
+    token: string | undefined,
+    options?: { beforePasswordChange?: boolean },
+  ): Promise<{ personId: string; tokenHash: string; mustChangePassword: boolean }>;
   /** Whether the session behind a token digest is still live, without touching its idle timer. */
   isLive(tokenHash: string): Promise<boolean>;
   end(token: string, reason: string): Promise<void>;
@@ -48,7 +55,7 @@ export function sessionService({ store, clock, bus }: SessionDeps): Sessions {
       await store.insert(tokenDigest(token), personId, now, expiresAt);
       return { token, expiresAt };
     },
-    async authenticate(token) {
+    async authenticate(token, options) {
       if (!token) throw new AppError("UNAUTHENTICATED");
       const tokenHash = tokenDigest(token);
       const session = await store.openSession(tokenHash);
@@ -60,7 +67,8 @@ export function sessionService({ store, clock, bus }: SessionDeps): Sessions {
       }
       // The idle timer moves at most once a minute: no write on every request.
       if (now - session.lastSeenAt >= TOUCH_INTERVAL) await store.touch(tokenHash, now);
-      return { personId: session.personId, tokenHash };
+      if (session.mustChangePassword && !options?.beforePasswordChange) throw new AppError("PASSWORD_CHANGE_REQUIRED");
+      return { personId: session.personId, tokenHash, mustChangePassword: session.mustChangePassword };
     },
     async isLive(tokenHash) {
       const session = await store.openSession(tokenHash);

@@ -1,15 +1,17 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import * as z from "zod";
-import { faceIdentitySchema } from "../../shared/api/accounts.js";
+import { faceIdentitySchema, identitySchema } from "../../shared/api/accounts.js";
 import { declarationPasswordSchema } from "../../shared/api/declaration.js";
 import { unitTinParamSchema } from "../../shared/api/grants.js";
+import { maskPhone } from "../../shared/identity/account-rules.js";
 import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
 import {
   documentNumberSchema,
   documentTypeSchema,
   nationalitySchema,
   personNameSchema,
+  phoneSchema,
   withDocumentCheck,
 } from "../../shared/identity/schemas.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
@@ -27,22 +29,52 @@ const hallIdentitySchema = withDocumentCheck(
   }),
 );
 
-/** The slip handed to the applicant, worded as in the seed guide. */
-export function registrationSlip(
-  identity: { docType: DocumentType; docNumber: string; name: string },
-  code: string,
-  expiresAt: number,
-): string {
-  const until = new Date(expiresAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+const hallResetSchema = withDocumentCheck(identitySchema.extend({ phone: phoneSchema.optional() }));
+
+type SlipIdentity = { docType: DocumentType; docNumber: string; name: string };
+
+/** A slip handed to the applicant: who, which matter, what was done, then the identity it was done for. */
+function hallSlip(identity: SlipIdentity, matter: string, body: string[], identityIntro: string): string {
   return [
     `申请人\t${identity.name}`,
-    "办理事项\t纳税人注册码申请",
-    `您的注册码为 ${code} ，有效期为7天（至 ${until}），请及时登录自然人税收管理系统进行注册。`,
-    "以下个人信息将作为注册的实名认证信息，请确认无误：",
+    `办理事项\t${matter}`,
+    ...body,
+    identityIntro,
     `姓名：\t${identity.name}`,
     `身份证件类型：\t${identity.docType}`,
     `身份证件号码：\t${maskDocumentNumber(identity.docNumber)}`,
   ].join("\n");
+}
+
+const shanghaiTime = (at: number) => new Date(at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+
+/** The slip handed to the applicant, worded as in the seed guide. */
+export function registrationSlip(identity: SlipIdentity, code: string, expiresAt: number): string {
+  return hallSlip(
+    identity,
+    "纳税人注册码申请",
+    [`您的注册码为 ${code} ，有效期为7天（至 ${shanghaiTime(expiresAt)}），请及时登录自然人税收管理系统进行注册。`],
+    "以下个人信息将作为注册的实名认证信息，请确认无误：",
+  );
+}
+
+/** The slip of a hall password reset: the one-time password, shown only here. */
+export function passwordResetSlip(
+  person: SlipIdentity & { loginName: string; phone: string | null },
+  oneTimePassword: string,
+  newPhone: boolean,
+): string {
+  return hallSlip(
+    person,
+    "密码重置",
+    [
+      `您的临时密码为 ${oneTimePassword} ，仅用于下次登录，登录后须先修改密码。`,
+      `登录名：\t${person.loginName}`,
+      `绑定手机：\t${person.phone ? maskPhone(person.phone) : "未绑定"}${newPhone ? "（已更换为新手机号码）" : ""}`,
+      "该账户在浏览器扩展和桌面客户端上的登录均已退出，账号锁定已解除。",
+    ],
+    "以上密码重置依据以下有效身份证件办理：",
+  );
 }
 
 export function registerHallCommands(program: Command): void {
@@ -124,6 +156,25 @@ export function registerHallCommands(program: Command): void {
         await core.portraitReferences.enroll(identity.docNumber, identity.name, faces[0]!.descriptor);
       });
       process.stdout.write(`已录入 ${identity.name} 的人像（只保存人脸特征，照片未保存）\n`);
+    });
+
+  hall
+    .command("password")
+    .description("登录密码")
+    .command("reset")
+    .description(
+      "到办税服务厅重置密码：核对有效身份证件后设置临时密码（只显示这一次，下次登录须修改），退出其所有登录并解除锁定",
+    )
+    .requiredOption("--doc-type <type>", `证件类型: ${DOCUMENT_TYPES.join(" | ")}`)
+    .requiredOption("--doc-number <number>", "证件号码")
+    .requiredOption("--name <name>", "姓名")
+    .option("--phone <手机号码>", "同时绑定新的手机号码（原手机丢失时）")
+    .action(async (options: { docType: string; docNumber: string; name: string; phone?: string }) => {
+      const request = parseInput(hallResetSchema, options);
+      await withCore(async (core) => {
+        const { person, oneTimePassword, phoneChanged } = await core.passwordReset.atHall(request);
+        process.stdout.write(`${passwordResetSlip(person, oneTimePassword, phoneChanged)}\n`);
+      });
     });
 
   hall

@@ -6,8 +6,22 @@ import { DOCUMENT_TYPES, maskDocumentNumber } from "../../shared/identity/docume
 import { parseInput } from "../errors.js";
 import { grantStatus } from "../grants/status.js";
 import { importUnits } from "../units/import.js";
-import { officerInputSchema, splitDepartments, UNIT_CSV_COLUMNS, unitInputSchema } from "../units/unit-input.js";
+import {
+  officerInputSchema,
+  splitDepartments,
+  UNIT_CSV_COLUMNS,
+  UNIT_CSV_LOCAL_COLUMN,
+  unitInputSchema,
+} from "../units/unit-input.js";
 import { withCore } from "./with-core.js";
+
+const LOCAL_FLAG = "--local";
+const LOCAL_HELP = "本市单位：可用CA证书进行单位办税验证";
+const NOT_LOCAL_FLAG = "--no-local";
+const NOT_LOCAL_HELP = "不是本市单位：不能用CA证书校验";
+
+/** Whether the unit is 本市单位, and what that allows: what unit entry by CA checks. */
+const localText = (local: boolean) => (local ? "是（可用CA证书进行单位办税验证）" : "否（不能用CA证书校验）");
 
 /** `taxauth hall unit …` and `taxauth hall officer …`: units and their officers from tax registration. */
 export function registerUnitCommands(hall: Command): void {
@@ -26,18 +40,42 @@ export function registerUnitCommands(hall: Command): void {
       "待申报",
     )
     .option("--business-income <状态>", "经营所得: 空 | 待申报 | 已申报", "")
-    .action(async (options: Record<string, string>) => {
+    .option(LOCAL_FLAG, LOCAL_HELP)
+    .option(NOT_LOCAL_FLAG, `${NOT_LOCAL_HELP}（两者都不给：新单位不是，已登记的不变）`)
+    .action(async ({ local, ...options }: { local?: boolean; departments?: string } & Record<string, unknown>) => {
       const input = parseInput(unitInputSchema, {
         ...options,
         departments: splitDepartments(options.departments ?? ""),
       });
-      await withCore((core) => core.units.saveUnit(input));
-      process.stdout.write(`已登记: ${input.tin} ${input.name}\n`);
+      await withCore((core) =>
+        core.units.transaction(async () => {
+          await core.units.saveUnit(input);
+          if (local !== undefined) await core.units.setLocal(input.tin, local);
+        }),
+      );
+      process.stdout.write(`已登记: ${input.tin} ${input.name}${local ? "（本市单位）" : ""}\n`);
+    });
+
+  unit
+    .command("set <tin>")
+    .description("更改已登记单位的本市单位标记（CA证书校验是否可用）")
+    .option(LOCAL_FLAG, LOCAL_HELP)
+    .option(NOT_LOCAL_FLAG, NOT_LOCAL_HELP)
+    .action(async (tinArg: string, { local }: { local?: boolean }) => {
+      if (local === undefined) throw new Error(`请给出 ${LOCAL_FLAG} 或 ${NOT_LOCAL_FLAG}`);
+      const tin = parseInput(unitInputSchema.shape.tin, tinArg);
+      await withCore(async (core) => {
+        await core.units.requireUnit(tin);
+        await core.units.setLocal(tin, local);
+      });
+      process.stdout.write(`已更改: ${tin} 本市单位: ${localText(local)}\n`);
     });
 
   unit
     .command("import <file>")
-    .description(`从 CSV 导入扣缴单位（列: ${UNIT_CSV_COLUMNS.join(",")}；部门用 | 分隔）。有错误时一条也不导入`)
+    .description(
+      `从 CSV 导入扣缴单位（列: ${UNIT_CSV_COLUMNS.join(",")}，可选列 ${UNIT_CSV_LOCAL_COLUMN}: 是 | 否 | 空=不变；部门用 | 分隔）。有错误时一条也不导入`,
+    )
     .action(async (file: string) => {
       const report = await withCore((core) => importUnits(core.units, readFileSync(file, "utf8")));
       if (report.errors.length > 0) {
@@ -56,6 +94,7 @@ export function registerUnitCommands(hall: Command): void {
       await withCore(async (core) => {
         const found = await core.units.requireUnit(parseInput(unitInputSchema.shape.tin, tin));
         const officers = await core.units.officers(found.tin);
+        const local = await core.units.isLocal(found.tin);
         const grants = await core.grants.store.ofUnit(found.tin);
         const grantees = new Map(
           await Promise.all(grants.map(async (g) => [g.granteeId, await core.people.byId(g.granteeId)] as const)),
@@ -66,6 +105,7 @@ export function registerUnitCommands(hall: Command): void {
           `纳税人名称:   ${found.name}`,
           `部门:         ${found.departments.join("、") || "—"}`,
           `分部门申报: ${found.departmentFiling}  综合所得申报: ${found.comprehensiveIncome}  经营所得: ${found.businessIncome || "—"}`,
+          `本市单位:     ${localText(local)}`,
           "任职受雇:",
           ...officers.map(
             (o) =>

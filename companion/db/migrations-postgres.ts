@@ -4,7 +4,8 @@ import type { Migration } from "./migrations.js";
  * The schema on PostgreSQL, numbered like the SQLite migrations: version 9 creates what SQLite's
  * 1–9 built up, in PostgreSQL's terms (epoch milliseconds as BIGINT, triggers as functions). A
  * change to the shared schema adds the next version to both lists; version 10, the office, exists
- * only here (an office shares a PostgreSQL database). Never edit a shipped one.
+ * only here (an office shares a PostgreSQL database), so from then on PostgreSQL's number is SQLite's
+ * plus one (SQLite 10 = PostgreSQL 11). Never edit a shipped one.
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -358,6 +359,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         sealed_text TEXT NOT NULL
       );
       CREATE INDEX sms_outbox_by_time ON sms_outbox (at);
+    `,
+  },
+  {
+    // SQLite's version 10 (10 here is the office).
+    version: 11,
+    name: "hall-password-reset",
+    sql: `
+      -- Set when the hall gives the person a one-time password (taxauth hall password reset): their
+      -- login may do nothing but change it. Cleared by any password the person chooses.
+      ALTER TABLE people ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -378,4 +378,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX unit_changes_by_time ON unit_changes (at);
     `,
   },
+  {
+    version: 10,
+    name: "hall-password-reset",
+    sql: `
+      -- Set when the hall gives the person a one-time password (taxauth hall password reset): their
+      -- login may do nothing but change it. Cleared by any password the person chooses.
+      ALTER TABLE people ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

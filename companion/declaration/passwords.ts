@@ -1,9 +1,15 @@
-import { randomInt } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
 import { KeychainUnavailableError } from "../keychain/keychain.js";
 import type { SecretVault } from "../security/secret-vault.js";
-import { hashPassword, verifyPassword } from "../security/secrets.js";
+import {
+  DIGITS,
+  handedOutPassword,
+  hashPassword,
+  LOWER_LETTERS,
+  UPPER_LETTERS,
+  verifyPassword,
+} from "../security/secrets.js";
 import type { DeclarationPasswordStore } from "./declaration-password-store.js";
 
 /** The attempt-guard subject of one person's 申报密码 tries at one unit. */
@@ -56,17 +62,5 @@ export function declarationPasswordService({ store, clock, vault, recordChange }
 
 export type DeclarationPasswords = ReturnType<typeof declarationPasswordService>;
 
-const LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz";
-const DIGITS = "23456789";
-
 /** A 12-character password the hall hands out once: letters and digits, both present, no look-alikes. */
-export function generateDeclarationPassword(): string {
-  const all = LETTERS + DIGITS;
-  const chars = [LETTERS[randomInt(LETTERS.length)], DIGITS[randomInt(DIGITS.length)]];
-  while (chars.length < 12) chars.push(all[randomInt(all.length)]);
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j], chars[i]];
-  }
-  return chars.join("");
-}
+export const generateDeclarationPassword = (): string => handedOutPassword([UPPER_LETTERS + LOWER_LETTERS, DIGITS], 12);

@@ -24,7 +24,7 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
     let unsubscribe: (() => void) | null = null;
     let stopHearingEnds: (() => void) | undefined;
     let sessionCheck: NodeJS.Timeout | undefined;
-    const refuseAndClose = (code: "UNAUTHENTICATED" | "BAD_REQUEST") => {
+    const refuseAndClose = (code: "UNAUTHENTICATED" | "PASSWORD_CHANGE_REQUIRED" | "BAD_REQUEST") => {
       clearTimeout(authTimer);
       send({ type: "error", code, message: ERROR_MESSAGES[code] });
       socket.close(4401, code);
@@ -55,10 +55,13 @@ const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
         sessionCheck = setInterval(checkSoon, SESSION_CHECK_MS);
         send({ type: "ready" });
       },
-      // A token the companion does not know (or no longer) is UNAUTHENTICATED; a first message that
-      // is unreadable or not an auth message is BAD_REQUEST.
+      // A token the companion does not know (or no longer) is UNAUTHENTICATED; one whose password
+      // must be changed first is told so (the client retries later, and gets in once it is changed);
+      // a first message that is unreadable or not an auth message is BAD_REQUEST.
       refuse: (error) => {
-        if (!unsubscribe) refuseAndClose(error.code === "UNAUTHENTICATED" ? "UNAUTHENTICATED" : "BAD_REQUEST");
+        if (unsubscribe) return;
+        const { code } = error;
+        refuseAndClose(code === "UNAUTHENTICATED" || code === "PASSWORD_CHANGE_REQUIRED" ? code : "BAD_REQUEST");
       },
       onClose: () => {
         clearTimeout(authTimer);

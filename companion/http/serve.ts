@@ -16,6 +16,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The route needs a live session; the session hook sets `request.personId`. */
     auth?: boolean;
+    /** A session that must change its password first may use the route. */
+    beforePasswordChange?: boolean;
   }
   interface FastifyRequest {
     /** The logged-in person on routes declared with `auth: true`. */
@@ -54,7 +56,7 @@ export function serve<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
     method: endpoint.method,
     url: endpoint.path,
     ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit } : {}),
-    config: { auth: endpoint.auth },
+    config: { auth: endpoint.auth, beforePasswordChange: endpoint.beforePasswordChange === true },
     // The schemas are zod's: the route validates and serialises with them, whatever the app's defaults.
     validatorCompiler: validatorCompiler as FastifySchemaCompiler<FastifySchema>,
     serializerCompiler: serializerCompiler as FastifySerializerCompiler<unknown>,

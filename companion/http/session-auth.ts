@@ -10,13 +10,15 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 
 /**
  * The one place a route's session is checked: before its input is even read, a route declared with
- * `auth: true` needs a live Bearer token, and gets the person on `request.personId`.
+ * `auth: true` needs a live Bearer token, and gets the person on `request.personId`; a session
+ * whose password must be changed first passes only on routes declared `beforePasswordChange`.
  */
 const sessionAuth: FastifyPluginAsync<{ sessions: Sessions }> = async (app, { sessions }) => {
   app.decorateRequest("personId", "");
   app.addHook("onRequest", async (request) => {
-    if (request.routeOptions.config.auth) {
-      request.personId = (await sessions.authenticate(bearerToken(request.headers))).personId;
+    const { auth, beforePasswordChange } = request.routeOptions.config;
+    if (auth) {
+      request.personId = (await sessions.authenticate(bearerToken(request.headers), { beforePasswordChange })).personId;
     }
   });
 };

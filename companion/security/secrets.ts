@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { SecretVault } from "./secret-vault.js";
 
 /** Passwords are stored only as argon2id hashes (the library's const enum value 2): ≥19 MiB, t=2, p=1. */
@@ -63,3 +63,22 @@ export function randomCode(length: number, alphabet = CODE_ALPHABET): string {
   }
   return out;
 }
+
+/**
+ * A password the hall hands out once, to be typed by hand: `length` characters with at least one
+ * from each of `classes` (look-alikes such as 0/O, 1/l/I left out of the alphabets given), shuffled.
+ */
+export function handedOutPassword(classes: readonly string[], length: number): string {
+  const all = classes.join("");
+  const chars = classes.map((chars) => chars[randomInt(chars.length)] as string);
+  while (chars.length < length) chars.push(all[randomInt(all.length)] as string);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+  }
+  return chars.join("");
+}
+
+export const UPPER_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+export const LOWER_LETTERS = "abcdefghjkmnpqrstuvwxyz";
+export const DIGITS = "23456789";

@@ -31,7 +31,7 @@ export const officerInputSchema = withDocumentCheck(
   }),
 );
 
-/** The CSV columns of `taxauth hall unit import`, as in the seed's 单位管理 table. */
+/** The CSV columns of `taxauth hall unit import`, as in the seed's 单位管理 table (each one required). */
 export const UNIT_CSV_COLUMNS = [
   "纳税人识别号",
   "纳税人名称",
@@ -40,6 +40,15 @@ export const UNIT_CSV_COLUMNS = [
   "综合所得申报",
   "经营所得",
 ] as const;
+
+/**
+ * The optional 本市单位 column: 是 lets the unit be entered with a CA certificate, 否 stops it;
+ * empty (or no such column, as in files made before it) leaves the unit as it was.
+ */
+export const UNIT_CSV_LOCAL_COLUMN = "本市单位";
+export const localCellSchema = z
+  .enum(["是", "否", ""], { message: "本市单位应为 是、否 或空" })
+  .transform((cell) => (cell === "" ? undefined : cell === "是"));
 
 /** Departments are written 部门一|部门二 in one cell. */
 export const splitDepartments = (cell: string) =>

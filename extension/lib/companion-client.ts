@@ -42,6 +42,7 @@ export type SessionResponse = Answer<"session">;
 export type ForgotStartRequest = Body<"forgotStart">;
 export type ForgotStartResponse = Answer<"forgotStart">;
 export type ForgotCompleteRequest = Body<"forgotComplete">;
+export type ChangePasswordRequest = Body<"changePassword">;
 export type MyGrantsResponse = Answer<"myGrants">;
 export type GrantCreateRequest = Body<"createGrant">;
 export type GrantChangeRequest = Body<"changeGrant">;
@@ -309,6 +310,9 @@ export const companion = {
   forgotStart: (body: ForgotStartRequest): Promise<ForgotStartResponse> => call(api.forgotStart, { body }),
 
   forgotComplete: (body: ForgotCompleteRequest): Promise<void> => call(api.forgotComplete, { body }),
+
+  /** 修改密码 of the logged-in person (first thing after a login with a one-time password from the hall). */
+  changePassword: (body: ChangePasswordRequest): Promise<void> => call(api.changePassword, { body }),
 
   // 企业办税权限: units the person manages, their grants and history, a page at a time.
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import type { ErrorBody } from "../../shared/errors.js";
 import { describeError } from "./describe-error.js";
 import { loadCompanion } from "./lazy.js";
 
@@ -38,4 +39,17 @@ export function useCaptcha(enabled: boolean): CaptchaState {
     loadError,
     refresh: () => setGeneration((n) => n + 1),
   };
+}
+
+/**
+ * Whether the next try needs a captcha after this refusal: once asked for, it stays; a wrong
+ * password (`captchaRequired`) or a missing or wrong captcha asks for it.
+ */
+export function captchaNeededAfter(body: ErrorBody | null | undefined, neededBefore: boolean): boolean {
+  return (
+    neededBefore ||
+    body?.captchaRequired === true ||
+    body?.code === "CAPTCHA_REQUIRED" ||
+    body?.code === "CAPTCHA_INVALID"
+  );
 }

@@ -95,9 +95,29 @@ export const loginResponseSchema = z.object({
   person: personSummarySchema,
   idleTimeout: z.number().int(),
   expiresAt: z.string(),
+  /**
+   * The password is a one-time one from the hall: the session may only change it (changePassword),
+   * read itself and log out; everything else answers PASSWORD_CHANGE_REQUIRED.
+   */
+  passwordChangeRequired: z.boolean(),
 });
 
-export const sessionResponseSchema = z.object({ person: personSummarySchema });
+export const sessionResponseSchema = z.object({
+  person: personSummarySchema,
+  passwordChangeRequired: z.boolean(),
+});
+
+/** 修改密码: the old password (a captcha after a wrong one), the new one by the registration rules. */
+export const passwordChangeRequestSchema = z
+  .object({
+    oldPassword: z.string().min(1, "请输入原密码").max(64),
+    newPassword: passwordSchema,
+    ...captchaAnswer,
+  })
+  .refine((request) => request.newPassword !== request.oldPassword, {
+    path: ["newPassword"],
+    message: "新密码不能与原密码相同",
+  });
 
 export const forgotStartRequestSchema = withDocumentCheck(
   identitySchema.extend({
@@ -214,14 +234,25 @@ export const accountsApi = {
     path: "/api/logout",
     summary: "Ends the session",
     auth: true,
+    beforePasswordChange: true,
     responses: noBody,
   }),
   session: endpoint({
     method: "GET",
     path: "/api/session",
-    summary: "The logged-in person",
+    summary: "The logged-in person, and whether the password must be changed first",
     auth: true,
+    beforePasswordChange: true,
     responses: { 200: sessionResponseSchema },
+  }),
+  changePassword: endpoint({
+    method: "POST",
+    path: "/api/password/change",
+    summary: "修改密码: the old password and a new one (also the one-time password from the hall)",
+    auth: true,
+    beforePasswordChange: true,
+    body: passwordChangeRequestSchema,
+    responses: noBody,
   }),
   forgotStart: endpoint({
     method: "POST",

@@ -12,6 +12,11 @@ export interface Endpoint {
   summary: string;
   /** Needs a live session (`Authorization: Bearer <token>`); refused with UNAUTHENTICATED otherwise. */
   auth: boolean;
+  /**
+   * Open to a session whose password is a one-time one from the hall (changing it, reading the
+   * session, logging out); every other `auth` endpoint refuses it with PASSWORD_CHANGE_REQUIRED.
+   */
+  beforePasswordChange?: true;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;

@@ -198,7 +198,10 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       }
     }
     const message = await waitForText(page, '[data-testid="login-error"]', "账号已被锁定");
-    expect(message).toBe("密码错误超过5次(含)，账号已被锁定，请在120分钟后再试，或通过【忘记密码】解锁");
+    // Where to go when 忘记密码 cannot help, in the seed's words.
+    expect(message).toBe(
+      "密码错误超过5次(含)，账号已被锁定，可以在120分钟之后再试，也可以通过【忘记密码】功能解锁账号。若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
+    );
     await shot(page, "popup-locked.png");
     await page.close();
   });
@@ -210,6 +213,9 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#name", person.name);
     await page.waitForSelector('[data-testid="captcha-image"]');
     await fill(page, "#captchaAnswer", KNOWN_CAPTCHA_ANSWER);
+    expect(await textOf(page, '[data-testid="forgot-hall-hint"]')).toBe(
+      "若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
+    );
     await shot(page, "forgot-identity.png");
     await page.click('[data-testid="forgot-next"]');
 

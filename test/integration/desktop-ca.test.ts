@@ -24,7 +24,8 @@ beforeEach(async () => {
   clock = manualClock(Date.now() + 5 * 60_000);
   companion = await startCompanion({ clock });
   tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;
-  await companion.app.core.units.setLocal(tin, true);
+  // As the hall does it: the CLI's flag is what unit entry by CA checks.
+  expect(await runCli(["hall", "unit", "set", tin, "--local"], storeOf(companion))).toContain("本市单位: 是");
   const rootFile = join(companion.dataDir, "root.pem");
   writeFileSync(rootFile, pki.root.pem);
   expect(await runCli(["hall", "ca", "trust", rootFile], storeOf(companion))).toContain("已信任");
@@ -90,9 +91,38 @@ describe("CA entry for 本市单位", () => {
     expect(await enterWith(unitCert, chain)).toBe("证书不在有效期内");
   });
 
-  it("is only for units marked local", async () => {
+  it("is only for units marked local: unit add --local, unit set --no-local, the import's 本市单位 column", async () => {
+    const challenge = (unit: string) =>
+      desk.request("unit.challenge", { tin: unit }).then(
+        () => "allowed",
+        (e: DesktopError) => e.code,
+      );
+    const cli = (...args: string[]) => runCli(args, storeOf(companion));
     const other = (await addUnit(companion, { name: "外地单位" })).tin;
-    const refusal = await desk.request("unit.challenge", { tin: other }).catch((e: DesktopError) => e.code);
-    expect(refusal).toBe("CA_NOT_ALLOWED");
+    expect(await challenge(other)).toBe("CA_NOT_ALLOWED");
+
+    const added = (await addUnit(companion)).tin;
+    expect(await cli("hall", "unit", "add", "--tin", added, "--name", "本市新单位", "--local")).toContain(
+      "（本市单位）",
+    );
+    expect(await challenge(added)).toBe("allowed");
+    // Updating the unit's details without either flag keeps the mark.
+    await cli("hall", "unit", "add", "--tin", added, "--name", "本市新单位（更名）");
+    expect(await challenge(added)).toBe("allowed");
+
+    await cli("hall", "unit", "set", tin, "--no-local");
+    expect(await challenge(tin)).toBe("CA_NOT_ALLOWED");
+
+    const file = join(companion.dataDir, "units.csv");
+    writeFileSync(
+      file,
+      `纳税人识别号,纳税人名称,部门,分部门申报,综合所得申报,经营所得,本市单位\n${other},外地单位,,,,,是\n${added},本市新单位,,,,,否\n${tin},广东QJ4核定4,,,,,\n`,
+    );
+    expect(await cli("hall", "unit", "import", file)).toBe("已导入 3 个单位\n");
+    expect([await challenge(other), await challenge(added), await challenge(tin)]).toEqual([
+      "allowed",
+      "CA_NOT_ALLOWED",
+      "CA_NOT_ALLOWED",
+    ]);
   });
 });

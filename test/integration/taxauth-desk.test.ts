@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testPki } from "../support/ca.js";
-import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
+import {
+  api,
+  KNOWN_CAPTCHA_ANSWER,
+  type RunningCompanion,
+  runCli,
+  startCompanion,
+  storeOf,
+} from "../support/companion.js";
 import { type Desk, runDesk } from "../support/desk.js";
 import { approvePairing, connectDesktop } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -155,6 +162,18 @@ describe("taxauth-desk units (单位管理)", () => {
     const nowhere = desk(["units", "--account", clerk.loginName, "--move", units.filed, "--to", "0"], as(clerk));
     expect(await nowhere.exitCode).toBe(1);
     expect(nowhere.output()).toContain("--to 应为从1开始的序号");
+  });
+
+  it("after a password reset at the tax hall, sends the person to the browser extension first", async () => {
+    await pairThroughPopup();
+    const slip = await runCli(
+      ["hall", "password", "reset", "--doc-type", clerk.docType, "--doc-number", clerk.docNumber, "--name", clerk.name],
+      storeOf(companion),
+    );
+    const oneTime = /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;
+    const refused = desk(["units", "--account", clerk.loginName], { env: { TAXAUTH_DESK_PASSWORD: oneTime } });
+    expect(await refused.exitCode).toBe(1);
+    expect(refused.output()).toContain("错误：您的密码已在办税服务厅重置，请先在浏览器扩展中修改密码");
   });
 
   it("refuses clearly: wrong password, then the captcha; unknown or bad 纳税人识别号; no input", async () => {

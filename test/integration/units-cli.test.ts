@@ -122,6 +122,28 @@ describe("hall unit and officer commands", () => {
   });
 });
 
+describe("本市单位 (CA entry) from the CLI", () => {
+  it("shows the mark in unit show, changes it with unit set, refuses a bad import cell", async () => {
+    const tin = newTin();
+    await cli("hall", "unit", "add", "--tin", tin, "--name", "本市单位甲");
+    expect(await cli("hall", "unit", "show", tin)).toContain("本市单位:     否（不能用CA证书校验）");
+    expect(await cli("hall", "unit", "set", tin, "--local")).toBe(
+      `已更改: ${tin} 本市单位: 是（可用CA证书进行单位办税验证）\n`,
+    );
+    expect(await cli("hall", "unit", "show", tin)).toContain("本市单位:     是（可用CA证书进行单位办税验证）");
+    expect(await cliError("hall", "unit", "set", tin)).toContain("请给出 --local 或 --no-local");
+    expect(await cliError("hall", "unit", "set", newTin(), "--local")).toContain("未找到该纳税人识别号对应的单位");
+
+    const file = join(companion.dataDir, "units.csv");
+    writeFileSync(
+      file,
+      `纳税人识别号,纳税人名称,部门,分部门申报,综合所得申报,经营所得,本市单位\n${tin},本市单位甲,,,,,可以\n`,
+    );
+    expect(await cliError("hall", "unit", "import", file)).toContain("第 2 行: 本市单位应为 是、否 或空");
+    expect(await companion.app.core.units.isLocal(tin)).toBe(true);
+  });
+});
+
 describe("history and access report", () => {
   async function unitWithHistory() {
     const tin = (await addUnit(companion, { name: "广东QJ4核定4" })).tin;

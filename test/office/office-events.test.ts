@@ -180,6 +180,39 @@ describe("two companions, one office database", () => {
     expect(await loginToken(a, person)).toBeTruthy();
   });
 
+  it("a password reset at the hall by a third process ends the person's sessions on A and B", async () => {
+    const person = await registerPerson(a, newPerson({ name: "孙重置" }));
+    const onA = await loginToken(a, person);
+    const onB = await loginToken(b, person);
+    const slip = await runCli(
+      [
+        "hall",
+        "password",
+        "reset",
+        "--doc-type",
+        person.docType,
+        "--doc-number",
+        person.docNumber,
+        "--name",
+        person.name,
+      ],
+      { dataDir: a.dataDir, databaseUrl: b.databaseUrl },
+    );
+    const oneTime = /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;
+    expect((await api(a, "/api/session", { token: onA })).status).toBe(401);
+    expect((await api(b, "/api/session", { token: onB })).status).toBe(401);
+    // Changed on B, the new password is the one on A too.
+    const fresh = await api(b, "/api/login", { body: { account: person.loginName, password: oneTime } });
+    expect(fresh.body.passwordChangeRequired).toBe(true);
+    const changed = await api(b, "/api/password/change", {
+      token: fresh.body.token,
+      body: { oldPassword: oneTime, newPassword: "NewPass#2027" },
+    });
+    expect(changed.status).toBe(204);
+    const onANow = await api(a, "/api/login", { body: { account: person.loginName, password: "NewPass#2027" } });
+    expect(onANow.body.passwordChangeRequired).toBe(false);
+  });
+
   it("200 wrong logins split over A and B at once: exactly 5 are evaluated, then the account is locked on both", async () => {
     const person = await registerPerson(a, newPerson({ name: "锁定测试" }));
     // Captchas come from A (its answers are known); the shared database lets B check them too.

@@ -41,9 +41,11 @@ describe("extension locales", () => {
     expect([...used].filter((key) => !(key in zh))).toEqual([]);
   });
 
-  it("use the seed's wording for the lock message", () => {
+  it("use the seed's wording for the lock message, and say where to go when 忘记密码 cannot help", () => {
+    const hall = "若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。";
     expect(zh.accountLocked?.message).toBe(
-      "密码错误超过5次(含)，账号已被锁定，请在$P1$分钟后再试，或通过【忘记密码】解锁",
+      `密码错误超过5次(含)，账号已被锁定，可以在$P1$分钟之后再试，也可以通过【忘记密码】功能解锁账号。${hall}`,
     );
+    expect(zh.forgotHallHint?.message).toBe(hall);
   });
 });

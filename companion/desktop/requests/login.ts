@@ -6,7 +6,7 @@ import type { DesktopHandlers } from "./handlers.js";
 
 export interface LoginRequestDeps {
   captchas: Pick<Captchas, "issue">;
-  login: (credentials: LoginRequest) => Promise<LoginSuccess>;
+  login: (credentials: LoginRequest, surface: { canChangePassword: boolean }) => Promise<LoginSuccess>;
 }
 
 /** The person's login on the connection, with the browser's rules and the same captcha. */
@@ -15,7 +15,9 @@ export function loginRequests({ captchas, login }: LoginRequestDeps): DesktopHan
     captcha: () => captchas.issue(),
 
     login: async ({ type: _type, id: _id, ...credentials }, connection) => {
-      const result = await login(credentials);
+      // A desktop client has no way to change a password: a one-time one from the hall is refused
+      // (PASSWORD_CHANGE_REQUIRED) until it is changed in the browser extension.
+      const result = await login(credentials, { canChangePassword: false });
       connection.signIn({ token: result.token, personId: result.person.id });
       return { person: personSummary(result.person) };
     },

@@ -53,6 +53,10 @@ export function IdentityStep({
       <IdentityFields identity={identity} />
       <CaptchaField captcha={captcha} field={captchaAnswer} />
       <FormError message={start.error} />
+      {/* Where to go when this cannot work (no phone bound, or the phone lost), as the seed says. */}
+      <p class="muted" data-testid="forgot-hall-hint">
+        {t("forgotHallHint")}
+      </p>
       <div class="actions actions--form">
         <button type="submit" class="button button--primary" data-testid="forgot-next" disabled={start.busy}>
           {t("next")}

@@ -10,7 +10,7 @@ import { t } from "../../lib/i18n.js";
 import { loadCompanion, once, useLoaded } from "../../lib/lazy.js";
 import { openForgotPassword, openRegister } from "../../lib/tabs.js";
 import { useAction } from "../../lib/use-action.js";
-import { useCaptcha } from "../../lib/use-captcha.js";
+import { captchaNeededAfter, useCaptcha } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 import { PasswordField } from "./PasswordField.js";
 
@@ -27,7 +27,14 @@ const loadChecks = once(async () => {
 });
 
 /** 账号密码登录: account + password (soft keyboard), a captcha after a wrong password. */
-export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLoggedIn(person: PersonSummary): void }) {
+export function LoginForm({
+  notice,
+  onLoggedIn,
+}: {
+  notice: string | null;
+  /** `passwordChangeRequired`: the password was a one-time one from the hall, to be changed first. */
+  onLoggedIn(person: PersonSummary, passwordChangeRequired: boolean): void;
+}) {
   const checks = useLoaded(loadChecks);
   const account = useField("", checks?.account);
   const password = useField("", checks?.password);
@@ -43,20 +50,15 @@ export function LoginForm({ notice, onLoggedIn }: { notice: string | null; onLog
         password: password.value,
         ...(withCaptcha ? { captchaId: captcha.captchaId ?? "", captchaAnswer: captchaAnswer.value.trim() } : {}),
       });
-      onLoggedIn(result.person);
+      onLoggedIn(result.person, result.passwordChangeRequired);
     },
     {
       initialError: notice,
       onError: (err) => {
         const body = err instanceof CompanionError ? err.body : null;
         // A captcha answers once: after any refusal the next try needs a fresh picture.
-        const needCaptcha =
-          captchaNeeded ||
-          body?.captchaRequired === true ||
-          body?.code === "CAPTCHA_REQUIRED" ||
-          body?.code === "CAPTCHA_INVALID";
         if (captchaNeeded) captcha.refresh();
-        setCaptchaNeeded(needCaptcha);
+        setCaptchaNeeded(captchaNeededAfter(body, captchaNeeded));
         captchaAnswer.reset();
         if (body?.code === "LOGIN_FAILED" || body?.code === "ACCOUNT_LOCKED") password.reset();
         if (body?.code === "CAPTCHA_INVALID" || body?.code === "CAPTCHA_REQUIRED") captchaAnswer.fail(body.message);

@@ -20,7 +20,8 @@ export function LoginScreen({
   onLoggedIn,
 }: {
   notice: string | null;
-  onLoggedIn(person: PersonSummary): void;
+  /** `passwordChangeRequired`: logged in with a one-time password from the hall (never by 扫码登录). */
+  onLoggedIn(person: PersonSummary, passwordChangeRequired: boolean): void;
 }) {
   const [method, setMethod] = useState<Method>("password");
   const other: Method = method === "password" ? "qr" : "password";
@@ -48,7 +49,7 @@ export function LoginScreen({
       {method === "password" ? (
         <LoginForm notice={notice} onLoggedIn={onLoggedIn} />
       ) : (
-        <QrLogin onLoggedIn={onLoggedIn} />
+        <QrLogin onLoggedIn={(person) => onLoggedIn(person, false)} />
       )}
     </section>
   );

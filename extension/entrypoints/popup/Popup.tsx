@@ -12,11 +12,17 @@ import { LoginScreen } from "./LoginScreen.js";
 // stored token is found, alongside the session check).
 const loadLoggedIn = once(() => import("./LoggedIn.js").then((module) => module.LoggedIn));
 const LoggedIn = lazyComponent(loadLoggedIn, <p class="muted popup-loading">{t("loading")}</p>);
+// Only after a login with a one-time password from the tax hall.
+const ChangePassword = lazyComponent(
+  () => import("./ChangePassword.js").then((module) => module.ChangePassword),
+  <p class="muted popup-loading">{t("loading")}</p>,
+);
 
 type View =
   | { kind: "loading" }
   | { kind: "offline"; baseUrl: string }
   | { kind: "login"; notice: string | null }
+  | { kind: "changePassword"; person: PersonSummary }
   | { kind: "loggedIn"; person: PersonSummary };
 
 /**
@@ -51,7 +57,11 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
     try {
       const companion = await loadCompanion();
       const session = await companion.session();
-      if (session) return setView({ kind: "loggedIn", person: session.person });
+      if (session)
+        return setView({
+          kind: session.passwordChangeRequired ? "changePassword" : "loggedIn",
+          person: session.person,
+        });
       await companion.health();
       setView({ kind: "login", notice: null });
     } catch (error) {
@@ -67,7 +77,11 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
     () =>
       onSessionTokenChange((token) => {
         if (!token)
-          setView((current) => (current.kind === "loggedIn" ? { kind: "login", notice: t("sessionEnded") } : current));
+          setView((current) =>
+            current.kind === "loggedIn" || current.kind === "changePassword"
+              ? { kind: "login", notice: t("sessionEnded") }
+              : current,
+          );
       }),
     [],
   );
@@ -80,7 +94,19 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
       {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
       {view.kind === "login" ? (
-        <LoginScreen notice={view.notice} onLoggedIn={(person) => setView({ kind: "loggedIn", person })} />
+        <LoginScreen
+          notice={view.notice}
+          onLoggedIn={(person, passwordChangeRequired) =>
+            setView({ kind: passwordChangeRequired ? "changePassword" : "loggedIn", person })
+          }
+        />
+      ) : null}
+      {view.kind === "changePassword" ? (
+        <ChangePassword
+          person={view.person}
+          onChanged={() => setView({ kind: "loggedIn", person: view.person })}
+          onLoggedOut={(notice) => setView({ kind: "login", notice })}
+        />
       ) : null}
       {view.kind === "loggedIn" ? (
         <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
