@@ -76,13 +76,14 @@ export async function openCore(config: CompanionConfig) {
   });
   // Without an SMS provider, texts wait in an outbox: the data dir's file, or in an office the
   // shared database, so any member's `taxauth hall sms-outbox` reads them.
+  const print = config.smsOutboxEcho === false ? () => {} : undefined;
   const outbox = membership
     ? officeOutbox({ store: smsOutboxStore(sql), sealer: officeSealer(membership), clock })
     : {
-        gateway: () => outboxGateway(config.dataDir, { now: clock.now }),
+        gateway: (echo?: (line: string) => void) => outboxGateway(config.dataDir, { now: clock.now, print: echo }),
         read: async () => readOutbox(config.dataDir),
       };
-  const sms: SmsGateway = config.sms ?? defaultSmsGateway(outbox.gateway);
+  const sms: SmsGateway = config.sms ?? defaultSmsGateway(() => outbox.gateway(print));
 
   const people = peopleStore(sql);
   const tickets = flowTicketStore(sql, clock.now);

@@ -92,6 +92,24 @@ describe("two companions, one office database", () => {
     desk.close();
   });
 
+  it("a 申报密码 set through A is checked on B, and resetting it through A ends B's unit session", async () => {
+    const { tin: unit } = await addUnit(a, { name: "广东QJ1查账" });
+    await a.app.core.declarationPasswords.set(unit, "Office2026pw");
+    const { desk } = await clerkOnB("周申报");
+    // B opens the hash A sealed in the shared database.
+    expect(await desk.request("unit.enter", { tin: unit, declarationPassword: "Office2026pw" })).toMatchObject({
+      via: "password",
+    });
+    const ended = desk.nextEvent("unit.ended");
+    await a.app.core.declarationPasswords.set(unit, "Office2027pw");
+    expect(await within(ended, 1_000, "unit.ended after the reset")).toEqual({
+      event: "unit.ended",
+      tin: unit,
+      reason: "该单位的申报密码已重置，请使用新密码重新进入",
+    });
+    desk.close();
+  });
+
   it("a clerk's event stream on B hears the grant made through A (我的办税权限 live)", async () => {
     const { clerk, tokenOnB, desk } = await clerkOnB("李办税");
     desk.close();
