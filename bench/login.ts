@@ -1,7 +1,5 @@
 // Login round trip and the non-crypto request path (GET /api/session) of the companion, each
 // against a trivial GET on the bare Fastify floor. Not a §8 budget of its own: informational.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { gb11643CheckDigit } from "../shared/identity/documents.js";
 import {
   type BudgetResult,

@@ -74,8 +74,9 @@ describe("taxauth CLI", () => {
   it("doctor checks the database, the keychain and the port", async () => {
     companion = await startCompanion();
     const out = await runCli(["doctor"], { ...storeOf(companion), port: companion.port });
-    expect(out).toContain("✔ 数据库 (SQLite)");
+    expect(out).toContain(companion.databaseUrl ? "✔ 数据库 (PostgreSQL)" : "✔ 数据库 (SQLite)");
     expect(out).toContain("✔ 系统钥匙串 (OS keychain)");
+    if (companion.databaseUrl) expect(out).toContain("✔ 办公室: 本机「测试电脑」是办公室");
     expect(out).toContain(`✔ 端口 127.0.0.1:${companion.port}: taxauth 本地服务正在运行`);
   });
 

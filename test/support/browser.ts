@@ -167,6 +167,25 @@ export async function typeOnSoftKeyboard(page: Page, text: string): Promise<void
 }
 
 /**
+ * 退出登录 in a popup showing a session. The popup may still be settling (its first screen follows
+ * a hint, then the session check): a click on a button it replaced meanwhile is clicked again.
+ */
+async function logOutInPopup(popup: Page): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await popup.click('[data-testid="logout"]').catch(() => undefined);
+    if (
+      await popup.waitForSelector("#account", { timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  const text = await popup.evaluate(() => document.body.textContent);
+  throw new Error(`the popup did not log out; it shows:\n${text}`);
+}
+
+/**
  * Logs in from the popup (opened as a tab of popup size), soft keyboard switched off; a session
  * already open in the profile is logged out first. Resolves once the popup shows the person.
  */
@@ -175,10 +194,7 @@ export async function loginInPopup(browser: Browser, person: TestPerson): Promis
   const loggedIn = await popup
     .waitForSelector('#account, [data-testid="logout"]', { timeout: 15_000 })
     .then((el) => el?.evaluate((node) => node.id !== "account"));
-  if (loggedIn) {
-    await popup.click('[data-testid="logout"]');
-    await popup.waitForSelector("#account");
-  }
+  if (loggedIn) await logOutInPopup(popup);
   await popup.type("#account", person.loginName);
   await popup.click('[data-testid="soft-keyboard-toggle"]');
   await fill(popup, "#password", person.password);

@@ -1,8 +1,7 @@
 import { useState } from "preact/hooks";
-import { FormError } from "../../components/FormError.js";
 import { QrCodeIcon } from "../../components/QrCodeIcon.js";
 import { companion, type PersonSummary } from "../../lib/companion-client.js";
-import { describeError, isOffline } from "../../lib/describe-error.js";
+import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { openScan } from "../../lib/tabs.js";
 import { useAction } from "../../lib/use-action.js";
@@ -24,8 +23,8 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
     },
     {
       onError: (err) => {
-        // The token is dropped locally whatever happened; if the companion is down, say so.
-        if (!isOffline(err)) return describeError(err);
+        // The token is dropped locally whatever happened, so this popup is logged out too; the
+        // login form says what went wrong (the companion down, or its refusal).
         onLoggedOut(describeError(err));
         return null;
       },
@@ -62,7 +61,6 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         <dt>{t("fieldPhone")}</dt>
         <dd>{person.maskedPhone ?? t("phoneNotBound")}</dd>
       </dl>
-      <FormError message={logout.error} />
       <button
         type="button"
         class="button button--primary button--block"
