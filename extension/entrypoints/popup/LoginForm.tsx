@@ -84,11 +84,6 @@ export function LoginForm({
         label={t("fieldAccount")}
         field={account}
         placeholder={t("accountPlaceholder")}
-        hint={
-          <p class="field-hint" data-testid="account-hint">
-            {t("accountHint")}
-          </p>
-        }
         autoComplete="username"
         maxLength={64}
       />
