@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { formatCodePoint, type RadicalGroup } from "../../shared/rare-chars/lookup.js";
 import { moveGridFocus } from "../lib/grid-keys.js";
 import { t } from "../lib/i18n.js";
@@ -14,7 +14,8 @@ interface RadicalPickerProps {
 export function RadicalPicker({ groups, selected, onSelect }: RadicalPickerProps) {
   const ref = useRef<HTMLFieldSetElement>(null);
   const current = selected ?? groups[0]?.radicals[0]?.key;
-  useEffect(() => {
+  // In the task that shows the list (a plain effect waits a frame: a key pressed meanwhile is lost).
+  useLayoutEffect(() => {
     ref.current?.querySelector<HTMLElement>('[tabindex="0"]')?.focus();
   }, []);
   return (

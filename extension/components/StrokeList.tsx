@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { moveGridFocus } from "../lib/grid-keys.js";
 import { t } from "../lib/i18n.js";
 
@@ -13,7 +13,8 @@ interface StrokeListProps {
 export function StrokeList({ residuals, selected, onSelect }: StrokeListProps) {
   const ref = useRef<HTMLFieldSetElement>(null);
   const current = selected ?? residuals[0];
-  useEffect(() => {
+  // In the task that shows the list (a plain effect waits a frame: a key pressed meanwhile is lost).
+  useLayoutEffect(() => {
     ref.current?.querySelector<HTMLElement>('[tabindex="0"]')?.focus();
   }, []);
   return (
