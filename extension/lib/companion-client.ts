@@ -334,6 +334,10 @@ export const companion = {
   revokeGrant: (tin: string, grantId: string): Promise<GrantView> =>
     call(api.revokeGrant, { params: { tin, grantId } }),
 
+  /** The grantee's whole 证件号码 (the lists mask it), for a manager who asks. */
+  granteeDocument: (tin: string, grantId: string): Promise<{ docNumber: string }> =>
+    call(api.granteeDocument, { params: { tin, grantId } }),
+
   /** 复核保留: keeps a grant whose granting 管理权限 has ended, clearing its 需复核 mark. */
   reviewGrant: (tin: string, grantId: string): Promise<GrantView> =>
     call(api.reviewGrant, { params: { tin, grantId } }),

@@ -108,7 +108,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
               limit={data.grantLimit?.endDate ?? null}
               onCreated={(grant) => {
                 setTab("granted");
-                done(t("grantCreated", grant.grantee.maskedName));
+                done(t("grantCreated", grant.grantee.name));
               }}
             />
           ) : null}
