@@ -98,7 +98,7 @@ async function oneCode(client: DesktopClient): Promise<Outcome & { ref: string; 
   const created = await client.request("qr.create", { publicKey: keys.publicKey });
   let shown: ReturnType<typeof countdown> | null = null;
   const outcome = outcomeOf(client, created, (approverName) =>
-    (shown?.line ?? say)(`扫描成功，请在手机上确认（扫码人：${approverName}）`),
+    (shown?.line ?? say)(`扫描成功，请在扫码的设备上确认登录（扫码人：${approverName}）`),
   );
   // Awaited below; until then a refusal (the connection lost while drawing) is not "unhandled".
   outcome.catch(() => {});

@@ -79,7 +79,7 @@ export type QrRedeemed = z.infer<typeof qrRedeemedSchema>;
 
 /** Pushed to the requester as they happen. */
 export const qrEventSchema = z.discriminatedUnion("event", [
-  /** 扫描成功，请在手机上确认: who scanned, masked. */
+  /** 扫描成功，请在扫码的设备上确认登录: who scanned, masked. */
   z.object({ event: z.literal("qr.scanned"), ref: z.string(), approverName: z.string() }),
   /** 确认登录: redeem now. */
   z.object({ event: z.literal("qr.confirmed"), ref: z.string() }),

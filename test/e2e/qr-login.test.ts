@@ -205,6 +205,8 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
 
     // The requester already knows it was scanned, and by whom (masked) — before anything is confirmed.
     const scanned = await waitForText(popup, '[data-testid="qr-login-scanned"]', "扫描成功");
+    // 确认 happens on the scanning client here, not on a phone.
+    expect(scanned).toContain("扫描成功，请在扫码的设备上确认登录");
     expect(scanned).toContain("**明");
     expect(scanned).not.toContain("宋晓明");
     expect(await popup.$('[data-testid="logged-in"]')).toBeNull();

@@ -155,6 +155,10 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     expect(await page.$('[data-testid="soft-keyboard"]')).not.toBeNull();
     expect(await page.$eval("#password", (el) => (el as HTMLInputElement).readOnly)).toBe(true);
     expect(await page.$eval("#account", (el) => (el as HTMLInputElement).placeholder)).toBe("手机号码/证件号码/登录名");
+    // The seed's guidance for people registered with another document than the 居民身份证.
+    expect(await textOf(page, '[data-testid="account-hint"]')).toBe(
+      "注册时选择除居民身份证以外的证件类型，请使用登录名或手机号码登录",
+    );
     await shot(page, "popup-login.png");
 
     await page.type("#account", person.phone);

@@ -127,7 +127,7 @@ describe("taxauth-desk login --qr (the requester)", () => {
     expect(decodeTerminalQr(output)).toBe(qrText);
     const seen = await scan(qrText);
     expect(seen.body).toMatchObject({ clientKind: "desktop", clientName: CLIENT_NAME });
-    await run.waitFor(/扫描成功，请在手机上确认（扫码人：\*\*明）/);
+    await run.waitFor(/扫描成功，请在扫码的设备上确认登录（扫码人：\*\*明）/);
     expect((await decide("confirm", seen.body.ref)).status).toBe(204);
     expect(await run.exitCode, run.output()).toBe(0);
     expect(run.output()).toContain(`已登录：**明（${clerk.loginName}），扫码登录`);

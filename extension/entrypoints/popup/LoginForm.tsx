@@ -84,6 +84,11 @@ export function LoginForm({
         label={t("fieldAccount")}
         field={account}
         placeholder={t("accountPlaceholder")}
+        hint={
+          <p class="field-hint" data-testid="account-hint">
+            {t("accountHint")}
+          </p>
+        }
         autoComplete="username"
         maxLength={64}
       />
