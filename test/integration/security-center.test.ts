@@ -12,13 +12,19 @@ import {
   KNOWN_CAPTCHA_ANSWER,
   lastSmsCode,
   type RunningCompanion,
-  runCli,
   startCompanion,
-  storeOf,
   textsTo,
 } from "../support/companion.js";
 import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
-import { newPerson, newPhone, registerPerson, solvedCaptcha, type TestPerson } from "../support/people.js";
+import {
+  hallPasswordReset,
+  newPerson,
+  newPhone,
+  oneTimePasswordOf,
+  registerPerson,
+  solvedCaptcha,
+  type TestPerson,
+} from "../support/people.js";
 import { connectQrSocket, showQr } from "../support/qr.js";
 
 let companion: RunningCompanion;
@@ -55,21 +61,8 @@ const accountAudit = (personId: string) =>
   );
 const idOf = async (person: TestPerson) =>
   (await companion.app.core.people.byLoginName(person.loginName))?.id as string;
-const cli = (...args: string[]) => runCli(args, storeOf(companion));
 const hallResetUnbinding = (person: TestPerson, ...more: string[]) =>
-  cli(
-    "hall",
-    "password",
-    "reset",
-    "--doc-type",
-    person.docType,
-    "--doc-number",
-    person.docNumber,
-    "--name",
-    person.name,
-    "--unbind-phone",
-    ...more,
-  );
+  hallPasswordReset(companion, person, "--unbind-phone", ...more);
 
 describe("安全中心: 最近登录", () => {
   it("lists each login newest first: when, 密码 or 扫码登录, which client, and which sessions are live", async () => {
@@ -172,7 +165,7 @@ describe("安全中心: 绑定手机 and 更换手机", () => {
     expect(both).toContain("--phone 与 --unbind-phone 只能选一个");
     const slip = await hallResetUnbinding(person);
     expect(slip).toContain("绑定手机：\t未绑定（原手机号码已解除绑定，登录后请在安全中心绑定新手机）");
-    const oneTime = /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;
+    const oneTime = oneTimePasswordOf(slip);
     // The lost number no longer logs in nor resets the password.
     expect((await api(companion, "/api/login", { body: { account: person.phone, password: oneTime } })).body.code).toBe(
       "LOGIN_FAILED",
@@ -284,19 +277,7 @@ describe("安全中心: 绑定手机 and 更换手机", () => {
     const phone = newPhone();
     await sendBindCode(token, phone);
     const code = await lastSmsCode(companion.dataDir, phone);
-    await cli(
-      "hall",
-      "password",
-      "reset",
-      "--doc-type",
-      other.docType,
-      "--doc-number",
-      other.docNumber,
-      "--name",
-      other.name,
-      "--phone",
-      phone,
-    );
+    await hallPasswordReset(companion, other, "--phone", phone);
     expect((await bindPhone(token, { phone, smsCode: code, password: person.password })).body.code).toBe("PHONE_TAKEN");
     expect((await api(companion, "/api/security", { token })).body.maskedPhone).toBe(maskPhone(person.phone));
   });
