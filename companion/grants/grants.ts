@@ -14,7 +14,7 @@ import type { Page, PageQuery } from "../../shared/api/paging.js";
 import { addDays, shanghaiDate, shanghaiTime } from "../../shared/dates.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import type { PeopleStore, Person } from "../accounts/people.js";
-import type { AuditAction, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog, GrantAction } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { readPage, type SortKey } from "../db/paging.js";
 import { AppError } from "../errors.js";
@@ -154,7 +154,7 @@ export function grantsService(deps: GrantsDeps) {
   }
 
   /** The history entry of a change, and the unit's change for the sessions it may end (same transaction). */
-  async function record(actor: Person, role: string, action: AuditAction, before: Grant | null, after: Grant | null) {
+  async function record(actor: Person, role: string, action: GrantAction, before: Grant | null, after: Grant | null) {
     const grant = (after ?? before) as Grant;
     await deps.changes.record(grant.unitTin, "grant");
     await deps.audit.append({
@@ -201,7 +201,7 @@ export function grantsService(deps: GrantsDeps) {
     actorId: string,
     tin: string,
     grantId: string,
-    action: AuditAction,
+    action: GrantAction,
     change: Change,
     apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Promise<Grant>,
   ): Promise<GrantView> {
