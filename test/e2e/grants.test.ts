@@ -18,6 +18,7 @@ import {
   loginInPopup as logInFromPopup,
   requireBuiltExtension,
   shot,
+  textOf,
   waitForText,
 } from "../support/browser.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
@@ -144,6 +145,19 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     const popup = await loginInPopup(browserA, legalRep);
     await popup.waitForSelector('[data-testid="open-manage"]');
     expect(await popup.$eval('[data-testid="open-manage"]', (el) => el.textContent)).toBe("【企业办税权限】");
+    // A legal rep's popup leads with the units they manage, before their own 我的办税权限.
+    const card = await textOf(popup, '[data-testid="managed-units"]');
+    expect(card).toContain("企业办税权限（2个单位）");
+    const units = await popup.$$eval('[data-testid="managed-unit"]', (els) => els.map((el) => el.textContent ?? ""));
+    expect(units).toHaveLength(2);
+    expect(units.find((u) => u.includes("广东QJ4核定4"))).toMatch(/法定代表人 · 已授权\d+人/);
+    expect(units.find((u) => u.includes("广东QJ4核定5"))).toContain("财务负责人");
+    expect(
+      await popup.$eval('[data-testid="managed-units"]', (el) =>
+        Boolean(el.compareDocumentPosition(document.querySelector('[data-testid="my-grants"]') as Node) & 4),
+      ),
+    ).toBe(true);
+    await shot(popup, "popup-legal-rep.png");
     const opened = browserA.waitForTarget((target) => target.url().includes("/manage.html"));
     await popup.click('[data-testid="open-manage"]');
     const page = await (await opened).page();

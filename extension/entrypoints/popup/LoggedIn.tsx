@@ -5,13 +5,14 @@ import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { openScan, openSecurity } from "../../lib/tabs.js";
 import { useAction } from "../../lib/use-action.js";
+import { ManagedUnitsCard } from "./ManagedUnitsCard.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
 import { PairingRequests } from "./PairingRequests.js";
 
 /**
  * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): pending desktop pairing
- * requests first (when there are any), 我的办税权限, 已配对的客户端, the account (with 【安全中心】: phone,
+ * requests first (when there are any), 企业办税权限 (for those who manage units), 我的办税权限, 已配对的客户端, the account (with 【安全中心】: phone,
  * password, recent logins), and 【退出登录】.
  */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
@@ -50,6 +51,7 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         </button>
       </div>
       <PairingRequests onApproved={() => setClientsVersion((n) => n + 1)} />
+      <ManagedUnitsCard />
       <MyGrants />
       <PairedClients version={clientsVersion} />
       <dl class="summary">

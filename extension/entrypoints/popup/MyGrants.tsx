@@ -3,7 +3,6 @@ import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
-import { openManage } from "../../lib/tabs.js";
 import { useGrantEvents } from "../../lib/use-grant-events.js";
 import { usePages } from "../../lib/use-pages.js";
 import { MyGrantRow } from "./MyGrantRow.js";
@@ -20,11 +19,6 @@ export function MyGrants() {
     <section class="my-grants" data-testid="my-grants">
       <div class="my-grants-head">
         <h2 class="my-grants-title">{t("myGrantsTitle")}</h2>
-        {data?.managesUnits ? (
-          <button type="button" class="button button--link" data-testid="open-manage" onClick={() => openManage()}>
-            {t("openManage")}
-          </button>
-        ) : null}
       </div>
       <LoadError error={mine.error} onRetry={mine.reload} testId="my-grants-error" />
       {!data && mine.loading ? <p class="muted">{t("loadingData")}</p> : null}
