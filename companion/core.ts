@@ -186,7 +186,7 @@ export async function openCore(config: CompanionConfig) {
     unitChanges: changes,
     desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
     ca: caEntryService({ store: caRootStore(sql), clock }),
-    unitLists: unitListService({ store: unitListStore(sql), changes }),
+    unitLists: unitListService({ store: unitListStore(sql), changes, clock }),
     qrLogins: qrLoginSessions,
     faceModel,
     portraitReferences: references,

@@ -69,13 +69,16 @@ function program(): Command {
     .option("--cancel", "不询问，直接取消")
     .action(async (qrText: string, options: ApproveOptions) => approve(globals(), qrText, options));
 
-  withLogin(desk.command("units").description("单位管理：列出、查询单位及申报情况；添加单位；调整排序"))
+  withLogin(
+    desk.command("units").description("单位管理：列出、查询单位及申报情况；添加单位；自定义排序，设定为默认排序"),
+  )
     .option("--add <纳税人识别号>", "添加单位")
-    .option("--up <纳税人识别号>", "▲ 上移一位")
-    .option("--down <纳税人识别号>", "▼ 下移一位")
-    .option("--move <纳税人识别号>", "移到 --to 给出的位置")
+    .option("--up <纳税人识别号>", "自定义排序 ▲ 上移一位（只用于本次登录，除非同时 --set-default）")
+    .option("--down <纳税人识别号>", "自定义排序 ▼ 下移一位（同上）")
+    .option("--move <纳税人识别号>", "自定义排序：移到 --to 给出的位置（同上）")
     .option("--to <序号>", "与 --move 一起：目标位置（从1开始）")
-    .option("--search <纳税人识别号或名称>", "查询")
+    .option("--set-default", "设定为默认排序：保存本次的排序（含本命令的调整），以后登录都从它开始")
+    .option("--search <纳税人识别号或纳税人名称>", "查询：纳税人识别号或纳税人名称包含所填内容的单位")
     .option("--all", "显示全部单位（默认显示前50个）")
     .action(async (options: UnitsOptions) => units(globals(), options));
 
@@ -161,6 +164,7 @@ interface UnitsOptions extends LoginOptions {
   down?: string;
   move?: string;
   to?: string;
+  setDefault?: boolean;
   search?: string;
   all?: boolean;
 }
@@ -191,6 +195,13 @@ async function units({ url, config }: GlobalOptions, options: UnitsOptions): Pro
       const moved = await client.request("units.order", move);
       say(`已移到第 ${moved.position} 位：${moved.tin}`);
     }
+    // Each command is a login of its own: a move alone shows in this listing only.
+    if (options.setDefault) {
+      await client.request("units.order.save", {});
+      say("已设定为默认排序：以后登录都从此排序开始");
+    } else if (move) {
+      say("（自定义排序只用于本次登录；加 --set-default 设定为默认排序）");
+    }
     const query = { ...(options.search ? { q: options.search } : {}) };
     const list = await client.request("units.list", { ...query, ...(options.all ? { limit: PAGE_SIZE_MAX } : {}) });
     // --all: the following pages too, a page at a time.
@@ -199,7 +210,7 @@ async function units({ url, config }: GlobalOptions, options: UnitsOptions): Pro
       list.items.push(...next.items);
       list.nextCursor = next.nextCursor;
     }
-    say(unitTable(list));
+    say(unitTable(list, query.q));
   } finally {
     client.close();
   }

@@ -430,4 +430,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 12,
+    name: "desktop-session-order",
+    sql: `
+      -- 自定义排序 (▲ ▼) belongs to one login: its first move copies the person's saved default
+      -- order (desktop_unit_lists.position, 设定为默认排序) here, and from then on the login reads its
+      -- own. The rows go when the login ends, however it ends (the cascade: a password change or a
+      -- hall reset ends sessions too).
+      CREATE TABLE desktop_session_unit_orders (
+        session_hash TEXT NOT NULL REFERENCES sessions(token_hash) ON DELETE CASCADE,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        position REAL NOT NULL,
+        PRIMARY KEY (session_hash, unit_tin)
+      );
+      CREATE INDEX desktop_session_unit_orders_by_position ON desktop_session_unit_orders (session_hash, position);
+    `,
+  },
 ];

@@ -9,6 +9,8 @@ export type SortKey = ReadonlyArray<string | number>;
  * answers as a range: before every creation time, 纳税人识别号 and position, after every seq.
  */
 export const LIST_START = { number: Number.MIN_SAFE_INTEGER, string: "", newest: Number.MAX_SAFE_INTEGER } as const;
+/** After every position (`key <= @upTo`). */
+export const LIST_END = { number: Number.MAX_SAFE_INTEGER } as const;
 
 /** The opaque cursor of a sort key (base64url JSON: clients never look inside). */
 export const encodeCursor = (key: SortKey): string => Buffer.from(JSON.stringify(key)).toString("base64url");
@@ -80,7 +82,8 @@ export interface ListReader<Row> {
 /** Rows a search reads at a time, between which other requests get their turn. */
 const SEARCH_SLICE_ROWS = 100;
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets the requests waiting for the event loop run before going on. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A page of a list: without a search, one indexed read after the cursor and a count. A search reads

@@ -11,6 +11,7 @@ import { forgetOfficeKey, officeService } from "../office/office.js";
 import { officeStore } from "../office/office-store.js";
 import { startServer } from "../server.js";
 import { outboxGateway } from "../sms/gateway.js";
+import { hallEnvironment } from "./hall-environment.js";
 import { startPostgresCluster } from "./postgres-cluster.js";
 import { DEMO_PASSWORD, seedDemo } from "./seed.js";
 
@@ -92,6 +93,9 @@ export async function runOfficeDemo(): Promise<void> {
       "用两个浏览器配置文件试试（例如 chromium --user-data-dir=/tmp/profile-b）：",
       "  各自加载 .output/chrome-mv3 中的扩展；在 B 的扩展选项页把本地服务地址改为电脑B 的地址。",
       "  在 A 中以法定代表人登录并授权，B 中办税人员的「我的办税权限」随即更新。",
+      "",
+      "在另一个终端中以电脑A 的身份使用办税服务厅工具（taxauth hall …）前，先在那个终端中运行：",
+      ...hallEnvironment(first).map((line) => `  ${line}`),
       "按 Ctrl-C 停止两台本地服务和数据库。",
       "",
     ].join("\n"),

@@ -7,6 +7,7 @@ import { qrRequesterConnection } from "../qr-login/requester.js";
 import { tokenDigest } from "../security/secrets.js";
 import type { DesktopPairing } from "./pairing.js";
 import type { EntryVia, UnitSessions } from "./unit-sessions.js";
+import type { ListViewer, UnitListService } from "./units-list.js";
 
 const SESSION_CHECK_MS = 1_000;
 /**
@@ -22,6 +23,8 @@ export interface DesktopConnectionDeps {
   unitSessions: Pick<UnitSessions, "open" | "close" | "recheck">;
   pairing: Pick<DesktopPairing, "attach" | "withdraw">;
   qrLogins: QrLogins;
+  /** A login's own 单位管理 order ends with it. */
+  unitLists: Pick<UnitListService, "endSession">;
 }
 
 /** How a connection reaches its client. */
@@ -46,7 +49,8 @@ export interface UnitEntry {
 export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer) {
   let client: { id: string; name: string } | null = null;
   let stopHearingRevocation: (() => void) | null = null;
-  let login: { token: string; personId: string } | null = null;
+  /** The login held, with the digest of its token that names it in the database. */
+  let login: { token: string; personId: string; digest: string } | null = null;
   /** Until when the login's last check against the database stands (see LOGIN_REUSE_MS). */
   let verifiedUntil = 0;
   /**
@@ -63,6 +67,9 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     entered.clear();
   }
 
+  /** What the connection kept for a login it no longer holds goes. */
+  const letGo = (held: { digest: string }) => void deps.unitLists.endSession(held.digest).catch(() => undefined);
+
   /** The connection holds `session` (or no login), and hears when one of its person's sessions ends. */
   function hold(session: { token: string; personId: string } | null): void {
     // A login answered after the socket closed is not kept (nor listened for): it ends at once.
@@ -71,7 +78,8 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
       return;
     }
     stopHearingEnds?.();
-    login = session;
+    if (login) letGo(login);
+    login = session && { ...session, digest: tokenDigest(session.token) };
     verifiedUntil = 0;
     stopHearingEnds = session && deps.sessions.onEnd(session.personId, checkSoon);
   }
@@ -81,7 +89,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
   let checking = false;
   async function checkLogin(): Promise<void> {
     const held = login;
-    if (!held || (await deps.sessions.isLive(tokenDigest(held.token))) || login !== held) return;
+    if (!held || (await deps.sessions.isLive(held.digest)) || login !== held) return;
     // Units whose own access ended too are told so first, with their own reason.
     await deps.unitSessions.recheck(entered.keys());
     hold(null);
@@ -133,12 +141,17 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
     },
     /** The person logged in on the connection; the login's idle timer moves with each request. */
     async requireLogin(): Promise<string> {
+      return (await connection.requireSession()).personId;
+    },
+    /** As requireLogin, with the login itself (the digest of its token): 单位管理's order is the login's. */
+    async requireSession(): Promise<ListViewer> {
       const held = login;
       if (!held) throw new AppError("NOT_LOGGED_IN");
-      if (deps.clock.now() < verifiedUntil) return held.personId;
-      const { personId } = await deps.sessions.authenticate(held.token);
-      if (login === held) verifiedUntil = deps.clock.now() + LOGIN_REUSE_MS;
-      return personId;
+      if (deps.clock.now() >= verifiedUntil) {
+        await deps.sessions.authenticate(held.token);
+        if (login === held) verifiedUntil = deps.clock.now() + LOGIN_REUSE_MS;
+      }
+      return { personId: held.personId, session: held.digest };
     },
     /** A new login replaces the connection's previous one. */
     signIn(session: { token: string; personId: string }): void {
@@ -178,7 +191,10 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
       connection.qrRequester.close();
       stopHearingRevocation?.();
       leaveAll();
-      if (login) endLogin(login.token, "disconnected");
+      if (login) {
+        endLogin(login.token, "disconnected");
+        letGo(login);
+      }
     },
   };
   return connection;

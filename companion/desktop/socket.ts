@@ -101,6 +101,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     unitSessions: sessions,
     pairing: core.desktopPairing,
     qrLogins: core.qrLogins,
+    unitLists: core.unitLists,
   };
   // Every connection hears when the shared database stops answering and when it is back.
   const open = new Set<WebSocket>();

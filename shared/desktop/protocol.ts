@@ -62,8 +62,8 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   /** 添加: a unit by its 纳税人识别号, appended to the person's 单位管理 list. */
   z.object({ id: requestId, type: z.literal("units.add"), tin: taxpayerIdSchema }),
   /**
-   * Custom order: moves one unit of the list a row up (▲) or down (▼), or to a 1-based position in
-   * the whole list. The order is kept for the person's next sessions.
+   * 自定义排序: moves one unit of the list a row up (▲) or down (▼), or to a 1-based position in
+   * the whole list, for this login only (a new login starts from the saved default order).
    */
   z.object({
     id: requestId,
@@ -71,6 +71,10 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
     tin: taxpayerIdSchema,
     to: z.union([z.enum(["up", "down"]), z.number().int().min(1, "位置从1开始")]),
   }),
+  /** 设定为默认排序: this login's order becomes the person's default, the one each new login starts from. */
+  z.object({ id: requestId, type: z.literal("units.order.save") }),
+  /** 恢复默认排序: this login drops its own order and shows the saved default again. */
+  z.object({ id: requestId, type: z.literal("units.order.reset") }),
   /** 进入: 单位办税验证. Direct with a grant or office; otherwise the 申报密码 (and the captcha after a failure). */
   z.object({
     id: requestId,
@@ -129,6 +133,8 @@ export const desktopResultSchemas = {
   "units.list": unitsListResultSchema,
   "units.add": unitPlacedSchema.extend({ unit: desktopUnitSchema }),
   "units.order": unitPlacedSchema,
+  "units.order.save": z.object({}),
+  "units.order.reset": z.object({}),
   "unit.enter": z.object({ tin: z.string(), name: z.string(), via: z.enum(["office", "grant", "password"]) }),
   /** `tin` is the normalised 纳税人识别号 that goes into the signed text. */
   "unit.challenge": z.object({ tin: z.string(), challenge: z.string(), expiresIn: z.number().int() }),

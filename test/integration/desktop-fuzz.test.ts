@@ -92,6 +92,8 @@ const BASE: Record<DesktopRequestType, Record<string, unknown>> = {
   "units.list": {},
   "units.add": { tin: SOME_TIN },
   "units.order": { tin: SOME_TIN, to: "up" },
+  "units.order.save": {},
+  "units.order.reset": {},
   "unit.enter": { tin: SOME_TIN, declarationPassword: "Qj4pass2026", captchaId: "c1", captchaAnswer: "k7m3" },
   "unit.challenge": { tin: SOME_TIN },
   "unit.enter.ca": {

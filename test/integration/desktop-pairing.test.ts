@@ -136,7 +136,7 @@ describe("desktop pairing", () => {
     ]);
     expect(list).toMatchObject({ total: 2, nextCursor: null });
     expect(list.totals).toEqual({ count: 2, comprehensiveFiled: 1, businessFiled: 0 });
-    // ▼: one row moves, and the order is kept for the next connection.
+    // ▼: one row moves (for this login).
     expect(await client.request("units.order", { tin: granted.tin, to: "down" })).toEqual({
       tin: granted.tin,
       position: 2,

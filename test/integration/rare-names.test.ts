@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
-import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
+import { loginToken, newPerson, registerPerson, type TestPerson, verifyRegistrationCode } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
 const JI = "\u{20BB7}"; // 𠮷 Ext B
@@ -21,15 +21,7 @@ afterAll(() => companion?.close());
 const storedName = async (person: TestPerson) => (await companion.app.core.people.byLoginName(person.loginName))?.name;
 
 const verify = (person: TestPerson, registrationCode: string) =>
-  api(companion, "/api/register/verify", {
-    body: {
-      registrationCode,
-      docType: person.docType,
-      docNumber: person.docNumber,
-      name: person.name,
-      nationality: person.nationality,
-    },
-  });
+  verifyRegistrationCode(companion, person, registrationCode);
 
 describe("rare-character names", () => {
   it("prints the hall slip with the name exactly as given", async () => {

@@ -9,24 +9,13 @@ import {
   startCompanion,
   storeOf,
 } from "../support/companion.js";
-import { newPerson, registerPerson, type TestPerson } from "../support/people.js";
+import { newPerson, registerPerson, type TestPerson, verifyRegistrationCode } from "../support/people.js";
 
 let companion: RunningCompanion | undefined;
 afterEach(async () => {
   await companion?.close();
   companion = undefined;
 });
-
-const verify = (c: RunningCompanion, person: TestPerson, registrationCode: string) =>
-  api(c, "/api/register/verify", {
-    body: {
-      registrationCode,
-      docType: person.docType,
-      docNumber: person.docNumber,
-      name: person.name,
-      nationality: person.nationality,
-    },
-  });
 
 const completeWithCode = (c: RunningCompanion, person: TestPerson, ticket: string, smsCode: string) =>
   api(c, "/api/register/complete", {
@@ -59,7 +48,7 @@ describe("大厅注册码注册", () => {
     expect(slip).not.toContain(person.docNumber);
     const code = slip.match(/您的注册码为 ([0-9A-Z]{6}) /)?.[1] as string;
 
-    const verified = await verify(companion, person, code.toLowerCase());
+    const verified = await verifyRegistrationCode(companion, person, code.toLowerCase());
     expect(verified.status).toBe(200);
     const done = await completeWith(companion, person, verified.body.registrationTicket);
     expect(done.status).toBe(200);
@@ -70,14 +59,18 @@ describe("大厅注册码注册", () => {
     companion = await startCompanion();
     const person = newPerson();
     const { code } = await companion.app.core.registrationCodes.issue(person);
-    expect((await verify(companion, { ...person, name: "李四" }, code)).body.code).toBe("REGISTRATION_CODE_INVALID");
-    expect((await verify(companion, { ...person, nationality: "美国" }, code)).body.code).toBe("VALIDATION_FAILED");
+    expect((await verifyRegistrationCode(companion, { ...person, name: "李四" }, code)).body.code).toBe(
+      "REGISTRATION_CODE_INVALID",
+    );
+    expect((await verifyRegistrationCode(companion, { ...person, nationality: "美国" }, code)).body.code).toBe(
+      "VALIDATION_FAILED",
+    );
     for (let i = 0; i < 3; i++) {
-      expect((await verify(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_INVALID");
+      expect((await verifyRegistrationCode(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_INVALID");
     }
     // Fifth wrong try (the wrong name counted too): the code is spent.
-    expect((await verify(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_LOCKED");
-    expect((await verify(companion, person, code)).body.code).toBe("REGISTRATION_CODE_LOCKED");
+    expect((await verifyRegistrationCode(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_LOCKED");
+    expect((await verifyRegistrationCode(companion, person, code)).body.code).toBe("REGISTRATION_CODE_LOCKED");
   });
 
   it("expires codes after 7 days", async () => {
@@ -86,9 +79,9 @@ describe("大厅注册码注册", () => {
     const person = newPerson();
     const { code } = await companion.app.core.registrationCodes.issue(person);
     clock.advance(7 * DAY - MINUTE);
-    expect((await verify(companion, person, code)).status).toBe(200);
+    expect((await verifyRegistrationCode(companion, person, code)).status).toBe(200);
     clock.advance(MINUTE);
-    expect((await verify(companion, person, code)).body.code).toBe("REGISTRATION_CODE_INVALID");
+    expect((await verifyRegistrationCode(companion, person, code)).body.code).toBe("REGISTRATION_CODE_INVALID");
   });
 
   it("uses a code once, and a new code replaces the old one", async () => {
@@ -96,10 +89,10 @@ describe("大厅注册码注册", () => {
     const person = newPerson();
     const first = await companion.app.core.registrationCodes.issue(person);
     const second = await companion.app.core.registrationCodes.issue(person);
-    expect((await verify(companion, person, first.code)).body.code).toBe("REGISTRATION_CODE_INVALID");
-    const ticket = (await verify(companion, person, second.code)).body.registrationTicket;
+    expect((await verifyRegistrationCode(companion, person, first.code)).body.code).toBe("REGISTRATION_CODE_INVALID");
+    const ticket = (await verifyRegistrationCode(companion, person, second.code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).status).toBe(200);
-    expect((await verify(companion, person, second.code)).body.code).toBe("ALREADY_REGISTERED");
+    expect((await verifyRegistrationCode(companion, person, second.code)).body.code).toBe("ALREADY_REGISTERED");
     const resend = await api(companion, "/api/sms/send", {
       body: { purpose: "register", ticket, phone: "13800138000" },
     });
@@ -121,7 +114,7 @@ describe("大厅注册码注册", () => {
     const existing = await registerPerson(companion);
     const person = newPerson({ loginName: existing.loginName });
     const { code } = await companion.app.core.registrationCodes.issue(person);
-    const ticket = (await verify(companion, person, code)).body.registrationTicket;
+    const ticket = (await verifyRegistrationCode(companion, person, code)).body.registrationTicket;
     expect((await completeWith(companion, person, ticket)).body.code).toBe("LOGIN_NAME_TAKEN");
     const taken = await api(companion, "/api/sms/send", {
       body: { purpose: "register", ticket, phone: existing.phone },
@@ -150,7 +143,7 @@ describe("大厅注册码注册", () => {
 describe("SMS codes", () => {
   async function ticketFor(c: RunningCompanion, person: TestPerson) {
     const { code } = await c.app.core.registrationCodes.issue(person);
-    return (await verify(c, person, code)).body.registrationTicket as string;
+    return (await verifyRegistrationCode(c, person, code)).body.registrationTicket as string;
   }
 
   it("are single use, expire after 5 minutes and allow a resend only after the cooldown", async () => {

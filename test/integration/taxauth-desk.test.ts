@@ -139,29 +139,55 @@ describe("taxauth-desk units (单位管理)", () => {
     expect(lines).toContain("单位总数: 3 综合所得申报情况: 1/3 经营所得预缴申报情况: 0/3");
   });
 
-  it("moves a unit (▲ ▼, or to a position), kept for the next connection; 查询 by name or 纳税人识别号", async () => {
+  it("moves a unit (▲ ▼, or to a position) for its own login; --set-default keeps the order for the next", async () => {
     await addToList(clerk, [units.password, units.filed, units.departments]);
     const order = (output: string) => [...output.matchAll(/^\d\s+(\S+)/gm)].map((m) => m[1]);
     const up = desk(["units", "--account", clerk.loginName, "--up", units.departments], as(clerk));
     expect(await up.exitCode).toBe(0);
     expect(up.output()).toContain(`已移到第 2 位：${units.departments}`);
+    expect(up.output()).toContain("（自定义排序只用于本次登录；加 --set-default 设定为默认排序）");
     expect(order(up.output())).toEqual([units.password, units.departments, units.filed]);
-    const moved = desk(["units", "--account", clerk.loginName, "--move", units.filed, "--to", "1"], as(clerk));
-    expect(await moved.exitCode).toBe(0);
-    // Kept by the companion for the next connection.
+    // Each command logs in anew: the move was this login's only.
+    const again = desk(["units", "--account", clerk.loginName], as(clerk));
+    expect(await again.exitCode).toBe(0);
+    expect(order(again.output())).toEqual([units.password, units.filed, units.departments]);
+
+    const saved = desk(
+      ["units", "--account", clerk.loginName, "--move", units.filed, "--to", "1", "--set-default"],
+      as(clerk),
+    );
+    expect(await saved.exitCode).toBe(0);
+    expect(saved.output()).toContain("已设定为默认排序：以后登录都从此排序开始");
     const listed = desk(["units", "--account", clerk.loginName], as(clerk));
     expect(await listed.exitCode).toBe(0);
     expect(order(listed.output())).toEqual([units.filed, units.password, units.departments]);
 
-    const found = desk(["units", "--account", clerk.loginName, "--search", "云合伙"], as(clerk));
-    expect(await found.exitCode).toBe(0);
-    expect(order(found.output())).toEqual([units.departments]);
-    // The totals line stays the whole list's.
-    expect(found.output()).toContain("单位总数: 3 综合所得申报情况: 1/3 经营所得预缴申报情况: 0/3");
-
     const nowhere = desk(["units", "--account", clerk.loginName, "--move", units.filed, "--to", "0"], as(clerk));
     expect(await nowhere.exitCode).toBe(1);
     expect(nowhere.output()).toContain("--to 应为从1开始的序号");
+  });
+
+  it("查询 finds units by 纳税人名称 or 纳税人识别号 (any part, any case), and says when none matches", async () => {
+    await addToList(clerk, [units.password, units.filed, units.departments]);
+    const order = (output: string) => [...output.matchAll(/^\d\s+(\S+)/gm)].map((m) => m[1]);
+    const byName = desk(["units", "--account", clerk.loginName, "--search", "云合伙"], as(clerk));
+    expect(await byName.exitCode).toBe(0);
+    expect(byName.output()).toContain("查询：云合伙（找到 1 个单位）");
+    expect(order(byName.output())).toEqual([units.departments]);
+    // The totals line stays the whole list's.
+    expect(byName.output()).toContain("单位总数: 3 综合所得申报情况: 1/3 经营所得预缴申报情况: 0/3");
+
+    const byTin = desk(
+      ["units", "--account", clerk.loginName, "--search", units.filed.slice(10).toLowerCase()],
+      as(clerk),
+    );
+    expect(await byTin.exitCode).toBe(0);
+    expect(order(byTin.output())).toEqual([units.filed]);
+
+    const none = desk(["units", "--account", clerk.loginName, "--search", "不存在的单位"], as(clerk));
+    expect(await none.exitCode).toBe(0);
+    expect(none.output()).toContain("（没有纳税人识别号或纳税人名称包含“不存在的单位”的单位）");
+    expect(none.output()).not.toContain("列表为空");
   });
 
   it("after a password reset at the tax hall, sends the person to the browser extension first", async () => {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { printedBy } from "./child-output.js";
 import { api, TEST_KEYCHAIN_SERVICE } from "./companion.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
@@ -64,13 +65,7 @@ export async function startCompanionProcess(options: CompanionProcessOptions): P
     // A group of its own: should it not stop in time, the keyring daemons go with it.
     detached: true,
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = printedBy(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const close = async () => {
     await stop(child, exited);
@@ -78,13 +73,13 @@ export async function startCompanionProcess(options: CompanionProcessOptions): P
   };
 
   try {
-    const port = await listeningPort(() => output, exited);
+    const port = await listeningPort(output, exited);
     const url = `http://127.0.0.1:${port}`;
     await healthy(url);
-    return { url, port, dataDir, databaseUrl: options.databaseUrl, output: () => output, close };
+    return { url, port, dataDir, databaseUrl: options.databaseUrl, output, close };
   } catch (error) {
     await close();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output()}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { DESKTOP_PATH } from "../../shared/desktop/protocol.js";
+import { printedBy } from "./child-output.js";
 
 const deskBin = join(import.meta.dirname, "..", "..", "bin", "taxauth-desk.js");
 
@@ -36,27 +37,21 @@ export function runDesk(
     stdio: ["pipe", "pipe", "pipe"],
   });
   children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = printedBy(child);
   child.stdin?.end(options.input ?? "");
   const exitCode = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return {
     child,
-    output: () => output,
+    output,
     exitCode,
     async waitFor(pattern) {
       for (let waited = 0; waited < 15_000; waited += 25) {
-        const match = output.match(pattern);
+        const match = output().match(pattern);
         if (match) return match;
         if (child.exitCode !== null) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      throw new Error(`taxauth-desk never printed ${pattern}; it printed:\n${output}`);
+      throw new Error(`taxauth-desk never printed ${pattern}; it printed:\n${output()}`);
     },
   };
 }

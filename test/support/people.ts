@@ -43,6 +43,18 @@ export function newPerson(overrides: Partial<TestPerson> = {}): TestPerson {
 /** A companion as tests reach it: its address, and its data dir (whose outbox has its texts). */
 type Reached = Pick<RunningCompanion, "url" | "dataDir">;
 
+/** The register page's first step: the 注册码 and the identity it was issued for. */
+export const verifyRegistrationCode = (companion: { url: string }, person: TestPerson, registrationCode: string) =>
+  api(companion, "/api/register/verify", {
+    body: {
+      registrationCode,
+      docType: person.docType,
+      docNumber: person.docNumber,
+      name: person.name,
+      nationality: person.nationality,
+    },
+  });
+
 /** Registers through the HTTP API exactly as the register page does, with a code from the hall. */
 export async function registerPerson(
   companion: Reached & { app?: RunningCompanion["app"] },
@@ -51,16 +63,7 @@ export async function registerPerson(
 ): Promise<TestPerson> {
   const issued = hallCode ?? (await companion.app?.core.registrationCodes.issue(person))?.code;
   if (issued === undefined) throw new Error("a companion in another process needs the hall code given");
-  const code = issued;
-  const verify = await api(companion, "/api/register/verify", {
-    body: {
-      registrationCode: code,
-      docType: person.docType,
-      docNumber: person.docNumber,
-      name: person.name,
-      nationality: person.nationality,
-    },
-  });
+  const verify = await verifyRegistrationCode(companion, person, issued);
   if (verify.status !== 200) throw new Error(`verify failed: ${JSON.stringify(verify.body)}`);
   const complete = await finishRegistration(companion, verify.body.registrationTicket, person);
   if (complete.status !== 200) throw new Error(`complete failed: ${JSON.stringify(complete.body)}`);
