@@ -253,13 +253,14 @@ export function grantsService(deps: GrantsDeps) {
       const date = today();
       const authority = await requireAuthority(actor, tin, date);
       const onlyByGrant = authority.roles.length === 1 && authority.managementGrant !== null;
+      const counts = (await unitCountsOf([tin], date)).get(tin);
       return {
         unit: await units.requireUnit(tin),
         roles: authority.roles,
         grantLimit: onlyByGrant ? { endDate: authority.managementGrant?.endDate ?? null } : null,
         ownGrantId: authority.managementGrant?.id ?? null,
-        grantTotal: await store.unitCount(tin),
-        reviewCount: (await unitCountsOf([tin], date)).get(tin)?.review ?? 0,
+        liveGrantCount: counts?.live ?? 0,
+        reviewCount: counts?.review ?? 0,
       };
     },
 

@@ -237,8 +237,6 @@ export function grantsStore(sql: Sql) {
       matches: (grant, needle) =>
         grant.grantee.name.includes(needle) || grant.grantee.docNumber === needle.toUpperCase(),
     }),
-    /** How many grants the unit has, whatever their status. */
-    unitCount: (tin: string) => count(unitCount, [tin]),
     /** Each unit's live grants and those 需复核, counted on that date. */
     async unitCounts(tins: string[], today: string): Promise<(tin: string) => { live: number; review: number }> {
       const params = { tins: JSON.stringify(tins), today };

@@ -7,8 +7,12 @@ import { probeKeychain } from "../keychain/keychain.js";
 /** What these routes use of the companion. */
 export type HealthRoutesDeps = Pick<Core, "sql" | "keychain">;
 
-/** Liveness with real checks: a query on the database and a keychain write/read/delete. */
+/**
+ * /healthz: liveness with real checks, a query on the database and a keychain write/read/delete.
+ * /livez: only that the companion answers — cheap enough for the pages that ask every few seconds.
+ */
 const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => {
+  serve(app, accountsApi.alive, async () => undefined);
   serve(app, accountsApi.health, async (_request, reply) => {
     const db = await check(() => core.sql.value("SELECT 1"));
     const keychain = await check(() => probeKeychain(core.keychain));

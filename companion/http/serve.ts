@@ -56,6 +56,7 @@ export function serve<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
     method: endpoint.method,
     url: endpoint.path,
     ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit } : {}),
+    ...(endpoint.quiet ? { logLevel: "warn" } : {}),
     config: { auth: endpoint.auth, beforePasswordChange: endpoint.beforePasswordChange === true },
     // The schemas are zod's: the route validates and serialises with them, whatever the app's defaults.
     validatorCompiler: validatorCompiler as FastifySchemaCompiler<FastifySchema>,

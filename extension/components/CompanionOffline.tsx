@@ -1,21 +1,24 @@
+import "./Offline.css";
+import { askNow, type Unreachable } from "../lib/companion-status.js";
 import { t } from "../lib/i18n.js";
-import { openOptions } from "../lib/tabs.js";
+import { OfflineDetails } from "./OfflineDetails.js";
 
-/** The companion did not answer: say so, say how to start it, offer a retry. */
-export function CompanionOffline({ baseUrl, onRetry }: { baseUrl: string; onRetry(): void }) {
+/**
+ * The popup's screen while the companion does not answer: what that means for the user and what
+ * to do, 重新连接 (the popup also retries by itself), and 技术信息.
+ */
+export function CompanionOffline({ status }: { status: Unreachable }) {
   return (
     <section class="offline" role="alert" data-testid="companion-offline">
       <h2 class="offline-title">{t("companionOffline")}</h2>
-      <p>{t("companionOfflineHint", baseUrl)}</p>
-      <pre class="offline-command">npm start</pre>
+      <p>{t("companionOfflineHint")}</p>
+      <p class="offline-still">{t("companionOfflineStillDown")}</p>
       <div class="actions">
-        <button type="button" class="button button--primary" data-testid="companion-retry" onClick={onRetry}>
-          {t("retry")}
-        </button>
-        <button type="button" class="button button--link" data-testid="open-options" onClick={openOptions}>
-          {t("openOptions")}
+        <button type="button" class="button button--primary" data-testid="companion-reconnect" onClick={askNow}>
+          {t("reconnect")}
         </button>
       </div>
+      <OfflineDetails status={status} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { t } from "../lib/i18n.js";
 import { useAction } from "../lib/use-action.js";
+import { useCompanionStatus } from "../lib/use-companion-status.js";
 import { Dialog } from "./Dialog.js";
 import { FormError } from "./FormError.js";
 
@@ -15,6 +16,8 @@ interface ConfirmDialogProps {
 
 /** Are you sure? — for actions that cannot be taken back (解除授权). */
 export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm, onClose }: ConfirmDialogProps) {
+  // The dialog is above the page's offline banner: it says so itself, and waits.
+  const { reachable } = useCompanionStatus();
   const confirm = useAction(async () => {
     await onConfirm();
     onClose();
@@ -22,7 +25,10 @@ export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm,
   return (
     <Dialog title={title} testId={testId} onClose={onClose}>
       <p class="dialog-message">{message}</p>
-      <FormError message={confirm.error} testId={`${testId}-error`} />
+      <FormError
+        message={confirm.error ?? (reachable ? null : t("companionOfflineError"))}
+        testId={`${testId}-error`}
+      />
       <div class="dialog-actions">
         <button type="button" class="button button--secondary" data-testid={`${testId}-cancel`} onClick={onClose}>
           {t("cancel")}
@@ -31,7 +37,7 @@ export function ConfirmDialog({ title, message, confirmLabel, testId, onConfirm,
           type="button"
           class="button button--danger"
           data-testid={`${testId}-confirm`}
-          disabled={confirm.busy}
+          disabled={confirm.busy || !reachable}
           onClick={() => confirm.run()}
         >
           {confirmLabel}

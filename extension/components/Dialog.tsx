@@ -1,6 +1,7 @@
 import "./Dialog.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import { Portal } from "./Portal.js";
 
 interface DialogProps {
   title: string;
@@ -11,7 +12,11 @@ interface DialogProps {
   children: ComponentChildren;
 }
 
-/** A modal <dialog>: focus stays inside, Esc closes it (through onClose, so state stays the truth). */
+/**
+ * A modal <dialog>: focus stays inside, Esc closes it (through onClose, so state stays the truth).
+ * Rendered at the end of <body>, outside the page's content: a page disabled while the companion
+ * is away (PageShell) still lets its dialog be cancelled.
+ */
 export function Dialog({ title, testId, onClose, wide, children }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -20,20 +25,22 @@ export function Dialog({ title, testId, onClose, wide, children }: DialogProps) 
     return () => dialog?.close();
   }, []);
   return (
-    <dialog
-      ref={ref}
-      class={wide ? "dialog dialog--wide" : "dialog"}
-      data-testid={testId}
-      aria-labelledby={`${testId}-title`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
-      <h2 class="dialog-title" id={`${testId}-title`}>
-        {title}
-      </h2>
-      {children}
-    </dialog>
+    <Portal>
+      <dialog
+        ref={ref}
+        class={wide ? "dialog dialog--wide" : "dialog"}
+        data-testid={testId}
+        aria-labelledby={`${testId}-title`}
+        onCancel={(event) => {
+          event.preventDefault();
+          onClose();
+        }}
+      >
+        <h2 class="dialog-title" id={`${testId}-title`}>
+          {title}
+        </h2>
+        {children}
+      </dialog>
+    </Portal>
   );
 }

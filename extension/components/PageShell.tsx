@@ -2,9 +2,25 @@ import "./PageShell.css";
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import { t } from "../lib/i18n.js";
+import { useCompanionWatch } from "../lib/use-companion-status.js";
+import { OfflineBanner } from "./OfflineBanner.js";
 
-/** The frame of a full-tab page: product bar, page title, one card of content (`wide` for tables). */
-export function PageShell({ title, wide, children }: { title: string; wide?: boolean; children: ComponentChildren }) {
+interface PageShellProps {
+  title: string;
+  /** For tables. */
+  wide?: boolean;
+  /** The options page works without the companion (its address is set there): nothing is disabled. */
+  onOptionsPage?: boolean;
+  children: ComponentChildren;
+}
+
+/**
+ * The frame of a full-tab page: product bar, page title, one card of content (`wide` for tables).
+ * It watches the companion: while it does not answer, a banner says so and the page's controls
+ * are disabled (what is shown may be stale), until it answers again.
+ */
+export function PageShell({ title, wide, onOptionsPage = false, children }: PageShellProps) {
+  const status = useCompanionWatch();
   useEffect(() => {
     document.title = `${title} - ${t("extName")}`;
   }, [title]);
@@ -16,7 +32,11 @@ export function PageShell({ title, wide, children }: { title: string; wide?: boo
       </header>
       <main class={wide ? "page-card page-card--wide" : "page-card"}>
         <h1 class="page-title">{title}</h1>
-        {children}
+        {status.reachable ? null : <OfflineBanner status={status} onOptionsPage={onOptionsPage} />}
+        {/* A disabled fieldset disables every control inside; what was typed stays. */}
+        <fieldset class="page-content" disabled={!status.reachable && !onOptionsPage} data-testid="page-content">
+          {children}
+        </fieldset>
       </main>
       <footer class="page-footer">{t("pageFooter")}</footer>
     </div>

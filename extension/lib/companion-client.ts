@@ -20,6 +20,7 @@ import {
 } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { CompanionError } from "./companion-error.js";
+import { askNow, reportAnswered, reportUnreachable } from "./companion-status.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
 import { getCompanionUrl, getInstallId } from "./settings.js";
 
@@ -74,7 +75,10 @@ interface SendOptions {
   body?: unknown;
   /** Send the session token as a Bearer credential. */
   auth: boolean;
-  /** Talk to this address instead of the configured one (the options page's 测试连接). */
+  /**
+   * Talk to this address instead of the configured one (the options page's 测试连接); what it finds
+   * says nothing about the configured companion, so it is not reported (companion-status).
+   */
   baseUrl?: string | undefined;
   /** Non-2xx statuses whose body is still an answer (503 from /healthz: a failed check). */
   answerStatuses?: number[];
@@ -113,8 +117,10 @@ async function send(
   } catch (error) {
     // A view that went away cancelled it: nobody waits for an answer.
     if (options.signal?.aborted) throw error;
+    if (!options.baseUrl) reportUnreachable(baseUrl, errorText(error));
     throw new CompanionError("offline", baseUrl);
   }
+  if (!options.baseUrl) reportAnswered();
 
   if (!response.ok && !options.answerStatuses?.includes(response.status)) {
     const parsed = errorBodySchema.safeParse(await response.json().catch(() => undefined));
@@ -124,6 +130,10 @@ async function send(
   }
   return { response, baseUrl };
 }
+
+/** What the browser said about a request that got no answer (shown under 技术信息). */
+const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 type CallInput<E extends Endpoint> = EndpointInput<E> & { signal?: AbortSignal | undefined };
 
@@ -199,9 +209,18 @@ async function openQrLoginSocket(): Promise<QrLoginSocket> {
   }
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener("open", () => resolve(), { once: true });
-    // A refused handshake (or nothing listening) gives only an error event, with no reason.
-    socket.addEventListener("error", () => reject(new CompanionError("offline", baseUrl)), { once: true });
+    // A refused handshake (or nothing listening) gives only an error event, with no reason: the
+    // page's watch finds out which.
+    socket.addEventListener(
+      "error",
+      () => {
+        askNow();
+        reject(new CompanionError("offline", baseUrl));
+      },
+      { once: true },
+    );
   });
+  reportAnswered();
   const client = new DesktopClient(socket, REQUEST_TIMEOUT_MS);
   let closed = false;
   client.onClose(() => {
@@ -267,6 +286,9 @@ export type PageRequest = { cursor?: string | undefined; limit?: number; q?: str
 
 export const companion = {
   health: (baseUrl?: string): Promise<Health> => call(api.health, {}, baseUrl),
+
+  /** Whether the companion answers at all (a page's watch, companion-status). */
+  alive: (signal?: AbortSignal): Promise<void> => call(api.alive, { signal }),
 
   captcha: (): Promise<Captcha> => call(api.captcha, {}),
 

@@ -9,7 +9,7 @@ export function minutesLeft(seconds: number): number {
 /** The sentence shown for a failed call. Field-level problems are shown under their fields. */
 export function describeError(error: unknown): string {
   if (!(error instanceof CompanionError)) return t("errorUnexpected");
-  if (error.kind === "offline") return t("companionOfflineError", error.baseUrl);
+  if (error.kind === "offline") return t("companionOfflineError");
   if (error.kind === "protocol" || !error.body) return t("companionProtocol", error.baseUrl);
   const { code, message, retryAfter, attemptsLeft, fields } = error.body;
   switch (code) {

@@ -4,6 +4,7 @@
  * popup, the manage page and the background service worker.
  */
 import { type ServerEvent, serverEventSchema } from "../../shared/api/grants.js";
+import { askNow, onCompanionStatus, reportAnswered } from "./companion-status.js";
 import { clearSessionToken, getSessionToken } from "./session-token.js";
 import { getCompanionUrl } from "./settings.js";
 
@@ -65,6 +66,7 @@ export function connectEvents(handlers: EventHandlers, options: EventOptions = {
 
   const stop = () => {
     closed = true;
+    stopWatching();
     stopKeepAlive();
     if (retryTimer !== null) clearTimeout(retryTimer);
     retryTimer = null;
@@ -127,6 +129,15 @@ export function connectEvents(handlers: EventHandlers, options: EventOptions = {
     }
   };
 
+  // The page's watch found the companion back: connect now rather than at the end of the backoff.
+  const stopWatching = onCompanionStatus((status) => {
+    if (!status.reachable || retryTimer === null) return;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    failures = 0;
+    void open();
+  });
+
   async function open(): Promise<void> {
     if (closed) return;
     const [token, baseUrl] = await Promise.all([getSessionToken(), getCompanionUrl()]);
@@ -139,12 +150,17 @@ export function connectEvents(handlers: EventHandlers, options: EventOptions = {
       return;
     }
     socket = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
+    ws.onopen = () => {
+      reportAnswered();
+      ws.send(JSON.stringify({ type: "auth", token }));
+    };
     ws.onmessage = (message) => onMessage(message.data);
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
       stopKeepAlive();
+      // Most often the companion stopped: the page's watch asks at once, rather than at its next beat.
+      askNow();
       scheduleRetry();
     };
   }

@@ -21,14 +21,5 @@ export function shanghaiDateTime(iso: string): string {
 /** Today in Asia/Shanghai, the default 授权期限起. */
 export const todayInShanghai = (): string => shanghaiDate(Date.now());
 
-/** An instant in the browser's own time zone, `YYYY-MM-DD HH:MM:SS` (当地时间). */
-export function localDateTime(iso: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const two = (n: number) => String(n).padStart(2, "0");
-  const date = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
-  return `${date} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
-}
-
 /** An SVG picture from the companion (QR code, captcha) as a data: URL for <img src>. */
 export const svgDataUrl = (svg: string): string => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;

@@ -29,6 +29,15 @@ export async function setCompanionUrl(url: string): Promise<void> {
   await browser.storage.local.set({ [COMPANION_URL_KEY]: url });
 }
 
+/** Calls `listener` whenever the companion address is saved (on the options page); returns the unsubscribe. */
+export function onCompanionUrlChange(listener: () => void): () => void {
+  const handle = (changes: Record<string, unknown>) => {
+    if (COMPANION_URL_KEY in changes) listener();
+  };
+  browser.storage.local.onChanged.addListener(handle);
+  return () => browser.storage.local.onChanged.removeListener(handle);
+}
+
 /**
  * The companion only listens on the loopback address, and the manifest only grants
  * http://127.0.0.1/*: accept `http://127.0.0.1[:port]` (path ignored), nothing else.

@@ -181,6 +181,15 @@ export const accountsApi = {
     auth: false,
     responses: { 200: healthSchema, 503: healthSchema },
   }),
+  alive: endpoint({
+    method: "GET",
+    path: "/livez",
+    summary:
+      "Liveness only: the companion answers, nothing is checked (the extension's open pages ask every few seconds)",
+    auth: false,
+    quiet: true,
+    responses: noBody,
+  }),
   captcha: endpoint({
     method: "GET",
     path: "/api/captcha",

@@ -27,6 +27,8 @@ export interface Endpoint {
   responses: { 200: z.ZodType } | { 204: null } | { 200: z.ZodType; 503: z.ZodType } | { 200: "download" };
   /** A request body larger than the usual 64 KiB (camera frames). */
   bodyLimit?: number;
+  /** Asked so often that its requests are not logged (only warnings and errors are). */
+  quiet?: true;
 }
 
 /** Declares an endpoint; the identity, kept for the exact literal types. */

@@ -145,8 +145,8 @@ export const unitDetailResponseSchema = z.object({
   grantLimit: z.object({ endDate: z.string().nullable() }).nullable(),
   /** The viewer's own grant id, which a 管理权限 holder may not change. */
   ownGrantId: z.string().nullable(),
-  /** The unit's grants, whatever their status, and those 需复核 (its grants are paged). */
-  grantTotal: z.number().int(),
+  /** The unit's live grants (有效 and 未生效: 已授权（n）) and those 需复核; its grants are paged. */
+  liveGrantCount: z.number().int(),
   reviewCount: z.number().int(),
 });
 export type UnitDetailResponse = z.infer<typeof unitDetailResponseSchema>;

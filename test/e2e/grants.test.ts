@@ -243,7 +243,20 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
   });
 
   it("the clerk 解除授权 (confirmed in the popup); the legal rep's table shows 已解除(本人) without reload", async () => {
-    await clerkPopup.click(`[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-renounce"]`);
+    const renounce = `[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-renounce"]`;
+    const focused = () => clerkPopup.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+    await clerkPopup.click(renounce);
+    await waitForText(clerkPopup, '[data-testid="my-grant-confirm-box"]', "确定解除");
+    // As the manage page's dialog: 取消 first, and focused; Esc cancels and gives the focus back.
+    const buttons = await clerkPopup.$$eval('[data-testid="my-grant-confirm-box"] button', (els) =>
+      els.map((el) => el.textContent),
+    );
+    expect(buttons).toEqual(["取消", "解除授权"]);
+    expect(await focused()).toBe("my-grant-cancel");
+    await clerkPopup.keyboard.press("Escape");
+    await clerkPopup.waitForFunction(() => !document.querySelector('[data-testid="my-grant-confirm-box"]'));
+    expect(await focused()).toBe("my-grant-renounce");
+    await clerkPopup.keyboard.press("Enter");
     await waitForText(clerkPopup, '[data-testid="my-grant-confirm-box"]', "确定解除");
     await clerkPopup.click('[data-testid="my-grant-confirm"]');
     await waitForText(clerkPopup, '[data-testid="my-grant-status"]', "已解除(本人)");
@@ -263,11 +276,17 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     const [ended] = await manage.$$(`::-p-xpath(${grantRow("宋晓明")})`);
     expect(await ended?.$('[data-testid="grant-change"]')).toBeNull();
     expect(await ended?.$('[data-testid="grant-revoke"]')).toBeNull();
+    // 已授权（n） counts the grants in force: 王芳's, not the one the clerk ended (still listed).
+    await waitForText(manage, '[data-testid="tab-granted"]', "已授权（1）");
+    expect(await manage.$$('[data-testid="grant-row"]')).toHaveLength(2);
     await shot(manage, "manage-unit.png");
 
     await manage.click('[data-testid="tab-history"]');
     const history = await waitForText(manage, '[data-testid="history-table"]', "本人解除");
     expect(history).toContain("新增授权");
+    // Newest first: the clerk's 本人解除 on top, 王芳's 新增授权 (made first) at the bottom.
+    const actions = await manage.$$eval('[data-testid="history-action"]', (els) => els.map((el) => el.textContent));
+    expect(actions).toEqual(["本人解除", "新增授权", "新增授权"]);
     await shot(manage, "manage-history.png");
   });
 
@@ -397,6 +416,10 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(changed.status).toBe(200);
 
     await until(async () => (await badge()) === "1", "the badge shows 1");
+    // Its days left, in 我的办税权限 and in the legal rep's table (profile A, live).
+    await waitForText(managerPopup, `[data-testid="my-grant"][data-tin="${unit.tin}"]`, "剩3天");
+    expect(await waitForText(manage, '[data-testid="grant-row"]', "剩3天")).toContain("*芳");
+    expect(await manage.$$('[data-testid="days-left"]')).toHaveLength(1);
 
     // Headless Chromium shows no notifications (notifications.getAll never answers): read what was asked for.
     await until(

@@ -8,7 +8,7 @@
  * paired desktop client's QR code is approved the same way — once from a saved picture, once
  * through a (fake) camera filming it — and the client is logged in.
  * A short-lived code expires on screen (二维码已过期, 刷新 makes a new one), a companion that stops is
- * said to be gone, and too many codes show the rate limit's message.
+ * said to be gone (and the popup is back when it is), and too many codes show the rate limit's message.
  * Needs `npm run build:extension` first; `npm test` does it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -185,14 +185,16 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
   it("profile 2 scans a screenshot of the code: the popup says 扫描成功 with the masked name; the page shows who asks, when, and for how long", async () => {
     const picture = await screenshotQr(popup, "qr-login-code.png");
     const asked = Date.now();
+    // Whatever zone this computer is in, times are Shanghai's (the companion's and the grants').
+    await scan.emulateTimezone("America/New_York");
     await choosePicture(scan, picture);
 
     const client = await textOf(scan, '[data-testid="scan-confirm-client"]');
     expect(client).toMatch(/^浏览器扩展：Chrome \d+ · Linux$/);
     const time = await textOf(scan, '[data-testid="scan-confirm-time"]');
     expect(time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    // Local time, within a minute of now.
-    expect(Math.abs(new Date(time.replace(" ", "T")).getTime() - asked)).toBeLessThan(60_000);
+    // Shanghai time, within a minute of now.
+    expect(Math.abs(Date.parse(`${time.replace(" ", "T")}+08:00`) - asked)).toBeLessThan(60_000);
     const left = secondsIn(await textOf(scan, '[data-testid="scan-confirm-left"]'), /还剩(\d+)秒/);
     expect(left).toBeGreaterThan(60);
     expect(left).toBeLessThanOrEqual(120);
@@ -453,18 +455,20 @@ describe("扫码登录: expiry, the companion going away, and the creation limit
     expect(again).toBeGreaterThan(5);
   });
 
-  it("the companion stops while a code is shown: the popup says the connection is gone, and 刷新 works once it is back", async () => {
+  it("the companion stops while a code is shown: the offline screen covers the popup, which is back at 扫码登录 by itself once the companion is; 刷新 works", async () => {
     const shown = await shownRef(popup);
     const { port } = shortLived;
     await shortLived.close();
-    expect(await waitForText(popup, QR_COVER, "与本地服务的连接已断开")).toContain("刷新");
-    await popup.click('[data-testid="qr-login-refresh"]');
-    expect(await waitForText(popup, '[data-testid="qr-login-error"]', "本地服务未运行")).toContain(
-      `http://127.0.0.1:${port}`,
-    );
+    // The code's socket closed: the popup asks at once, and finds nothing.
+    const offline = await waitForText(popup, '[data-testid="companion-offline"]', "本地服务未运行");
+    expect(offline).toContain(`http://127.0.0.1:${port}`);
     await shot(popup, "popup-qr-offline.png");
 
     shortLived = await startShortLived(port);
+    await popup
+      .waitForSelector('[data-testid="companion-offline"]', { hidden: true, timeout: 20_000 })
+      .catch((error) => explainTimeout(popup, "the popup back without the offline screen", error));
+    expect(await waitForText(popup, QR_COVER, "与本地服务的连接已断开")).toContain("刷新");
     await popup.click('[data-testid="qr-login-refresh"]');
     await newCodeShown(shown, "a new QR code once the companion is back");
     await popup.close();

@@ -82,29 +82,53 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.close();
   });
 
-  it("says clearly when the companion is not running, and how to start it", async () => {
+  it("says clearly when the companion is not running and what to do; the technical detail is folded away", async () => {
     const closedPort = await freePort();
     const options = await openPage("options.html", 1000, 600);
     await fill(options, "#companionUrl", `http://127.0.0.1:${closedPort}`);
     await options.click('[data-testid="options-save"]');
     await waitForText(options, '[data-testid="options-status"]', "已保存");
+    await options.click('[data-testid="options-test"]');
+    await waitForText(options, '[data-testid="options-status"]', `无法连接 http://127.0.0.1:${closedPort}`);
+    // The options page works without the companion: it says so, and nothing is disabled.
+    await waitForText(options, '[data-testid="offline-banner"]', "如果本地服务使用其他端口");
+    expect(await options.$eval("#companionUrl", (el) => el.matches(":disabled"))).toBe(false);
     await options.close();
+
     const popup = await openPage("popup.html", 360, 640);
-    const offline = await waitForText(popup, '[data-testid="companion-offline"]', "npm start");
-    expect(offline).toContain(`http://127.0.0.1:${closedPort}`);
+    await waitForText(popup, '[data-testid="companion-offline"]', "本地服务未运行");
+    const shown = await popup.$eval('[data-testid="companion-offline"]', (el) => (el as HTMLElement).innerText);
+    expect(shown).toContain("安装后会随电脑自动启动");
+    expect(shown).toContain("重新连接");
+    expect(shown).toContain("技术信息");
+    // Folded: the address and how a developer starts it are there, but not shown until asked for.
+    expect(shown).not.toContain("npm start");
+    expect(shown).not.toContain(String(closedPort));
+    expect(await popup.$eval('[data-testid="offline-details"]', (el) => (el as HTMLDetailsElement).open)).toBe(false);
+    expect(await popup.$eval(".popup-bar", (el) => el.textContent)).toBe("个税扣缴办税助手");
     await shot(popup, "popup-offline.png");
+    await popup.click('[data-testid="offline-details"] summary');
+    const details = await popup.$eval('[data-testid="offline-details"]', (el) => (el as HTMLElement).innerText);
+    expect(details).toContain(`http://127.0.0.1:${closedPort}`);
+    expect(details).toContain("npm start");
+    await shot(popup, "popup-offline-details.png");
     await popup.close();
   });
 
-  it("points the extension at the companion on the options page", async () => {
+  it("points the extension at the companion on the options page; 连接成功 goes when the address is edited", async () => {
     const page = await openPage("options.html", 1000, 600);
     await fill(page, "#companionUrl", companion.url);
     await page.click('[data-testid="options-save"]');
     await waitForText(page, '[data-testid="options-status"]', "已保存");
+    // The saved address answers: the banner goes by itself.
+    await page.waitForSelector('[data-testid="offline-banner"]', { hidden: true, timeout: 15_000 });
     await page.click('[data-testid="options-test"]');
     const status = await waitForText(page, '[data-testid="options-status"]', "连接成功");
     expect(status).toContain("数据库：ok");
+    expect(await page.$eval(".page-footer", (el) => el.textContent)).not.toContain("taxauth");
     await shot(page, "options.png");
+    await page.type("#companionUrl", "1");
+    await page.waitForFunction(() => document.querySelector('[data-testid="options-status"]')?.textContent === "");
     await page.close();
   });
 

@@ -87,6 +87,23 @@ describe("企业办税权限 for the legal rep", () => {
     expect((await api(companion, "/api/my/grants", { token: clerkToken })).body.items[0].status).toBe("已解除(单位)");
   });
 
+  it("counts live grants only for 已授权（n）: revoked and expired ones stay listed but are not counted", async () => {
+    const other = await registerPerson(companion, newPerson({ name: "赵办税" }));
+    const third = await registerPerson(companion, newPerson({ name: "钱办税" }));
+    const kept = await addGrant(repToken, clerk);
+    const revoked = await addGrant(repToken, other);
+    await addGrant(repToken, third, { termType: "定期", startDate: "2026-11-28", endDate: "2026-11-28" });
+    await api(companion, `/api/units/${tin}/grants/${revoked.body.id}/revoke`, { token: repToken, body: {} });
+    clock.advance(DAY); // 2026-11-29: the third grant has expired
+    const token = await loginToken(companion, legalRep);
+    const detail = await api(companion, `/api/units/${tin}`, { token });
+    expect(detail.body).toMatchObject({ liveGrantCount: 1 });
+    expect((await api(companion, "/api/units/managed", { token })).body.items[0].grantCount).toBe(1);
+    const listed = await api(companion, `/api/units/${tin}/grants`, { token });
+    expect(listed.body.total).toBe(3);
+    expect(listed.body.items.find((g: { id: string }) => g.id === kept.body.id).status).toBe("有效");
+  });
+
   it("computes 未生效, 有效 and 已过期 from the Shanghai date at decision time", async () => {
     const grant = await addGrant(repToken, clerk, { termType: "定期", startDate: "2026-11-29", endDate: "2026-11-30" });
     // A fresh login each time: the clock jumps past the session's idle timeout.

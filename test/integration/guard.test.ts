@@ -115,6 +115,22 @@ describe("request guard", () => {
   });
 });
 
+describe("livez", () => {
+  it("answers 204 to our origin without logging the request, and refuses others like every route", async () => {
+    const logged = companion.logs.length;
+    expect(await api(companion, "/livez")).toEqual({ status: 204, body: null });
+    // The extension's open pages ask every few seconds: no request lines in the log for it.
+    expect(companion.logs.slice(logged).join("")).not.toContain("/livez");
+    expect(await api(companion, "/healthz")).toMatchObject({ status: 200 });
+    expect(companion.logs.slice(logged).join("")).toContain("/healthz");
+
+    const host = `127.0.0.1:${companion.port}`;
+    const foreign = await rawRequest({ host, origin: "https://evil.example" }, "/livez");
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).code).toBe("FORBIDDEN_ORIGIN");
+  });
+});
+
 describe("healthz", () => {
   it("answers 503 naming the database when it is gone", async () => {
     const broken = await startCompanion();

@@ -98,7 +98,7 @@ describe("paged HTTP lists", () => {
     // 员工1 and 员工10.
     expect(byName.body.total).toBe(2);
     const detail = await api(companion, `/api/units/${tin}`, { token: repToken });
-    expect(detail.body).toMatchObject({ grantTotal: 12, reviewCount: 0 });
+    expect(detail.body).toMatchObject({ liveGrantCount: 12, reviewCount: 0 });
   });
 
   it("the history: newest first, and entries made meanwhile go on top, not into the next page", async () => {

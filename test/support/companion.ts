@@ -35,8 +35,11 @@ export interface RunningCompanion {
   databaseUrl: string | undefined;
   /** Every log line the companion wrote. */
   logs: string[];
-  /** Stops and starts the companion again on the same data dir and port (lock state must survive). */
-  restart(): Promise<RunningCompanion>;
+  /**
+   * Stops and starts the companion again on the same data dir and port (lock state must survive);
+   * `whileStopped` runs in between (what the extension shows while it is away).
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<RunningCompanion>;
   close(): Promise<void>;
 }
 
@@ -116,8 +119,9 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     dataDir,
     logs,
     databaseUrl: app.core.config.databaseUrl,
-    async restart() {
+    async restart(whileStopped) {
       await app.close();
+      await whileStopped?.();
       return startCompanion({ ...options, dataDir, port, logs, databaseUrl: app.core.config.databaseUrl });
     },
     async close() {

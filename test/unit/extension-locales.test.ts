@@ -41,6 +41,18 @@ describe("extension locales", () => {
     expect([...used].filter((key) => !(key in zh))).toEqual([]);
   });
 
+  it("speak to clerks: the product's own name, no taxauth or npm start outside 技术信息's developer line", () => {
+    for (const messages of [zh, en]) {
+      const technical = Object.entries(messages).filter(([, entry]) => /taxauth|npm start/i.test(entry.message));
+      expect(technical.map(([key]) => key)).toEqual(["techDeveloper"]);
+    }
+    expect(zh.extName?.message).toBe("个税扣缴办税助手");
+    // The full-tab pages' frame and the popup's bar show these, and the code outside 技术信息 none of its own.
+    for (const file of sourceFiles(extensionDir)) {
+      expect(readFileSync(file, "utf8").match(/>[^<{]*(taxauth|npm start)[^<]*</i), file).toBeNull();
+    }
+  });
+
   it("use the seed's wording for the lock message, and say where to go when 忘记密码 cannot help", () => {
     const hall = "若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。";
     expect(zh.accountLocked?.message).toBe(

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { isLiveStatus } from "../../../shared/api/grants.js";
 import { ConfirmDialog } from "../../components/ConfirmDialog.js";
+import { DaysLeft } from "../../components/DaysLeft.js";
 import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
 import { SearchBar } from "../../components/SearchBar.js";
@@ -108,7 +109,10 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
                 <td>{grant.permission}</td>
                 <td>{grant.termType}</td>
                 <td class="nowrap">{grant.startDate}</td>
-                <td class="nowrap">{grant.endDate ?? "—"}</td>
+                <td class="nowrap">
+                  {grant.endDate ?? "—"}
+                  <DaysLeft grant={grant} />
+                </td>
                 <td>
                   <StatusChip status={grant.status} />
                   {grant.needsReview ? (

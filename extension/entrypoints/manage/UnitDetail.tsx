@@ -96,7 +96,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
         <>
           <UnitInfo detail={data} />
           <div class="tabs" role="tablist">
-            {tabButton("granted", t("tabGranted", data.grantTotal))}
+            {tabButton("granted", t("tabGranted", data.liveGrantCount))}
             {tabButton("add", t("tabAdd"))}
             {tabButton("history", t("tabHistory"))}
             <span class="tabs-spacer" />

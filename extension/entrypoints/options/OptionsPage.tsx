@@ -3,24 +3,28 @@ import { DEFAULT_COMPANION_URL } from "../../../shared/extension-identity.js";
 import { PageShell } from "../../components/PageShell.js";
 import { TextField } from "../../components/TextField.js";
 import { companion, type Health } from "../../lib/companion-client.js";
-import { describeError } from "../../lib/describe-error.js";
+import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { getCompanionUrl, parseCompanionUrl, setCompanionUrl } from "../../lib/settings.js";
 import { useField } from "../../lib/use-field.js";
 
+/** What the last 保存 or 测试连接 said, about the address as it was typed then (`address`). */
 type Status =
   | { kind: "idle" }
-  | { kind: "saved" }
-  | { kind: "testing" }
-  | { kind: "ok"; health: Health }
-  | { kind: "failed"; message: string };
+  | { kind: "saved"; address: string }
+  | { kind: "testing"; address: string }
+  | { kind: "ok"; address: string; health: Health }
+  | { kind: "failed"; address: string; message: string };
 
 const checkUrl = (value: string) => {
   const parsed = parseCompanionUrl(value);
   return "error" in parsed ? t(parsed.error) : null;
 };
 
-/** 本地服务地址: where the companion listens, with 测试连接 (GET /healthz). */
+/**
+ * 本地服务地址: where the companion listens, with 测试连接 (GET /healthz). What 保存 or 测试连接
+ * said goes as soon as the address is edited: 连接成功 was about the address tested.
+ */
 export function OptionsPage() {
   const url = useField("", checkUrl);
   const [status, setStatus] = useState<Status>({ kind: "idle" });
@@ -28,6 +32,9 @@ export function OptionsPage() {
   useEffect(() => {
     void getCompanionUrl().then((stored) => url.set(stored));
   }, []);
+  useEffect(() => {
+    setStatus((current) => (current.kind === "idle" || current.address === url.value ? current : { kind: "idle" }));
+  }, [url.value]);
 
   const parsedUrl = (): string | null => {
     url.touch();
@@ -41,22 +48,27 @@ export function OptionsPage() {
     if (!value) return;
     await setCompanionUrl(value);
     url.set(value);
-    setStatus({ kind: "saved" });
+    setStatus({ kind: "saved", address: value });
   };
 
   const test = async () => {
     const value = parsedUrl();
     if (!value) return;
-    setStatus({ kind: "testing" });
+    const address = url.value;
+    setStatus({ kind: "testing", address });
+    // An answer about an address edited meanwhile is not shown.
+    const answered = (next: Status) =>
+      setStatus((current) => (current.kind === "testing" && current.address === address ? next : current));
     try {
-      setStatus({ kind: "ok", health: await companion.health(value) });
+      answered({ kind: "ok", address, health: await companion.health(value) });
     } catch (error) {
-      setStatus({ kind: "failed", message: describeError(error) });
+      const message = isOffline(error) ? t("optionsTestOffline", value) : describeError(error);
+      answered({ kind: "failed", address, message });
     }
   };
 
   return (
-    <PageShell title={t("optionsTitle")}>
+    <PageShell title={t("optionsTitle")} onOptionsPage>
       <form class="step-body form-grid" onSubmit={save} noValidate>
         <TextField
           id="companionUrl"

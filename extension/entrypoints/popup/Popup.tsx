@@ -1,11 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
-import { CompanionOffline } from "../../components/CompanionOffline.js";
 import type { PersonSummary } from "../../lib/companion-client.js";
-import { CompanionError } from "../../lib/companion-error.js";
-import { describeError } from "../../lib/describe-error.js";
+import { describeError, isOffline } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { lazyComponent, loadCompanion, once } from "../../lib/lazy.js";
 import { getSessionToken, onSessionTokenChange } from "../../lib/session-token.js";
+import { useCompanionWatch, useOnReconnect } from "../../lib/use-companion-status.js";
 import { LoginScreen } from "./LoginScreen.js";
 
 // Logged in is not the first screen of most openings: its views load when needed (as soon as a
@@ -17,10 +16,13 @@ const ChangePassword = lazyComponent(
   () => import("./ChangePassword.js").then((module) => module.ChangePassword),
   <p class="muted popup-loading">{t("loading")}</p>,
 );
+// Seldom needed: it comes with the extension's own files, so it loads while the companion is away.
+const CompanionOffline = lazyComponent(() =>
+  import("../../components/CompanionOffline.js").then((module) => module.CompanionOffline),
+);
 
 type View =
   | { kind: "loading" }
-  | { kind: "offline"; baseUrl: string }
   | { kind: "login"; notice: string | null }
   | { kind: "changePassword"; person: PersonSummary }
   | { kind: "loggedIn"; person: PersonSummary };
@@ -29,16 +31,18 @@ type View =
  * The toolbar popup: who is logged in, or the login screen; or why the companion can't be reached.
  * `hasToken`: a session token was in storage.session when the popup opened (known before the first
  * render). Without one the login form shows at once and the companion is asked meanwhile; only a
- * failed check replaces the form (offline) or adds a notice (not our companion). With one, the
- * session is checked first.
+ * failed check covers the form (offline) or adds a notice (not our companion). With one, the
+ * session is checked first. While the companion does not answer (the popup's watch keeps asking),
+ * the offline screen covers the view, which stays as it was beneath; when it answers again, the
+ * popup carries on by itself.
  */
 export function Popup({ hasToken }: { hasToken: boolean }) {
   const [view, setView] = useState<View>(hasToken ? { kind: "loading" } : { kind: "login", notice: null });
+  const status = useCompanionWatch();
 
-  const failed = (error: unknown): View =>
-    error instanceof CompanionError && error.kind === "offline"
-      ? { kind: "offline", baseUrl: error.baseUrl }
-      : { kind: "login", notice: describeError(error) };
+  // Offline is the watch's to show (the failed call reported it); anything else is a notice.
+  const failed = (error: unknown): View | null =>
+    isOffline(error) ? null : { kind: "login", notice: describeError(error) };
 
   const checkInBackground = async () => {
     // The first screen may have followed the hint alone: a token stored after all (another page
@@ -48,7 +52,7 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       await (await loadCompanion()).health();
     } catch (error) {
       const next = failed(error);
-      setView((current) => (current.kind === "login" ? next : current));
+      if (next) setView((current) => (current.kind === "login" ? next : current));
     }
   };
 
@@ -65,9 +69,20 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       await companion.health();
       setView({ kind: "login", notice: null });
     } catch (error) {
-      setView(failed(error));
+      // Offline: the view stays 加载中 under the offline screen, and is checked again once it is back.
+      const next = failed(error);
+      if (next) setView(next);
     }
   };
+  useOnReconnect(() => {
+    // The first check never got through: do it now. A session shown may have ended meanwhile: asking
+    // for it finds out (an unknown token is dropped, and the form follows, below).
+    if (view.kind === "loading") void check();
+    else if (view.kind === "loggedIn" || view.kind === "changePassword")
+      void loadCompanion()
+        .then((companion) => companion.session())
+        .catch(() => undefined);
+  });
   useEffect(() => {
     if (hasToken) void loadLoggedIn();
     void (hasToken ? check() : checkInBackground());
@@ -91,26 +106,28 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       <header class="popup-bar">
         <span class="popup-brand">{t("extName")}</span>
       </header>
-      {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
-      {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
-      {view.kind === "login" ? (
-        <LoginScreen
-          notice={view.notice}
-          onLoggedIn={(person, passwordChangeRequired) =>
-            setView({ kind: passwordChangeRequired ? "changePassword" : "loggedIn", person })
-          }
-        />
-      ) : null}
-      {view.kind === "changePassword" ? (
-        <ChangePassword
-          person={view.person}
-          onChanged={() => setView({ kind: "loggedIn", person: view.person })}
-          onLoggedOut={(notice) => setView({ kind: "login", notice })}
-        />
-      ) : null}
-      {view.kind === "loggedIn" ? (
-        <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
-      ) : null}
+      {status.reachable ? null : <CompanionOffline status={status} />}
+      <div class="popup-view" hidden={!status.reachable}>
+        {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
+        {view.kind === "login" ? (
+          <LoginScreen
+            notice={view.notice}
+            onLoggedIn={(person, passwordChangeRequired) =>
+              setView({ kind: passwordChangeRequired ? "changePassword" : "loggedIn", person })
+            }
+          />
+        ) : null}
+        {view.kind === "changePassword" ? (
+          <ChangePassword
+            person={view.person}
+            onChanged={() => setView({ kind: "loggedIn", person: view.person })}
+            onLoggedOut={(notice) => setView({ kind: "login", notice })}
+          />
+        ) : null}
+        {view.kind === "loggedIn" ? (
+          <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
+        ) : null}
+      </div>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { QR_CLIENT_KIND_LABELS } from "../../../shared/qr-login/contract.js";
 import { FormError } from "../../components/FormError.js";
 import { CompanionError, companion, type QrScanResult } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
-import { localDateTime } from "../../lib/format.js";
+import { shanghaiDateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
 import { useCountdown } from "../../lib/use-countdown.js";
@@ -46,7 +46,7 @@ export function ScanConfirm({ request, onDecided, onRescan }: ScanConfirmProps) 
           {QR_CLIENT_KIND_LABELS[request.clientKind]}：{request.clientName}
         </dd>
         <dt>{t("scanConfirmTime")}</dt>
-        <dd data-testid="scan-confirm-time">{localDateTime(request.requestedAt)}</dd>
+        <dd data-testid="scan-confirm-time">{shanghaiDateTime(request.requestedAt)}</dd>
         <dt>{t("scanConfirmLeftLabel")}</dt>
         <dd data-testid="scan-confirm-left">{left > 0 ? t("scanConfirmLeft", left) : t("qrLoginExpired")}</dd>
       </dl>
