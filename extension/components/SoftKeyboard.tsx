@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { t } from "../lib/i18n.js";
 
 const DIGITS = "1234567890";
@@ -7,6 +7,8 @@ const LETTER_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
 const SYMBOL_ROWS = ["!@#$%^&*()", "-_=+[]{}\\|", ";:'\",.<>/?", "`~"];
 
 interface SoftKeyboardProps {
+  /** The password is empty (cleared, or refused and emptied): the keyboard starts over on letters. */
+  empty: boolean;
   onKey(char: string): void;
   onBackspace(): void;
   onClear(): void;
@@ -14,9 +16,15 @@ interface SoftKeyboardProps {
 }
 
 /** 软键盘: the password is typed by clicking keys; letters with shift, digits and symbols. */
-export function SoftKeyboard({ onKey, onBackspace, onClear, onClose }: SoftKeyboardProps) {
+export function SoftKeyboard({ empty, onKey, onBackspace, onClear, onClose }: SoftKeyboardProps) {
   const [shift, setShift] = useState(false);
   const [symbols, setSymbols] = useState(false);
+  useEffect(() => {
+    if (empty) {
+      setShift(false);
+      setSymbols(false);
+    }
+  }, [empty]);
 
   const key = (char: string) => (
     <button

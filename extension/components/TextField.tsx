@@ -21,6 +21,7 @@ interface TextFieldProps {
   addon?: ComponentChildren;
   /** The <input> element, for addons that work on it (e.g. insert at the cursor). */
   inputRef?: Ref<HTMLInputElement>;
+  onKeyDown?(event: KeyboardEvent): void;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -45,6 +46,7 @@ export function TextField(props: TextFieldProps) {
           aria-describedby={field.error ? `${id}-error` : undefined}
           onInput={(event) => field.set(event.currentTarget.value)}
           onBlur={() => field.touch()}
+          onKeyDown={props.onKeyDown}
         />
         {props.addon}
       </div>

@@ -71,7 +71,7 @@ describe("the companion goes away and comes back", () => {
     popup = await loginInPopup(launched.browser, legalRep);
     await popup.waitForSelector('[data-testid="my-grants"]');
     manage = await openExtensionPage(launched.browser, `manage.html#unit=${unit.tin}`, 1280, 800);
-    await waitForText(manage, '[data-testid="grant-row"]', "**明");
+    await waitForText(manage, '[data-testid="grant-row"]', "宋晓明");
     await manage.click('[data-testid="grant-revoke"]');
     await manage.waitForSelector('[data-testid="revoke-dialog"][open]');
     register = await openExtensionPage(launched.browser, "register.html", 1100, 800);

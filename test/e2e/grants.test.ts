@@ -418,7 +418,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await until(async () => (await badge()) === "1", "the badge shows 1");
     // Its days left, in 我的办税权限 and in the legal rep's table (profile A, live).
     await waitForText(managerPopup, `[data-testid="my-grant"][data-tin="${unit.tin}"]`, "剩3天");
-    expect(await waitForText(manage, '[data-testid="grant-row"]', "剩3天")).toContain("*芳");
+    expect(await waitForText(manage, '[data-testid="grant-row"]', "剩3天")).toContain("王芳");
     expect(await manage.$$('[data-testid="days-left"]')).toHaveLength(1);
 
     // Headless Chromium shows no notifications (notifications.getAll never answers): read what was asked for.

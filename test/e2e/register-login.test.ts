@@ -190,6 +190,17 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await shot(page, "popup-login.png");
 
     await page.type("#account", person.phone);
+    // Typing on the physical keyboard goes nowhere, and the field says how to switch.
+    expect(await page.$('[data-testid="soft-keyboard-typing-hint"]')).toBeNull();
+    await page.focus("#password");
+    await page.keyboard.type("abc");
+    expect(await page.$eval("#password", (el) => (el as HTMLInputElement).value)).toBe("");
+    expect(await textOf(page, '[data-testid="soft-keyboard-typing-hint"]')).toContain("点击【关闭】关闭软键盘");
+    // The keyboard starts over on letters once the password is emptied (清空, or a refused login).
+    await page.click('[data-testid="soft-key-symbols"]');
+    await page.click('[data-testid="soft-key"][data-key="#"]');
+    await page.click('[data-testid="soft-key-clear"]');
+    await page.waitForSelector('[data-testid="soft-key"][data-key="q"]');
     await typeOnSoftKeyboard(page, person.password);
     expect(await page.$eval("#password", (el) => (el as HTMLInputElement).value)).toBe(person.password);
     await page.click('[data-testid="login-submit"]');
@@ -234,6 +245,12 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     expect(message).toBe(
       "密码错误超过5次(含)，账号已被锁定，可以在120分钟之后再试，也可以通过【忘记密码】功能解锁账号。若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
     );
+    // Its fullest state — the long error, the captcha and the soft keyboard — fits Chromium's
+    // popup, which is at most 600 px high (more would scroll inside the popup).
+    await page.click('[data-testid="soft-keyboard-toggle"]');
+    await page.waitForSelector('[data-testid="soft-keyboard"]');
+    await page.waitForSelector('[data-testid="captcha-image"]');
+    expect(await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height))).toBeLessThanOrEqual(600);
     await shot(page, "popup-locked.png");
     await page.close();
   });
