@@ -89,28 +89,30 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
   return (
     <div class="popup-frame">
       <header class="popup-bar">
-        <span class="popup-brand">{t("extName")}</span>
+        <h1 class="popup-brand">{t("extName")}</h1>
       </header>
-      {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
-      {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
-      {view.kind === "login" ? (
-        <LoginScreen
-          notice={view.notice}
-          onLoggedIn={(person, passwordChangeRequired) =>
-            setView({ kind: passwordChangeRequired ? "changePassword" : "loggedIn", person })
-          }
-        />
-      ) : null}
-      {view.kind === "changePassword" ? (
-        <ChangePassword
-          person={view.person}
-          onChanged={() => setView({ kind: "loggedIn", person: view.person })}
-          onLoggedOut={(notice) => setView({ kind: "login", notice })}
-        />
-      ) : null}
-      {view.kind === "loggedIn" ? (
-        <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
-      ) : null}
+      <main>
+        {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
+        {view.kind === "offline" ? <CompanionOffline baseUrl={view.baseUrl} onRetry={check} /> : null}
+        {view.kind === "login" ? (
+          <LoginScreen
+            notice={view.notice}
+            onLoggedIn={(person, passwordChangeRequired) =>
+              setView({ kind: passwordChangeRequired ? "changePassword" : "loggedIn", person })
+            }
+          />
+        ) : null}
+        {view.kind === "changePassword" ? (
+          <ChangePassword
+            person={view.person}
+            onChanged={() => setView({ kind: "loggedIn", person: view.person })}
+            onLoggedOut={(notice) => setView({ kind: "login", notice })}
+          />
+        ) : null}
+        {view.kind === "loggedIn" ? (
+          <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
+        ) : null}
+      </main>
     </div>
   );
 }
