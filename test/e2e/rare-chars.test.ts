@@ -9,6 +9,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRareCharIndex } from "../../shared/rare-chars/lookup.js";
 import {
+  expectAccessible,
   fill,
   fillAccountStep,
   type LaunchedBrowser,
@@ -129,6 +130,7 @@ describe("生僻字录入 on the register page", () => {
     expect(rows.find((r) => r.strokes === "3画")?.radicals).toMatch(/口.*纟/);
     expect(rows.find((r) => r.strokes === "6画")?.radicals).toContain("糸");
     await shot(page, "rare-char-radicals.png");
+    await expectAccessible(page, "register: 生僻字 radicals");
     await page.click('[data-testid="rare-char-radical"][data-key="30"]');
     expect(await textOf(page, '[data-testid="rare-char-radical-chosen"]')).toBe("部首：口（3画）");
     await page.click('[data-testid="rare-char-strokes-item"][data-strokes="3"]');
@@ -147,6 +149,7 @@ describe("生僻字录入 on the register page", () => {
     await page.click(cell);
     expect(await textOf(page, '[data-testid="rare-char-chosen"]')).toBe(`已选：${RARE}U+20BB7`);
     await shot(page, "rare-char-characters.png");
+    await expectAccessible(page, "register: 生僻字 characters");
     await page.click('[data-testid="rare-char-confirm"]');
     await page.waitForSelector(dialog, { hidden: true });
     expect(await nameState()).toEqual({ value: person.name, focused: true, caret: 3 });

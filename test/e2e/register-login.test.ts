@@ -8,6 +8,7 @@ import { type AddressInfo, createServer } from "node:net";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   fill,
   type LaunchedBrowser,
   launchBrowser,
@@ -93,6 +94,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     const offline = await waitForText(popup, '[data-testid="companion-offline"]', "npm start");
     expect(offline).toContain(`http://127.0.0.1:${closedPort}`);
     await shot(popup, "popup-offline.png");
+    await expectAccessible(popup, "popup: companion offline");
     await popup.close();
   });
 
@@ -103,6 +105,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await waitForText(page, '[data-testid="options-status"]', "已保存");
     await page.click('[data-testid="options-test"]');
     const status = await waitForText(page, '[data-testid="options-status"]', "连接成功");
+    await expectAccessible(page, "options: connection tested");
     expect(status).toContain("数据库：ok");
     await shot(page, "options.png");
     await page.close();
@@ -112,6 +115,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     const page = await openPage("register.html", 1100, 800);
     await page.waitForSelector('[data-testid="agreement-next"]');
     await shot(page, "register-agreement.png");
+    await expectAccessible(page, "register: agreement");
     await page.click("#agree");
     await page.click('[data-testid="agreement-next"]');
 
@@ -123,6 +127,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#docNumber", wrongCheckDigit);
     await page.focus("#name");
     expect(await textOf(page, '[data-testid="docNumber-error"]')).toBe("校验码错误");
+    await expectAccessible(page, "register: identity step, a field error shown");
     await fill(page, "#docNumber", person.docNumber);
     expect(await page.$('[data-testid="docNumber-error"]')).toBeNull();
     await fill(page, "#name", person.name);
@@ -137,6 +142,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.click('[data-testid="sms-send"]');
     await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
     expect(await textOf(page, '[data-testid="sms-send"]')).toMatch(/\d+秒后重新获取/);
+    await expectAccessible(page, "register: account step, SMS code sent");
     await fill(page, "#smsCode", await lastSmsCodeFromCli(person.phone));
     await shot(page, "register-account.png");
     await page.click('[data-testid="register-submit"]');
@@ -145,6 +151,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     expect(how).toBe("您现在可以通过手机号码/证件号码/登录名登录。");
     expect(await textOf(page, '[data-testid="register-done-login-name"]')).toBe(person.loginName);
     await shot(page, "register-done.png");
+    await expectAccessible(page, "register: done");
     await page.close();
   });
 
@@ -160,6 +167,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       "注册时选择除居民身份证以外的证件类型，请使用登录名或手机号码登录",
     );
     await shot(page, "popup-login.png");
+    await expectAccessible(page, "popup: login form with the soft keyboard");
 
     await page.type("#account", person.phone);
     await typeOnSoftKeyboard(page, person.password);
@@ -168,6 +176,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
 
     expect(await textOf(page, '[data-testid="person-name"]')).toBe("**明");
     await shot(page, "popup-logged-in.png");
+    await expectAccessible(page, "popup: logged in");
 
     // A popup opened again finds the session (token in storage.session).
     await page.reload();
@@ -199,6 +208,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
         await waitForText(page, '[data-testid="login-error"]', `还可尝试${5 - attempt}次`);
         // A wrong password makes the captcha compulsory.
         await page.waitForSelector("#captchaAnswer");
+        if (attempt === 1) await expectAccessible(page, "popup: login error and captcha shown");
       }
     }
     const message = await waitForText(page, '[data-testid="login-error"]', "账号已被锁定");
@@ -207,6 +217,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       "密码错误超过5次(含)，账号已被锁定，可以在120分钟之后再试，也可以通过【忘记密码】功能解锁账号。若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
     );
     await shot(page, "popup-locked.png");
+    await expectAccessible(page, "popup: account locked");
     await page.close();
   });
 
@@ -221,6 +232,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       "若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
     );
     await shot(page, "forgot-identity.png");
+    await expectAccessible(page, "forgot password: identity and captcha");
     await page.click('[data-testid="forgot-next"]');
 
     // The start call texts the code to the bound phone, shown masked.
@@ -230,9 +242,11 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#newPassword", newPassword);
     await fill(page, "#confirmPassword", newPassword);
     await shot(page, "forgot-reset.png");
+    await expectAccessible(page, "forgot password: SMS code and new password");
     await page.click('[data-testid="forgot-submit"]');
     await waitForText(page, '[data-testid="forgot-done"]', "密码已重置，账号已解锁");
     await shot(page, "forgot-done.png");
+    await expectAccessible(page, "forgot password: done");
     await page.close();
 
     // The lock is gone and the new password works (soft keyboard off this time).
