@@ -91,7 +91,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(captchaRoutes, only("captchas"));
   await app.register(
     accountRoutes,
-    only("changePassword", "login", "passwordReset", "people", "registration", "sessions"),
+    only("changePassword", "login", "passwordReset", "people", "registration", "securityCenter", "sessions"),
   );
   await app.register(grantRoutes, only("grants"));
   await app.register(declarationRoutes, only("declarationPasswords", "grants", "people", "smsCodes", "units"));

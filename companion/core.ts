@@ -1,8 +1,10 @@
 import { loginService } from "./accounts/login.js";
+import { loginHistoryStore } from "./accounts/login-history.js";
 import { passwordChangeService } from "./accounts/password-change.js";
 import { passwordResetService } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
 import { registrationService } from "./accounts/registration.js";
+import { securityCenterService } from "./accounts/security-center.js";
 import { sessionStore } from "./accounts/session-store.js";
 import { sessionService } from "./accounts/sessions.js";
 import { auditService } from "./audit/audit-log.js";
@@ -98,7 +100,8 @@ export async function openCore(config: CompanionConfig) {
   });
   // Events for this companion's sockets and, in an office, the other companions'.
   const bus = officeBus(sql);
-  const sessions = sessionService({ store: sessionStore(sql), clock, bus });
+  const logins = loginHistoryStore(sql);
+  const sessions = sessionService({ store: sessionStore(sql), logins, clock, bus });
   const changes = await unitChangeFeed({ store: unitChangeStore(sql), clock, bus });
   const units = unitsStore(sql, clock.now, changes.record);
   const audit = auditService({ store: auditStore(sql), hasher, vault });
@@ -146,8 +149,27 @@ export async function openCore(config: CompanionConfig) {
       tickets,
       smsCodes: sentCodes,
     }),
-    changePassword: passwordChangeService({ people, guards, clock, captchas }),
-    passwordReset: passwordResetService({ people, guards, captchas, tickets, smsCodes: sentCodes, sessions }),
+    changePassword: passwordChangeService({ people, guards, clock, captchas, sessions, audit }),
+    passwordReset: passwordResetService({
+      people,
+      guards,
+      captchas,
+      tickets,
+      smsCodes: sentCodes,
+      sessions,
+      clock,
+      audit,
+    }),
+    securityCenter: securityCenterService({
+      people,
+      logins,
+      guards,
+      clock,
+      captchas,
+      smsCodes: sentCodes,
+      sms,
+      audit,
+    }),
     units,
     audit,
     hub,

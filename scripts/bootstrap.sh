@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 # libsecret-1-dev + pkg-config + a C++ toolchain: keytar is built from source (no prebuilt download).
 # gnome-keyring + dbus: the OS keychain on a machine without a desktop session.
 # chromium (+ its zh_CN locale, for the Chinese UI) and a CJK font: end-to-end tests and legible
-# screenshots. unicode-data: the Unihan database. postgresql: office mode's shared store (the tests
+# screenshots. fonts-hanazono + fonts-babelstone-han: names with CJK Ext B–H ideographs drawn, not
+# shown as code points (the 生僻字 picker). unicode-data: the Unihan database. postgresql: office mode's shared store (the tests
 # start a private cluster of their own; nothing is set up system-wide).
 PACKAGES=(libsecret-1-dev pkg-config build-essential python3 gnome-keyring dbus chromium chromium-l10n fonts-noto-cjk
-  unicode-data postgresql)
+  fonts-hanazono fonts-babelstone-han unicode-data postgresql)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

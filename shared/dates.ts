@@ -47,6 +47,11 @@ export function shanghaiDate(epochMs: number): string {
   return formatUtcDay(epochMs + SHANGHAI_OFFSET_MS);
 }
 
+/** The Shanghai wall-clock time at an instant, `HH:MM`. */
+export function shanghaiTime(epochMs: number): string {
+  return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16);
+}
+
 /** Epoch ms of 00:00 Shanghai time on `date` (= 16:00 UTC the day before). */
 export function startOfShanghaiDay(date: string): number {
   return dayNumber(date) * DAY_MS - SHANGHAI_OFFSET_MS;

@@ -5,6 +5,7 @@ import { AppError } from "../errors.js";
 import { guardedAttempt, personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import { type CodeHasher, hashPassword, verifyPassword } from "../security/secrets.js";
+import type { LoginVia } from "./login-history.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
@@ -37,11 +38,15 @@ export function loginService(deps: LoginDeps) {
   };
 
   /**
-   * `canChangePassword: false` (a desktop client): a person whose password is a one-time one from
-   * the hall is refused with PASSWORD_CHANGE_REQUIRED and no session, yet the right password still
-   * counts as right (the counter clears). The browser gets a session that may only change it.
+   * `surface.client`: where the session is opened, for 最近登录. `canChangePassword: false` (a
+   * desktop client): a person whose password is a one-time one from the hall is refused with
+   * PASSWORD_CHANGE_REQUIRED and no session, yet the right password still counts as right (the
+   * counter clears). The browser gets a session that may only change it.
    */
-  return async function login(request: LoginRequest, surface = { canChangePassword: true }): Promise<LoginSuccess> {
+  return async function login(
+    request: LoginRequest,
+    surface: { canChangePassword: boolean; client: LoginVia["client"] },
+  ): Promise<LoginSuccess> {
     const person = await deps.people.byLoginIdentifier(request.account);
     const subject = person ? personSubject(person.id) : `unknown:${deps.hasher.digest("login", request.account)}`;
     // An unknown account still pays for one hash, and always fails.
@@ -54,7 +59,10 @@ export function loginService(deps: LoginDeps) {
       onSuccess: async () => {
         const found = person as Person;
         if (found.mustChangePassword && !surface.canChangePassword) return null;
-        return { person: found, ...(await deps.sessions.open(found.id)) };
+        return {
+          person: found,
+          ...(await deps.sessions.open(found.id, { method: "password", client: surface.client })),
+        };
       },
       refusals: { failed: "LOGIN_FAILED", locked: "ACCOUNT_LOCKED" },
     });
@@ -62,3 +70,5 @@ export function loginService(deps: LoginDeps) {
     return success;
   };
 }
+
+export type LoginService = ReturnType<typeof loginService>;

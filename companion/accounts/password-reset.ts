@@ -5,14 +5,16 @@ import type {
   identitySchema,
 } from "../../shared/api/accounts.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Captchas } from "../captcha/captchas.js";
-import { MINUTE } from "../clock.js";
+import { type Clock, MINUTE } from "../clock.js";
 import { AppError } from "../errors.js";
 import { personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import type { FlowTicketStore } from "../security/flow-ticket-store.js";
 import { DIGITS, handedOutPassword, hashPassword, LOWER_LETTERS, UPPER_LETTERS } from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
+import { type AccountActor, recordAccountChange } from "./account-changes.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
@@ -25,6 +27,14 @@ export interface PasswordResetDeps {
   tickets: FlowTicketStore;
   smsCodes: SmsCodes;
   sessions: Sessions;
+  clock: Clock;
+  audit: Pick<AuditLog, "append" | "anchorHead">;
+}
+
+/** What the hall does about the bound phone while resetting the password: keep it, bind another, or unbind it. */
+export interface HallPhoneChange {
+  phone?: string | undefined;
+  unbindPhone?: boolean | undefined;
 }
 
 /**
@@ -46,11 +56,25 @@ export function passwordResetService(deps: PasswordResetDeps) {
     return person;
   }
 
-  /** The new password, the unlock and the logouts (popup and desktop alike): run inside the caller's transaction. */
-  async function replacePassword(personId: string, passwordHash: string, reason: string, oneTime: boolean) {
-    await deps.people.setPasswordHash(personId, passwordHash, oneTime);
-    await deps.guards.clear(personSubject(personId));
-    await deps.sessions.endAllFor(personId, reason);
+  /**
+   * The new password, the unlock, the logouts (popup and desktop alike) and the audit record: run
+   * inside the caller's transaction.
+   */
+  async function replacePassword(
+    person: Person,
+    passwordHash: string,
+    by: { actor: AccountActor; reason: string; oneTime: boolean; phoneAfter: string | null },
+  ) {
+    await deps.people.setPasswordHash(person.id, passwordHash, by.oneTime);
+    await deps.guards.clear(personSubject(person.id));
+    await deps.sessions.endAllFor(person.id, by.reason);
+    await recordAccountChange(deps.audit, {
+      at: deps.clock.now(),
+      personId: person.id,
+      actor: by.actor,
+      action: "重置密码",
+      ...(by.phoneAfter === person.phone ? {} : { phones: { before: person.phone, after: by.phoneAfter } }),
+    });
   }
 
   async function ticketPerson(ticket: string): Promise<Person & { phone: string }> {
@@ -83,30 +107,43 @@ export function passwordResetService(deps: PasswordResetDeps) {
       const passwordHash = await hashPassword(request.newPassword);
       // Spent with the ticket: the new password, the unlock and the logouts happen together or not at all.
       await deps.tickets.transaction(async () => {
-        await replacePassword(person.id, passwordHash, "password-reset", false);
+        await replacePassword(person, passwordHash, {
+          actor: "本人",
+          reason: "password-reset",
+          oneTime: false,
+          phoneAfter: person.phone,
+        });
         await deps.tickets.revoke("reset-password", request.resetTicket);
       });
+      await deps.audit.anchorHead();
     },
 
     /**
      * 到本地办税服务厅进行密码重置: the officer has checked the identity document; the person gets a
      * one-time password (answered once, for the slip) to change at the next login, and optionally
-     * a new bound phone in place of a lost one.
+     * a new bound phone in place of a lost one, or none (then 安全中心 binds one after the login).
      */
-    async atHall(request: z.infer<typeof identitySchema> & { phone?: string | undefined }) {
+    async atHall(request: z.infer<typeof identitySchema> & HallPhoneChange) {
       const person = await personOf(request);
       const oneTimePassword = hallOneTimePassword();
       const passwordHash = await hashPassword(oneTimePassword);
-      const phoneChanged = request.phone !== undefined && request.phone !== person.phone;
+      const phone = request.unbindPhone ? null : (request.phone ?? person.phone);
+      const phoneChanged = phone !== person.phone;
       await deps.tickets.transaction(async () => {
-        if (request.phone && phoneChanged) {
-          const holder = await deps.people.byPhone(request.phone);
+        if (phone && phoneChanged) {
+          const holder = await deps.people.byPhone(phone);
           if (holder) throw new AppError("PHONE_TAKEN");
-          await deps.people.setPhone(person.id, request.phone);
         }
-        await replacePassword(person.id, passwordHash, "hall-password-reset", true);
+        if (phoneChanged) await deps.people.setPhone(person.id, phone);
+        await replacePassword(person, passwordHash, {
+          actor: "办税服务厅",
+          reason: "hall-password-reset",
+          oneTime: true,
+          phoneAfter: phone,
+        });
       });
-      return { person: { ...person, phone: request.phone ?? person.phone }, oneTimePassword, phoneChanged };
+      await deps.audit.anchorHead();
+      return { person: { ...person, phone }, oneTimePassword, phoneChanged };
     },
   };
 }

@@ -115,9 +115,11 @@ export function peopleStore(sql: Sql) {
         personId,
       ]);
     },
-    setPhone: async (personId: string, phone: string) => {
+    /** Binds a phone, or (null) unbinds the one bound. */
+    setPhone: async (personId: string, phone: string | null) => {
       await sql.run("UPDATE people SET phone = ? WHERE id = ?", [phone, personId]);
     },
+    transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
   };
 }
 

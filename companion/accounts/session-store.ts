@@ -26,6 +26,8 @@ const TOUCH = "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
 const END_ONE =
   "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL RETURNING person_id";
 const END_ALL_OF = "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE person_id = ? AND ended_at IS NULL";
+const END_OTHERS_OF =
+  "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE person_id = ? AND token_hash <> ? AND ended_at IS NULL";
 
 /** Login sessions, by the digest of their token (the token itself is never stored). */
 export function sessionStore(sql: Sql) {
@@ -52,6 +54,9 @@ export function sessionStore(sql: Sql) {
     end: (tokenHash: string, now: number, reason: string) => sql.value<string>(END_ONE, [now, reason, tokenHash]),
     /** How many sessions it ended. */
     endAllOf: (personId: string, now: number, reason: string) => sql.run(END_ALL_OF, [now, reason, personId]),
+    /** How many sessions it ended: all of the person's but the one behind `keptTokenHash`. */
+    endOthersOf: (personId: string, keptTokenHash: string, now: number, reason: string) =>
+      sql.run(END_OTHERS_OF, [now, reason, personId, keptTokenHash]),
     transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
   };
 }

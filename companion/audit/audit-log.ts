@@ -3,7 +3,7 @@ import type { CodeHasher } from "../security/secrets.js";
 import type { AuditEntry, AuditRecord, AuditStore } from "./audit-store.js";
 
 // What callers hand the log, defined with the rows that record it.
-export type { AuditAction, AuditEntry } from "./audit-store.js";
+export type { AccountAction, AuditEntry, GrantAction } from "./audit-store.js";
 
 const GENESIS = "0".repeat(64);
 
@@ -18,10 +18,10 @@ export interface AuditDeps {
 }
 
 /**
- * The append-only history of every grant change. Each row carries an HMAC (under the pepper in
- * the secret vault) of its content and the previous row's hash, so editing or removing a row breaks
- * the chain; the head (last seq and hash) is also kept in the vault, so cutting rows off the end
- * shows too.
+ * The append-only history of every grant change, and of every change to a person's account (phone,
+ * password; tied to no unit). Each row carries an HMAC (under the pepper in the secret vault) of its
+ * content and the previous row's hash, so editing or removing a row breaks the chain; the head (last
+ * seq and hash) is also kept in the vault, so cutting rows off the end shows too.
  */
 export function auditService({ store, hasher, vault }: AuditDeps) {
   const anchorName = "audit-head";

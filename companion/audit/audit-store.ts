@@ -1,20 +1,40 @@
 import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Sql } from "../db/sql.js";
 
-export type AuditAction = "新增授权" | "变更" | "解除授权" | "本人解除" | "本人删除" | "复核保留";
+export type GrantAction = "新增授权" | "变更" | "解除授权" | "本人解除" | "本人删除" | "复核保留";
+/** Changes to a person's own account: in 安全中心, by 忘记密码, or at the tax hall. */
+export type AccountAction = "绑定手机" | "更换手机" | "解绑手机" | "修改密码" | "重置密码";
+export type AuditAction = GrantAction | AccountAction;
 
-export interface AuditEntry {
+interface EntryFields {
   at: number;
-  unitTin: string;
   actorId: string;
   actorRole: string;
-  action: AuditAction;
-  grantId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }
 
-export interface AuditRow extends AuditEntry {
+/** A change to one of a unit's grants. */
+export interface GrantAuditEntry extends EntryFields {
+  unitTin: string;
+  action: GrantAction;
+  grantId: string;
+}
+
+/**
+ * A change to a person's account (phone, password), of no unit or grant: `actorId` is the account's
+ * person, `actorRole` who acted (本人, or 办税服务厅 on their identity document).
+ */
+export interface AccountAuditEntry extends EntryFields {
+  unitTin: null;
+  action: AccountAction;
+  grantId: null;
+}
+
+export type AuditEntry = GrantAuditEntry | AccountAuditEntry;
+
+/** A grant's row, as a unit's readers see it. */
+export interface AuditRow extends GrantAuditEntry {
   seq: number;
   prevHash: string;
   hash: string;
@@ -27,22 +47,29 @@ export interface HistoryRow extends AuditRow {
 }
 
 /**
- * A row as recorded, before and after as the JSON text kept: the chain's hash covers that text, so
- * checking it reads the text itself, not a re-serialisation of what it says.
+ * A row as recorded (a grant's or an account's), before and after as the JSON text kept: the
+ * chain's hash covers that text, so checking it reads the text itself, not a re-serialisation of
+ * what it says.
  */
-export interface AuditRecord extends Omit<AuditRow, "before" | "after"> {
+export interface AuditRecord extends Omit<EntryFields, "before" | "after"> {
+  seq: number;
+  unitTin: string | null;
+  action: AuditAction;
+  grantId: string | null;
   before: string | null;
   after: string | null;
+  prevHash: string;
+  hash: string;
 }
 
 interface Row {
   seq: number;
   at: number;
-  unit_tin: string;
+  unit_tin: string | null;
   actor_id: string;
   actor_role: string;
   action: AuditAction;
-  grant_id: string;
+  grant_id: string | null;
   before: string | null;
   after: string | null;
   prev_hash: string;
@@ -65,8 +92,12 @@ const recordFromRow = (row: Row): AuditRecord => ({
 
 const parsed = (json: string | null) => (json === null ? null : (JSON.parse(json) as Record<string, unknown>));
 
+/** A row of a unit's (read by its 纳税人识别号): a grant's, never an account's. */
 const fromRow = (row: Row): AuditRow => ({
   ...recordFromRow(row),
+  unitTin: row.unit_tin as string,
+  action: row.action as GrantAction,
+  grantId: row.grant_id as string,
   before: parsed(row.before),
   after: parsed(row.after),
 });
@@ -74,7 +105,7 @@ const fromRow = (row: Row): AuditRow => ({
 /** The advisory lock appends to the chain take turns on (PostgreSQL). */
 const AUDIT_CHAIN_LOCK = 4_142_858;
 
-/** Store queries for the history of grant changes (the audit_log table), read in seq order. */
+/** Store queries for the history of grant and account changes (the audit_log table), read in seq order. */
 export function auditStore(sql: Sql) {
   const last = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
   const insert = `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)

@@ -29,7 +29,12 @@ const hallIdentitySchema = withDocumentCheck(
   }),
 );
 
-const hallResetSchema = withDocumentCheck(identitySchema.extend({ phone: phoneSchema.optional() }));
+const hallResetSchema = withDocumentCheck(
+  identitySchema.extend({ phone: phoneSchema.optional(), unbindPhone: z.boolean().optional() }),
+).refine((reset) => !(reset.phone && reset.unbindPhone), {
+  path: ["unbindPhone"],
+  message: "--phone 与 --unbind-phone 只能选一个",
+});
 
 type SlipIdentity = { docType: DocumentType; docNumber: string; name: string };
 
@@ -58,11 +63,17 @@ export function registrationSlip(identity: SlipIdentity, code: string, expiresAt
   );
 }
 
+/** What the slip says of the bound phone: kept, replaced by a new one, or unbound (bind one in 安全中心). */
+function phoneLine(phone: string | null, changed: boolean): string {
+  if (!phone) return `绑定手机：\t未绑定${changed ? "（原手机号码已解除绑定，登录后请在安全中心绑定新手机）" : ""}`;
+  return `绑定手机：\t${maskPhone(phone)}${changed ? "（已更换为新手机号码）" : ""}`;
+}
+
 /** The slip of a hall password reset: the one-time password, shown only here. */
 export function passwordResetSlip(
   person: SlipIdentity & { loginName: string; phone: string | null },
   oneTimePassword: string,
-  newPhone: boolean,
+  phoneChanged: boolean,
 ): string {
   return hallSlip(
     person,
@@ -70,7 +81,7 @@ export function passwordResetSlip(
     [
       `您的临时密码为 ${oneTimePassword} ，仅用于下次登录，登录后须先修改密码。`,
       `登录名：\t${person.loginName}`,
-      `绑定手机：\t${person.phone ? maskPhone(person.phone) : "未绑定"}${newPhone ? "（已更换为新手机号码）" : ""}`,
+      phoneLine(person.phone, phoneChanged),
       "该账户在浏览器扩展和桌面客户端上的登录均已退出，账号锁定已解除。",
     ],
     "以上密码重置依据以下有效身份证件办理：",
@@ -169,13 +180,16 @@ export function registerHallCommands(program: Command): void {
     .requiredOption("--doc-number <number>", "证件号码")
     .requiredOption("--name <name>", "姓名")
     .option("--phone <手机号码>", "同时绑定新的手机号码（原手机丢失时）")
-    .action(async (options: { docType: string; docNumber: string; name: string; phone?: string }) => {
-      const request = parseInput(hallResetSchema, options);
-      await withCore(async (core) => {
-        const { person, oneTimePassword, phoneChanged } = await core.passwordReset.atHall(request);
-        process.stdout.write(`${passwordResetSlip(person, oneTimePassword, phoneChanged)}\n`);
-      });
-    });
+    .option("--unbind-phone", "同时解除绑定原手机号码（原手机丢失，且暂无新号码时；登录后在安全中心绑定）")
+    .action(
+      async (options: { docType: string; docNumber: string; name: string; phone?: string; unbindPhone?: boolean }) => {
+        const request = parseInput(hallResetSchema, options);
+        await withCore(async (core) => {
+          const { person, oneTimePassword, phoneChanged } = await core.passwordReset.atHall(request);
+          process.stdout.write(`${passwordResetSlip(person, oneTimePassword, phoneChanged)}\n`);
+        });
+      },
+    );
 
   hall
     .command("unlock")

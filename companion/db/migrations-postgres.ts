@@ -371,4 +371,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE people ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // SQLite's version 11.
+    version: 12,
+    name: "security-center",
+    sql: `
+      -- 安全中心's 最近登录: each session opened (by password or 扫码登录, on which client), the newest
+      -- 50 of each person kept. token_hash is the session's, to tell which logins are still live.
+      CREATE TABLE logins (
+        id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES people(id),
+        at BIGINT NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('password', 'qr')),
+        client_kind TEXT NOT NULL CHECK (client_kind IN ('browser', 'desktop')),
+        client_name TEXT NOT NULL,
+        token_hash TEXT NOT NULL
+      );
+      CREATE INDEX logins_by_person ON logins (person_id, at, id);
+
+      -- Changes to a person's account (phone, password) join the audit chain: they belong to no
+      -- unit and no grant.
+      ALTER TABLE audit_log ALTER COLUMN unit_tin DROP NOT NULL, ALTER COLUMN grant_id DROP NOT NULL;
+    `,
+  },
 ];

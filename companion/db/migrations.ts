@@ -387,4 +387,47 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE people ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 11,
+    name: "security-center",
+    sql: `
+      -- 安全中心's 最近登录: each session opened (by password or 扫码登录, on which client), the newest
+      -- 50 of each person kept. token_hash is the session's, to tell which logins are still live.
+      CREATE TABLE logins (
+        id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES people(id),
+        at INTEGER NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('password', 'qr')),
+        client_kind TEXT NOT NULL CHECK (client_kind IN ('browser', 'desktop')),
+        client_name TEXT NOT NULL,
+        token_hash TEXT NOT NULL
+      );
+      CREATE INDEX logins_by_person ON logins (person_id, at, id);
+
+      -- Changes to a person's account (phone, password) join the audit chain: they belong to no
+      -- unit and no grant. SQLite drops a NOT NULL only by copying the table (the rows and their
+      -- hashes as they are; dropping it fires no trigger).
+      CREATE TABLE audit_log_copy (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        unit_tin TEXT,
+        actor_id TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        grant_id TEXT,
+        before TEXT,
+        after TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO audit_log_copy SELECT * FROM audit_log;
+      DROP TABLE audit_log;
+      ALTER TABLE audit_log_copy RENAME TO audit_log;
+      CREATE INDEX audit_log_by_unit ON audit_log (unit_tin, seq);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
 ];

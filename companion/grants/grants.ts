@@ -11,11 +11,10 @@ import type {
 } from "../../shared/api/grants.js";
 import { isLiveStatus } from "../../shared/api/grants.js";
 import type { Page, PageQuery } from "../../shared/api/paging.js";
-import { addDays, shanghaiDate } from "../../shared/dates.js";
-import { maskPersonName } from "../../shared/identity/account-rules.js";
+import { addDays, shanghaiDate, shanghaiTime } from "../../shared/dates.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import type { PeopleStore, Person } from "../accounts/people.js";
-import type { AuditAction, AuditLog } from "../audit/audit-log.js";
+import type { AuditLog, GrantAction } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { readPage, type SortKey } from "../db/paging.js";
 import { AppError } from "../errors.js";
@@ -101,7 +100,7 @@ export function grantsService(deps: GrantsDeps) {
       id: grant.id,
       unitTin: grant.unitTin,
       grantee: {
-        maskedName: maskPersonName(grant.grantee.name),
+        name: grant.grantee.name,
         docType: grant.grantee.docType,
         maskedDocNumber: maskDocumentNumber(grant.grantee.docNumber),
       },
@@ -110,7 +109,7 @@ export function grantsService(deps: GrantsDeps) {
       startDate: grant.startDate,
       endDate: grant.endDate,
       status: grantStatus(grant, date),
-      grantedBy: { maskedName: grant.grantorName ? maskPersonName(grant.grantorName) : "", role: grant.grantedAs },
+      grantedBy: { name: grant.grantorName ?? "", role: grant.grantedAs },
       needsReview: grant.needsReview,
       createdAt: new Date(grant.createdAt).toISOString(),
       updatedAt: new Date(grant.updatedAt).toISOString(),
@@ -155,7 +154,7 @@ export function grantsService(deps: GrantsDeps) {
   }
 
   /** The history entry of a change, and the unit's change for the sessions it may end (same transaction). */
-  async function record(actor: Person, role: string, action: AuditAction, before: Grant | null, after: Grant | null) {
+  async function record(actor: Person, role: string, action: GrantAction, before: Grant | null, after: Grant | null) {
     const grant = (after ?? before) as Grant;
     await deps.changes.record(grant.unitTin, "grant");
     await deps.audit.append({
@@ -202,7 +201,7 @@ export function grantsService(deps: GrantsDeps) {
     actorId: string,
     tin: string,
     grantId: string,
-    action: AuditAction,
+    action: GrantAction,
     change: Change,
     apply: (context: { before: Grant; authority: Authority; date: string; now: number }) => Promise<Grant>,
   ): Promise<GrantView> {
@@ -344,10 +343,10 @@ export function grantsService(deps: GrantsDeps) {
       return readPage(deps.audit.unitHistory(tin), query, (row) => ({
         seq: row.seq,
         at: new Date(row.at).toISOString(),
-        actor: { maskedName: row.actorName ? maskPersonName(row.actorName) : "", role: row.actorRole },
+        actor: { name: row.actorName ?? "", role: row.actorRole },
         action: row.action,
         grantId: row.grantId,
-        grantee: row.granteeName ? maskPersonName(row.granteeName) : "",
+        grantee: row.granteeName ?? "",
         before: row.before,
         after: row.after,
       }));
@@ -419,12 +418,15 @@ export function grantsService(deps: GrantsDeps) {
      * Chinese), streamed a page at a time: a unit of any size neither fills memory nor holds the
      * event loop.
      */
-    async exportCsv(actorId: string, tin: string): Promise<Readable> {
-      await requireAuthority(await personOrThrow(actorId), tin, today());
-      const header = CSV_HEADER.join(",");
+    async exportCsv(actorId: string, tin: string): Promise<{ fileName: string; csv: Readable }> {
+      const date = today();
+      await requireAuthority(await personOrThrow(actorId), tin, date);
+      const unit = await units.requireUnit(tin);
+      const now = clock.now();
+      // Whoever opens the file later sees which unit and when: a line before the table.
+      const title = ["企业办税权限", unit.name, tin, `导出时间 ${shanghaiDate(now)} ${shanghaiTime(now)}`];
       async function* lines(): AsyncGenerator<string> {
-        yield `\uFEFF${header}\r\n`;
-        const date = today();
+        yield `\uFEFF${title.map(csvCell).join(",")}\r\n${CSV_HEADER.join(",")}\r\n`;
         const grants = store.unitGrants(tin, date);
         let after: SortKey | null = null;
         for (;;) {
@@ -437,7 +439,16 @@ export function grantsService(deps: GrantsDeps) {
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
-      return Readable.from(lines());
+      return { fileName: `企业办税权限_${fileNamePart(unit.name)}_${date}.csv`, csv: Readable.from(lines()) };
+    },
+
+    /** The grantee's whole 证件号码, for one of the unit's managers (the lists mask it). */
+    async granteeDocument(actorId: string, tin: string, grantId: string): Promise<{ docNumber: string }> {
+      const date = today();
+      await requireAuthority(await personOrThrow(actorId), tin, date);
+      const listing = await store.listing(grantId, date);
+      if (!listing || listing.unitTin !== tin) throw new AppError("GRANT_NOT_FOUND");
+      return { docNumber: listing.grantee.docNumber };
     },
   };
 }
@@ -460,11 +471,14 @@ const CSV_HEADER = [
   "需复核",
 ];
 
+/** A unit's name in a file name: without the characters file systems refuse. */
+const fileNamePart = (name: string) => name.replace(/[\\/:*?"<>|]/g, "_");
+
 const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
 const csvRow = (g: GrantView) =>
   [
-    g.grantee.maskedName,
+    g.grantee.name,
     g.grantee.docType,
     g.grantee.maskedDocNumber,
     g.permission,
@@ -472,7 +486,7 @@ const csvRow = (g: GrantView) =>
     g.startDate,
     g.endDate ?? "",
     g.status,
-    `${g.grantedBy.maskedName}（${g.grantedBy.role}）`,
+    `${g.grantedBy.name}（${g.grantedBy.role}）`,
     g.needsReview ? "是" : "",
   ]
     .map(csvCell)

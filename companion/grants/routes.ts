@@ -20,11 +20,15 @@ const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
 
   serve(app, grantsApi.history, async ({ personId, params, query }) => grants.history(personId, params.tin, query));
 
-  serve(app, grantsApi.grantsCsv, async ({ personId, params }, reply) =>
-    reply
-      .header("content-type", "text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="grants-${params.tin}.csv"`)
-      .send(await grants.exportCsv(personId, params.tin)),
+  serve(app, grantsApi.grantsCsv, async ({ personId, params }, reply) => {
+    const { fileName, csv } = await grants.exportCsv(personId, params.tin);
+    // The Chinese name for browsers (RFC 6266), an ASCII one for clients that read only filename.
+    const disposition = `attachment; filename="grants-${params.tin}.csv"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+    return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", disposition).send(csv);
+  });
+
+  serve(app, grantsApi.granteeDocument, async ({ personId, params }) =>
+    grants.granteeDocument(personId, params.tin, params.grantId),
   );
 
   serve(app, grantsApi.createGrant, async ({ personId, params, body }) => grants.add(personId, params.tin, body));

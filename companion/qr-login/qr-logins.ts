@@ -230,7 +230,10 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
       if (!person) throw new AppError("QR_NOT_FOUND");
       const opened = await store.transaction(async () => {
         if (!(await store.markRedeemed(ref, clock.now()))) throw refusal(await session(ref));
-        return sessions.open(person.id);
+        return sessions.open(person.id, {
+          method: "qr",
+          client: { kind: found.clientKind, name: found.clientName },
+        });
       });
       const key = createPublicKey({ key: Buffer.from(found.publicKey, "base64"), format: "der", type: "spki" });
       return {

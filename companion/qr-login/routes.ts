@@ -9,6 +9,7 @@ import {
 import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
 import type { Core } from "../core.js";
 import type { DesktopHandlers } from "../desktop/requests/handlers.js";
+import { browserName } from "../http/browser-name.js";
 import { serve } from "../http/serve.js";
 import { sendFrame } from "../sockets/frames.js";
 import { perMinute } from "../sockets/rate-limit.js";
@@ -22,21 +23,6 @@ const popupRequests: DesktopHandlers<QrSocketRequest["type"], { requester: QrReq
   "qr.redeem": async ({ ref, proof }, { qr }) => (await qr.redeem(ref, proof)).result,
   ping: () => ({}),
 };
-
-/** "Chrome 131 · Linux" from the browser's User-Agent: how the approver's screen names this browser. */
-export function browserName(userAgent = ""): string {
-  // Edge's User-Agent names Chrome too: look for Edg first.
-  const edge = userAgent.match(/Edg\/(\d+)/);
-  const chrome = userAgent.match(/Chrome\/(\d+)/);
-  const browser = edge ? `Edge ${edge[1]}` : chrome ? `Chrome ${chrome[1]}` : "浏览器";
-  const os = [
-    ["Windows", "Windows"],
-    ["Mac OS X", "macOS"],
-    ["CrOS", "ChromeOS"],
-    ["Linux", "Linux"],
-  ].find(([marker]) => userAgent.includes(marker!))?.[1];
-  return os ? `${browser} · ${os}` : browser;
-}
 
 /** What these routes use of the companion. */
 export type QrLoginRoutesDeps = Pick<Core, "qrLogins">;

@@ -1,7 +1,7 @@
 import { forUpdateSql, keyLockSql } from "../db/dialect.js";
 import type { Sql } from "../db/sql.js";
 
-export type SmsPurpose = "register" | "reset-password" | "declaration-reset";
+export type SmsPurpose = "register" | "reset-password" | "declaration-reset" | "bind-phone";
 
 /** The newest code sent for a purpose to a phone, neither used nor replaced. */
 export interface OpenSmsCode {

@@ -16,6 +16,7 @@ const PURPOSE_TEXT: Record<SmsPurpose, string> = {
   register: "注册",
   "reset-password": "找回密码",
   "declaration-reset": "重置申报密码",
+  "bind-phone": "绑定手机",
 };
 
 export interface SmsCodes {

@@ -14,11 +14,16 @@ interface CharGridProps {
 
 /**
  * 录入生僻字, step 3: the characters under the radical and stroke count. Each shows its code point
- * on hover; one the fonts here cannot draw shows its code point instead of an empty box.
+ * on hover; one the fonts here cannot draw shows its code point instead of an empty box, after
+ * those drawn (a person looks for the shape they know).
  */
-export function CharGrid({ codePoints, selected, onSelect, onConfirm }: CharGridProps) {
+export function CharGrid({ codePoints: inIndexOrder, selected, onSelect, onConfirm }: CharGridProps) {
   const ref = useRef<HTMLFieldSetElement>(null);
   const drawable = useMemo(() => glyphProbe(getComputedStyle(document.body).fontFamily), []);
+  const codePoints = useMemo(
+    () => [...inIndexOrder.filter(drawable), ...inIndexOrder.filter((codePoint) => !drawable(codePoint))],
+    [inIndexOrder, drawable],
+  );
   const current = selected !== null && codePoints.includes(selected) ? selected : codePoints[0];
   return (
     <fieldset

@@ -57,6 +57,9 @@ export type PairingRequest = Answer<"pairingRequests">["items"][number];
 export type PairedClient = Answer<"approvePairing">;
 export type QrScanResult = Answer<"qrScan">;
 export type AppDownloadResponse = Answer<"appDownload">;
+export type SecurityOverview = Answer<"securityOverview">;
+export type LoginRecord = Answer<"securityLogins">["items"][number];
+export type BindPhoneRequest = Body<"bindPhone">;
 export type { PersonSummary } from "../../shared/api/accounts.js";
 export type { GrantStatus } from "../../shared/api/grants.js";
 export type { Page } from "../../shared/api/paging.js";
@@ -311,7 +314,7 @@ export const companion = {
 
   forgotComplete: (body: ForgotCompleteRequest): Promise<void> => call(api.forgotComplete, { body }),
 
-  /** 修改密码 of the logged-in person (first thing after a login with a one-time password from the hall). */
+  /** 修改密码 of the logged-in person (安全中心, or first thing after a one-time password from the hall); ends their other sessions. */
   changePassword: (body: ChangePasswordRequest): Promise<void> => call(api.changePassword, { body }),
 
   // 企业办税权限: units the person manages, their grants and history, a page at a time.
@@ -333,6 +336,10 @@ export const companion = {
 
   revokeGrant: (tin: string, grantId: string): Promise<GrantView> =>
     call(api.revokeGrant, { params: { tin, grantId } }),
+
+  /** The grantee's whole 证件号码 (the lists mask it), for a manager who asks. */
+  granteeDocument: (tin: string, grantId: string): Promise<{ docNumber: string }> =>
+    call(api.granteeDocument, { params: { tin, grantId } }),
 
   /** 复核保留: keeps a grant whose granting 管理权限 has ended, clearing its 需复核 mark. */
   reviewGrant: (tin: string, grantId: string): Promise<GrantView> =>
@@ -395,6 +402,18 @@ export const companion = {
   qrConfirm: (ref: string): Promise<void> => call(api.qrConfirm, { body: { ref } }),
 
   qrCancel: (ref: string): Promise<void> => call(api.qrCancel, { body: { ref } }),
+
+  // 安全中心: the bound phone, 最近登录 (修改密码 is changePassword, the paired clients desktopClients).
+
+  securityOverview: (signal?: AbortSignal): Promise<SecurityOverview> => call(api.securityOverview, { signal }),
+
+  securityLogins: (query: PageRequest, signal?: AbortSignal): Promise<Page<LoginRecord>> =>
+    call(api.securityLogins, { query, signal }),
+
+  /** The SMS code for 绑定手机 / 更换手机, to the new number. */
+  bindPhoneSms: (phone: string): Promise<SmsSendResponse> => call(api.bindPhoneSms, { body: { phone } }),
+
+  bindPhone: (body: BindPhoneRequest): Promise<Answer<"bindPhone">> => call(api.bindPhone, { body }),
 
   /** 手机端下载: the app's download address and its QR code. */
   appDownload: (): Promise<AppDownloadResponse> => call(api.appDownload, {}),

@@ -23,3 +23,8 @@ export function openManage(tin?: string): void {
 export function openScan(): void {
   void browser.tabs.create({ url: browser.runtime.getURL("/scan.html") });
 }
+
+/** 安全中心: the logged-in person's phone, password, recent logins and paired clients. */
+export function openSecurity(): void {
+  void browser.tabs.create({ url: browser.runtime.getURL("/security.html") });
+}

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ErrorBody } from "../../shared/errors.js";
 import { describeError } from "./describe-error.js";
+import { t } from "./i18n.js";
 import { loadCompanion } from "./lazy.js";
+import { type FieldState, useField } from "./use-field.js";
 
 export interface CaptchaState {
   captchaId: string | null;
@@ -52,4 +54,42 @@ export function captchaNeededAfter(body: ErrorBody | null | undefined, neededBef
     body?.code === "CAPTCHA_REQUIRED" ||
     body?.code === "CAPTCHA_INVALID"
   );
+}
+
+export interface CaptchaGate {
+  /** A try must carry a captcha now (a wrong password came before). */
+  needed: boolean;
+  captcha: CaptchaState;
+  /** The answer typed under the picture. */
+  field: FieldState;
+  /** What the next try sends of it: the picture's id and the answer, when one is needed. */
+  answer(): { captchaId?: string; captchaAnswer?: string };
+  /**
+   * After a refused try: a fresh picture and an empty answer (each picture answers once), and
+   * from now on a captcha when the refusal asks for one. True when the refusal was the captcha's
+   * own (shown under it).
+   */
+  refused(body: ErrorBody | null | undefined): boolean;
+}
+
+/** The captcha of a form that tries the login password: none until a wrong one, then on every try. */
+export function useCaptchaGate(): CaptchaGate {
+  const field = useField("", (v) => (v.trim() ? null : t("captchaRequired")));
+  const [needed, setNeeded] = useState(false);
+  const captcha = useCaptcha(needed);
+  return {
+    needed,
+    captcha,
+    field,
+    answer: () =>
+      needed && captcha.captchaId ? { captchaId: captcha.captchaId, captchaAnswer: field.value.trim() } : {},
+    refused(body) {
+      if (needed) captcha.refresh();
+      setNeeded(captchaNeededAfter(body, needed));
+      field.reset();
+      if (body?.code !== "CAPTCHA_INVALID" && body?.code !== "CAPTCHA_REQUIRED") return false;
+      field.fail(body.message);
+      return true;
+    },
+  };
 }

@@ -13,7 +13,8 @@ import { endpoint } from "./endpoint.js";
 
 /** Contract of the companion's HTTP API for accounts, used by the extension and the companion. */
 
-const captchaAnswer = {
+/** The captcha a try must carry after a wrong password. */
+export const captchaAnswerFields = {
   captchaId: z.string().min(1).max(64).optional(),
   captchaAnswer: z.string().min(1).max(16).optional(),
 };
@@ -88,7 +89,7 @@ export const loginRequestSchema = z.object({
   /** 手机号, 证件号码 (居民身份证 only) or 登录名. */
   account: z.string().trim().min(1, "请输入账号").max(64),
   password: z.string().min(1, "请输入密码").max(64),
-  ...captchaAnswer,
+  ...captchaAnswerFields,
 });
 export const loginResponseSchema = z.object({
   token: z.string(),
@@ -112,7 +113,7 @@ export const passwordChangeRequestSchema = z
   .object({
     oldPassword: z.string().min(1, "请输入原密码").max(64),
     newPassword: passwordSchema,
-    ...captchaAnswer,
+    ...captchaAnswerFields,
   })
   .refine((request) => request.newPassword !== request.oldPassword, {
     path: ["newPassword"],
@@ -248,7 +249,8 @@ export const accountsApi = {
   changePassword: endpoint({
     method: "POST",
     path: "/api/password/change",
-    summary: "修改密码: the old password and a new one (also the one-time password from the hall)",
+    summary:
+      "修改密码 (安全中心, or the one-time password from the hall): the old password and a new one; the person's other sessions end",
     auth: true,
     beforePasswordChange: true,
     body: passwordChangeRequestSchema,

@@ -103,8 +103,9 @@ export const unitTinParamSchema = z.object({ tin: taxpayerIdSchema });
 export const grantParamSchema = z.object({ tin: taxpayerIdSchema, grantId: z.string().uuid() });
 export const myGrantParamSchema = z.object({ grantId: z.string().uuid() });
 
-export const maskedPersonSchema = z.object({
-  maskedName: z.string(),
+/** A person of the unit as its managers see them: the full name, the document number masked. */
+export const unitPersonSchema = z.object({
+  name: z.string(),
   docType: documentTypeSchema,
   maskedDocNumber: z.string(),
 });
@@ -112,13 +113,13 @@ export const maskedPersonSchema = z.object({
 export const grantViewSchema = z.object({
   id: z.string(),
   unitTin: z.string(),
-  grantee: maskedPersonSchema,
+  grantee: unitPersonSchema,
   permission: permissionSchema,
   termType: termTypeSchema,
   startDate: z.string(),
   endDate: z.string().nullable(),
   status: grantStatusSchema,
-  grantedBy: z.object({ maskedName: z.string(), role: managerRoleSchema }),
+  grantedBy: z.object({ name: z.string(), role: managerRoleSchema }),
   /** The 管理权限 grant this grant was made under has ended: a manager should look at it (需复核). */
   needsReview: z.boolean(),
   createdAt: z.string(),
@@ -154,7 +155,7 @@ export const HISTORY_ACTIONS = ["新增授权", "变更", "解除授权", "本�
 export const historyEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  actor: z.object({ maskedName: z.string(), role: z.string() }),
+  actor: z.object({ name: z.string(), role: z.string() }),
   action: z.enum(HISTORY_ACTIONS),
   grantId: z.string(),
   grantee: z.string(),
@@ -226,7 +227,8 @@ export const grantsApi = {
   grantsCsv: endpoint({
     method: "GET",
     path: "/api/units/:tin/grants.csv",
-    summary: "Every grant of the unit as CSV (UTF-8 with BOM), streamed",
+    summary:
+      "Every grant of the unit as CSV (UTF-8 with BOM), streamed: a line naming the unit and the time, then the table",
     auth: true,
     params: unitTinParamSchema,
     responses: { 200: "download" },
@@ -256,6 +258,14 @@ export const grantsApi = {
     auth: true,
     params: grantParamSchema,
     responses: { 200: grantViewSchema },
+  }),
+  granteeDocument: endpoint({
+    method: "GET",
+    path: "/api/units/:tin/grants/:grantId/document",
+    summary: "The grantee's whole 证件号码, for a manager who clicks the masked one",
+    auth: true,
+    params: grantParamSchema,
+    responses: { 200: z.object({ docNumber: z.string() }) },
   }),
   reviewGrant: endpoint({
     method: "POST",

@@ -83,6 +83,10 @@ async function startFaceRegistration(person: TestPerson): Promise<Page> {
   const page = await openExtensionPage(browser, "register.html", 1100, 900);
   await page.waitForSelector('input[name="registerMethod"][value="face"]');
   await page.click('input[name="registerMethod"][value="face"]');
+  // The agreement speaks of the face check now, not of a hall code.
+  const agreement = await waitForText(page, '[data-testid="agreement-text"]', "人脸识别");
+  expect(agreement).toContain("公安人像数据");
+  expect(agreement).not.toContain("注册码有效期");
   await page.click("#agree");
   await page.click('[data-testid="agreement-next"]');
   await page.waitForSelector("#docNumber");

@@ -170,7 +170,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await manage.waitForFunction(() => document.querySelectorAll('[data-testid="unit-row"]').length === 1);
     await manage.click(`[data-testid="unit-row"][data-tin="${unit.tin}"] [data-testid="unit-open"]`);
     await waitForText(manage, '[data-testid="unit-info"]', unit.tin);
-    await waitForText(manage, '[data-testid="grant-row"]', "*芳");
+    await waitForText(manage, '[data-testid="grant-row"]', "王芳");
     await expectAccessible(manage, "manage: a unit's grants");
   });
 
@@ -207,7 +207,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
       .then(() => Date.now());
     const clickedAt = Date.now();
     await manage.click('[data-testid="grant-submit"]');
-    await waitForText(manage, '[data-testid="unit-notice"]', "已为**明新增授权");
+    await waitForText(manage, '[data-testid="unit-notice"]', "已为宋晓明新增授权");
     const shownAt = await seenByClerk.catch((error) => explainTimeout(clerkPopup, "clerk sees the grant", error));
     expect(shownAt - clickedAt, `shown ${shownAt - clickedAt} ms after 保存授权`).toBeLessThanOrEqual(LIVE_MS);
 
@@ -218,8 +218,21 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await shot(clerkPopup, "popup-my-grants.png");
     await expectAccessible(clerkPopup, "popup: 我的办税权限 with a grant");
 
-    const [tableRow] = await manage.$$(`::-p-xpath(${grantRow("**明")})`);
+    const [tableRow] = await manage.$$(`::-p-xpath(${grantRow("宋晓明")})`);
     expect(await tableRow?.evaluate((el) => el.textContent)).toContain("有效");
+    // The manager sees the full name; the 证件号码 is masked until clicked, and again after.
+    const docNumber = await tableRow?.$('[data-testid="grantee-doc-number"]');
+    const masked = await docNumber?.evaluate((el) => el.textContent);
+    expect(masked).toMatch(/^\d{3}\*{5}\w{3}$/);
+    await docNumber?.click();
+    await manage.waitForFunction(
+      (el, whole) => el?.textContent === whole,
+      { timeout: 5_000 },
+      docNumber,
+      clerk.docNumber,
+    );
+    await docNumber?.click();
+    expect(await docNumber?.evaluate((el) => el.textContent)).toBe(masked);
   });
 
   it("the clerk 解除授权 (confirmed in the popup); the legal rep's table shows 已解除(本人) without reload", async () => {
@@ -237,11 +250,11 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
           return row?.querySelector('[data-testid="grant-status"]')?.textContent === "已解除(本人)";
         },
         { timeout: 5_000 },
-        grantRow("**明"),
+        grantRow("宋晓明"),
       )
       .catch((error) => explainTimeout(manage, "legal rep sees 已解除(本人)", error));
     // An ended grant offers no 变更 or 解除授权.
-    const [ended] = await manage.$$(`::-p-xpath(${grantRow("**明")})`);
+    const [ended] = await manage.$$(`::-p-xpath(${grantRow("宋晓明")})`);
     expect(await ended?.$('[data-testid="grant-change"]')).toBeNull();
     expect(await ended?.$('[data-testid="grant-revoke"]')).toBeNull();
     await shot(manage, "manage-unit.png");
@@ -267,7 +280,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
   it("变更 in a dialog, checked live by the shared term rule; 解除授权 asks first; 导出CSV downloads", async () => {
     await manage.click('[data-testid="tab-granted"]');
     // The tab reads its page of grants from the companion when it opens.
-    const row = await manage.waitForSelector(`::-p-xpath(${grantRow("*芳")})`);
+    const row = await manage.waitForSelector(`::-p-xpath(${grantRow("王芳")})`);
     await row?.$eval('[data-testid="grant-change"]', (el) => (el as HTMLElement).click());
     await manage.waitForSelector('[data-testid="change-dialog"][open]');
     expect(await manage.$eval('input[name="change-termType"][value="定期"]', (el) => el.checked)).toBe(true);
@@ -278,13 +291,13 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await shot(manage, "manage-change.png");
     await expectAccessible(manage, "manage: 变更 dialog");
     await manage.click('[data-testid="change-submit"]');
-    await waitForText(manage, '[data-testid="unit-notice"]', "已变更*芳的授权");
+    await waitForText(manage, '[data-testid="unit-notice"]', "已变更王芳的授权");
     const changed = await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30");
     expect(changed).toContain("办税权限");
 
-    const [again] = await manage.$$(`::-p-xpath(${grantRow("*芳")})`);
+    const [again] = await manage.$$(`::-p-xpath(${grantRow("王芳")})`);
     await again?.$eval('[data-testid="grant-revoke"]', (el) => (el as HTMLElement).click());
-    await waitForText(manage, '[data-testid="revoke-dialog"]', "确定解除*芳在“广东QJ4核定4”的办税权限吗");
+    await waitForText(manage, '[data-testid="revoke-dialog"]', "确定解除王芳在“广东QJ4核定4”的办税权限吗");
     await expectAccessible(manage, "manage: 解除授权 dialog");
     await manage.click('[data-testid="revoke-dialog-cancel"]');
     await manage.waitForFunction(() => !document.querySelector('[data-testid="revoke-dialog"]'));
@@ -300,9 +313,13 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));
     }
     if (files.length === 0) await explainTimeout(manage, "the CSV download", new Error("no file"));
-    expect(files).toEqual([`grants-${unit.tin}.csv`]);
+    // Named in Chinese after the unit and the day; its first line says the same.
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^企业办税权限_广东QJ4核定4_\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync(join(downloads, files[0] as string), "utf8");
+    expect(csv).toContain(`企业办税权限,广东QJ4核定4,${unit.tin},导出时间 `);
     expect(csv).toContain("被授权人");
+    expect(csv).toContain("宋晓明");
     expect(csv).toContain("已解除(本人)");
   });
 
@@ -334,7 +351,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     // The change above made 王芳's grant 办税权限: give 管理权限 back (to 2029-06-30) over the API.
     const token = await loginToken(companion, legalRep);
     const detail = await api(companion, `/api/units/${unit.tin}/grants`, { token });
-    const own = detail.body.items.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const own = detail.body.items.find((g: { grantee: { name: string } }) => g.grantee.name === "王芳");
     const back = await api(companion, `/api/units/${unit.tin}/grants/${own.id}/change`, {
       token,
       body: { permission: "管理权限", termType: "定期", startDate: "2026-01-01", endDate: "2029-06-30" },
@@ -353,7 +370,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await waitForText(page, '[data-testid="unit-row"]', "管理权限");
     await page.click(`[data-testid="unit-row"][data-tin="${unit.tin}"] [data-testid="unit-open"]`);
     await waitForText(page, '[data-testid="grant-limit"]', "2029-06-30");
-    const [mine] = await page.$$(`::-p-xpath(${grantRow("*芳")})`);
+    const [mine] = await page.$$(`::-p-xpath(${grantRow("王芳")})`);
     expect(await mine?.evaluate((el) => el.textContent)).toContain("本人");
     expect(await mine?.$('[data-testid="grant-change"]')).toBeNull();
     expect(await mine?.$('[data-testid="grant-revoke"]')).toBeNull();
@@ -398,7 +415,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     // The legal rep shortens 王芳's grant to end in 3 days (over the API; the page is profile A's).
     const token = await loginToken(companion, legalRep);
     const detail = await api(companion, `/api/units/${unit.tin}/grants`, { token });
-    const hers = detail.body.items.find((g: { grantee: { maskedName: string } }) => g.grantee.maskedName === "*芳");
+    const hers = detail.body.items.find((g: { grantee: { name: string } }) => g.grantee.name === "王芳");
     const today = shanghaiDate(Date.now());
     const changed = await api(companion, `/api/units/${unit.tin}/grants/${hers.id}/change`, {
       token,

@@ -17,8 +17,8 @@ import {
   textOf,
   waitForText,
 } from "../support/browser.js";
-import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
-import { newPerson, registerPerson } from "../support/people.js";
+import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { hallPasswordReset, newPerson, oneTimePasswordOf, registerPerson } from "../support/people.js";
 
 let companion: RunningCompanion;
 let launched: LaunchedBrowser;
@@ -39,21 +39,7 @@ afterAll(async () => {
 describe("popup: 修改密码 after a password reset at the tax hall", () => {
   it("asks for the one-time password and a new one before anything else", async () => {
     const person = await registerPerson(companion, newPerson({ name: "宋晓明" }));
-    const slip = await runCli(
-      [
-        "hall",
-        "password",
-        "reset",
-        "--doc-type",
-        person.docType,
-        "--doc-number",
-        person.docNumber,
-        "--name",
-        person.name,
-      ],
-      storeOf(companion),
-    );
-    const oneTime = /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;
+    const oneTime = oneTimePasswordOf(await hallPasswordReset(companion, person));
 
     const popup: Page = await openExtensionPage(browser, "popup.html", 360, 640);
     await popup.waitForSelector("#account");

@@ -116,6 +116,10 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.waitForSelector('[data-testid="agreement-next"]');
     await shot(page, "register-agreement.png");
     await expectAccessible(page, "register: agreement");
+    // 大厅注册码注册 is the default: its agreement speaks of the hall code.
+    const agreement = await textOf(page, '[data-testid="agreement-text"]');
+    expect(agreement).toContain("注册码有效期为7天");
+    expect(agreement).not.toContain("人脸识别");
     await page.click("#agree");
     await page.click('[data-testid="agreement-next"]');
 

@@ -60,8 +60,9 @@ describe("企业办税权限 for the legal rep", () => {
       permission: "办税权限",
       termType: "长期",
       status: "有效",
-      grantee: { maskedName: "**税", docType: "居民身份证" },
-      grantedBy: { maskedName: "**人", role: "法定代表人" },
+      // The unit's managers see the full names of its people; the document number stays masked.
+      grantee: { name: "李办税", docType: "居民身份证", maskedDocNumber: expect.stringMatching(/^\d{3}\*{5}\w{3}$/) },
+      grantedBy: { name: "王法人", role: "法定代表人" },
       needsReview: false,
     });
     const mine = await api(companion, "/api/my/grants", { token: clerkToken });
@@ -234,27 +235,49 @@ describe("我的办税权限 for the grantee", () => {
     const history = await api(companion, `/api/units/${tin}/history`, { token: repToken });
     expect(history.body.items.map((e: { action: string }) => e.action)).toEqual(["本人删除", "本人解除", "新增授权"]);
     expect(history.body.items[2]).toMatchObject({
-      actor: { maskedName: "**人", role: "法定代表人" },
-      grantee: "**税",
+      actor: { name: "王法人", role: "法定代表人" },
+      grantee: "李办税",
       before: null,
     });
     expect(history.body.items[1].after).toMatchObject({ endedBy: "self" });
   });
 
-  it("exports the unit's grants as CSV", async () => {
+  it("exports the unit's grants as CSV: a line naming the unit and the time, then the table; a Chinese file name", async () => {
     await addGrant(repToken, clerk);
     const res = await fetch(`${companion.url}/api/units/${tin}/grants.csv`, {
       headers: { origin: EXTENSION_ORIGIN, authorization: `Bearer ${repToken}` },
     });
     expect(res.headers.get("content-type")).toContain("text/csv");
+    expect(res.headers.get("content-disposition")).toBe(
+      `attachment; filename="grants-${tin}.csv"; filename*=UTF-8''${encodeURIComponent("企业办税权限_广东QJ4核定4_2026-11-28.csv")}`,
+    );
     const lines = (await res.text())
       .replace(/^\uFEFF/, "")
       .trim()
       .split("\r\n");
-    expect(lines[0]).toBe("被授权人,证件类型,证件号码,权限类型,授权期限类型,授权期限起,授权期限止,状态,授权人,需复核");
-    expect(lines[1]).toMatch(
-      /^\*\*税,居民身份证,\d{3}\*{5}\w{3},办税权限,长期,2026-11-28,,有效,\*\*人（法定代表人）,$/,
+    expect(lines[0]).toMatch(new RegExp(`^企业办税权限,广东QJ4核定4,${tin},导出时间 2026-11-28 \\d\\d:\\d\\d$`));
+    expect(lines[1]).toBe("被授权人,证件类型,证件号码,权限类型,授权期限类型,授权期限起,授权期限止,状态,授权人,需复核");
+    expect(lines[2]).toMatch(
+      /^李办税,居民身份证,\d{3}\*{5}\w{3},办税权限,长期,2026-11-28,,有效,王法人（法定代表人）,$/,
     );
+  });
+
+  it("shows a manager the grantee's whole 证件号码 when asked, and nobody else", async () => {
+    const grantee = await registerPerson(companion, newPerson({ name: "郑证件" }));
+    const grant = await addGrant(repToken, grantee);
+    const path = `/api/units/${tin}/grants/${grant.body.id}/document`;
+    const shown = await api(companion, path, { token: repToken });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toEqual({ docNumber: grantee.docNumber });
+    // The grantee is no manager of the unit; another unit's path does not reach this grant.
+    const granteeToken = await loginToken(companion, grantee);
+    expect((await api(companion, path, { token: granteeToken })).body.code).toBe("NOT_UNIT_MANAGER");
+    const other = await addUnit(companion, { name: "广东QJ9其他" });
+    await setOfficer(companion, { tin: other.tin, role: "法定代表人", person: legalRep });
+    const elsewhere = await api(companion, `/api/units/${other.tin}/grants/${grant.body.id}/document`, {
+      token: repToken,
+    });
+    expect(elsewhere.body.code).toBe("GRANT_NOT_FOUND");
   });
 });
 

@@ -12,7 +12,16 @@ import {
   storeOf,
 } from "../support/companion.js";
 import { pairDesktopClient } from "../support/desktop.js";
-import { loginToken, newPerson, newPhone, registerPerson, solvedCaptcha, type TestPerson } from "../support/people.js";
+import {
+  hallPasswordReset,
+  loginToken,
+  newPerson,
+  newPhone,
+  oneTimePasswordOf,
+  registerPerson,
+  solvedCaptcha,
+  type TestPerson,
+} from "../support/people.js";
 
 let companion: RunningCompanion;
 beforeEach(async () => {
@@ -27,20 +36,7 @@ const cliError = (...args: string[]) =>
     (error: { stderr: string }) => error.stderr,
   );
 const hallReset = (person: Pick<TestPerson, "docType" | "docNumber" | "name">, ...more: string[]) =>
-  cli(
-    "hall",
-    "password",
-    "reset",
-    "--doc-type",
-    person.docType,
-    "--doc-number",
-    person.docNumber,
-    "--name",
-    person.name,
-    ...more,
-  );
-/** The one-time password printed on the slip. */
-const oneTimePasswordOf = (slip: string) => /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;
+  hallPasswordReset(companion, person, ...more);
 const login = (account: string, password: string, captcha = {}) =>
   api(companion, "/api/login", { body: { account, password, ...captcha } });
 const wrongLogin = async (account: string) =>

@@ -178,7 +178,7 @@ describe("office mode: 企业办税权限 on desktop A, 我的办税权限 on de
       .then(() => Date.now());
     const clickedAt = Date.now();
     await manage.click('[data-testid="grant-submit"]');
-    await waitForText(manage, '[data-testid="unit-notice"]', "已为**明新增授权");
+    await waitForText(manage, '[data-testid="unit-notice"]', "已为宋晓明新增授权");
     const shownAt = await seenByClerk.catch((error) =>
       explainTimeout(clerkPopup, "the clerk on B sees the grant", error),
     );
@@ -193,7 +193,7 @@ describe("office mode: 企业办税权限 on desktop A, 我的办税权限 on de
     expect(row).toContain("长期");
     await shot(clerkPopup, "office-popup-my-grants.png");
 
-    await rowShows(manage, "**明", "有效", 15_000).catch((error) =>
+    await rowShows(manage, "宋晓明", "有效", 15_000).catch((error) =>
       explainTimeout(manage, "the legal rep's table shows the new grant", error),
     );
     await markDocument(manage);
@@ -202,7 +202,7 @@ describe("office mode: 企业办税权限 on desktop A, 我的办税权限 on de
   it("the clerk 解除授权 in the popup on B; the legal rep's table on A shows 已解除(本人), live", async () => {
     await clerkPopup.click(`[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-renounce"]`);
     await waitForText(clerkPopup, '[data-testid="my-grant-confirm-box"]', "确定解除");
-    const seenByRep = rowShows(manage, "**明", "已解除(本人)", 10_000);
+    const seenByRep = rowShows(manage, "宋晓明", "已解除(本人)", 10_000);
     const clickedAt = Date.now();
     await clerkPopup.click('[data-testid="my-grant-confirm"]');
     await waitForText(clerkPopup, '[data-testid="my-grant-status"]', "已解除(本人)");
@@ -214,7 +214,7 @@ describe("office mode: 企业办税权限 on desktop A, 我的办税权限 on de
     expect(await sameDocument(manage)).toBe(true);
 
     // An ended grant offers no 变更 or 解除授权.
-    const [ended] = await manage.$$(`::-p-xpath(${grantRow("**明")})`);
+    const [ended] = await manage.$$(`::-p-xpath(${grantRow("宋晓明")})`);
     expect(await ended?.$('[data-testid="grant-change"]')).toBeNull();
     expect(await ended?.$('[data-testid="grant-revoke"]')).toBeNull();
     await shot(manage, "office-manage-unit.png");

@@ -69,8 +69,9 @@ export async function launchBrowser(
         "--disable-sync",
         ...(options.args ?? []),
       ],
-      // Chromium on Linux takes its UI language (and so the extension's locale) from the environment.
-      env: { ...process.env, LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" },
+      // Chromium on Linux takes its UI language (and so the extension's locale) from LANGUAGE; LANG
+      // must name an installed locale (C.UTF-8 always is), or file names fall back to ASCII.
+      env: { ...process.env, LANGUAGE: "zh_CN", LANG: "C.UTF-8" },
     });
   } catch (error) {
     removeDirs();

@@ -191,13 +191,17 @@ export function sharesOfficeOutbox(dataDir: string, memberDataDir: string): void
 }
 
 /**
- * The last SMS code sent to a phone by the companion on `dataDir`, read from its outbox as a
+ * Every text sent to a phone by the companion on `dataDir`, oldest first, read from its outbox as a
  * person would read their phone (in an office, the shared outbox every member reads).
  */
-export async function lastSmsCode(dataDir: string, phone: string): Promise<string> {
+export async function textsTo(dataDir: string, phone: string): Promise<string[]> {
   const entries = (await outboxes.get(dataDir)?.()) ?? readOutbox(dataDir);
-  const entry = entries.filter((e) => e.phone === phone).at(-1);
-  const code = entry?.text.match(/验证码 (\d{6})/)?.[1];
+  return entries.filter((e) => e.phone === phone).map((e) => e.text);
+}
+
+/** The last SMS code sent to a phone by the companion on `dataDir`. */
+export async function lastSmsCode(dataDir: string, phone: string): Promise<string> {
+  const code = (await textsTo(dataDir, phone)).at(-1)?.match(/验证码 (\d{6})/)?.[1];
   if (!code) throw new Error(`no SMS for ${phone}`);
   return code;
 }

@@ -1,6 +1,6 @@
 import type { DocumentType } from "../../shared/identity/documents.js";
 import { gb11643CheckDigit } from "../../shared/identity/documents.js";
-import { api, lastSmsCode, type RunningCompanion } from "./companion.js";
+import { api, lastSmsCode, type RunningCompanion, runCli, storeOf } from "./companion.js";
 
 let serial = 0;
 
@@ -97,3 +97,31 @@ export async function loginToken(companion: { url: string }, person: TestPerson)
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   return res.body.token as string;
 }
+
+/**
+ * `taxauth hall password reset` for the person (the built CLI, on the companion's store), with
+ * `more` options (--phone, --unbind-phone); answers the slip it prints.
+ */
+export const hallPasswordReset = (
+  companion: Pick<RunningCompanion, "dataDir" | "databaseUrl">,
+  person: Pick<TestPerson, "docType" | "docNumber" | "name">,
+  ...more: string[]
+) =>
+  runCli(
+    [
+      "hall",
+      "password",
+      "reset",
+      "--doc-type",
+      person.docType,
+      "--doc-number",
+      person.docNumber,
+      "--name",
+      person.name,
+      ...more,
+    ],
+    storeOf(companion),
+  );
+
+/** The one-time password printed on a hall reset's slip. */
+export const oneTimePasswordOf = (slip: string) => /您的临时密码为 (\S+) ，/.exec(slip)?.[1] as string;

@@ -1,12 +1,12 @@
 import type { LoginRequest } from "../../../shared/api/accounts.js";
-import type { LoginSuccess } from "../../accounts/login.js";
+import type { LoginService, LoginSuccess } from "../../accounts/login.js";
 import { personSummary } from "../../accounts/people.js";
 import type { Captchas } from "../../captcha/captchas.js";
 import type { DesktopHandlers } from "./handlers.js";
 
 export interface LoginRequestDeps {
   captchas: Pick<Captchas, "issue">;
-  login: (credentials: LoginRequest, surface: { canChangePassword: boolean }) => Promise<LoginSuccess>;
+  login: (credentials: LoginRequest, surface: Parameters<LoginService>[1]) => Promise<LoginSuccess>;
 }
 
 /** The person's login on the connection, with the browser's rules and the same captcha. */
@@ -16,8 +16,12 @@ export function loginRequests({ captchas, login }: LoginRequestDeps): DesktopHan
 
     login: async ({ type: _type, id: _id, ...credentials }, connection) => {
       // A desktop client has no way to change a password: a one-time one from the hall is refused
-      // (PASSWORD_CHANGE_REQUIRED) until it is changed in the browser extension.
-      const result = await login(credentials, { canChangePassword: false });
+      // (PASSWORD_CHANGE_REQUIRED) until it is changed in the browser extension. Only paired
+      // connections get here: 最近登录 names the client as the person approved it.
+      const result = await login(credentials, {
+        canChangePassword: false,
+        client: { kind: "desktop", name: connection.client!.name },
+      });
       connection.signIn({ token: result.token, personId: result.person.id });
       return { person: personSummary(result.person) };
     },

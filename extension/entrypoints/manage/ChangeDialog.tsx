@@ -38,7 +38,7 @@ export function ChangeDialog({ tin, grant, limit, onChanged, onClose }: ChangeDi
     <Dialog title={t("changeTitle")} testId="change-dialog" onClose={onClose}>
       <form class="form-grid form-grid--dialog" onSubmit={submit} noValidate>
         <p class="form-note">
-          {t("changeGrantee", grant.grantee.maskedName, `${grant.grantee.docType} ${grant.grantee.maskedDocNumber}`)}
+          {t("changeGrantee", grant.grantee.name, `${grant.grantee.docType} ${grant.grantee.maskedDocNumber}`)}
         </p>
         <TermFields term={term} prefix="change-" />
         <FormError message={change.error} testId="change-error" />

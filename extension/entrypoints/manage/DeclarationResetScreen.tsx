@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { mayResetDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
 import { LoadError } from "../../components/LoadError.js";
+import { PhoneNotBound } from "../../components/PhoneNotBound.js";
 import { Steps } from "../../components/Steps.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
@@ -18,13 +19,7 @@ export function DeclarationResetScreen({ tin, onBack }: { tin: string; onBack():
   const loaded = useResource(() => Promise.all([companion.unitDetail(tin), companion.session()]), [tin]);
   const [detail, session] = loaded.data ?? [null, null];
 
-  const refusal = !detail
-    ? null
-    : !mayResetDeclarationPassword(detail.roles)
-      ? t("declarationNotOfficer")
-      : session?.person.maskedPhone === null
-        ? t("declarationPhoneNotBound")
-        : null;
+  const refusal = detail && !mayResetDeclarationPassword(detail.roles) ? t("declarationNotOfficer") : null;
   const maskedPhone = session?.person.maskedPhone;
 
   return (
@@ -41,6 +36,7 @@ export function DeclarationResetScreen({ tin, onBack }: { tin: string; onBack():
       <LoadError error={loaded.error} onRetry={loaded.reload} />
       {!loaded.data && loaded.loading ? <p class="muted">{t("loadingData")}</p> : null}
       {detail && refusal ? <FormError message={refusal} testId="declaration-reset-refused" /> : null}
+      {detail && !refusal && maskedPhone === null ? <PhoneNotBound testId="declaration-reset-refused" /> : null}
       {detail && !refusal && maskedPhone ? (
         <>
           <Steps steps={[t("declarationResetStepForm"), t("declarationResetStepDone")]} current={done ? 1 : 0} />

@@ -10,6 +10,7 @@ import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { usePages } from "../../lib/use-pages.js";
 import { ChangeDialog } from "./ChangeDialog.js";
+import { GranteeDocNumber } from "./GranteeDocNumber.js";
 
 interface GrantTableProps {
   detail: UnitDetailResponse;
@@ -38,7 +39,7 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
     setReviewing(grant.id);
     try {
       await companion.reviewGrant(tin, grant.id);
-      onDone(t("grantReviewed", grant.grantee.maskedName));
+      onDone(t("grantReviewed", grant.grantee.name));
     } catch (err) {
       onError(describeError(err));
     } finally {
@@ -99,12 +100,10 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
               <tr key={grant.id} data-testid="grant-row" data-grant-id={grant.id} class={own ? "row--own" : undefined}>
                 <td>
                   <div data-testid="grant-grantee">
-                    {grant.grantee.maskedName}
+                    {grant.grantee.name}
                     {own ? <span class="tag">{t("ownGrantTag")}</span> : null}
                   </div>
-                  <div class="muted small">
-                    {grant.grantee.docType} <span class="mono">{grant.grantee.maskedDocNumber}</span>
-                  </div>
+                  <GranteeDocNumber tin={tin} grant={grant} />
                 </td>
                 <td>{grant.permission}</td>
                 <td>{grant.termType}</td>
@@ -119,7 +118,7 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
                   ) : null}
                 </td>
                 <td>
-                  {grant.grantedBy.maskedName}
+                  {grant.grantedBy.name}
                   <div class="muted small">{grant.grantedBy.role}</div>
                 </td>
                 <td class="row-actions">
@@ -173,20 +172,20 @@ export function GrantTable({ detail, version, onDone, onError }: GrantTableProps
           onClose={() => setOpen(null)}
           onChanged={(grant) => {
             setOpen(null);
-            onDone(t("grantChanged", grant.grantee.maskedName));
+            onDone(t("grantChanged", grant.grantee.name));
           }}
         />
       ) : null}
       {open?.kind === "revoke" ? (
         <ConfirmDialog
           title={t("revokeTitle")}
-          message={t("revokeConfirm", open.grant.grantee.maskedName, detail.unit.name)}
+          message={t("revokeConfirm", open.grant.grantee.name, detail.unit.name)}
           confirmLabel={t("revoke")}
           testId="revoke-dialog"
           onClose={() => setOpen(null)}
           onConfirm={async () => {
             const grant = await companion.revokeGrant(tin, open.grant.id);
-            onDone(t("grantRevoked", grant.grantee.maskedName));
+            onDone(t("grantRevoked", grant.grantee.name));
           }}
         />
       ) : null}

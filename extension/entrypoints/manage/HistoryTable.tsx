@@ -77,7 +77,7 @@ export function HistoryTable({ tin, version }: { tin: string; version: number })
             <tr key={entry.seq} data-testid="history-row">
               <td class="nowrap">{shanghaiDateTime(entry.at)}</td>
               <td>
-                {entry.actor.maskedName}
+                {entry.actor.name}
                 <div class="muted small">{entry.actor.role}</div>
               </td>
               <td data-testid="history-action">{entry.action}</td>

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { mayResetDeclarationPassword } from "../../../shared/api/declaration.js";
 import { FormError } from "../../components/FormError.js";
 import { LoadError } from "../../components/LoadError.js";
+import { PhoneNotBound } from "../../components/PhoneNotBound.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
 import { useResource } from "../../lib/use-resource.js";
@@ -34,21 +35,26 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
   const [local, setLocal] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // 重置申报密码 was refused for want of a bound phone: the seed's sentence with the way to 安全中心.
+  const [noPhone, setNoPhone] = useState(false);
   const detail = useResource(() => companion.unitDetail(tin), [tin, version, local]);
 
   const done = (message: string) => {
     setNotice(message);
     setError(null);
+    setNoPhone(false);
     setLocal((n) => n + 1);
   };
   const failed = (message: string) => {
     setNotice(null);
     setError(message);
+    setNoPhone(false);
   };
   const choose = (next: Tab) => {
     setTab(next);
     setNotice(null);
     setError(null);
+    setNoPhone(false);
   };
 
   const data = detail.data;
@@ -62,7 +68,15 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
         <h2 class="section-title detail-title">{data?.unit.name ?? tin}</h2>
         {data && mayResetDeclarationPassword(data.roles) ? (
           <span class="detail-actions">
-            <DeclarationResetButton onOpen={onResetDeclarationPassword} onRefused={failed} />
+            <DeclarationResetButton
+              onOpen={onResetDeclarationPassword}
+              onNoPhone={() => {
+                setNotice(null);
+                setError(null);
+                setNoPhone(true);
+              }}
+              onRefused={failed}
+            />
           </span>
         ) : null}
       </div>
@@ -97,6 +111,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
               </p>
             ) : null}
             <FormError message={error} testId="unit-error" />
+            {noPhone ? <PhoneNotBound testId="unit-error" /> : null}
             {tab === "granted" ? (
               <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
             ) : null}
@@ -106,7 +121,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
                 limit={data.grantLimit?.endDate ?? null}
                 onCreated={(grant) => {
                   setTab("granted");
-                  done(t("grantCreated", grant.grantee.maskedName));
+                  done(t("grantCreated", grant.grantee.name));
                 }}
               />
             ) : null}

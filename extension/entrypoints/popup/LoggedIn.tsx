@@ -3,7 +3,7 @@ import { QrCodeIcon } from "../../components/QrCodeIcon.js";
 import { companion, type PersonSummary } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
-import { openScan } from "../../lib/tabs.js";
+import { openScan, openSecurity } from "../../lib/tabs.js";
 import { useAction } from "../../lib/use-action.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
@@ -11,7 +11,8 @@ import { PairingRequests } from "./PairingRequests.js";
 
 /**
  * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): pending desktop pairing
- * requests first (when there are any), 我的办税权限, 已配对的客户端, and 【退出登录】.
+ * requests first (when there are any), 我的办税权限, 已配对的客户端, the account (with 【安全中心】: phone,
+ * password, recent logins), and 【退出登录】.
  */
 export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLoggedOut(notice: string | null): void }) {
   const [clientsVersion, setClientsVersion] = useState(0);
@@ -61,6 +62,11 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
         <dt>{t("fieldPhone")}</dt>
         <dd>{person.maskedPhone ?? t("phoneNotBound")}</dd>
       </dl>
+      <div class="account-links">
+        <button type="button" class="button button--link" data-testid="open-security" onClick={openSecurity}>
+          {t("openSecurity")}
+        </button>
+      </div>
       <button
         type="button"
         class="button button--primary button--block"

@@ -23,8 +23,9 @@ export function AgreementStep({ onAgree }: { onAgree(method: RegisterMethod): vo
       />
       <h2 class="section-title">{t("agreementTitle")}</h2>
       <div class="agreement" data-testid="agreement-text">
-        <p>{t("agreementP1")}</p>
-        <p>{t("agreementP2")}</p>
+        {/* The first two paragraphs speak of the chosen method: what to bring, what is checked. */}
+        <p>{method === "face" ? t("agreementP1Face") : t("agreementP1HallCode")}</p>
+        <p>{method === "face" ? t("agreementP2Face") : t("agreementP2HallCode")}</p>
         <p>{t("agreementP3")}</p>
         <p>{t("agreementP4")}</p>
       </div>

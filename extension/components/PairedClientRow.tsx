@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
-import { FormError } from "../../components/FormError.js";
-import { companion, type PairedClient } from "../../lib/companion-client.js";
-import { shanghaiDateTime } from "../../lib/format.js";
-import { t } from "../../lib/i18n.js";
-import { useAction } from "../../lib/use-action.js";
+import { companion, type PairedClient } from "../lib/companion-client.js";
+import { shanghaiDateTime } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useAction } from "../lib/use-action.js";
+import { FormError } from "./FormError.js";
 
 /**
  * One paired desktop client: name, 配对时间, 最近连接; 解除配对 asks first, inside the popup (a native
