@@ -1,6 +1,6 @@
 /**
  * Arrow keys between the buttons of a picker grid (the 生僻字 dialog's radicals, stroke counts and
- * characters): ←/→ the previous/next button, ↑/↓ the nearest button in the row above/below (by
+ * characters) or a row of tabs (a unit's tabs): ←/→ the previous/next button, ↑/↓ the nearest button in the row above/below (by
  * position, so wrapped rows and grouped rows both work), Home/End the first/last. Enter and Space
  * stay the buttons' own. Returns true when it moved focus (the caller then prevents the default).
  */

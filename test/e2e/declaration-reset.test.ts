@@ -23,6 +23,7 @@ import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js
 import { ERROR_MESSAGES } from "../../shared/errors.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import {
+  expectAccessible,
   extensionUrl,
   fill,
   type LaunchedBrowser,
@@ -196,6 +197,7 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
     await page.goto(extensionUrl(`manage.html#unit=${encodeURIComponent(unit.tin)}&view=declaration-password`));
     const refused = await waitForText(page, '[data-testid="declaration-reset-refused"]', "法定代表人");
     expect(refused).toBe("只有税务登记的法定代表人或财务负责人可以重置申报密码");
+    await expectAccessible(page, "manage: 重置申报密码 refused");
     expect(await page.$('[data-testid="declaration-reset-form"]')).toBeNull();
     await page.close();
   });
@@ -214,6 +216,7 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
     expect(page.url()).not.toContain("view=declaration-password");
     expect(readOutbox(companion.dataDir)).toHaveLength(sentBefore);
     await shot(page, "manage-declaration-no-phone.png");
+    await expectAccessible(page, "manage: 重置申报密码 without a bound phone");
     await page.close();
   });
 
@@ -318,12 +321,14 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
     await fill(page, "#smsCode", code);
     expect(await textOf(page, '[data-testid="declaration-reset-save"]')).toBe("保存");
     await shot(page, "manage-declaration-reset.png");
+    await expectAccessible(page, "manage: 重置申报密码 form");
     await page.click('[data-testid="declaration-reset-save"]');
     const done = await waitForText(page, '[data-testid="declaration-reset-done"]', "申报密码重置成功");
     expect(await textOf(page, '[data-testid="declaration-reset-done-title"]')).toBe("申报密码重置成功");
     expect(done).toContain("广东QJ4核定4");
     expect(await textOf(page, ".step--current")).toContain("修改完成");
     await shot(page, "manage-declaration-done.png");
+    await expectAccessible(page, "manage: 重置申报密码 done");
 
     // The session opened with the old password ended at once, saying why.
     const { reason } = await within(ended, 2_000, "unit.ended for the old-password session");

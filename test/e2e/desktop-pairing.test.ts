@@ -10,6 +10,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import {
+  expectAccessible,
   explainTimeout,
   type LaunchedBrowser,
   launchBrowser,
@@ -124,6 +125,7 @@ describe("desktop pairing, approved in the popup", () => {
     expect(await popup.$eval(`${card} [data-testid="pairing-approve"]`, (el) => el.textContent)).toBe("允许");
     expect(await popup.$eval(`${card} [data-testid="pairing-deny"]`, (el) => el.textContent)).toBe("拒绝");
     await shot(popup, "popup-pairing.png");
+    await expectAccessible(popup, "popup: a pairing request");
   });
 
   it("允许 delivers pair.approved with the client's own token; it is listed under 已配对的客户端", async () => {
@@ -141,6 +143,7 @@ describe("desktop pairing, approved in the popup", () => {
     expect(await connected.request("hello", { clientToken })).toEqual({ clientName: CLIENT_NAME, person: null });
     await connected.request("login", { account: clerk.loginName, password: clerk.password });
     await shot(popup, "popup-paired.png");
+    await expectAccessible(popup, "popup: a paired client");
   });
 
   it("解除配对 asks first, then ends the client's open connection at once with client.revoked", async () => {
@@ -148,6 +151,7 @@ describe("desktop pairing, approved in the popup", () => {
     await popup.click('[data-testid="paired-client-revoke"]');
     const question = await waitForText(popup, '[data-testid="paired-client-confirm-box"]', "确定解除");
     expect(question).toContain(`确定解除与“${CLIENT_NAME}”的配对吗`);
+    await expectAccessible(popup, "popup: 解除配对 asked to confirm");
     // 取消 leaves it paired.
     await popup.click('[data-testid="paired-client-cancel"]');
     await popup.waitForFunction(() => !document.querySelector('[data-testid="paired-client-confirm-box"]'));

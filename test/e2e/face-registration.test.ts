@@ -13,6 +13,7 @@ import type { Browser, Page } from "puppeteer-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   fill,
   fillAccountStep,
   type LaunchedBrowser,
@@ -108,6 +109,7 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       // The guidance runs while frames are taken.
       await waitForText(page, '[data-testid="face-status"]', "转头", 15_000);
       await shot(page, "register-face-capture.png");
+      await expectAccessible(page, "register: face capture");
       await page.waitForSelector("#loginName", { timeout: 90_000 });
 
       await fillAccountStep(page, person, (phone) => lastSmsCode(companion.dataDir, phone));
@@ -138,6 +140,7 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       expect(await page.$('[data-testid="face-retry"]')).not.toBeNull();
       expect(await page.$("#loginName")).toBeNull();
       await shot(page, "register-face-refused.png");
+      await expectAccessible(page, "register: face refused");
       expect(await companion.app.core.people.byDocument("居民身份证", person.docNumber)).toBeNull();
       await page.close();
     },

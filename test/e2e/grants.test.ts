@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Unit } from "../../shared/api/grants.js";
 import { addDays, shanghaiDate } from "../../shared/dates.js";
 import {
+  expectAccessible,
   explainTimeout,
   fill,
   type LaunchedBrowser,
   launchBrowser,
   loginInPopup as logInFromPopup,
+  openExtensionPage,
   requireBuiltExtension,
   shot,
   textOf,
@@ -139,6 +141,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     clerkPopup = await loginInPopup(browserB, clerk);
     await clerkPopup.waitForSelector('[data-testid="my-grants-empty"]');
     expect(await clerkPopup.$('[data-testid="open-manage"]')).toBeNull();
+    await expectAccessible(clerkPopup, "popup: logged in, no grants");
   });
 
   it("the legal rep logs in (profile A) and opens 企业办税权限 from the popup", async () => {
@@ -173,6 +176,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(rows.find((row) => row.includes(otherUnit.tin))).toContain("财务负责人");
     expect(await manage.title()).toContain("企业办税权限");
     await shot(manage, "manage-units.png");
+    await expectAccessible(manage, "manage: unit list");
 
     // 查询 by a 纳税人识别号 fragment keeps only that unit.
     await fill(manage, "#unitQuery", unit.tin.slice(-8));
@@ -181,6 +185,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await manage.click(`[data-testid="unit-row"][data-tin="${unit.tin}"] [data-testid="unit-open"]`);
     await waitForText(manage, '[data-testid="unit-info"]', unit.tin);
     await waitForText(manage, '[data-testid="grant-row"]', "王芳");
+    await expectAccessible(manage, "manage: a unit's grants");
   });
 
   it("新增授权 for the clerk; the clerk's open popup shows 有效 within a second", async () => {
@@ -199,6 +204,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await fill(manage, "#docNumber", wrongCheckDigit);
     await manage.focus("#name");
     await waitForText(manage, '[data-testid="docNumber-error"]', "校验码错误");
+    await expectAccessible(manage, "manage: 新增授权 with a field error");
     await fill(manage, "#docNumber", clerk.docNumber);
     await fill(manage, "#name", clerk.name);
     await manage.click('input[name="permission"][value="办税权限"]');
@@ -224,6 +230,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(row).toContain("办税权限");
     expect(row).toContain("长期");
     await shot(clerkPopup, "popup-my-grants.png");
+    await expectAccessible(clerkPopup, "popup: 我的办税权限 with a grant");
 
     const [tableRow] = await manage.$$(`::-p-xpath(${grantRow("宋晓明")})`);
     expect(await tableRow?.evaluate((el) => el.textContent)).toContain("有效");
@@ -258,6 +265,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await focused()).toBe("my-grant-renounce");
     await clerkPopup.keyboard.press("Enter");
     await waitForText(clerkPopup, '[data-testid="my-grant-confirm-box"]', "确定解除");
+    await expectAccessible(clerkPopup, "popup: 解除授权 asked to confirm");
     await clerkPopup.click('[data-testid="my-grant-confirm"]');
     await waitForText(clerkPopup, '[data-testid="my-grant-status"]', "已解除(本人)");
 
@@ -280,14 +288,20 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await waitForText(manage, '[data-testid="tab-granted"]', "已授权（1）");
     expect(await manage.$$('[data-testid="grant-row"]')).toHaveLength(2);
     await shot(manage, "manage-unit.png");
+    await expectAccessible(manage, "manage: grants with an ended one");
 
-    await manage.click('[data-testid="tab-history"]');
+    // The tabs work by keyboard too: End on the current tab opens the last one, 变更记录.
+    await manage.focus('[data-testid="tab-granted"]');
+    await manage.keyboard.press("End");
     const history = await waitForText(manage, '[data-testid="history-table"]', "本人解除");
+    expect(await manage.$eval('[data-testid="tab-history"]', (el) => el.getAttribute("aria-selected"))).toBe("true");
+    expect(await manage.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("tab-history");
     expect(history).toContain("新增授权");
     // Newest first: the clerk's 本人解除 on top, 王芳's 新增授权 (made first) at the bottom.
     const actions = await manage.$$eval('[data-testid="history-action"]', (els) => els.map((el) => el.textContent));
     expect(actions).toEqual(["本人解除", "新增授权", "新增授权"]);
     await shot(manage, "manage-history.png");
+    await expectAccessible(manage, "manage: 变更记录");
   });
 
   it("then the clerk may 删除 the ended entry", async () => {
@@ -308,6 +322,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await setDate(manage, "#change-endDate", "2029-06-30");
     await manage.click('input[name="change-permission"][value="办税权限"]');
     await shot(manage, "manage-change.png");
+    await expectAccessible(manage, "manage: 变更 dialog");
     await manage.click('[data-testid="change-submit"]');
     await waitForText(manage, '[data-testid="unit-notice"]', "已变更王芳的授权");
     const changed = await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30");
@@ -316,6 +331,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     const [again] = await manage.$$(`::-p-xpath(${grantRow("王芳")})`);
     await again?.$eval('[data-testid="grant-revoke"]', (el) => (el as HTMLElement).click());
     await waitForText(manage, '[data-testid="revoke-dialog"]', "确定解除王芳在“广东QJ4核定4”的办税权限吗");
+    await expectAccessible(manage, "manage: 解除授权 dialog");
     await manage.click('[data-testid="revoke-dialog-cancel"]');
     await manage.waitForFunction(() => !document.querySelector('[data-testid="revoke-dialog"]'));
     expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
@@ -338,6 +354,30 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(csv).toContain("被授权人");
     expect(csv).toContain("宋晓明");
     expect(csv).toContain("已解除(本人)");
+  });
+
+  it("follows a dark system setting, and stays readable there: the manage page and the popup", async () => {
+    const dark = [{ name: "prefers-color-scheme", value: "dark" }];
+    const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background(manage);
+    await manage.emulateMediaFeatures(dark);
+    try {
+      expect(await background(manage)).not.toBe(light);
+      // The grants with their chips (有效, 已解除(本人)) and the notice of the change above.
+      await waitForText(manage, '[data-testid="grant-row"]', "已解除(本人)");
+      await expectAccessible(manage, "manage, dark: a unit's grants");
+      await shot(manage, "manage-dark.png");
+    } finally {
+      await manage.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+    }
+    const popup = await openExtensionPage(browserA, "popup.html", 360, 640);
+    await popup.waitForSelector('[data-testid="my-grants"]');
+    const popupLight = await background(popup);
+    await popup.emulateMediaFeatures(dark);
+    expect(await background(popup)).not.toBe(popupLight);
+    await expectAccessible(popup, "popup, dark: logged in");
+    await shot(popup, "popup-dark.png");
+    await popup.close();
   });
 
   it("a 管理权限 holder sees their limit, no 长期, and no actions on their own grant", async () => {
@@ -375,6 +415,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await page.$eval("#endDate", (el) => (el as HTMLInputElement).max)).toBe("2029-06-30");
     await waitForText(page, "#termType", "只能选择定期");
     await shot(page, "manage-grant-form-limited.png");
+    await expectAccessible(page, "manage: 新增授权 limited to 定期");
     managerPopup = popup;
   });
 

@@ -7,6 +7,7 @@
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   fill,
   type LaunchedBrowser,
   launchBrowser,
@@ -59,6 +60,7 @@ describe("popup: 修改密码 after a password reset at the tax hall", () => {
     await popup.click('[data-testid="change-password-submit"]');
     await waitForText(popup, '[data-testid="change-password"]', "原密码错误");
     await shot(popup, "popup-change-password.png");
+    await expectAccessible(popup, "popup: 修改密码 with an error");
 
     await fill(popup, "#oldPassword", oneTime);
     await popup.waitForSelector('[data-testid="captcha-image"]');

@@ -6,6 +6,7 @@
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   extensionUrl,
   type LaunchedBrowser,
   launchBrowser,
@@ -72,6 +73,7 @@ describe("a unit's grants, a page at a time", () => {
     // The last page: no more to load.
     expect(await manage.$('[data-testid="grant-table-more-more"]')).toBeNull();
     await shot(manage, "manage-paged-grants.png");
+    await expectAccessible(manage, "manage: paged grants");
   });
 
   it("查询 by part of a name is answered by the companion, and says when nothing matches", async () => {
@@ -87,5 +89,6 @@ describe("a unit's grants, a page at a time", () => {
     expect(await waitForText(manage, '[data-testid="grant-table-no-match"]', "没有这个人")).toBe(
       "未找到与“没有这个人”相符的授权。",
     );
+    await expectAccessible(manage, "manage: grant search without a match");
   });
 });

@@ -18,6 +18,7 @@ import type { Browser, ElementHandle, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import {
+  expectAccessible,
   explainTimeout,
   type LaunchedBrowser,
   launchBrowser,
@@ -123,6 +124,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     expect(secondsIn(countdown, /二维码(\d+)秒后过期/)).toBeLessThanOrEqual(120);
     expect(await textOf(popup, '[data-testid="qr-login-hint"]')).toBe("请使用已登录的客户端【扫一扫】，扫描二维码登录");
     await shot(popup, "popup-qr-login.png");
+    await expectAccessible(popup, "popup: 扫码登录");
 
     // And back: the password form again.
     await popup.click('[data-testid="login-method-toggle"]');
@@ -139,6 +141,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
       "个人所得税APP下载二维码",
     );
     await shot(popup, "popup-app-download.png");
+    await expectAccessible(popup, "popup: 手机端下载");
     // Back to the same login code, still counting down.
     const before = await popup.$eval('[data-testid="app-download-image"]', (el) => (el as HTMLImageElement).src);
     await popup.click('[data-testid="app-download-back"]');
@@ -150,6 +153,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     const page = await openExtensionPage(requesterProfile.browser, "scan.html", 1000, 900);
     expect(await waitForText(page, '[data-testid="scan-login-needed"]', "请先登录")).toContain("扫一扫");
     expect(await page.$('[data-testid="scan-file"]')).toBeNull();
+    await expectAccessible(page, "scan: login needed");
     await page.close();
   });
 
@@ -166,6 +170,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     expect(problem).toMatch(/未检测到可用的摄像头|未获得摄像头权限/);
     expect(problem).toContain("二维码图片");
     await shot(scan, "scan-no-camera.png");
+    await expectAccessible(scan, "scan: no camera");
   });
 
   it("a picture with no QR code, and a QR code that is not a login code, are refused with a clear message", async () => {
@@ -180,6 +185,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     writeFileSync(appQr, (await api(companion, "/api/app-download")).body.appQrSvg);
     await choosePicture(scan, appQr);
     await waitForText(scan, '[data-testid="scan-error"]', "这不是扣缴客户端的登录二维码");
+    await expectAccessible(scan, "scan: not a login code");
   });
 
   it("profile 2 scans a screenshot of the code: the popup says 扫描成功 with the masked name; the page shows who asks, when, and for how long", async () => {
@@ -204,6 +210,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     expect(await textOf(scan, '[data-testid="scan-confirm-login"]')).toBe("确认登录");
     expect(await textOf(scan, '[data-testid="scan-cancel"]')).toBe("取消");
     await shot(scan, "scan-confirm.png");
+    await expectAccessible(scan, "scan: 确认登录");
 
     // The requester already knows it was scanned, and by whom (masked) — before anything is confirmed.
     const scanned = await waitForText(popup, '[data-testid="qr-login-scanned"]', "扫描成功");
@@ -213,6 +220,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     expect(scanned).not.toContain("宋晓明");
     expect(await popup.$('[data-testid="logged-in"]')).toBeNull();
     await shot(popup, "popup-qr-scanned.png");
+    await expectAccessible(popup, "popup: 扫码登录 scanned");
   });
 
   it("确认登录: the popup is logged in as the approver, with a session of its own that survives a reopen", async () => {
@@ -220,6 +228,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
     await scan.click('[data-testid="scan-confirm-login"]');
     expect(await textOf(scan, '[data-testid="scan-done-title"]')).toBe("已确认登录");
     await shot(scan, "scan-done.png");
+    await expectAccessible(scan, "scan: 已确认登录");
 
     expect(await waitForText(popup, '[data-testid="person-name"]', "**明")).toBe("**明");
     expect(await textOf(popup, '[data-testid="person-login-name"]')).toBe(approver.loginName);
@@ -247,6 +256,7 @@ describe("扫码登录: the popup shows the code, another profile's 扫一扫 ap
 
     expect(await waitForText(popup, QR_COVER, "已取消本次登录")).toContain("刷新");
     await shot(popup, "popup-qr-cancelled.png");
+    await expectAccessible(popup, "popup: 扫码登录 cancelled");
     await popup.click('[data-testid="qr-login-refresh"]');
     await popup
       .waitForFunction(
@@ -448,6 +458,7 @@ describe("扫码登录: expiry, the companion going away, and the creation limit
     expect(await waitForText(popup, QR_COVER, "二维码已过期", 20_000)).toContain("刷新");
     expect(await popup.$('[data-testid="qr-login-countdown"]')).toBeNull();
     await shot(popup, "popup-qr-expired.png");
+    await expectAccessible(popup, "popup: 扫码登录 expired");
 
     await popup.click('[data-testid="qr-login-refresh"]');
     await newCodeShown(first, "a new QR code after 刷新");
@@ -463,6 +474,7 @@ describe("扫码登录: expiry, the companion going away, and the creation limit
     const offline = await waitForText(popup, '[data-testid="companion-offline"]', "本地服务未运行");
     expect(offline).toContain(`http://127.0.0.1:${port}`);
     await shot(popup, "popup-qr-offline.png");
+    await expectAccessible(popup, "popup: 扫码登录 without the companion");
 
     shortLived = await startShortLived(port);
     await popup

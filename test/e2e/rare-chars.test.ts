@@ -9,6 +9,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRareCharIndex } from "../../shared/rare-chars/lookup.js";
 import {
+  expectAccessible,
   fill,
   fillAccountStep,
   type LaunchedBrowser,
@@ -130,6 +131,7 @@ describe("生僻字录入 on the register page", () => {
     expect(rows.find((r) => r.strokes === "3画")?.radicals).toMatch(/口.*纟/);
     expect(rows.find((r) => r.strokes === "6画")?.radicals).toContain("糸");
     await shot(page, "rare-char-radicals.png");
+    await expectAccessible(page, "register: 生僻字 radicals");
     // 十 with 14 more strokes: U+2D16A (Ext F), U+31452 and U+31453 (Ext H). No Debian font draws
     // U+31452: it comes after the drawn ones, shown (and titled) by its code point.
     await page.click('[data-testid="rare-char-radical"][data-key="24"]');
@@ -168,6 +170,7 @@ describe("生僻字录入 on the register page", () => {
     await page.click(cell);
     expect(await textOf(page, '[data-testid="rare-char-chosen"]')).toBe(`已选：${RARE}U+20BB7`);
     await shot(page, "rare-char-characters.png");
+    await expectAccessible(page, "register: 生僻字 characters");
     await page.click('[data-testid="rare-char-confirm"]');
     await page.waitForSelector(dialog, { hidden: true });
     expect(await nameState()).toEqual({ value: person.name, focused: true, caret: 3 });

@@ -8,6 +8,7 @@ import { type AddressInfo, createServer } from "node:net";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  expectAccessible,
   fill,
   type LaunchedBrowser,
   launchBrowser,
@@ -107,6 +108,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     expect(await popup.$eval('[data-testid="offline-details"]', (el) => (el as HTMLDetailsElement).open)).toBe(false);
     expect(await popup.$eval(".popup-bar", (el) => el.textContent)).toBe("个税扣缴办税助手");
     await shot(popup, "popup-offline.png");
+    await expectAccessible(popup, "popup: companion offline");
     await popup.click('[data-testid="offline-details"] summary');
     const details = await popup.$eval('[data-testid="offline-details"]', (el) => (el as HTMLElement).innerText);
     expect(details).toContain(`http://127.0.0.1:${closedPort}`);
@@ -124,6 +126,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.waitForSelector('[data-testid="offline-banner"]', { hidden: true, timeout: 15_000 });
     await page.click('[data-testid="options-test"]');
     const status = await waitForText(page, '[data-testid="options-status"]', "连接成功");
+    await expectAccessible(page, "options: connection tested");
     expect(status).toContain("数据库：ok");
     expect(await page.$eval(".page-footer", (el) => el.textContent)).not.toContain("taxauth");
     await shot(page, "options.png");
@@ -136,6 +139,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     const page = await openPage("register.html", 1100, 800);
     await page.waitForSelector('[data-testid="agreement-next"]');
     await shot(page, "register-agreement.png");
+    await expectAccessible(page, "register: agreement");
     // 大厅注册码注册 is the default: its agreement speaks of the hall code.
     const agreement = await textOf(page, '[data-testid="agreement-text"]');
     expect(agreement).toContain("注册码有效期为7天");
@@ -151,6 +155,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#docNumber", wrongCheckDigit);
     await page.focus("#name");
     expect(await textOf(page, '[data-testid="docNumber-error"]')).toBe("校验码错误");
+    await expectAccessible(page, "register: identity step, a field error shown");
     await fill(page, "#docNumber", person.docNumber);
     expect(await page.$('[data-testid="docNumber-error"]')).toBeNull();
     await fill(page, "#name", person.name);
@@ -165,6 +170,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.click('[data-testid="sms-send"]');
     await waitForText(page, '[data-testid="sms-sent-to"]', person.phone.slice(-4));
     expect(await textOf(page, '[data-testid="sms-send"]')).toMatch(/\d+秒后重新获取/);
+    await expectAccessible(page, "register: account step, SMS code sent");
     await fill(page, "#smsCode", await lastSmsCodeFromCli(person.phone));
     await shot(page, "register-account.png");
     await page.click('[data-testid="register-submit"]');
@@ -173,6 +179,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     expect(how).toBe("您现在可以通过手机号码/证件号码/登录名登录。");
     expect(await textOf(page, '[data-testid="register-done-login-name"]')).toBe(person.loginName);
     await shot(page, "register-done.png");
+    await expectAccessible(page, "register: done");
     await page.close();
   });
 
@@ -188,6 +195,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       "注册时选择除居民身份证以外的证件类型，请使用登录名或手机号码登录",
     );
     await shot(page, "popup-login.png");
+    await expectAccessible(page, "popup: login form with the soft keyboard");
 
     await page.type("#account", person.phone);
     // Typing on the physical keyboard goes nowhere, and the field says how to switch.
@@ -207,6 +215,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
 
     expect(await textOf(page, '[data-testid="person-name"]')).toBe("**明");
     await shot(page, "popup-logged-in.png");
+    await expectAccessible(page, "popup: logged in");
 
     // A popup opened again finds the session (token in storage.session).
     await page.reload();
@@ -238,6 +247,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
         await waitForText(page, '[data-testid="login-error"]', `还可尝试${5 - attempt}次`);
         // A wrong password makes the captcha compulsory.
         await page.waitForSelector("#captchaAnswer");
+        if (attempt === 1) await expectAccessible(page, "popup: login error and captcha shown");
       }
     }
     const message = await waitForText(page, '[data-testid="login-error"]', "账号已被锁定");
@@ -252,6 +262,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.waitForSelector('[data-testid="captcha-image"]');
     expect(await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height))).toBeLessThanOrEqual(600);
     await shot(page, "popup-locked.png");
+    await expectAccessible(page, "popup: account locked");
     await page.close();
   });
 
@@ -266,6 +277,7 @@ describe("extension: register, log in, log out, lock, unlock", () => {
       "若通过此功能仍无法找回密码，请携带有效身份证件到本地办税服务厅进行密码重置。",
     );
     await shot(page, "forgot-identity.png");
+    await expectAccessible(page, "forgot password: identity and captcha");
     await page.click('[data-testid="forgot-next"]');
 
     // The start call texts the code to the bound phone, shown masked.
@@ -275,9 +287,11 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#newPassword", newPassword);
     await fill(page, "#confirmPassword", newPassword);
     await shot(page, "forgot-reset.png");
+    await expectAccessible(page, "forgot password: SMS code and new password");
     await page.click('[data-testid="forgot-submit"]');
     await waitForText(page, '[data-testid="forgot-done"]', "密码已重置，账号已解锁");
     await shot(page, "forgot-done.png");
+    await expectAccessible(page, "forgot password: done");
     await page.close();
 
     // The lock is gone and the new password works (soft keyboard off this time).

@@ -14,6 +14,7 @@ import type { Unit } from "../../shared/api/grants.js";
 import { shanghaiDate } from "../../shared/dates.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import {
+  expectAccessible,
   extensionUrl,
   fill,
   type LaunchedBrowser,
@@ -96,10 +97,12 @@ describe("安全中心", () => {
       "您账户的手机号码尚未绑定，请先进入安全中心绑定手机",
     );
     await shot(manage, "manage-declaration-no-phone-security.png");
+    await expectAccessible(manage, "manage: no phone bound, the way to 安全中心");
     const security = await tabOpenedBy("security.html", () => manage.click('[data-testid="open-security"]'));
 
     expect(await textOf(security, '[data-testid="security-phone-status"]')).toBe("未绑定");
     await waitForText(security, '[data-testid="security-phone-missing"]', "重置申报密码");
+    await expectAccessible(security, "security: no phone bound");
     await security.click('[data-testid="security-phone-open"]');
     const phone = newPhone();
     await fill(security, "#newPhone", phone);
@@ -114,6 +117,7 @@ describe("安全中心", () => {
     await fill(security, "#loginPassword", rep.password);
     await fill(security, "#captchaAnswer", KNOWN_CAPTCHA_ANSWER);
     await shot(security, "security-bind-phone.png");
+    await expectAccessible(security, "security: 绑定手机 with a captcha");
     await security.click('[data-testid="security-phone-submit"]');
     await waitForText(security, '[data-testid="security-phone-notice"]', "已绑定");
     expect(await textOf(security, '[data-testid="security-phone-status"]')).toBe(maskPhone(phone));
@@ -169,6 +173,7 @@ describe("安全中心", () => {
         ) && document.querySelectorAll('[data-testid="security-login"][data-state="live"]').length === 0,
     );
     await shot(security, "security-center.png");
+    await expectAccessible(security, "security: password changed, 最近登录");
     // The page's session stays: it still reads the person's logins.
     expect(await textOf(security, '[data-testid="security-logins-more-count"]')).toMatch(/共 \d+ 条/);
     await security.close();

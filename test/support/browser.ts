@@ -2,9 +2,11 @@
  * The e2e tests' Chromium: the built extension (a copy of it), in Chinese, headless, and the page
  * helpers they share. Needs `npm run build:extension` first.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import type axe from "axe-core";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { expect } from "vitest";
 import { EXTENSION_ID } from "../../shared/extension-identity.js";
@@ -116,6 +118,37 @@ export async function explainTimeout(page: Page, what: string, error: unknown): 
   throw new Error(
     `${what}: ${error instanceof Error ? error.message : String(error)}\npage text:\n${body}\n(screenshot ${name})`,
   );
+}
+
+/** axe-core's browser build, put into a page the first time it is checked. */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core on what `page` shows now and fails, with one line per rule and element (rule,
+ * impact, target, what is wrong), on any serious or critical violation. `what` names the page state.
+ */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // Evaluated over the DevTools protocol, so the extension pages' CSP does not stand in the way.
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const { axe: engine } = globalThis as unknown as { axe: typeof axe };
+    const results = await engine.run(document, { resultTypes: ["violations"] });
+    return results.violations.map((violation) => ({
+      rule: violation.id,
+      impact: violation.impact ?? "minor",
+      help: violation.help,
+      nodes: violation.nodes.map((node) => ({ target: node.target.join(" "), summary: node.failureSummary ?? "" })),
+    }));
+  });
+  const failing = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  if (failing.length === 0) return;
+  const lines = failing.flatMap((violation) =>
+    violation.nodes.map(
+      (node) =>
+        `- ${violation.rule} (${violation.impact}) ${node.target}: ${violation.help}\n    ${node.summary.replaceAll("\n", "\n    ")}`,
+    ),
+  );
+  throw new Error(`${what}: accessibility violations (axe-core)\n${lines.join("\n")}`);
 }
 
 /** The text of `selector`, once it is there. */

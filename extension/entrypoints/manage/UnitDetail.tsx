@@ -12,8 +12,11 @@ import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
 import { HistoryTable } from "./HistoryTable.js";
 import { UnitInfo } from "./UnitInfo.js";
+import { UnitTabs, unitTabId } from "./UnitTabs.js";
 
 type Tab = "granted" | "add" | "history";
+
+const PANEL_ID = "unit-tab-panel";
 
 interface UnitDetailProps {
   tin: string;
@@ -56,19 +59,6 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
 
   const data = detail.data;
   const reviewCount = data?.reviewCount ?? 0;
-  const tabButton = (id: Tab, label: string) => (
-    <button
-      type="button"
-      role="tab"
-      class={tab === id ? "tab tab--active" : "tab"}
-      aria-selected={tab === id}
-      data-testid={`tab-${id}`}
-      onClick={() => choose(id)}
-    >
-      {label}
-    </button>
-  );
-
   return (
     <section data-testid="unit-detail" data-tin={tin}>
       <div class="detail-head">
@@ -95,10 +85,17 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
       {data ? (
         <>
           <UnitInfo detail={data} />
-          <div class="tabs" role="tablist">
-            {tabButton("granted", t("tabGranted", data.liveGrantCount))}
-            {tabButton("add", t("tabAdd"))}
-            {tabButton("history", t("tabHistory"))}
+          <div class="tabs">
+            <UnitTabs
+              tabs={[
+                { id: "granted", label: t("tabGranted", data.liveGrantCount) },
+                { id: "add", label: t("tabAdd") },
+                { id: "history", label: t("tabHistory") },
+              ]}
+              current={tab}
+              panelId={PANEL_ID}
+              onChoose={choose}
+            />
             <span class="tabs-spacer" />
             {reviewCount > 0 ? (
               <span class="badge badge--warn" data-testid="unit-review-total">
@@ -107,27 +104,29 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             ) : null}
             <ExportCsvButton tin={tin} onError={failed} />
           </div>
-          {notice ? (
-            <p class="notice notice--ok" role="status" data-testid="unit-notice">
-              {notice}
-            </p>
-          ) : null}
-          <FormError message={error} testId="unit-error" />
-          {noPhone ? <PhoneNotBound testId="unit-error" /> : null}
-          {tab === "granted" ? (
-            <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
-          ) : null}
-          {tab === "add" ? (
-            <GrantForm
-              tin={tin}
-              limit={data.grantLimit?.endDate ?? null}
-              onCreated={(grant) => {
-                setTab("granted");
-                done(t("grantCreated", grant.grantee.name));
-              }}
-            />
-          ) : null}
-          {tab === "history" ? <HistoryTable tin={tin} version={version + local} /> : null}
+          <div role="tabpanel" id={PANEL_ID} aria-labelledby={unitTabId(tab)}>
+            {notice ? (
+              <p class="notice notice--ok" role="status" data-testid="unit-notice">
+                {notice}
+              </p>
+            ) : null}
+            <FormError message={error} testId="unit-error" />
+            {noPhone ? <PhoneNotBound testId="unit-error" /> : null}
+            {tab === "granted" ? (
+              <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
+            ) : null}
+            {tab === "add" ? (
+              <GrantForm
+                tin={tin}
+                limit={data.grantLimit?.endDate ?? null}
+                onCreated={(grant) => {
+                  setTab("granted");
+                  done(t("grantCreated", grant.grantee.name));
+                }}
+              />
+            ) : null}
+            {tab === "history" ? <HistoryTable tin={tin} version={version + local} /> : null}
+          </div>
         </>
       ) : null}
     </section>

@@ -24,7 +24,7 @@ export function ChangePassword({
   return (
     <section class="login" data-testid="change-password">
       <div class="login-head">
-        <h1 class="login-title">{t("changePasswordTitle")}</h1>
+        <h2 class="login-title">{t("changePasswordTitle")}</h2>
         <span class="login-sep">·</span>
         <span class="login-tab">{person.maskedName}</span>
       </div>

@@ -29,7 +29,7 @@ export function LoginScreen({
   return (
     <section class="login" data-testid="login-screen" data-method={method}>
       <div class="login-head">
-        <h1 class="login-title">{t("loginTitle")}</h1>
+        <h2 class="login-title">{t("loginTitle")}</h2>
         <span class="login-sep">·</span>
         <span class="login-tab login-tab--active" data-testid="login-method">
           {t(method === "password" ? "loginTabPassword" : "loginTabQr")}

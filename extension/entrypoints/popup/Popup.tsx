@@ -104,10 +104,10 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
   return (
     <div class="popup-frame">
       <header class="popup-bar">
-        <span class="popup-brand">{t("extName")}</span>
+        <h1 class="popup-brand">{t("extName")}</h1>
       </header>
       {status.reachable ? null : <CompanionOffline status={status} />}
-      <div class="popup-view" hidden={!status.reachable}>
+      <main class="popup-view" hidden={!status.reachable}>
         {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
         {view.kind === "login" ? (
           <LoginScreen
@@ -127,7 +127,7 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
         {view.kind === "loggedIn" ? (
           <LoggedIn person={view.person} onLoggedOut={(notice) => setView({ kind: "login", notice })} />
         ) : null}
-      </div>
+      </main>
     </div>
   );
 }

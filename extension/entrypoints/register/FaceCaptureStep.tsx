@@ -95,7 +95,7 @@ export function FaceCaptureStep({
       </p>
       {phase.kind === "failed" ? <FormError message={phase.message} /> : null}
       <div class="actions">
-        <button type="button" class="button" onClick={onBack}>
+        <button type="button" class="button button--secondary" onClick={onBack}>
           {t("faceBack")}
         </button>
         {phase.kind === "failed" && phase.retry ? (
