@@ -260,8 +260,8 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.click('[data-testid="soft-keyboard-toggle"]');
     await page.waitForSelector('[data-testid="soft-keyboard"]');
     await page.waitForSelector('[data-testid="captcha-image"]');
-    expect(await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height))).toBeLessThanOrEqual(600);
     await shot(page, "popup-locked.png");
+    expect(await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height))).toBeLessThanOrEqual(600);
     await expectAccessible(page, "popup: account locked");
     await page.close();
   });
