@@ -47,6 +47,11 @@ export function shanghaiDate(epochMs: number): string {
   return formatUtcDay(epochMs + SHANGHAI_OFFSET_MS);
 }
 
+/** An instant as people read it in China, date and time (2026/12/2 14:05:09), for slips and listings. */
+export function shanghaiDateTimeText(epochMs: number): string {
+  return new Date(epochMs).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+}
+
 /** The Shanghai wall-clock time at an instant, `HH:MM`. */
 export function shanghaiTime(epochMs: number): string {
   return new Date(epochMs + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16);

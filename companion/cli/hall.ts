@@ -4,6 +4,7 @@ import * as z from "zod";
 import { faceIdentitySchema, identitySchema } from "../../shared/api/accounts.js";
 import { declarationPasswordSchema } from "../../shared/api/declaration.js";
 import { unitTinParamSchema } from "../../shared/api/grants.js";
+import { shanghaiDateTimeText } from "../../shared/dates.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import { DOCUMENT_TYPES, type DocumentType, maskDocumentNumber } from "../../shared/identity/documents.js";
 import {
@@ -51,14 +52,14 @@ function hallSlip(identity: SlipIdentity, matter: string, body: string[], identi
   ].join("\n");
 }
 
-const shanghaiTime = (at: number) => new Date(at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
-
 /** The slip handed to the applicant, worded as in the seed guide. */
 export function registrationSlip(identity: SlipIdentity, code: string, expiresAt: number): string {
   return hallSlip(
     identity,
     "纳税人注册码申请",
-    [`您的注册码为 ${code} ，有效期为7天（至 ${shanghaiTime(expiresAt)}），请及时登录自然人税收管理系统进行注册。`],
+    [
+      `您的注册码为 ${code} ，有效期为7天（至 ${shanghaiDateTimeText(expiresAt)}），请及时登录自然人税收管理系统进行注册。`,
+    ],
     "以下个人信息将作为注册的实名认证信息，请确认无误：",
   );
 }

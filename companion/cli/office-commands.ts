@@ -1,13 +1,12 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
+import { shanghaiDateTimeText } from "../../shared/dates.js";
 import { configFromEnv } from "../config.js";
 import { openSql } from "../db/database.js";
 import { AppError } from "../errors.js";
 import { osKeychain } from "../keychain/keychain.js";
 import { type Office, officeService } from "../office/office.js";
 import { officeStore } from "../office/office-store.js";
-
-const shanghaiTime = (at: number) => new Date(at).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
 
 /**
  * Runs an office command against the shared database. It does not open the whole companion core:
@@ -55,7 +54,7 @@ export function registerOfficeCommands(program: Command): void {
         return;
       }
       process.stdout.write(`邀请码：${invite.code}\n`);
-      process.stdout.write(`有效期至 ${shanghaiTime(invite.expiresAt)}（北京时间），只能使用一次。\n`);
+      process.stdout.write(`有效期至 ${shanghaiDateTimeText(invite.expiresAt)}（北京时间），只能使用一次。\n`);
       process.stdout.write("在新电脑上运行：taxauth office join --code 邀请码\n");
     });
 
@@ -82,9 +81,13 @@ export function registerOfficeCommands(program: Command): void {
       process.stdout.write("电脑\t名称\t加入时间\t最近在线\t状态\n");
       for (const m of members) {
         const state =
-          m.removedAt === null ? (m.thisMachine ? "成员（本机）" : "成员") : `已移出 ${shanghaiTime(m.removedAt)}`;
+          m.removedAt === null
+            ? m.thisMachine
+              ? "成员（本机）"
+              : "成员"
+            : `已移出 ${shanghaiDateTimeText(m.removedAt)}`;
         process.stdout.write(
-          `${m.machineId}\t${m.name}\t${shanghaiTime(m.joinedAt)}\t${shanghaiTime(m.lastSeenAt)}\t${state}\n`,
+          `${m.machineId}\t${m.name}\t${shanghaiDateTimeText(m.joinedAt)}\t${shanghaiDateTimeText(m.lastSeenAt)}\t${state}\n`,
         );
       }
     });
