@@ -7,6 +7,7 @@ import type {
   HistoryEntry,
   ManagedUnit,
   MyGrant,
+  Unit,
   UnitDetailResponse,
 } from "../../shared/api/grants.js";
 import { isLiveStatus } from "../../shared/api/grants.js";
@@ -124,11 +125,12 @@ export function grantsService(deps: GrantsDeps) {
     return view(listing, date);
   }
 
-  async function requireAuthority(actor: Person, tin: string, date: string): Promise<Authority> {
-    await units.requireUnit(tin);
+  /** The actor's authority at the unit, and the unit itself (read once, for callers that show it). */
+  async function requireAuthority(actor: Person, tin: string, date: string): Promise<Authority & { unit: Unit }> {
+    const unit = await units.requireUnit(tin);
     const authority = await managers.authority(actor, tin, date);
     if (authority.roles.length === 0) throw new AppError("NOT_UNIT_MANAGER");
-    return authority;
+    return { ...authority, unit };
   }
 
   /** A 管理权限 holder (with no office) may not grant beyond their own end date. */
@@ -255,7 +257,7 @@ export function grantsService(deps: GrantsDeps) {
       const onlyByGrant = authority.roles.length === 1 && authority.managementGrant !== null;
       const counts = (await unitCountsOf([tin], date)).get(tin);
       return {
-        unit: await units.requireUnit(tin),
+        unit: authority.unit,
         roles: authority.roles,
         grantLimit: onlyByGrant ? { endDate: authority.managementGrant?.endDate ?? null } : null,
         ownGrantId: authority.managementGrant?.id ?? null,
@@ -421,8 +423,7 @@ export function grantsService(deps: GrantsDeps) {
      */
     async exportCsv(actorId: string, tin: string): Promise<{ fileName: string; csv: Readable }> {
       const date = today();
-      await requireAuthority(await personOrThrow(actorId), tin, date);
-      const unit = await units.requireUnit(tin);
+      const { unit } = await requireAuthority(await personOrThrow(actorId), tin, date);
       const now = clock.now();
       // Whoever opens the file later sees which unit and when: a line before the table.
       const title = ["企业办税权限", unit.name, tin, `导出时间 ${shanghaiDate(now)} ${shanghaiTime(now)}`];
