@@ -97,6 +97,7 @@ export async function openCore(config: CompanionConfig) {
     clock,
     hasher,
     source: config.captcha ?? randomCaptchaSource,
+    issueRate: config.captchaIssueRate,
   });
   // Events for this companion's sockets and, in an office, the other companions'.
   const bus = officeBus(sql);

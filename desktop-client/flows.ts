@@ -11,9 +11,9 @@ type CaptchaAnswer = { captchaId?: string; captchaAnswer?: string };
 
 /** Fetches a captcha, draws it in the terminal and asks what it says. */
 async function solveCaptcha(client: DesktopClient): Promise<CaptchaAnswer> {
-  const { captchaId, svg } = await client.request("captcha", {});
+  const { captchaId, image } = await client.request("captcha", {});
   // 80 columns or more read well; the picture keeps its proportions at any width.
-  say(captchaToText(svg, Math.min(96, Math.max(80, (process.stdout.columns ?? 80) - 1))));
+  say(await captchaToText(image, Math.min(96, Math.max(80, (process.stdout.columns ?? 80) - 1))));
   const answer = await ask("验证码: ");
   // No answer: the companion asks again, with a fresh picture.
   return answer ? { captchaId, captchaAnswer: answer } : {};

@@ -30,7 +30,6 @@ await build({
     "better-sqlite3",
     "keytar",
     "@node-rs/argon2",
-    "svg-captcha",
     "sharp",
     "@tensorflow/tfjs",
     "@tensorflow/tfjs-backend-wasm",

@@ -1,16 +1,26 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
+import { AppError } from "../errors.js";
 import type { CodeHasher } from "../security/secrets.js";
+import { tokenBucket } from "../sockets/rate-limit.js";
 import type { CaptchaSource } from "./captcha-source.js";
 import type { CaptchaStore } from "./captcha-store.js";
 
 const CAPTCHA_TTL = 5 * MINUTE;
+/**
+ * Captchas kept at once; past it the oldest go. A flood then costs other people at most a fresh
+ * picture, never the companion's disk or a refusal to draw theirs.
+ */
+const MAX_STORED = 1_000;
+/** Drawing costs a few milliseconds of CPU: a person needs a handful a minute, a flood is cut off. */
+export const CAPTCHA_ISSUE_RATE = { burst: 20, perSecond: 5 };
 
 export type CaptchaCheck = "ok" | "missing" | "invalid";
 
 export interface Captchas {
-  issue(): Promise<{ captchaId: string; svg: string; expiresIn: number }>;
+  /** `image` is a PNG as a data: URL. */
+  issue(): Promise<{ captchaId: string; image: string; expiresIn: number }>;
   /**
    * Consumes the captcha whatever the answer: one guess per picture. Call inside the caller's
    * transaction so the consumption commits with the counter it guards.
@@ -23,21 +33,33 @@ export interface CaptchaDeps {
   clock: Clock;
   hasher: CodeHasher;
   source: CaptchaSource;
+  issueRate?: { burst: number; perSecond: number };
 }
 
-export function captchaService({ store, clock, hasher, source }: CaptchaDeps): Captchas {
+export function captchaService({
+  store,
+  clock,
+  hasher,
+  source,
+  issueRate = CAPTCHA_ISSUE_RATE,
+}: CaptchaDeps): Captchas {
   const normalise = (answer: string) => answer.trim().toLowerCase();
+  const issuing = tokenBucket(issueRate.burst, issueRate.perSecond);
   return {
     async issue() {
-      const { svg, answer } = await source.create();
+      if (!issuing.admit()) throw new AppError("RATE_LIMITED", { retryAfter: 1 });
+      const { png, answer } = await source.create();
       const captchaId = randomUUID();
       const now = clock.now();
-      await store.dropExpired(now);
-      await store.insert(captchaId, {
-        answerHash: hasher.digest("captcha", normalise(answer)),
-        expiresAt: now + CAPTCHA_TTL,
+      await store.transaction(async () => {
+        await store.dropExpired(now);
+        await store.insert(captchaId, {
+          answerHash: hasher.digest("captcha", normalise(answer)),
+          expiresAt: now + CAPTCHA_TTL,
+        });
+        await store.keepNewest(MAX_STORED);
       });
-      return { captchaId, svg, expiresIn: CAPTCHA_TTL / 1000 };
+      return { captchaId, image: `data:image/png;base64,${png.toString("base64")}`, expiresIn: CAPTCHA_TTL / 1000 };
     },
     async consume(captchaId, answer) {
       if (!captchaId || !answer) return "missing";

@@ -7,7 +7,7 @@ import { type FieldState, useField } from "./use-field.js";
 
 export interface CaptchaState {
   captchaId: string | null;
-  /** The SVG picture as a data: URL, ready for <img src>. */
+  /** The PNG picture as a data: URL, ready for <img src>. */
   imageUrl: string | null;
   loadError: string | null;
   refresh(): void;
@@ -24,9 +24,9 @@ export function useCaptcha(enabled: boolean): CaptchaState {
     loadCompanion()
       .then((companion) => companion.captcha())
       .then(
-        ({ captchaId, svg }) => {
+        ({ captchaId, image }) => {
           if (!live) return;
-          setCaptcha({ id: captchaId, url: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
+          setCaptcha({ id: captchaId, url: image });
           setLoadError(null);
         },
         (error: unknown) => live && setLoadError(describeError(error)),

@@ -21,8 +21,8 @@ export const captchaAnswerFields = {
 
 export const captchaResponseSchema = z.object({
   captchaId: z.string(),
-  /** An SVG image; the answer is never sent to the client. */
-  svg: z.string(),
+  /** A PNG picture as a data: URL, ready for an <img>; the answer is never sent to the client. */
+  image: z.string().startsWith("data:image/png;base64,"),
   expiresIn: z.number().int(),
 });
 

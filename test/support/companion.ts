@@ -48,6 +48,8 @@ export interface StartOptions {
   port?: number;
   clock?: Clock;
   captcha?: "known" | "random";
+  /** The companion's own captcha rate limit; by default tests may issue as many as they like. */
+  captchaIssueRate?: "companion";
   sms?: SmsGateway;
   logs?: string[];
   qrLoginTtlSeconds?: number;
@@ -103,6 +105,8 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     portraitUrl: options.portrait?.url,
     portraitToken: options.portrait?.token,
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
+    // Races and long files issue captchas far faster than a person does.
+    captchaIssueRate: options.captchaIssueRate === "companion" ? undefined : { burst: 10_000, perSecond: 10_000 },
     // The outbox (the data dir's file, or an office's database), quietly: tests read it with lastSmsCode().
     sms: options.sms,
     smsOutboxEcho: false,
