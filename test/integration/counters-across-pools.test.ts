@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import { DEFAULT_APP_DOWNLOAD_URL } from "../../companion/config.js";
 import { type Core, openCore } from "../../companion/core.js";
+import { CLOSE_THRESHOLD } from "../../companion/declaration/unit-guard.js";
 import { AppError } from "../../companion/errors.js";
 import { REGISTRATION_CODE_MAX_FAILURES } from "../../companion/hall/registration-codes.js";
 import { FACE_FAILURES_PER_DAY } from "../../companion/portrait/face-verifications.js";
@@ -153,6 +154,20 @@ describe(`guessing counters across companions (${onPostgres ? "two pools on Post
     const delivered = dirs.flatMap((dir) => readOutbox(dir)).filter((entry) => entry.phone === phone);
     expect(delivered).toHaveLength(1);
     expect(await cores[1]!.sql.value<number>("SELECT COUNT(*) FROM sms_codes WHERE phone = ?", [phone])).toBe(1);
+  });
+
+  it("counts exactly twenty 申报密码 failures at a unit across people, then its password path is closed", async () => {
+    const tin = `9144030071526${String(Date.now() % 1e5).padStart(5, "0")}`;
+    const outcomes = await race(async (core) => {
+      await core.declarationUnitGuard.reserve(tin);
+      return "counted";
+    });
+    expect(tally(outcomes)).toEqual({ counted: CLOSE_THRESHOLD, DECLARATION_UNIT_CLOSED: TRIES - CLOSE_THRESHOLD });
+    const failures = await cores[1]!.sql.value<number>(
+      "SELECT COUNT(*) FROM declaration_unit_failures WHERE unit_tin = ?",
+      [tin],
+    );
+    expect(failures).toBe(CLOSE_THRESHOLD);
   });
 
   it("counts exactly five failed face checks of a 居民身份证 in a day", async () => {
