@@ -104,7 +104,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       "captchas",
       "clock",
       "config",
-      "declarationAlerts",
+      "declarationUnitGuard",
       "declarationPasswords",
       "desktopPairing",
       "grants",

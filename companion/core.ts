@@ -18,8 +18,9 @@ import type { CompanionConfig } from "./config.js";
 import { instanceId, openSql } from "./db/database.js";
 import type { Sql } from "./db/sql.js";
 import { declarationPasswordStore } from "./declaration/declaration-password-store.js";
-import { declarationAlertService } from "./declaration/failure-alerts.js";
 import { declarationPasswordService } from "./declaration/passwords.js";
+import { declarationUnitGuard } from "./declaration/unit-guard.js";
+import { declarationUnitGuardStore } from "./declaration/unit-guard-store.js";
 import { pairedClientStore } from "./desktop/paired-client-store.js";
 import { desktopPairingService } from "./desktop/pairing.js";
 import { unitListStore } from "./desktop/unit-list-store.js";
@@ -90,7 +91,6 @@ export async function openCore(config: CompanionConfig) {
   const people = peopleStore(sql);
   const tickets = flowTicketStore(sql, clock.now);
   const guards = attemptGuardStore(sql);
-  const codes = registrationCodeService({ store: registrationCodeStore(sql), clock, hasher });
   const sentCodes = smsCodeService({ store: smsCodeStore(sql), clock, hasher, gateway: sms });
   const captchas = captchaService({
     store: captchaStore(sql),
@@ -99,6 +99,7 @@ export async function openCore(config: CompanionConfig) {
     source: config.captcha ?? randomCaptchaSource,
     issueRate: config.captchaIssueRate,
   });
+  const codes = registrationCodeService({ store: registrationCodeStore(sql), guards, captchas, clock, hasher });
   // Events for this companion's sockets and, in an office, the other companions'.
   const bus = officeBus(sql);
   const logins = loginHistoryStore(sql);
@@ -117,6 +118,7 @@ export async function openCore(config: CompanionConfig) {
     store: faceVerificationStore(sql),
     clock,
     people,
+    captchas,
     engine: faceModel,
     authority,
   });
@@ -175,7 +177,14 @@ export async function openCore(config: CompanionConfig) {
     audit,
     hub,
     grants,
-    declarationAlerts: declarationAlertService({ clock, hub, units, managers: grants.managers, today: grants.today }),
+    declarationUnitGuard: declarationUnitGuard({
+      store: declarationUnitGuardStore(sql),
+      clock,
+      hub,
+      units,
+      managers: grants.managers,
+      today: grants.today,
+    }),
     smsCodes: sentCodes,
     smsOutbox: { read: outbox.read },
     declarationPasswords: declarationPasswordService({

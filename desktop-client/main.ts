@@ -239,7 +239,10 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
           ? await enterUnitWithCertificate(connection.client, tin, { certificates: options.cert, key: options.key })
           : await enterUnit(connection.client, tin);
     } catch (error) {
-      if (error instanceof DesktopError && error.code === "DECLARATION_LOCKED") {
+      if (
+        error instanceof DesktopError &&
+        (error.code === "DECLARATION_LOCKED" || error.code === "DECLARATION_UNIT_CLOSED")
+      ) {
         say(`忘记申报密码？运行 taxauth-desk enter ${tin} --forgot 查看重置渠道`);
       }
       throw error;

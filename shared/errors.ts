@@ -62,6 +62,11 @@ const ERRORS = {
     423,
     "申报密码输错超过 5 次（含），已被锁定，可以在 120 分钟之后再试，也可以由税务登记的法定代表人或者财务经理通过个人所得税 APP 和 WEB 渠道，或者前往办税大厅进行重置",
   ],
+  // Answered with the time it reopens in the message.
+  DECLARATION_UNIT_CLOSED: [
+    423,
+    "该单位的申报密码在1小时内被多人多次输错，为保护单位安全，申报密码验证已暂停120分钟。有办税授权的人员、法定代表人和财务负责人可直接进入",
+  ],
   DECLARATION_PASSWORD_NOT_SET: [409, "该单位尚未设置申报密码，请由法定代表人或财务负责人设置，或前往办税大厅申请"],
   NOT_IN_UNIT: [409, "您尚未进入该单位"],
   CA_NOT_ALLOWED: [403, "该单位不是本市单位，不能使用CA证书校验"],

@@ -63,8 +63,10 @@ export function registrationService(deps: RegistrationDeps) {
 
   return {
     async verify(request: VerifyRequest): Promise<{ registrationTicket: string; expiresIn: number }> {
+      const codeId = await deps.registrationCodes.check(request, request.registrationCode, request);
+      // Only past the right code, so only the person the hall gave it to learns that they are registered.
       if (await registeredAlready(request)) throw new AppError("ALREADY_REGISTERED");
-      return ticketFor("register", await deps.registrationCodes.check(request, request.registrationCode));
+      return ticketFor("register", codeId);
     },
 
     /** Step 1 by face: `verificationId` is a check the face verifications passed. */

@@ -412,4 +412,29 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX desktop_session_unit_orders_by_position ON desktop_session_unit_orders (session_hash, position);
     `,
   },
+  {
+    // SQLite's version 13.
+    version: 14,
+    name: "declaration-unit-guard",
+    sql: `
+      -- 申报密码 failures across all people at a unit, one row each, kept for the hour they count.
+      -- Past the threshold the unit's password path closes: closed_until, and closed_by the failure
+      -- that closed it (a right password on that very try reopens it). Its managers are told of many
+      -- failures (alerted_at, the last such alert) and of the closing (closure_alerted_for, the
+      -- closed_until they were told of). The unit's row is the lock every try at the unit takes.
+      CREATE TABLE declaration_unit_guards (
+        unit_tin TEXT PRIMARY KEY,
+        closed_until BIGINT,
+        closed_by TEXT,
+        alerted_at BIGINT,
+        closure_alerted_for BIGINT
+      );
+      CREATE TABLE declaration_unit_failures (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX declaration_unit_failures_by_unit ON declaration_unit_failures (unit_tin, at);
+    `,
+  },
 ];

@@ -447,4 +447,28 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX desktop_session_unit_orders_by_position ON desktop_session_unit_orders (session_hash, position);
     `,
   },
+  {
+    version: 13,
+    name: "declaration-unit-guard",
+    sql: `
+      -- 申报密码 failures across all people at a unit, one row each, kept for the hour they count.
+      -- Past the threshold the unit's password path closes: closed_until, and closed_by the failure
+      -- that closed it (a right password on that very try reopens it). Its managers are told of many
+      -- failures (alerted_at, the last such alert) and of the closing (closure_alerted_for, the
+      -- closed_until they were told of). The unit's row is the lock every try at the unit takes.
+      CREATE TABLE declaration_unit_guards (
+        unit_tin TEXT PRIMARY KEY,
+        closed_until INTEGER,
+        closed_by TEXT,
+        alerted_at INTEGER,
+        closure_alerted_for INTEGER
+      );
+      CREATE TABLE declaration_unit_failures (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX declaration_unit_failures_by_unit ON declaration_unit_failures (unit_tin, at);
+    `,
+  },
 ];

@@ -10,6 +10,8 @@ export function declarationPasswordStore(sql: Sql) {
   const version = "SELECT version FROM declaration_password_versions WHERE unit_tin = ?";
   // Every person's guard at the unit: subjects are `declaration:<person>:<纳税人识别号>` (declarationSubject).
   const clearLockouts = "DELETE FROM login_guards WHERE subject LIKE 'declaration:%:' || ?";
+  const clearUnitFailures = "DELETE FROM declaration_unit_failures WHERE unit_tin = ?";
+  const clearUnitGuard = "DELETE FROM declaration_unit_guards WHERE unit_tin = ?";
 
   return {
     transaction: <T>(fn: () => Promise<T>) => sql.transaction(fn),
@@ -17,8 +19,12 @@ export function declarationPasswordStore(sql: Sql) {
     bumpVersion: (tin: string, at: number) => sql.run(bumpVersion, [tin, at]),
     /** The unit's version; 0 while none was ever set. */
     version: async (tin: string) => (await sql.value<number>(version, [tin])) ?? 0,
-    /** Forgets every person's failed tries at the unit. */
-    clearLockouts: (tin: string) => sql.run(clearLockouts, [tin]),
+    /** Forgets every person's failed tries at the unit, and the unit-wide count (reopening it). */
+    async clearLockouts(tin: string): Promise<void> {
+      await sql.run(clearLockouts, [tin]);
+      await sql.run(clearUnitFailures, [tin]);
+      await sql.run(clearUnitGuard, [tin]);
+    },
   };
 }
 

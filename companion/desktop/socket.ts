@@ -43,8 +43,8 @@ export type DesktopRoutesDeps = Pick<
   | "captchas"
   | "clock"
   | "config"
-  | "declarationAlerts"
   | "declarationPasswords"
+  | "declarationUnitGuard"
   | "desktopPairing"
   | "grants"
   | "login"
@@ -89,7 +89,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
       managers: core.grants.managers,
       today: core.grants.today,
       declarationPasswords: core.declarationPasswords,
-      declarationAlerts: core.declarationAlerts,
+      declarationUnitGuard: core.declarationUnitGuard,
       appDownloadUrl: core.config.appDownloadUrl,
       ca: core.ca,
     }),

@@ -1,8 +1,8 @@
 import type { DesktopRequest } from "../../shared/desktop/protocol.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import type { PeopleStore } from "../accounts/people.js";
-import type { DeclarationFailureAlerts } from "../declaration/failure-alerts.js";
 import { type DeclarationPasswords, declarationSubject } from "../declaration/passwords.js";
+import type { DeclarationUnitGuard } from "../declaration/unit-guard.js";
 import { AppError } from "../errors.js";
 import type { Managers } from "../grants/managers.js";
 import { qrSvg } from "../qr-svg.js";
@@ -18,14 +18,14 @@ export interface UnitEntryDeps extends GuardedAttemptDeps {
   managers: Managers;
   today: () => string;
   declarationPasswords: DeclarationPasswords;
-  declarationAlerts: DeclarationFailureAlerts;
+  declarationUnitGuard: DeclarationUnitGuard;
   appDownloadUrl: string;
 }
 
 /**
  * 单位办税验证: with an active grant, or as legal rep or finance manager, the person enters directly;
  * anyone else gives the unit's 申报密码, under the same counter, captcha and 120-minute lock as the
- * login password (per person, per unit).
+ * login password (per person, per unit), and under the unit-wide counter across people.
  */
 export async function enterUnit(
   deps: UnitEntryDeps,
@@ -44,6 +44,9 @@ export async function enterUnit(
 
   const direct = await directAccess(deps.managers, person, unit.tin, deps.today());
   if (direct) return entered(direct);
+  const { declarationUnitGuard: unitGuard } = deps;
+  // Before the prompt, and before the person's own counter: a closed unit spends nobody's tries.
+  await unitGuard.refuseIfClosed(unit.tin);
   if (!request.declarationPassword) throw new AppError("DECLARATION_PASSWORD_REQUIRED");
   if (!(await deps.declarationPasswords.isSet(unit.tin))) throw new AppError("DECLARATION_PASSWORD_NOT_SET");
   const password = request.declarationPassword;
@@ -51,9 +54,14 @@ export async function enterUnit(
     subject: declarationSubject(personId, unit.tin),
     captcha: request,
     check: async () => {
-      const right = await deps.declarationPasswords.matches(unit.tin, password);
+      const failure = await unitGuard.reserve(unit.tin);
+      const right = await deps.declarationPasswords.matches(unit.tin, password).catch(async (error: unknown) => {
+        await unitGuard.refund(unit.tin, failure);
+        throw error;
+      });
+      if (right) await unitGuard.refund(unit.tin, failure);
       // Telling the unit's managers is not part of the answer: a failure there changes nothing here.
-      if (!right) void deps.declarationAlerts.record(unit.tin).catch(() => undefined);
+      else void unitGuard.failed(unit.tin).catch(() => undefined);
       return right;
     },
     onSuccess: () => entered("password"),

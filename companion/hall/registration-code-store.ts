@@ -16,7 +16,6 @@ export interface LiveRegistrationCode {
   name: string;
   nationality: string;
   codeHash: string;
-  failures: number;
 }
 
 export interface NewRegistrationCode extends HallIdentity {
@@ -31,10 +30,9 @@ const REPLACE_UNUSED = `UPDATE registration_codes SET replaced_at = @now
   WHERE doc_type = @docType AND doc_number = @docNumber AND used_at IS NULL AND replaced_at IS NULL`;
 const INSERT = `INSERT INTO registration_codes (id, doc_type, doc_number, name, nationality, code_hash, issued_at, expires_at)
   VALUES (@id, @docType, @docNumber, @name, @nationality, @codeHash, @issuedAt, @expiresAt)`;
-const LIVE_CODE_OF = `SELECT id, name, nationality, code_hash, failures FROM registration_codes
+const LIVE_CODE_OF = `SELECT id, name, nationality, code_hash FROM registration_codes
   WHERE doc_type = @docType AND doc_number = @docNumber AND ${LIVE}`;
 const LIVE_IDENTITY = `SELECT doc_type, doc_number, name, nationality FROM registration_codes WHERE id = @id AND ${LIVE}`;
-const COUNT_FAILURE = "UPDATE registration_codes SET failures = failures + 1 WHERE id = ?";
 const MARK_USED = `UPDATE registration_codes SET used_at = @now WHERE id = @id AND ${LIVE}`;
 
 /** 大厅注册码, each kept hashed and bound to one person's document. */
@@ -54,21 +52,12 @@ export function registrationCodeStore(sql: Sql) {
       docNumber: string,
       now: number,
     ): Promise<LiveRegistrationCode | undefined> {
-      const row = await sql.one<{ id: string; name: string; nationality: string; code_hash: string; failures: number }>(
+      const row = await sql.one<{ id: string; name: string; nationality: string; code_hash: string }>(
         lockedLiveCodeOf,
         { docType, docNumber, now },
       );
-      return (
-        row && {
-          id: row.id,
-          name: row.name,
-          nationality: row.nationality,
-          codeHash: row.code_hash,
-          failures: row.failures,
-        }
-      );
+      return row && { id: row.id, name: row.name, nationality: row.nationality, codeHash: row.code_hash };
     },
-    countFailure: (id: string) => sql.run(COUNT_FAILURE, [id]),
     /** Whom a live code is bound to, or null. */
     async liveIdentity(id: string, now: number): Promise<HallIdentity | null> {
       const row = await sql.one<{ doc_type: DocumentType; doc_number: string; name: string; nationality: string }>(

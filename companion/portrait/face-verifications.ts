@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js";
 import type { PeopleStore } from "../accounts/people.js";
+import type { Captchas } from "../captcha/captchas.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { AppError, secondsUntil } from "../errors.js";
 import type { HallIdentity } from "../hall/registration-codes.js";
+import { type CaptchaAnswer, captchaRefusal } from "../security/captcha-gate.js";
 import type { FaceEngine } from "./face-engine.js";
 import { checkLiveness } from "./face-match.js";
 import type { FaceVerificationStore } from "./face-verification-store.js";
@@ -19,26 +21,24 @@ export interface FaceVerificationDeps {
   store: FaceVerificationStore;
   clock: Clock;
   people: PeopleStore;
+  captchas: Captchas;
   engine: FaceEngine;
   authority: PortraitAuthority;
 }
 
-/** Refusals that say something about the person's attempt; anything else (our side) is not counted. */
-const COUNTED = new Set([
-  "FACE_IMAGE_INVALID",
-  "FACE_NOT_FOUND",
-  "FACE_MULTIPLE",
-  "FACE_NO_MATCH",
-  "FACE_LIVENESS_FAILED",
-  "FACE_NOT_ENROLLED",
-]);
+/**
+ * Refusals that say something about the person's attempt. Anything else is not counted: our side
+ * failing, and frames with no face in them (an unreadable picture, nobody in front of the camera),
+ * which anyone could send in someone else's name.
+ */
+const COUNTED = new Set(["FACE_MULTIPLE", "FACE_NO_MATCH", "FACE_LIVENESS_FAILED", "FACE_NOT_ENROLLED"]);
 
 /**
  * 人脸识别认证注册, the check: the frames of a head turn pass the liveness check, and the most
  * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
  * subject of a registration ticket, like a hall code: the same step 2 finishes both.
  */
-export function faceVerificationService({ store, clock, people, engine, authority }: FaceVerificationDeps) {
+export function faceVerificationService({ store, clock, people, captchas, engine, authority }: FaceVerificationDeps) {
   const identityOf = async (id: string): Promise<HallIdentity | null> => {
     const verified = await store.unusedVerification(id, clock.now());
     return verified ? { docType: "居民身份证", ...verified, nationality: "中国" } : null;
@@ -58,25 +58,42 @@ export function faceVerificationService({ store, clock, people, engine, authorit
   }
 
   return {
-    /** Runs the check; the id of the passed verification, or the refusal saying why. */
-    async verify(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<string> {
-      if (await people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
+    /**
+     * Runs the check; the id of the passed verification, or the refusal saying why. After a counted
+     * failure that day, each try at the 居民身份证 needs `captcha`.
+     */
+    async verify(
+      identity: { docNumber: string; name: string },
+      frames: Uint8Array[],
+      captcha: CaptchaAnswer,
+    ): Promise<string> {
       const day = shanghaiDate(clock.now());
-      // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit.
-      await store.transaction(async () => {
-        if ((await store.lockedFailuresOn(identity.docNumber, day)) >= FACE_FAILURES_PER_DAY) {
+      // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit; the
+      // captcha is consumed in the same transaction.
+      const refusal = await store.transaction(async () => {
+        const failures = await store.lockedFailuresOn(identity.docNumber, day);
+        if (failures >= FACE_FAILURES_PER_DAY) {
           const tomorrow = startOfShanghaiDay(addDays(day, 1));
-          throw new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
+          return new AppError("FACE_DAILY_LIMIT", { retryAfter: secondsUntil(tomorrow, clock.now()) });
         }
-        await store.countFailure(identity.docNumber, day);
+        const captchaRefused = await captchaRefusal(captchas, failures > 0, captcha);
+        if (!captchaRefused) await store.countFailure(identity.docNumber, day);
+        return captchaRefused;
       });
+      if (refusal) throw refusal;
       try {
         await judge(identity, frames);
       } catch (error) {
-        if (!(error instanceof AppError && COUNTED.has(error.code))) await store.refundFailure(identity.docNumber, day);
-        throw error;
+        if (!(error instanceof AppError && COUNTED.has(error.code))) {
+          await store.refundFailure(identity.docNumber, day);
+          throw error;
+        }
+        // Counted: the next try needs a captcha, and the page shows its field.
+        throw new AppError(error.code, { captchaRequired: true });
       }
       await store.refundFailure(identity.docNumber, day);
+      // Only past a matching face, so only the person themselves learns that they are registered.
+      if (await people.byDocument("居民身份证", identity.docNumber)) throw new AppError("ALREADY_REGISTERED");
       const id = randomUUID();
       const now = clock.now();
       await store.insertVerification({

@@ -11,7 +11,7 @@ const portraitRoutes: FastifyPluginAsync<PortraitRoutesDeps> = async (app, core)
   serve(app, accountsApi.registerFace, async ({ body, log }) => {
     const { docNumber, name, frames } = body;
     const photos = frames.map((frame) => Buffer.from(frame.replace(/^data:[^,]*,/, ""), "base64"));
-    const verificationId = await core.faceVerifications.verify({ docNumber, name }, photos);
+    const verificationId = await core.faceVerifications.verify({ docNumber, name }, photos, body);
     log.info({ via: core.portraitAuthority.kind }, "face check passed");
     return core.registration.faceVerified(verificationId);
   });

@@ -1,12 +1,13 @@
 /**
  * The background service worker: while a session token is stored, it keeps the event socket open,
  * tells the person when a unit grants, changes or ends their 办税权限 (a browser notification), warns
- * a unit's 法定代表人 / 财务负责人 when wrong 申报密码 tries pile up there (申报密码异常; clicking the
- * notice opens the unit on the 企业办税权限 page), and keeps the toolbar badge at the number of
+ * a unit's managers when wrong 申报密码 tries pile up there, and when they close its password path
+ * (申报密码异常; clicking the notice opens the unit on the 企业办税权限 page), and keeps the toolbar badge at the number of
  * grants ending within 7 days.
  */
 import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
+import { shanghaiDateTimeText } from "../../shared/dates.js";
 import { companion } from "../lib/companion-client.js";
 import { connectEvents, type EventConnection, type GrantChangedEvent, type UnitAlertEvent } from "../lib/events.js";
 import { type MessageKey, t } from "../lib/i18n.js";
@@ -43,7 +44,15 @@ function notifyUnitAlert(event: UnitAlertEvent): void {
     type: "basic",
     iconUrl: browser.runtime.getURL("/icon/128.png"),
     title: t("notifyUnitAlertTitle"),
-    message: t("notifyUnitAlert", event.unitName, event.windowMinutes, event.failures),
+    message: event.closedUntil
+      ? t(
+          "notifyUnitClosed",
+          event.unitName,
+          event.windowMinutes,
+          event.failures,
+          shanghaiDateTimeText(Date.parse(event.closedUntil)),
+        )
+      : t("notifyUnitAlert", event.unitName, event.windowMinutes, event.failures),
     priority: 2,
   });
 }

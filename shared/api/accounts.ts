@@ -40,6 +40,8 @@ export const registerVerifyRequestSchema = withDocumentCheck(
       .regex(/^[0-9A-Za-z]{6}$/, "注册码为6位数字或字母")
       .transform((s) => s.toUpperCase()),
     nationality: nationalitySchema,
+    /** Needed after a wrong code for the same document (whoever tried it). */
+    ...captchaAnswerFields,
   }),
 );
 export const registerVerifyResponseSchema = z.object({
@@ -165,6 +167,8 @@ export const registerFaceRequestSchema = withDocumentCheck(
       .array(faceFrameSchema)
       .min(FACE_FRAMES_MIN, `请按提示转头，至少需要${FACE_FRAMES_MIN}张照片`)
       .max(FACE_FRAMES_MAX),
+    /** Needed after a failed check of the same 居民身份证 that day (whoever tried it). */
+    ...captchaAnswerFields,
   }),
 );
 /** A passed face check: the same ticket as a hall code's, for the SMS and step 2. */

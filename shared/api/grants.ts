@@ -320,13 +320,15 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     forGrantee: z.boolean(),
   }),
   z.object({ type: z.literal("session-ended"), reason: z.string() }),
-  /** Many wrong 申报密码 tries at a unit the receiver holds an office of. */
+  /** Many wrong 申报密码 tries, across people, at a unit the receiver manages. */
   z.object({
     type: z.literal("unit-alert"),
     unitTin: z.string(),
     unitName: z.string(),
     failures: z.number().int(),
     windowMinutes: z.number().int(),
+    /** Set when the failures closed the unit's password path: until when (ISO 8601). */
+    closedUntil: z.string().optional(),
   }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);

@@ -138,6 +138,8 @@ describe("人脸识别认证注册 in Chromium, with a fake camera", () => {
       const refusal = await waitForText(page, '[data-testid="form-error"]', "人脸识别未通过", 90_000);
       expect(refusal).toBe("人脸识别未通过：与公安人像库中的照片不一致");
       expect(await page.$('[data-testid="face-retry"]')).not.toBeNull();
+      // Counted: the retry needs the captcha, answered first.
+      await page.waitForSelector('[data-testid="captcha-image"]');
       expect(await page.$("#loginName")).toBeNull();
       await shot(page, "register-face-refused.png");
       await expectAccessible(page, "register: face refused");

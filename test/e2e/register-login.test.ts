@@ -161,6 +161,14 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await fill(page, "#name", person.name);
     expect(await page.$eval("#nationality", (el) => (el as HTMLInputElement).value)).toBe("中国");
     await shot(page, "register-identity.png");
+    // A wrong code first (I is not in the code alphabet): the next try needs the captcha.
+    await fill(page, "#registrationCode", "IIIIII");
+    await page.click('[data-testid="identity-next"]');
+    expect(await waitForText(page, '[data-testid="form-error"]', "注册码错误")).toBe("注册码错误、已使用或已过期");
+    await page.waitForSelector('[data-testid="captcha-image"]');
+    await expectAccessible(page, "register: identity step, a wrong code and the captcha");
+    await fill(page, "#registrationCode", code);
+    await fill(page, "#captchaAnswer", KNOWN_CAPTCHA_ANSWER);
     await page.click('[data-testid="identity-next"]');
 
     await fill(page, "#loginName", person.loginName);

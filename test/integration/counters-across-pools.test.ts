@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import { DEFAULT_APP_DOWNLOAD_URL } from "../../companion/config.js";
 import { type Core, openCore } from "../../companion/core.js";
+import { CLOSE_THRESHOLD } from "../../companion/declaration/unit-guard.js";
 import { AppError } from "../../companion/errors.js";
 import { REGISTRATION_CODE_MAX_FAILURES } from "../../companion/hall/registration-codes.js";
 import { FACE_FAILURES_PER_DAY } from "../../companion/portrait/face-verifications.js";
@@ -12,7 +14,7 @@ import { outboxGateway, readOutbox } from "../../companion/sms/gateway.js";
 import { SMS_MAX_FAILURES } from "../../companion/sms/sms-codes.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../../shared/qr-login/contract.js";
-import { freshOfficeDatabase, lastSmsCode, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
+import { freshOfficeDatabase, KNOWN_CAPTCHA_ANSWER, lastSmsCode, TEST_KEYCHAIN_SERVICE } from "../support/companion.js";
 import { newIdNumber, newPhone } from "../support/people.js";
 
 /**
@@ -41,7 +43,14 @@ async function companionCore(databaseUrl: string | undefined): Promise<Core> {
     qrLoginTtlSeconds: QR_LOGIN_TTL_SECONDS,
     appDownloadUrl: DEFAULT_APP_DOWNLOAD_URL,
     sms: outboxGateway(dataDir, { now: () => Date.now(), print: () => {} }),
+    captcha: fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
   });
+}
+
+/** A captcha issued by `core`, answered right: the tries below that need one carry it. */
+async function solved(core: Core) {
+  const { captchaId } = await core.captchas.issue();
+  return { captchaId, captchaAnswer: KNOWN_CAPTCHA_ANSWER };
 }
 
 beforeAll(async () => {
@@ -103,16 +112,17 @@ describe(`guessing counters across companions (${onPostgres ? "two pools on Post
     const identity = { docType: "居民身份证" as const, docNumber: newIdNumber(), name: "宋晓明", nationality: "中国" };
     const { code } = await cores[0]!.registrationCodes.issue(identity);
     // I and O are not in the code alphabet: never the right code.
-    const outcomes = await race((core) => core.registrationCodes.check(identity, "IIIIII"));
+    const outcomes = await race(async (core) => core.registrationCodes.check(identity, "IIIIII", await solved(core)));
     expect(tally(outcomes)).toEqual({
       REGISTRATION_CODE_INVALID: REGISTRATION_CODE_MAX_FAILURES - 1,
       REGISTRATION_CODE_LOCKED: TRIES - REGISTRATION_CODE_MAX_FAILURES + 1,
     });
-    const failures = await cores[1]!.sql.value<number>("SELECT failures FROM registration_codes WHERE doc_number = ?", [
-      identity.docNumber,
-    ]);
+    // The document's counter (the only registration counter this file makes).
+    const failures = await cores[1]!.sql.value<number>(
+      "SELECT failures FROM login_guards WHERE subject LIKE 'registration:%'",
+    );
     expect(failures).toBe(REGISTRATION_CODE_MAX_FAILURES);
-    await expect(cores[1]!.registrationCodes.check(identity, code)).rejects.toMatchObject({
+    await expect(cores[1]!.registrationCodes.check(identity, code, await solved(cores[1]!))).rejects.toMatchObject({
       code: "REGISTRATION_CODE_LOCKED",
     });
   });
@@ -146,10 +156,26 @@ describe(`guessing counters across companions (${onPostgres ? "two pools on Post
     expect(await cores[1]!.sql.value<number>("SELECT COUNT(*) FROM sms_codes WHERE phone = ?", [phone])).toBe(1);
   });
 
+  it("counts exactly twenty 申报密码 failures at a unit across people, then its password path is closed", async () => {
+    const tin = `9144030071526${String(Date.now() % 1e5).padStart(5, "0")}`;
+    const outcomes = await race(async (core) => {
+      await core.declarationUnitGuard.reserve(tin);
+      return "counted";
+    });
+    expect(tally(outcomes)).toEqual({ counted: CLOSE_THRESHOLD, DECLARATION_UNIT_CLOSED: TRIES - CLOSE_THRESHOLD });
+    const failures = await cores[1]!.sql.value<number>(
+      "SELECT COUNT(*) FROM declaration_unit_failures WHERE unit_tin = ?",
+      [tin],
+    );
+    expect(failures).toBe(CLOSE_THRESHOLD);
+  });
+
   it("counts exactly five failed face checks of a 居民身份证 in a day", async () => {
     const docNumber = newIdNumber();
     // No frames: the liveness check refuses before any model runs, a failure that counts.
-    const outcomes = await race((core) => core.faceVerifications.verify({ docNumber, name: "宋晓明" }, []));
+    const outcomes = await race(async (core) =>
+      core.faceVerifications.verify({ docNumber, name: "宋晓明" }, [], await solved(core)),
+    );
     expect(tally(outcomes)).toEqual({
       FACE_LIVENESS_FAILED: FACE_FAILURES_PER_DAY,
       FACE_DAILY_LIMIT: TRIES - FACE_FAILURES_PER_DAY,

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
 import { faceDistance, SAME_PERSON_THRESHOLD } from "../../companion/portrait/face-match.js";
-import { api, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { api, KNOWN_CAPTCHA_ANSWER, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
 import {
   base64Frames,
   enrollPortrait,
@@ -16,7 +16,7 @@ import {
   type TestFace,
   variations,
 } from "../support/faces.js";
-import { finishRegistration, newPerson } from "../support/people.js";
+import { finishRegistration, newPerson, solvedCaptcha } from "../support/people.js";
 
 // The real face model: ~0.3–1 s a photo on this machine.
 const SLOW = 120_000;
@@ -28,10 +28,19 @@ beforeAll(async () => {
   await sampleFaces();
 }, SLOW);
 
-/** 人脸识别认证注册 step 1, as the register page sends it. */
-const faceCheck = (person: { docNumber: string; name: string }, frames: Buffer[]) =>
+/**
+ * 人脸识别认证注册 step 1, as the register page sends it once a failure has asked for the captcha
+ * (solved here on every try; a try that needs none leaves it unused).
+ */
+const faceCheck = async (person: { docNumber: string; name: string }, frames: Buffer[]) =>
   api(companion, "/api/register/face", {
-    body: { docType: "居民身份证", docNumber: person.docNumber, name: person.name, frames: base64Frames(frames) },
+    body: {
+      docType: "居民身份证",
+      docNumber: person.docNumber,
+      name: person.name,
+      frames: base64Frames(frames),
+      ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
+    },
   });
 
 const enroll = (person: { docNumber: string; name: string }, face: TestFace) => enrollPortrait(companion, person, face);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../../companion/clock.js";
 import {
   api,
+  KNOWN_CAPTCHA_ANSWER,
   lastSmsCode,
   manualClock,
   type RunningCompanion,
@@ -9,7 +10,13 @@ import {
   startCompanion,
   storeOf,
 } from "../support/companion.js";
-import { newPerson, registerPerson, type TestPerson, verifyRegistrationCode } from "../support/people.js";
+import {
+  newPerson,
+  registerPerson,
+  solvedCaptcha,
+  type TestPerson,
+  verifyRegistrationCode,
+} from "../support/people.js";
 
 let companion: RunningCompanion | undefined;
 afterEach(async () => {
@@ -59,6 +66,7 @@ describe("大厅注册码注册", () => {
     companion = await startCompanion();
     const person = newPerson();
     const { code } = await companion.app.core.registrationCodes.issue(person);
+    const solved = () => solvedCaptcha(companion as RunningCompanion, KNOWN_CAPTCHA_ANSWER);
     expect((await verifyRegistrationCode(companion, { ...person, name: "李四" }, code)).body.code).toBe(
       "REGISTRATION_CODE_INVALID",
     );
@@ -66,11 +74,18 @@ describe("大厅注册码注册", () => {
       "VALIDATION_FAILED",
     );
     for (let i = 0; i < 3; i++) {
-      expect((await verifyRegistrationCode(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_INVALID");
+      const wrong = await verifyRegistrationCode(companion, person, "ZZZZZZ", await solved());
+      expect(wrong.body.code).toBe("REGISTRATION_CODE_INVALID");
     }
     // Fifth wrong try (the wrong name counted too): the code is spent.
-    expect((await verifyRegistrationCode(companion, person, "ZZZZZZ")).body.code).toBe("REGISTRATION_CODE_LOCKED");
-    expect((await verifyRegistrationCode(companion, person, code)).body.code).toBe("REGISTRATION_CODE_LOCKED");
+    const fifth = await verifyRegistrationCode(companion, person, "ZZZZZZ", await solved());
+    expect(fifth.body.code).toBe("REGISTRATION_CODE_LOCKED");
+    expect((await verifyRegistrationCode(companion, person, code, await solved())).body.code).toBe(
+      "REGISTRATION_CODE_LOCKED",
+    );
+    // A new code from the hall starts afresh.
+    const renewed = await companion.app.core.registrationCodes.issue(person);
+    expect((await verifyRegistrationCode(companion, person, renewed.code)).status).toBe(200);
   });
 
   it("expires codes after 7 days", async () => {
@@ -89,10 +104,13 @@ describe("大厅注册码注册", () => {
     const person = newPerson();
     const first = await companion.app.core.registrationCodes.issue(person);
     const second = await companion.app.core.registrationCodes.issue(person);
+    const solved = () => solvedCaptcha(companion as RunningCompanion, KNOWN_CAPTCHA_ANSWER);
     expect((await verifyRegistrationCode(companion, person, first.code)).body.code).toBe("REGISTRATION_CODE_INVALID");
-    const ticket = (await verifyRegistrationCode(companion, person, second.code)).body.registrationTicket;
+    const ticket = (await verifyRegistrationCode(companion, person, second.code, await solved())).body
+      .registrationTicket;
     expect((await completeWith(companion, person, ticket)).status).toBe(200);
-    expect((await verifyRegistrationCode(companion, person, second.code)).body.code).toBe("ALREADY_REGISTERED");
+    // Used: the code is as wrong as any other now (being registered is told to nobody here).
+    expect((await verifyRegistrationCode(companion, person, second.code)).body.code).toBe("REGISTRATION_CODE_INVALID");
     const resend = await api(companion, "/api/sms/send", {
       body: { purpose: "register", ticket, phone: "13800138000" },
     });

@@ -43,8 +43,13 @@ export function newPerson(overrides: Partial<TestPerson> = {}): TestPerson {
 /** A companion as tests reach it: its address, and its data dir (whose outbox has its texts). */
 type Reached = Pick<RunningCompanion, "url" | "dataDir">;
 
-/** The register page's first step: the 注册码 and the identity it was issued for. */
-export const verifyRegistrationCode = (companion: { url: string }, person: TestPerson, registrationCode: string) =>
+/** The register page's first step: the 注册码 and the identity it was issued for (a captcha after a wrong code). */
+export const verifyRegistrationCode = (
+  companion: { url: string },
+  person: TestPerson,
+  registrationCode: string,
+  captcha: { captchaId?: string; captchaAnswer?: string } = {},
+) =>
   api(companion, "/api/register/verify", {
     body: {
       registrationCode,
@@ -52,6 +57,7 @@ export const verifyRegistrationCode = (companion: { url: string }, person: TestP
       docNumber: person.docNumber,
       name: person.name,
       nationality: person.nationality,
+      ...captcha,
     },
   });
 

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { FACE_FRAMES_MAX } from "../../../shared/api/accounts.js";
+import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { cameraProblem, stopTracks } from "../../lib/camera.js";
 import { CompanionError, companion } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
+import { useCaptchaGate } from "../../lib/use-captcha.js";
+import { validateAll } from "../../lib/use-field.js";
 import type { FaceIdentity } from "./FaceIdentityStep.js";
 
 /** The guidance in turn, and how long each is shown; frames are taken all along. */
@@ -34,7 +37,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * 人脸识别: camera preview with guidance (look straight, turn left, turn right) while frames are
- * taken; the companion checks the turn and compares the face with the 公安人像库.
+ * taken; the companion checks the turn and compares the face with the 公安人像库. After a failed
+ * check the retry needs a captcha, answered before the camera opens again.
  */
 export function FaceCaptureStep({
   identity,
@@ -48,6 +52,7 @@ export function FaceCaptureStep({
   const video = useRef<HTMLVideoElement>(null);
   const [phase, setPhase] = useState<Phase>({ kind: "opening" });
   const [attempt, setAttempt] = useState(0);
+  const gate = useCaptchaGate();
 
   useEffect(() => {
     let stream: MediaStream | null = null;
@@ -69,12 +74,18 @@ export function FaceCaptureStep({
       if (cancelled) return;
       setPhase({ kind: "checking" });
       try {
-        const { registrationTicket } = await companion.registerFace({ ...identity, frames });
+        const { registrationTicket } = await companion.registerFace({ ...identity, frames, ...gate.answer() });
         if (!cancelled) onVerified(registrationTicket);
       } catch (error) {
+        if (cancelled) return;
+        // A refusal of the captcha itself is shown under its field.
+        if (gate.refused(error instanceof CompanionError ? error.body : null)) {
+          setPhase({ kind: "failed", message: "", retry: true });
+          return;
+        }
         // After the day's last failure, trying again cannot help.
         const retry = !(error instanceof CompanionError && error.code === "FACE_DAILY_LIMIT");
-        if (!cancelled) setPhase({ kind: "failed", message: describeError(error), retry });
+        setPhase({ kind: "failed", message: describeError(error), retry });
       }
     };
     void run();
@@ -93,7 +104,10 @@ export function FaceCaptureStep({
       <p class="face-guide" role="status" data-testid="face-status">
         {phase.kind === "guiding" ? t(phase.key) : phase.kind === "checking" ? t("faceChecking") : null}
       </p>
-      {phase.kind === "failed" ? <FormError message={phase.message} /> : null}
+      {phase.kind === "failed" && phase.message ? <FormError message={phase.message} /> : null}
+      {phase.kind === "failed" && phase.retry && gate.needed ? (
+        <CaptchaField captcha={gate.captcha} field={gate.field} />
+      ) : null}
       <div class="actions">
         <button type="button" class="button button--secondary" onClick={onBack}>
           {t("faceBack")}
@@ -103,7 +117,9 @@ export function FaceCaptureStep({
             type="button"
             class="button button--primary"
             data-testid="face-retry"
-            onClick={() => setAttempt((n) => n + 1)}
+            onClick={() => {
+              if (!gate.needed || validateAll([gate.field])) setAttempt((n) => n + 1);
+            }}
           >
             {t("faceRetry")}
           </button>

@@ -1,19 +1,24 @@
 import { registerVerifyRequestSchema } from "../../../shared/api/accounts.js";
 import { checkNationality } from "../../../shared/identity/account-rules.js";
 import type { DocumentType } from "../../../shared/identity/documents.js";
+import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
 import { TextField } from "../../components/TextField.js";
 import { checkWith } from "../../lib/check-with.js";
-import { companion } from "../../lib/companion-client.js";
+import { CompanionError, companion } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
+import { useCaptchaGate } from "../../lib/use-captcha.js";
 import { applyFieldErrors, useField, validateAll } from "../../lib/use-field.js";
 
 const CHINA = "中国";
 
-/** 注册码, 证件类型, 证件号码, 姓名, 国籍 → the companion checks them against the hall code. */
+/**
+ * 注册码, 证件类型, 证件号码, 姓名, 国籍 → the companion checks them against the hall code; after a
+ * wrong code for the document, each try needs a captcha too.
+ */
 export function IdentityStep({
   notice,
   onVerified,
@@ -24,6 +29,7 @@ export function IdentityStep({
   const registrationCode = useField("", checkWith(registerVerifyRequestSchema.shape.registrationCode));
   const identity = useIdentityFields();
   const nationality = useField(CHINA, (v) => checkNationality(identity.docType, v));
+  const gate = useCaptchaGate();
 
   // Chinese documents mean 中国, a foreign one never does (the shared rule says which): prefill.
   const setDocType = (docType: DocumentType) => {
@@ -39,12 +45,14 @@ export function IdentityStep({
         registrationCode: registrationCode.value.trim(),
         ...values,
         nationality: nationality.value.trim(),
+        ...gate.answer(),
       });
       onVerified(result.registrationTicket, values.docType);
     },
     {
       initialError: notice,
       onError: (err) => {
+        if (gate.refused(err instanceof CompanionError ? err.body : null)) return null;
         const fields = { registrationCode, docNumber: identity.docNumber, name: identity.name, nationality };
         return applyFieldErrors(fields, fieldErrors(err)) ? null : describeError(err);
       },
@@ -53,7 +61,8 @@ export function IdentityStep({
 
   const submit = (event: Event) => {
     event.preventDefault();
-    if (validateAll([registrationCode, identity.docNumber, identity.name, nationality])) void verify.run();
+    const fields = [registrationCode, identity.docNumber, identity.name, nationality];
+    if (validateAll(gate.needed ? [...fields, gate.field] : fields)) void verify.run();
   };
 
   return (
@@ -67,6 +76,7 @@ export function IdentityStep({
       />
       <IdentityFields identity={{ ...identity, setDocType }} />
       <TextField id="nationality" label={t("fieldNationality")} field={nationality} maxLength={50} />
+      {gate.needed ? <CaptchaField captcha={gate.captcha} field={gate.field} /> : null}
       <FormError message={verify.error} />
       <div class="actions actions--form">
         <button type="submit" class="button button--primary" data-testid="identity-next" disabled={verify.busy}>
