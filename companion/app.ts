@@ -15,6 +15,7 @@ import { AppError, validationFailed } from "./errors.js";
 import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
+import { clientErrorHandler, frameworkRefusal, sendRefusal } from "./http/refusals.js";
 import sessionAuth from "./http/session-auth.js";
 import { logFile, loggerOptions } from "./logger.js";
 import portraitRoutes from "./portrait/routes.js";
@@ -37,7 +38,15 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     forceCloseConnections: true,
     // Only our own Host is valid anyway; keep ids short and non-sequential.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    // A request without Host reaches the guard, which refuses it in our words (Node would answer a bare 400).
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    // A URL the router cannot read (a bad percent-encoding) is refused like any other request.
+    frameworkErrors: (error, request, reply) =>
+      sendRefusal(request, reply, frameworkRefusal(error) ?? new AppError("INTERNAL")),
   });
+  // The API speaks JSON only: a text/plain body is refused (415), not handed to a route as a string.
+  app.removeContentTypeParser("text/plain");
   app.decorate("core", core);
   // Changes made by other processes (the hall CLI, the office's other companions) reach this
   // companion's sessions: polled, and at once at their notices.
@@ -60,11 +69,9 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       request.log.error({ err: error.cause, url: error.url }, "answer does not match its schema");
       return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
     }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      // Fastify's own refusals (bad JSON, body too large, wrong content type).
-      return reply.code(status).send({ code: "BAD_REQUEST", message: ERROR_MESSAGES.BAD_REQUEST });
-    }
+    // Fastify's own refusals (bad JSON, body too large, wrong content type).
+    const refusal = frameworkRefusal(error as { code?: string; statusCode?: number });
+    if (refusal) return reply.code(refusal.status).send(refusal.toBody());
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
   });
