@@ -8,6 +8,7 @@ import appDownloadRoutes from "./app-download/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
+import { secureDataDir } from "./data-dir.js";
 import declarationRoutes from "./declaration/routes.js";
 import desktopPairingRoutes from "./desktop/routes.js";
 import desktopRoutes from "./desktop/socket.js";
@@ -30,6 +31,8 @@ declare module "fastify" {
 
 /** The companion's HTTP app, not yet listening. Tests call this with their own config. */
 export async function buildApp(config: CompanionConfig): Promise<FastifyInstance> {
+  // Before anything writes there (the database, the log file).
+  const looseDataDirMode = secureDataDir(config.dataDir);
   const core = await openCore(config);
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), stream: config.logStream ?? logFile(config.dataDir) },
@@ -47,6 +50,12 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   });
   // The API speaks JSON only: a text/plain body is refused (415), not handed to a route as a string.
   app.removeContentTypeParser("text/plain");
+  if (looseDataDirMode !== undefined) {
+    app.log.warn(
+      { dataDir: config.dataDir, mode: looseDataDirMode.toString(8) },
+      "the data dir was open to other users: now 0700",
+    );
+  }
   app.decorate("core", core);
   // Changes made by other processes (the hall CLI, the office's other companions) reach this
   // companion's sessions: polled, and at once at their notices.
