@@ -22,7 +22,7 @@ export const REDACT_PATHS = [
 ];
 
 /** A URL as logged: its query string may carry a secret (a token pasted into a link), so it is left out. */
-export const withoutQuery = (url: string | undefined) => url?.replace(/\?.*$/s, "?[redacted]");
+const withoutQuery = (url: string | undefined) => url?.replace(/\?.*$/s, "?[redacted]");
 
 /** What Fastify logs of a request: its own fields, but the URL without its query string. */
 const requestFields = (request: {
