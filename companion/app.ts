@@ -8,6 +8,7 @@ import appDownloadRoutes from "./app-download/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
+import { secureDataDir } from "./data-dir.js";
 import declarationRoutes from "./declaration/routes.js";
 import desktopPairingRoutes from "./desktop/routes.js";
 import desktopRoutes from "./desktop/socket.js";
@@ -15,6 +16,7 @@ import { AppError, validationFailed } from "./errors.js";
 import eventRoutes from "./events/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
+import { clientErrorHandler, frameworkRefusal, sendRefusal } from "./http/refusals.js";
 import sessionAuth from "./http/session-auth.js";
 import { logFile, loggerOptions } from "./logger.js";
 import portraitRoutes from "./portrait/routes.js";
@@ -29,6 +31,8 @@ declare module "fastify" {
 
 /** The companion's HTTP app, not yet listening. Tests call this with their own config. */
 export async function buildApp(config: CompanionConfig): Promise<FastifyInstance> {
+  // Before anything writes there (the database, the log file).
+  const looseDataDirMode = secureDataDir(config.dataDir);
   const core = await openCore(config);
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), stream: config.logStream ?? logFile(config.dataDir) },
@@ -37,7 +41,21 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     forceCloseConnections: true,
     // Only our own Host is valid anyway; keep ids short and non-sequential.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    // A request without Host reaches the guard, which refuses it in our words (Node would answer a bare 400).
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    // A URL the router cannot read (a bad percent-encoding) is refused like any other request.
+    frameworkErrors: (error, request, reply) =>
+      sendRefusal(request, reply, frameworkRefusal(error) ?? new AppError("INTERNAL")),
   });
+  // The API speaks JSON only: a text/plain body is refused (415), not handed to a route as a string.
+  app.removeContentTypeParser("text/plain");
+  if (looseDataDirMode !== undefined) {
+    app.log.warn(
+      { dataDir: config.dataDir, mode: looseDataDirMode.toString(8) },
+      "the data dir was open to other users: now 0700",
+    );
+  }
   app.decorate("core", core);
   // Changes made by other processes (the hall CLI, the office's other companions) reach this
   // companion's sessions: polled, and at once at their notices.
@@ -60,11 +78,9 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       request.log.error({ err: error.cause, url: error.url }, "answer does not match its schema");
       return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
     }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      // Fastify's own refusals (bad JSON, body too large, wrong content type).
-      return reply.code(status).send({ code: "BAD_REQUEST", message: ERROR_MESSAGES.BAD_REQUEST });
-    }
+    // Fastify's own refusals (bad JSON, body too large, wrong content type).
+    const refusal = frameworkRefusal(error as { code?: string; statusCode?: number });
+    if (refusal) return reply.code(refusal.status).send(refusal.toBody());
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ code: "INTERNAL", message: ERROR_MESSAGES.INTERNAL });
   });

@@ -21,8 +21,26 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
+/** A URL as logged: its query string may carry a secret (a token pasted into a link), so it is left out. */
+const withoutQuery = (url: string | undefined) => url?.replace(/\?.*$/s, "?[redacted]");
+
+/** What Fastify logs of a request: its own fields, but the URL without its query string. */
+const requestFields = (request: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) => ({
+  method: request.method,
+  url: withoutQuery(request.url),
+  host: request.host,
+  remoteAddress: request.ip,
+  remotePort: request.socket?.remotePort,
+});
+
 export function loggerOptions(level: string): LoggerOptions {
-  return { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+  return { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, serializers: { req: requestFields } };
 }
 
 export const LOG_FILE_NAME = "companion.log";

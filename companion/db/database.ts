@@ -1,18 +1,30 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { secureDataDir } from "../data-dir.js";
 import { newerSchemaError, SQLITE_MIGRATIONS } from "./migrations.js";
 import type { Sql, SqlParams, SqlValue } from "./sql.js";
 
 export const DB_FILE_NAME = "taxauth.sqlite";
 
-/** Opens (creating if needed) the companion's SQLite file in WAL mode and applies migrations. */
+/** The database and the files SQLite keeps beside it in WAL mode. */
+const sqliteFiles = (file: string) => [file, `${file}-wal`, `${file}-shm`];
+
+/**
+ * Opens (creating if needed) the companion's SQLite file in WAL mode and applies migrations. The
+ * file, its WAL and its shared memory are the user's only (0600), whatever the umask.
+ */
 export function openDatabase(dataDir: string): Sql {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, DB_FILE_NAME));
+  secureDataDir(dataDir);
+  const file = join(dataDir, DB_FILE_NAME);
+  // SQLite gives the WAL and SHM files the database file's mode: create it 0600 first.
+  closeSync(openSync(file, "a", 0o600));
+  const db = new Database(file);
   db.pragma("journal_mode = WAL");
+  // Files made by an older companion, or by another process's umask, are tightened too.
+  for (const name of sqliteFiles(file)) if (existsSync(name)) chmodSync(name, 0o600);
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   // CLI commands and the running companion share the file: wait for each other's writes.

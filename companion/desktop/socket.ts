@@ -17,6 +17,7 @@ import { AppError } from "../errors.js";
 import { sendFrame } from "../sockets/frames.js";
 import { tokenBucket } from "../sockets/rate-limit.js";
 import { serveRequests } from "../sockets/request-server.js";
+import { socketRoute } from "../sockets/socket-route.js";
 import { type DesktopConnectionDeps, desktopConnection } from "./connection.js";
 import type { DesktopHandlers } from "./requests/handlers.js";
 import { loginRequests } from "./requests/login.js";
@@ -116,7 +117,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     sessions.stop();
   });
 
-  app.get(DESKTOP_PATH, { websocket: true }, (socket: WebSocket, request) => {
+  socketRoute(app, DESKTOP_PATH, {}, (socket, request) => {
     const connection = desktopConnection(connectionDeps, {
       send: (event) => sendFrame(socket, event),
       close: (code, reason) => socket.close(code, reason),

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
-import type { WebSocket } from "ws";
 import { eventClientMessageSchema, type ServerEvent } from "../../shared/api/grants.js";
 import { ERROR_MESSAGES } from "../../shared/errors.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { serveFrames } from "../sockets/frame-server.js";
 import { sendFrame } from "../sockets/frames.js";
+import { socketRoute } from "../sockets/socket-route.js";
 
 const AUTH_TIMEOUT_MS = 5_000;
 const SESSION_CHECK_MS = 30_000;
@@ -19,7 +19,7 @@ export type EventRoutesDeps = Pick<Core, "hub" | "sessions">;
  * the session token (not the URL, which may be logged).
  */
 const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (app, core) => {
-  app.get("/api/events", { websocket: true }, (socket: WebSocket, request) => {
+  socketRoute(app, "/api/events", {}, (socket, request) => {
     const send = (event: ServerEvent) => sendFrame(socket, event);
     let unsubscribe: (() => void) | null = null;
     let stopHearingEnds: (() => void) | undefined;

@@ -3,9 +3,11 @@ import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { Sessions } from "../accounts/sessions.js";
 
+/** `Bearer <token68>`; the scheme's name is case-insensitive (RFC 9110 §11.1). */
+const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
-  const header = headers.authorization;
-  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+  return BEARER.exec(headers.authorization ?? "")?.[1];
 }
 
 /**

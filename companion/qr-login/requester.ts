@@ -17,6 +17,8 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
   };
   // A code created after the connection closed is not watched: nothing would stop watching it.
   let closed = false;
+  // The connection's spent code, to tell it so if it redeems again; another connection learns nothing.
+  let redeemedRef: string | undefined;
   return {
     async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
       const created = await qr.create(requester, publicKey);
@@ -26,8 +28,10 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
     },
     /** The result for the client, and the new session's token for a connection that keeps it. */
     async redeem(ref: string, proof: string): Promise<{ result: QrRedeemed; personId: string; token: string }> {
+      if (ref === redeemedRef) throw new AppError("QR_ALREADY_USED");
       if (!watching.has(ref)) throw new AppError("QR_NOT_FOUND");
       const redeemed = await qr.redeem(ref, proof);
+      redeemedRef = ref;
       stopWatching();
       return {
         result: {

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from "fastify";
-import type { WebSocket } from "ws";
 import {
   QR_SOCKET_IDLE_TIMEOUT_MS,
   QR_SOCKET_MESSAGES_PER_MINUTE,
@@ -14,6 +13,7 @@ import { serve } from "../http/serve.js";
 import { sendFrame } from "../sockets/frames.js";
 import { perMinute } from "../sockets/rate-limit.js";
 import { serveRequests } from "../sockets/request-server.js";
+import { socketRoute } from "../sockets/socket-route.js";
 import type { QrRequester } from "./qr-logins.js";
 import { type QrRequesterConnection, qrRequesterConnection } from "./requester.js";
 
@@ -43,7 +43,7 @@ const qrLoginRoutes: FastifyPluginAsync<QrLoginRoutesDeps> = async (app, core) =
     await core.qrLogins.cancel(personId, body.ref);
   });
 
-  app.get(QR_LOGIN_SOCKET_PATH, { websocket: true }, (socket: WebSocket, request) => {
+  socketRoute(app, QR_LOGIN_SOCKET_PATH, { query: [QR_INSTALL_PARAM] }, (socket, request) => {
     // Each browser installation has its own creation limit; without an id, they share one.
     const install = installIdSchema.safeParse(
       new URL(request.url, "http://127.0.0.1").searchParams.get(QR_INSTALL_PARAM),

@@ -9,7 +9,7 @@ import type { RateLimiter } from "./rate-limit.js";
 export interface SocketLimits {
   /**
    * A frame over the limiter is refused with RATE_LIMITED; after `refusals` such frames the
-   * connection is closed (4429).
+   * connection is closed (4429) once every frame accepted before has been answered.
    */
   rate?: { limiter: RateLimiter; refusals: number };
   /** Closed (4408) after this long without a frame from the client. */
@@ -45,6 +45,14 @@ export function serveFrames<Message extends { type: string }>(
   const { limits = {} } = options;
   let rateRefusals = 0;
   let answeredPing = true;
+  /** Frames received and not yet answered. */
+  const inFlight = new Set<Promise<void>>();
+  /** Set once the connection is to close: nothing more is read. */
+  let closing = false;
+  const closeWhenAnswered = (code: number, reason: string) => {
+    closing = true;
+    void Promise.allSettled(inFlight).then(() => socket.close(code, reason));
+  };
   const idle = limits.idleMs === undefined ? undefined : setTimeout(() => socket.close(4408, "idle"), limits.idleMs);
   const heartbeat =
     limits.heartbeatMs === undefined
@@ -59,12 +67,14 @@ export function serveFrames<Message extends { type: string }>(
   });
 
   socket.on("message", (data: RawData, isBinary: boolean) => {
+    if (closing) return;
     idle?.refresh();
     const { frame, id } = readFrame(data, isBinary);
     // Every frame counts, malformed ones included.
     if (limits.rate && !limits.rate.limiter.admit()) {
       rateRefusals += 1;
-      if (rateRefusals > limits.rate.refusals) return socket.close(4429, "rate limit");
+      // The client must not lose the answer to a request it was allowed to make (was that order saved?).
+      if (rateRefusals > limits.rate.refusals) return closeWhenAnswered(4429, "rate limit");
       return options.refuse(new AppError("RATE_LIMITED", { retryAfter: 1 }), id);
     }
     if (frame === undefined) return options.refuse(new AppError("BAD_REQUEST"), null);
@@ -78,11 +88,15 @@ export function serveFrames<Message extends { type: string }>(
     }
     // Received now, not on a later tick: what a frame changes (hello pairs the connection) holds
     // for the frames right behind it.
-    options.receive(message).catch((error: unknown) => {
-      if (error instanceof AppError) return options.refuse(error, id);
-      options.log.error({ err: error, type: message.type }, "websocket frame failed");
-      socket.close(1011, "internal error");
-    });
+    const answered = options
+      .receive(message)
+      .catch((error: unknown) => {
+        if (error instanceof AppError) return options.refuse(error, id);
+        options.log.error({ err: error, type: message.type }, "websocket frame failed");
+        socket.close(1011, "internal error");
+      })
+      .finally(() => inFlight.delete(answered));
+    inFlight.add(answered);
   });
 
   socket.on("close", () => {

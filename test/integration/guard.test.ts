@@ -107,7 +107,7 @@ describe("request guard", () => {
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toEqual({ code: "BAD_REQUEST", message: "请求内容不正确" });
     const huge = await api(companion, "/api/login", { body: { account: "x".repeat(70_000), password: "p" } });
-    expect(huge.body.code).toBe("BAD_REQUEST");
+    expect(huge.body.code).toBe("PAYLOAD_TOO_LARGE");
     const wrongTypes = await api(companion, "/api/login", { body: { account: 42, password: ["x"] } });
     expect(wrongTypes.body).toMatchObject({ code: "VALIDATION_FAILED", message: "填写的信息不符合要求" });
     expect(JSON.stringify(wrongTypes.body)).not.toMatch(/at .*\.(ts|js):\d+/);

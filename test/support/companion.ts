@@ -57,6 +57,8 @@ export interface StartOptions {
   portrait?: { url: string; token?: string };
   /** This PostgreSQL database rather than the store the test run is on. */
   databaseUrl?: string;
+  /** The log goes to companion.log in the data dir, as when the companion runs for real (`logs` stays empty). */
+  logToFile?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     keychainService: TEST_KEYCHAIN_SERVICE,
     clock: options.clock ?? { now: () => Date.now() },
     logLevel: "info",
-    logStream,
+    logStream: options.logToFile ? undefined : logStream,
     qrLoginTtlSeconds: options.qrLoginTtlSeconds ?? QR_LOGIN_TTL_SECONDS,
     appDownloadUrl: DEFAULT_APP_DOWNLOAD_URL,
     portraitUrl: options.portrait?.url,
