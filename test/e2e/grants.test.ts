@@ -395,6 +395,8 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await clerkPopup.waitForSelector("#account");
     await clerkPopup.close();
     const popup = await loginInPopup(browserB, manager);
+    // The 企业办税权限 card comes with the units this person manages, a moment after login.
+    await popup.waitForSelector('[data-testid="open-manage"]');
     const opened = browserB.waitForTarget((target) => target.url().includes("/manage.html"));
     await popup.click('[data-testid="open-manage"]');
     const page = await (await opened).page();
