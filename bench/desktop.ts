@@ -113,7 +113,7 @@ async function inBatches<T, R>(items: T[], limit: number, fn: (item: T, index: n
   return results;
 }
 
-/** Pairs n desktop clients as a person does in the popup (允许); returns their client tokens. */
+/** Pairs n desktop clients as a person does in the popup (the code typed, 允许); returns their client tokens. */
 export async function pairClients(companion: Companion, sessionToken: string, n: number): Promise<string[]> {
   const url = `${companion.url.replace("http", "ws")}${DESKTOP_PATH}`;
   const tokens: string[] = [];
@@ -127,16 +127,16 @@ export async function pairClients(companion: Companion, sessionToken: string, n:
             event.event === "pair.approved" ? resolve(event.clientToken as string) : reject(new Error(event.event));
         }),
     );
-    await Promise.all(desks.map((desk, i) => desk.request("pair.request", { clientName: names[i] })));
-    const { status, body } = await request(`${companion.url}/api/desktop/pairings?limit=500`, { token: sessionToken });
-    if (status !== 200) throw new Error(`GET /api/desktop/pairings: ${status}`);
-    const idOf = new Map((body.items as Array<{ id: string; clientName: string }>).map((r) => [r.clientName, r.id]));
-    await inBatches(names, 20, async (name) => {
-      const approve = await request(`${companion.url}/api/desktop/pairings/${idOf.get(name)}/approve`, {
+    const codes = await Promise.all(
+      desks.map(async (desk, i) => (await desk.request("pair.request", { clientName: names[i] })).code as string),
+    );
+    await inBatches(codes, 20, async (code, i) => {
+      const approve = await request(`${companion.url}/api/desktop/pairings/approve`, {
         token: sessionToken,
-        body: {},
+        body: { code },
       });
-      if (approve.status !== 200) throw new Error(`approve ${name}: ${approve.status} ${JSON.stringify(approve.body)}`);
+      if (approve.status !== 200)
+        throw new Error(`approve ${names[i]}: ${approve.status} ${JSON.stringify(approve.body)}`);
     });
     tokens.push(...(await Promise.all(approved)));
     await Promise.all(desks.map((desk) => desk.close()));

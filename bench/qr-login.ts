@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import type WebSocket from "ws";
 import { DesktopClient, type SocketLike } from "../shared/desktop/client.js";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
+import { QR_CREATES_PER_CONNECTION } from "../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../shared/qr-login/requester-keys.js";
 import { BENCH_ACCOUNT, registerPerson } from "./login.js";
 import {
@@ -24,8 +25,8 @@ import {
 } from "./support.js";
 
 const WARMUP = 3;
-/** The companion lets one requester (a paired client) make 10 codes in 5 minutes. */
-const CODES_PER_REQUESTER = 10;
+/** The companion lets one connection make QR_CREATES_PER_CONNECTION codes in 5 minutes. */
+const CODES_PER_REQUESTER = QR_CREATES_PER_CONNECTION;
 /** Between runs, so neither connection nears the socket's rate limit (20 frames a second). */
 const PAUSE_MS = 150;
 
@@ -41,18 +42,15 @@ async function watchedSocket(url: string): Promise<WebSocket> {
   return socket;
 }
 
-/** A new desktop connection, paired as a person does it in the popup (允许), as `taxauth-desk pair`. */
+/** A new desktop connection, paired as a person does it in the popup (the code typed, 允许), as `taxauth-desk pair`. */
 async function pairedClient(companion: Companion, sessionToken: string, clientName: string): Promise<DesktopClient> {
   const socket = await watchedSocket(`${companion.url.replace("http", "ws")}${DESKTOP_PATH}`);
   const client = new DesktopClient(socket as unknown as SocketLike);
   const approved = client.nextEvent("pair.approved");
   const { code } = await client.request("pair.request", { clientName });
-  const { body } = await request(`${companion.url}/api/desktop/pairings`, { token: sessionToken });
-  const pending = (body.items as Array<{ id: string; code: string }>).find((r) => r.code === code);
-  if (!pending) throw new Error(`pairing ${code} not listed: ${JSON.stringify(body)}`);
-  const answer = await request(`${companion.url}/api/desktop/pairings/${pending.id}/approve`, {
+  const answer = await request(`${companion.url}/api/desktop/pairings/approve`, {
     token: sessionToken,
-    body: {},
+    body: { code },
   });
   if (answer.status !== 200) throw new Error(`approve: ${answer.status} ${JSON.stringify(answer.body)}`);
   await approved;

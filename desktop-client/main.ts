@@ -52,7 +52,7 @@ function program(): Command {
 
   desk
     .command("pair")
-    .description("向本地服务申请配对，由已登录的人在浏览器扩展的弹出窗口中核对配对码并允许")
+    .description("向本地服务申请配对，由已登录的人在浏览器扩展的弹出窗口中输入配对码并允许")
     .option("--name <客户端名称>", "在弹出窗口中显示的客户端名称", `taxauth-desk (${hostname()})`)
     .action(async (options: { name: string }) => pair(globals(), options.name));
 
@@ -98,29 +98,30 @@ function program(): Command {
   return desk;
 }
 
+const PAIRING_EXPIRED = "配对请求已过期，请重新运行 taxauth-desk pair";
+
 async function pair({ url, config }: GlobalOptions, clientName: string): Promise<void> {
   const { client, socket } = await connect(url);
   try {
     const decided = new Promise<DesktopEvent>((resolve) => {
       const off = client.onEvent((event) => {
-        if (event.event !== "pair.approved" && event.event !== "pair.denied") return;
+        if (event.event !== "pair.approved" && event.event !== "pair.denied" && event.event !== "pair.expired") return;
         off();
         resolve(event);
       });
     });
     const { code, expiresIn } = await client.request("pair.request", { clientName });
-    say(`配对码 ${code}：请在浏览器扩展的弹出窗口中核对并允许`);
+    say(`配对码 ${code}：请在浏览器扩展的弹出窗口中输入此配对码并允许`);
     say(`（${Math.round(expiresIn / 60)} 分钟内有效；客户端名称：${clientName}）`);
     const decision = await Promise.race([
       decided,
       new Promise<never>((_, reject) => {
-        setTimeout(
-          () => reject(new DeskError("配对请求已过期，请重新运行 taxauth-desk pair")),
-          expiresIn * 1000,
-        ).unref();
+        setTimeout(() => reject(new DeskError(PAIRING_EXPIRED)), expiresIn * 1000).unref();
         socket.once("close", () => reject(new DeskError("与本地服务的连接已断开", 3)));
       }),
     ]);
+    // Nobody answered in time, or newer requests (a flood of them) pushed this one out.
+    if (decision.event === "pair.expired") throw new DeskError(PAIRING_EXPIRED);
     if (decision.event !== "pair.approved") throw new DeskError(ERROR_MESSAGES.PAIRING_DENIED);
     saveClient(config, { clientToken: decision.clientToken, clientName, url, pairedAt: new Date().toISOString() });
     say(`配对成功：客户端令牌已保存到 ${config}`);

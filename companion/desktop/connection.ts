@@ -114,7 +114,7 @@ export function desktopConnection(deps: DesktopConnectionDeps, peer: DesktopPeer
   const connection = {
     send: peer.send,
     /** 扫码登录 as the requester: the connection's QR code and the events it hears. */
-    qrRequester: qrRequesterConnection(deps.qrLogins, peer.send),
+    qrRequester: qrRequesterConnection(deps.qrLogins, deps.clock, peer.send),
     /** Outstanding CA challenges: 纳税人识别号 → the challenge and when it was made. */
     challenges: new Map<string, { challenge: string; at: number }>(),
     /** The connection's pairing request while it waits for the person's answer. */

@@ -1,21 +1,31 @@
 import { randomInt, randomUUID } from "node:crypto";
-import type { PairingRequest as PairingRequestView } from "../../shared/api/desktop.js";
+import type { PairingMatch } from "../../shared/api/desktop.js";
 import type { Page, PageQuery } from "../../shared/api/paging.js";
+import { PAIRING_MAX_PENDING } from "../../shared/desktop/protocol.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { listInMemory, readPage } from "../db/paging.js";
+import { readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import { keyedListeners } from "../events/listeners.js";
 import { newToken, tokenDigest } from "../security/secrets.js";
+import { type WindowLimit, windowLimit } from "../security/window-limit.js";
 import type { PairedClient, PairedClientStore } from "./paired-client-store.js";
 
 export const PAIRING_TTL = 5 * MINUTE;
+/**
+ * Codes typed by one person that match no request, within the window, before a pause: they are 6
+ * digits. The window is a request's life, so a pause outlasts none of the requests it was about.
+ */
+const MAX_WRONG_CODES = 5;
+const WRONG_CODE_WINDOW = PAIRING_TTL;
 
-export interface PairingRequest {
+interface PairingRequest {
   id: string;
   clientName: string;
   code: string;
   requestedAt: number;
+  decide(decision: Decision): void;
+  expiry: NodeJS.Timeout;
 }
 
 type Decision =
@@ -25,72 +35,97 @@ type Decision =
 
 /**
  * Pairing of desktop clients: a client without an Origin is served only once paired. It asks to
- * pair and shows a 6-digit code; a logged-in person compares it in the popup and approves or
- * denies; an approved client gets its own token (stored hashed, revocable). Pending requests live
- * with their connection, in memory.
+ * pair and shows a 6-digit code; a logged-in person types that code in the popup, sees which
+ * client it names, and approves or denies; an approved client gets its own token (stored hashed,
+ * revocable). Pending requests live with their connection, in memory, one per connection and at
+ * most PAIRING_MAX_PENDING in all: past that the oldest goes, so a new request always gets in.
+ * Nobody is shown a list: a code is unique among the pending requests, and only typing it reaches
+ * its request.
  */
 export function desktopPairingService({ store, clock }: { store: PairedClientStore; clock: Clock }) {
-  const pending = new Map<string, PairingRequest & { decide(decision: Decision): void; expiry: NodeJS.Timeout }>();
+  /** By id, oldest first (a Map keeps insertion order). */
+  const pending = new Map<string, PairingRequest>();
+  /** The id of the pending request showing each code. */
+  const byCode = new Map<string, string>();
+  /** Wrong codes typed, per person. */
+  const wrongCodes = new Map<string, WindowLimit>();
   /** Open connections of each paired client, told at once when the client is revoked. */
   const connections = keyedListeners();
-  const live = () => {
-    const now = clock.now();
-    for (const [id, request] of pending) if (now - request.requestedAt >= PAIRING_TTL) expire(id);
-    return [...pending.values()];
-  };
+
   const take = (id: string) => {
     const request = pending.get(id);
     if (request) {
       clearTimeout(request.expiry);
       pending.delete(id);
+      byCode.delete(request.code);
     }
     return request;
   };
   const expire = (id: string) => take(id)?.decide({ outcome: "expired" });
+  const isLive = (request: PairingRequest) => {
+    if (clock.now() - request.requestedAt < PAIRING_TTL) return true;
+    expire(request.id);
+    return false;
+  };
+  const newCode = () => {
+    // At most PAIRING_MAX_PENDING of a million codes are taken: a free one comes at the first draw or so.
+    for (;;) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      if (!byCode.has(code)) return code;
+    }
+  };
+
+  /** The live request showing `code`, typed by the person; wrong codes are counted and limited. */
+  function typed(personId: string, code: string): PairingRequest {
+    const wrong = wrongCodes.get(personId);
+    wrong?.refuseWhenFull("PAIRING_CODE_LOCKED");
+    const id = byCode.get(code);
+    const request = id === undefined ? undefined : pending.get(id);
+    if (request && isLive(request)) return request;
+    for (const [person, limit] of wrongCodes) if (limit.idle) wrongCodes.delete(person);
+    const counted = wrong ?? windowLimit(clock, MAX_WRONG_CODES, WRONG_CODE_WINDOW);
+    counted.count();
+    wrongCodes.set(personId, counted);
+    throw new AppError("PAIRING_NOT_FOUND");
+  }
 
   return {
-    /** Opens a request; `decide` is called once, when a person approves or denies it. */
+    /** Opens a request; `decide` is called once: approved, denied, or expired (time, or pushed out). */
     request(clientName: string, decide: (decision: Decision) => void): { id: string; code: string; expiresIn: number } {
+      const oldest = pending.keys().next();
+      if (pending.size >= PAIRING_MAX_PENDING && !oldest.done) expire(oldest.value);
       const id = randomUUID();
-      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      const code = newCode();
       const expiry = setTimeout(() => expire(id), PAIRING_TTL);
       expiry.unref();
       pending.set(id, { id, clientName, code, requestedAt: clock.now(), decide, expiry });
+      byCode.set(code, id);
       return { id, code, expiresIn: PAIRING_TTL / 1000 };
     },
-    /** The connection went away: its request goes too. */
+    /** The connection went away (or asked anew): its request goes too. */
     withdraw: (id: string) => void take(id),
-    /** Pending requests, oldest first; q finds a client name containing it. */
-    pending: (query: PageQuery): Promise<Page<PairingRequestView>> =>
-      readPage(
-        listInMemory(
-          live().sort((a, b) => a.requestedAt - b.requestedAt || (a.id < b.id ? -1 : 1)),
-          ["number", "string"],
-          (request) => [request.requestedAt, request.id],
-          (request, needle) => request.clientName.includes(needle),
-        ),
-        query,
-        ({ id, clientName, code, requestedAt }) => ({
-          id,
-          clientName,
-          code,
-          requestedAt: new Date(requestedAt).toISOString(),
-        }),
-      ),
+    /** How many requests wait: all the popup shows of them. */
+    pendingCount: (): number => [...pending.values()].filter(isLive).length,
 
-    async approve(requestId: string, ownerId: string): Promise<PairedClient> {
-      if (!live().some((r) => r.id === requestId)) throw new AppError("PAIRING_NOT_FOUND");
-      const request = take(requestId) as NonNullable<ReturnType<typeof take>>;
+    /** The request showing the typed code, for the person to check its name. */
+    find(personId: string, code: string): PairingMatch {
+      const request = typed(personId, code);
+      return {
+        clientName: request.clientName,
+        requestedAt: new Date(request.requestedAt).toISOString(),
+        expiresIn: Math.max(0, Math.floor((request.requestedAt + PAIRING_TTL - clock.now()) / 1000)),
+      };
+    },
+    async approve(personId: string, code: string): Promise<PairedClient> {
+      const request = take(typed(personId, code).id) as PairingRequest;
       const clientToken = newToken();
       const client = { id: randomUUID(), name: request.clientName, pairedAt: clock.now(), lastSeenAt: null };
-      await store.insert(client, tokenDigest(clientToken), ownerId);
+      await store.insert(client, tokenDigest(clientToken), personId);
       request.decide({ outcome: "approved", clientToken, client });
       return client;
     },
-    deny(requestId: string): void {
-      const request = take(requestId);
-      if (!request) throw new AppError("PAIRING_NOT_FOUND");
-      request.decide({ outcome: "denied" });
+    deny(personId: string, code: string): void {
+      take(typed(personId, code).id)?.decide({ outcome: "denied" });
     },
 
     /** The paired client behind a token, or null (unknown or revoked). */

@@ -7,7 +7,7 @@ import type { PairedClient } from "./paired-client-store.js";
 /** What these routes use of the companion. */
 export type DesktopPairingRoutesDeps = Pick<Core, "desktopPairing">;
 
-/** The popup's side of desktop pairing: pending requests to 允许 or 拒绝, and the person's clients. */
+/** The popup's side of desktop pairing: the typed code's request to 允许 or 拒绝, and the person's clients. */
 const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async (app, core) => {
   const clientView = (client: PairedClient): PairedClientView => ({
     id: client.id,
@@ -16,14 +16,16 @@ const desktopPairingRoutes: FastifyPluginAsync<DesktopPairingRoutesDeps> = async
     lastSeenAt: client.lastSeenAt === null ? null : new Date(client.lastSeenAt).toISOString(),
   });
 
-  serve(app, desktopApi.pairingRequests, async ({ query }) => core.desktopPairing.pending(query));
+  serve(app, desktopApi.pairingsPending, async () => ({ pending: core.desktopPairing.pendingCount() }));
 
-  serve(app, desktopApi.approvePairing, async ({ personId, params }) =>
-    clientView(await core.desktopPairing.approve(params.id, personId)),
+  serve(app, desktopApi.findPairing, async ({ personId, body }) => core.desktopPairing.find(personId, body.code));
+
+  serve(app, desktopApi.approvePairing, async ({ personId, body }) =>
+    clientView(await core.desktopPairing.approve(personId, body.code)),
   );
 
-  serve(app, desktopApi.denyPairing, async ({ params }) => {
-    core.desktopPairing.deny(params.id);
+  serve(app, desktopApi.denyPairing, async ({ personId, body }) => {
+    core.desktopPairing.deny(personId, body.code);
   });
 
   serve(app, desktopApi.desktopClients, async ({ personId, query }) => {

@@ -72,7 +72,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
     changes: core.unitChanges,
   });
   const handlers: DesktopHandlers<DesktopRequestType> = {
-    ...pairingRequests({ pairing: core.desktopPairing, people: core.people }),
+    ...pairingRequests({ pairing: core.desktopPairing, people: core.people, clock: core.clock }),
     ...loginRequests({ captchas: core.captchas, login: core.login }),
     ...unitListRequests({
       unitLists: core.unitLists,

@@ -53,11 +53,6 @@ const fromRow = (row: QrRow): QrSession => ({
  */
 export function qrLoginStore(sql: Sql) {
   const byRef = "SELECT * FROM qr_logins WHERE ref = ?";
-  const recentOf = {
-    requester:
-      "SELECT created_at FROM qr_logins WHERE requester = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
-    kind: "SELECT created_at FROM qr_logins WHERE client_kind = ? AND created_at > ? ORDER BY created_at LIMIT 1 OFFSET ?",
-  };
   const insert = `INSERT INTO qr_logins (ref, requester, client_kind, client_name, public_key, fingerprint, challenge_hash, state, created_at, expires_at)
      VALUES (@ref, @requester, @kind, @name, @publicKey, @fingerprint, @challengeHash, 'waiting', @createdAt, @expiresAt)`;
   const forget = "DELETE FROM qr_logins WHERE created_at < ?";
@@ -74,6 +69,7 @@ export function qrLoginStore(sql: Sql) {
      WHERE ref = ?`;
   const expireDue =
     "UPDATE qr_logins SET state = 'expired' WHERE state IN ('waiting', 'scanned', 'confirmed') AND expires_at <= ? RETURNING ref";
+  const dropWaiting = "DELETE FROM qr_logins WHERE ref = ? AND state = 'waiting'";
   const expireOne =
     "UPDATE qr_logins SET state = 'expired' WHERE ref = ? AND state IN ('waiting', 'scanned', 'confirmed')";
 
@@ -83,16 +79,6 @@ export function qrLoginStore(sql: Sql) {
     byRef: async (ref: string): Promise<QrSession | undefined> => {
       const row = await sql.one<QrRow>(byRef, [ref]);
       return row ? fromRow(row) : undefined;
-    },
-    /**
-     * With at least `limit` sessions created after `since` by this requester (or this kind of
-     * client), when the oldest of them was created; otherwise undefined.
-     */
-    async oldestOfLimit(by: "requester" | "kind", key: string, since: number, limit: number) {
-      const recent = recentOf[by];
-      return (await sql.value<number>(recent, [key, since, limit - 1])) === undefined
-        ? undefined
-        : sql.value<number>(recent, [key, since, 0]);
     },
     insert: async (session: {
       ref: string;
@@ -130,6 +116,8 @@ export function qrLoginStore(sql: Sql) {
     /** Open sessions whose time ran out by `now` → expired; their refs. */
     expireDue: async (now: number): Promise<string[]> =>
       (await sql.all<{ ref: string }>(expireDue, [now])).map((row) => row.ref),
+    /** Forgets the session if nobody has scanned it; whether it did. */
+    dropWaiting: (ref: string) => changedOne(sql.run(dropWaiting, [ref])),
     /** The session → expired, if still open. */
     expire: async (ref: string): Promise<void> => {
       await sql.run(expireOne, [ref]);

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes, timingSafeEqual } from "node:
 import { maskPersonName } from "../../shared/identity/account-rules.js";
 import {
   parseQrLoginText,
+  QR_MAX_PENDING,
   QR_REDEEM_WINDOW_SECONDS,
   type QrClientKind,
   type QrCreated,
@@ -14,17 +15,12 @@ import type { PeopleStore } from "../accounts/people.js";
 import type { Sessions } from "../accounts/sessions.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { AppError, secondsUntil } from "../errors.js";
+import { AppError } from "../errors.js";
 import { busTopic, type OfficeBus } from "../events/office-bus.js";
 import { qrSvg } from "../qr-svg.js";
 import { requesterKey, sealTo } from "./qr-keys.js";
 import type { QrLoginStore, QrSession, QrState } from "./qr-login-store.js";
 
-/** QR creation per requester (one browser installation, or one paired desktop client)… */
-const CREATE_LIMIT = 10;
-/** …and per kind of client on this machine, whatever ids they give. */
-const CREATE_LIMIT_PER_KIND = 60;
-const CREATE_WINDOW = 5 * MINUTE;
 /** Wrong key proofs before the QR session is spent. */
 const MAX_PROOF_FAILURES = 3;
 const SWEEP_MS = 1_000;
@@ -36,7 +32,7 @@ const KEEP_ROWS = 24 * 60 * MINUTE;
  */
 const qrEvents = busTopic("qr", qrEventSchema);
 
-/** Who shows the QR code: the rate limit counts per `id`; the approver sees `kind` and `name`. */
+/** Who shows the QR code: kept as `id` with the code (a paired client, or the browser); the approver sees `kind` and `name`. */
 export interface QrRequester {
   id: string;
   kind: QrClientKind;
@@ -52,6 +48,11 @@ export interface QrLoginDeps {
   ttlSeconds: number;
 }
 
+interface Watcher {
+  listener: (event: QrEvent) => void;
+  waiting: boolean;
+}
+
 const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confirmed"]);
 
 /**
@@ -61,9 +62,22 @@ const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confir
  * its QR session and hears each transition as it happens.
  */
 export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds }: QrLoginDeps) {
-  const watchers = new Map<string, (event: QrEvent) => void>();
+  /** The codes this companion's connections show, oldest first; `waiting` until anything happened to one. */
+  const watchers = new Map<string, Watcher>();
+  let waitingCount = 0;
+  const settle = (watcher: Watcher) => {
+    if (watcher.waiting) waitingCount -= 1;
+    watcher.waiting = false;
+  };
   let sweep: NodeJS.Timeout | null = null;
-  const unsubscribe = bus.subscribe(qrEvents, { receive: (event) => watchers.get(event.ref)?.(event) });
+  const unsubscribe = bus.subscribe(qrEvents, {
+    receive: (event) => {
+      const watcher = watchers.get(event.ref);
+      if (!watcher) return;
+      settle(watcher);
+      watcher.listener(event);
+    },
+  });
   // The transition is written already; a notice the database could not take leaves the requester
   // to its code's expiry.
   const notify = (event: QrEvent) => void bus.publish(qrEvents, event).catch(() => undefined);
@@ -74,6 +88,30 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
    */
   async function sweepExpired(): Promise<void> {
     for (const ref of await store.expireDue(clock.now())) notify({ event: "qr.expired", ref });
+  }
+
+  /** A code nobody scanned goes (nothing to keep of it); one scanned expires, so its approver is told so. */
+  async function abandon(ref: string): Promise<void> {
+    if (!(await store.dropWaiting(ref))) await store.expire(ref);
+  }
+
+  /**
+   * Past QR_MAX_PENDING codes waiting here, the oldest waiting one is dropped and its requester
+   * told qr.expired: a flood of codes can push the real one out only by outnumbering it, and never
+   * keeps a new one from being shown. Scanned codes have a logged-in approver and are never pushed out.
+   */
+  function pushOutOldest(): void {
+    if (waitingCount <= QR_MAX_PENDING) return;
+    for (const [ref, watcher] of watchers) {
+      if (!watcher.waiting) continue;
+      settle(watcher);
+      // Scanned meanwhile through another companion of the office: it stays.
+      void store
+        .dropWaiting(ref)
+        .then((dropped) => dropped && watcher.listener({ event: "qr.expired", ref }))
+        .catch(() => undefined);
+      return;
+    }
   }
 
   async function session(ref: string): Promise<QrSession> {
@@ -118,32 +156,23 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
   }
 
   return {
-    /** A new QR session for the requester's public key (rate limited per requester). */
+    /** A new QR session for the requester's public key. */
     async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
       const { key, fingerprint } = requesterKey(publicKey);
       const nonce = randomBytes(32);
       const ref = randomBytes(16).toString("base64url");
-      await store.transaction(async () => {
-        const now = clock.now();
-        const since = now - CREATE_WINDOW;
-        const oldest =
-          (await store.oldestOfLimit("requester", requester.id, since, CREATE_LIMIT)) ??
-          (await store.oldestOfLimit("kind", requester.kind, since, CREATE_LIMIT_PER_KIND));
-        if (oldest !== undefined) {
-          throw new AppError("RATE_LIMITED", { retryAfter: secondsUntil(oldest + CREATE_WINDOW, now) });
-        }
-        await store.forgetCreatedBefore(now - KEEP_ROWS);
-        await store.insert({
-          ref,
-          requester: requester.id,
-          kind: requester.kind,
-          name: requester.name,
-          publicKey,
-          fingerprint,
-          challengeHash: createHash("sha256").update(nonce).digest("hex"),
-          createdAt: now,
-          expiresAt: now + ttlSeconds * 1000,
-        });
+      const now = clock.now();
+      await store.forgetCreatedBefore(now - KEEP_ROWS);
+      await store.insert({
+        ref,
+        requester: requester.id,
+        kind: requester.kind,
+        name: requester.name,
+        publicKey,
+        fingerprint,
+        challengeHash: createHash("sha256").update(nonce).digest("hex"),
+        createdAt: now,
+        expiresAt: now + ttlSeconds * 1000,
       });
       const qrText = qrLoginText(ref, fingerprint);
       return {
@@ -158,14 +187,18 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
 
     /** The requester's connection hears its QR session's transitions until it stops watching. */
     watch(ref: string, listener: (event: QrEvent) => void): () => void {
-      watchers.set(ref, listener);
+      const watcher: Watcher = { listener, waiting: true };
+      watchers.set(ref, watcher);
+      waitingCount += 1;
+      pushOutOldest();
       sweep ??= setInterval(() => void sweepExpired().catch(() => undefined), SWEEP_MS);
       return () => {
         // Already stopped (the companion is closing) or watched anew: nothing left to do.
-        if (watchers.get(ref) !== listener) return;
+        if (watchers.get(ref) !== watcher) return;
+        settle(watcher);
         watchers.delete(ref);
-        // A requester that went away cannot redeem: nobody may confirm its code any more.
-        void store.expire(ref).catch(() => undefined);
+        // A requester that went away (or shows a new code) cannot redeem: nobody may confirm this one.
+        void abandon(ref).catch(() => undefined);
         if (watchers.size === 0 && sweep) {
           clearInterval(sweep);
           sweep = null;
@@ -244,10 +277,14 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
       };
     },
 
+    /** A code made for a requester that left before it could watch it. */
+    abandon,
+
     stop(): void {
       if (sweep) clearInterval(sweep);
       sweep = null;
       watchers.clear();
+      waitingCount = 0;
       unsubscribe();
     },
   };

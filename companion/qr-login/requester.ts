@@ -1,15 +1,24 @@
-import type { QrCreated, QrEvent, QrRedeemed } from "../../shared/qr-login/contract.js";
+import {
+  QR_CREATE_WINDOW_SECONDS,
+  QR_CREATES_PER_CONNECTION,
+  type QrCreated,
+  type QrEvent,
+  type QrRedeemed,
+} from "../../shared/qr-login/contract.js";
 import { personSummary } from "../accounts/people.js";
 import { SESSION_IDLE_TIMEOUT } from "../accounts/sessions.js";
+import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
+import { windowLimit } from "../security/window-limit.js";
 import type { QrLogins, QrRequester } from "./qr-logins.js";
 
 /**
  * The requester's side of 扫码登录 on one connection — the popup's /api/qr-login socket or a
  * desktop client's /desktop socket. A connection shows one QR code at a time (刷新 replaces it),
- * hears its transitions, and only it may redeem it.
+ * makes a limited number of them, hears their transitions, and only it may redeem them.
  */
-export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => void) {
+export function qrRequesterConnection(qr: QrLogins, clock: Clock, send: (event: QrEvent) => void) {
+  const creations = windowLimit(clock, QR_CREATES_PER_CONNECTION, QR_CREATE_WINDOW_SECONDS * 1000);
   const watching = new Map<string, () => void>();
   const stopWatching = () => {
     for (const unwatch of watching.values()) unwatch();
@@ -21,9 +30,12 @@ export function qrRequesterConnection(qr: QrLogins, send: (event: QrEvent) => vo
   let redeemedRef: string | undefined;
   return {
     async create(requester: QrRequester, publicKey: string): Promise<QrCreated> {
+      creations.refuseWhenFull("RATE_LIMITED");
+      creations.count();
       const created = await qr.create(requester, publicKey);
       stopWatching();
-      if (!closed) watching.set(created.ref, qr.watch(created.ref, send));
+      if (closed) void qr.abandon(created.ref).catch(() => undefined);
+      else watching.set(created.ref, qr.watch(created.ref, send));
       return created;
     },
     /** The result for the client, and the new session's token for a connection that keeps it. */

@@ -5,7 +5,7 @@ import {
   type QrSocketRequest,
   qrSocketRequestSchema,
 } from "../../shared/desktop/protocol.js";
-import { installIdSchema, QR_INSTALL_PARAM, QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
+import { QR_LOGIN_SOCKET_PATH, qrLoginApi } from "../../shared/qr-login/contract.js";
 import type { Core } from "../core.js";
 import type { DesktopHandlers } from "../desktop/requests/handlers.js";
 import { browserName } from "../http/browser-name.js";
@@ -25,7 +25,7 @@ const popupRequests: DesktopHandlers<QrSocketRequest["type"], { requester: QrReq
 };
 
 /** What these routes use of the companion. */
-export type QrLoginRoutesDeps = Pick<Core, "qrLogins">;
+export type QrLoginRoutesDeps = Pick<Core, "qrLogins" | "clock">;
 
 /**
  * 扫码登录 in the browser: the popup's requester socket, and the approver's HTTP calls from the
@@ -43,17 +43,10 @@ const qrLoginRoutes: FastifyPluginAsync<QrLoginRoutesDeps> = async (app, core) =
     await core.qrLogins.cancel(personId, body.ref);
   });
 
-  socketRoute(app, QR_LOGIN_SOCKET_PATH, { query: [QR_INSTALL_PARAM] }, (socket, request) => {
-    // Each browser installation has its own creation limit; without an id, they share one.
-    const install = installIdSchema.safeParse(
-      new URL(request.url, "http://127.0.0.1").searchParams.get(QR_INSTALL_PARAM),
-    );
-    const requester: QrRequester = {
-      id: install.success ? `browser:${install.data}` : "browser",
-      kind: "browser",
-      name: browserName(request.headers["user-agent"]),
-    };
-    const qr = qrRequesterConnection(core.qrLogins, (event) => sendFrame(socket, event));
+  socketRoute(app, QR_LOGIN_SOCKET_PATH, {}, (socket, request) => {
+    // Limits are per socket: nothing the page says about itself (an id it could make up) counts.
+    const requester: QrRequester = { id: "browser", kind: "browser", name: browserName(request.headers["user-agent"]) };
+    const qr = qrRequesterConnection(core.qrLogins, core.clock, (event) => sendFrame(socket, event));
     serveRequests(socket, {
       log: request.log,
       schema: qrSocketRequestSchema,

@@ -11,18 +11,12 @@ import { type Api, api } from "../../shared/api/index.js";
 import type { Page } from "../../shared/api/paging.js";
 import { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { errorBodySchema } from "../../shared/errors.js";
-import {
-  QR_INSTALL_PARAM,
-  QR_LOGIN_SOCKET_PATH,
-  type QrCreated,
-  type QrEvent,
-  qrEventSchema,
-} from "../../shared/qr-login/contract.js";
+import { QR_LOGIN_SOCKET_PATH, type QrCreated, type QrEvent, qrEventSchema } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { CompanionError } from "./companion-error.js";
 import { askNow, reportAnswered, reportUnreachable } from "./companion-status.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
-import { getCompanionUrl, getInstallId } from "./settings.js";
+import { getCompanionUrl } from "./settings.js";
 
 /** What an endpoint takes as its body, and what it answers. */
 type Body<K extends keyof Api> = EndpointInput<Api[K]> extends { body: infer B } ? B : never;
@@ -54,7 +48,8 @@ export type GrantView = Answer<"createGrant">;
 export type ManagedUnit = Answer<"managedUnits">["items"][number];
 export type HistoryEntry = Answer<"history">["items"][number];
 export type MyGrant = MyGrantsResponse["items"][number];
-export type PairingRequest = Answer<"pairingRequests">["items"][number];
+export type PairingsPending = Answer<"pairingsPending">;
+export type PairingMatch = Answer<"findPairing">;
 export type PairedClient = Answer<"approvePairing">;
 export type QrScanResult = Answer<"qrScan">;
 export type AppDownloadResponse = Answer<"appDownload">;
@@ -192,10 +187,9 @@ export interface QrLoginSocket {
   close(): void;
 }
 
-function qrLoginSocketUrl(baseUrl: string, installId: string): string {
+function qrLoginSocketUrl(baseUrl: string): string {
   const url = new URL(QR_LOGIN_SOCKET_PATH, baseUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set(QR_INSTALL_PARAM, installId);
   return url.href;
 }
 
@@ -203,7 +197,7 @@ async function openQrLoginSocket(): Promise<QrLoginSocket> {
   const baseUrl = await getCompanionUrl();
   let socket: WebSocket;
   try {
-    socket = new WebSocket(qrLoginSocketUrl(baseUrl, await getInstallId()));
+    socket = new WebSocket(qrLoginSocketUrl(baseUrl));
   } catch {
     throw new CompanionError("offline", baseUrl);
   }
@@ -397,14 +391,16 @@ export const companion = {
   resetDeclarationPassword: (tin: string, body: DeclarationResetRequest): Promise<void> =>
     call(api.resetDeclarationPassword, { params: { tin }, body }),
 
-  // Desktop clients: pending pairing requests (允许 / 拒绝) and the person's paired clients.
+  // Desktop clients: how many ask to pair, the one whose code the person typed (允许 / 拒绝), and
+  // the person's paired clients.
 
-  pairingRequests: (query: PageRequest = {}, signal?: AbortSignal): Promise<Page<PairingRequest>> =>
-    call(api.pairingRequests, { query, signal }),
+  pairingsPending: (signal?: AbortSignal): Promise<PairingsPending> => call(api.pairingsPending, { signal }),
 
-  approvePairing: (id: string): Promise<PairedClient> => call(api.approvePairing, { params: { id } }),
+  findPairing: (code: string): Promise<PairingMatch> => call(api.findPairing, { body: { code } }),
 
-  denyPairing: (id: string): Promise<void> => call(api.denyPairing, { params: { id } }),
+  approvePairing: (code: string): Promise<PairedClient> => call(api.approvePairing, { body: { code } }),
+
+  denyPairing: (code: string): Promise<void> => call(api.denyPairing, { body: { code } }),
 
   desktopClients: (query: PageRequest = {}, signal?: AbortSignal): Promise<Page<PairedClient>> =>
     call(api.desktopClients, { query, signal }),

@@ -21,6 +21,7 @@ export function describeError(error: unknown): string {
       return attemptsLeft === undefined ? message : t("loginFailedAttemptsLeft", message, attemptsLeft);
     case "SMS_COOLDOWN":
     case "RATE_LIMITED":
+    case "PAIRING_CODE_LOCKED":
       return retryAfter === undefined ? message : t("retryAfterSeconds", message, retryAfter);
     default:
       return message;

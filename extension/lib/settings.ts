@@ -11,20 +11,6 @@ export async function getCompanionUrl(): Promise<string> {
   return typeof value === "string" && value ? value : DEFAULT_COMPANION_URL;
 }
 
-const INSTALL_ID_KEY = "installId";
-
-/** This installation's random id (made once, kept in storage.local): its own 扫码登录 limit. */
-export async function getInstallId(): Promise<string> {
-  const stored = (await browser.storage.local.get(INSTALL_ID_KEY))[INSTALL_ID_KEY];
-  if (typeof stored === "string" && stored) return stored;
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  const id = btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
-  await browser.storage.local.set({ [INSTALL_ID_KEY]: id });
-  return id;
-}
-
 export async function setCompanionUrl(url: string): Promise<void> {
   await browser.storage.local.set({ [COMPANION_URL_KEY]: url });
 }

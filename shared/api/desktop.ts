@@ -7,20 +7,31 @@ import { pageQuerySchema, pageSchema } from "./paging.js";
  * The desktop client's own side of pairing is the socket protocol in shared/desktop/protocol.ts.
  */
 
-/** A pending request from a local desktop client: the popup shows it to 允许 or 拒绝 (5-minute life). */
-export const pairingRequestSchema = z.object({
-  id: z.string(),
+/**
+ * How many local desktop clients wait for pairing. The popup shows only the number: their names
+ * and codes are for whoever types a code, so a flood of requests cannot bury the real one or show
+ * its code to anyone.
+ */
+export const pairingsPendingSchema = z.object({ pending: z.number().int().nonnegative() });
+export type PairingsPending = z.infer<typeof pairingsPendingSchema>;
+
+/** The 6-digit code the desktop client shows, typed by the person: it picks the one request. */
+export const pairingCodeSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "请输入桌面客户端上显示的6位配对码"),
+});
+
+/** The request whose code was typed: the person checks the name before 允许 or 拒绝. */
+export const pairingMatchSchema = z.object({
   clientName: z.string(),
-  /** The 6-digit code the desktop client shows; the person compares the two. */
-  code: z.string().regex(/^\d{6}$/),
   /** ISO 8601 instant. */
   requestedAt: z.string(),
+  /** Seconds left before the request expires. */
+  expiresIn: z.number().int().nonnegative(),
 });
-export type PairingRequest = z.infer<typeof pairingRequestSchema>;
-
-/** Oldest first. */
-export const pairingRequestsResponseSchema = pageSchema(pairingRequestSchema);
-export type PairingRequestsResponse = z.infer<typeof pairingRequestsResponseSchema>;
+export type PairingMatch = z.infer<typeof pairingMatchSchema>;
 
 /** A desktop client the person approved: it holds its own revocable token. */
 export const pairedClientSchema = z.object({
@@ -39,28 +50,35 @@ export type PairedClientsResponse = z.infer<typeof pairedClientsResponseSchema>;
 const idParamSchema = z.object({ id: z.string().uuid() });
 
 export const desktopApi = {
-  pairingRequests: endpoint({
+  pairingsPending: endpoint({
     method: "GET",
     path: "/api/desktop/pairings",
-    summary: "Pending pairing requests of local desktop clients",
+    summary: "How many local desktop clients wait for pairing (5-minute life)",
     auth: true,
-    query: pageQuerySchema,
-    responses: { 200: pairingRequestsResponseSchema },
+    responses: { 200: pairingsPendingSchema },
+  }),
+  findPairing: endpoint({
+    method: "POST",
+    path: "/api/desktop/pairings/find",
+    summary: "The pending request showing the typed code: its client's name, to check before 允许",
+    auth: true,
+    body: pairingCodeSchema,
+    responses: { 200: pairingMatchSchema },
   }),
   approvePairing: endpoint({
     method: "POST",
-    path: "/api/desktop/pairings/:id/approve",
-    summary: "允许: the client gets its own revocable token",
+    path: "/api/desktop/pairings/approve",
+    summary: "允许, by the typed code: the client gets its own revocable token",
     auth: true,
-    params: idParamSchema,
+    body: pairingCodeSchema,
     responses: { 200: pairedClientSchema },
   }),
   denyPairing: endpoint({
     method: "POST",
-    path: "/api/desktop/pairings/:id/deny",
-    summary: "拒绝",
+    path: "/api/desktop/pairings/deny",
+    summary: "拒绝, by the typed code",
     auth: true,
-    params: idParamSchema,
+    body: pairingCodeSchema,
     responses: { 204: null },
   }),
   desktopClients: endpoint({

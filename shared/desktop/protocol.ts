@@ -14,6 +14,7 @@ import {
   qrScanRequestSchema,
   qrScanResultSchema,
 } from "../qr-login/contract.js";
+import { clientNameSchema } from "./client-name.js";
 
 /**
  * The desktop filing socket, ws://127.0.0.1:<port>/desktop: every frame is one JSON object.
@@ -36,13 +37,19 @@ export const DESKTOP_MAX_RATE_VIOLATIONS = 50;
 export const DESKTOP_IDLE_TIMEOUT_MS = 10 * 60_000;
 /** The companion pings each desktop connection this often; one that missed the last pong is dropped. */
 export const DESKTOP_HEARTBEAT_MS = 30_000;
+/**
+ * Pairing requests waiting for the person, all connections together (one each at most). Past it,
+ * the oldest is pushed out (`pair.expired`): a new request always gets in.
+ */
+export const PAIRING_MAX_PENDING = 1_000;
+/** `pair.request` on one connection, at most this many a minute (RATE_LIMITED past it). */
+export const PAIR_REQUESTS_PER_MINUTE = 3;
 /** The browser's 扫码登录 socket is closed (4429) after more frames than this in a minute… */
 export const QR_SOCKET_MESSAGES_PER_MINUTE = 60;
 /** …and (4408) after this long without a frame. */
 export const QR_SOCKET_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 const requestId = z.string().min(1).max(64);
-const clientName = z.string().trim().min(1, "请填写客户端名称").max(64, "客户端名称不能超过64个字符");
 
 const ping = z.object({ id: requestId, type: z.literal("ping") });
 /** 扫码登录, the requester's side: a QR session for this client's public key, then the token. */
@@ -50,8 +57,11 @@ const qrCreate = z.object({ id: requestId, type: z.literal("qr.create"), ...qrCr
 const qrRedeem = z.object({ id: requestId, type: z.literal("qr.redeem"), ...qrRedeemRequestSchema.shape });
 
 export const desktopRequestSchema = z.discriminatedUnion("type", [
-  /** An unpaired client asks to pair; it shows the code it gets back to the person. */
-  z.object({ id: requestId, type: z.literal("pair.request"), clientName }),
+  /**
+   * An unpaired client asks to pair; it shows the code it gets back, which the person types in the
+   * popup. The name is cleaned of controls and invisible characters (client-name.ts).
+   */
+  z.object({ id: requestId, type: z.literal("pair.request"), clientName: clientNameSchema }),
   /** A paired client proves itself on each new connection with the token it got when approved. */
   z.object({ id: requestId, type: z.literal("hello"), clientToken: z.string().min(1).max(128) }),
   z.object({ id: requestId, type: z.literal("captcha") }),
@@ -126,7 +136,7 @@ const unitPlacedSchema = z.object({ tin: z.string(), position: z.number().int() 
 
 export const desktopResultSchemas = {
   "pair.request": z.object({ code: z.string().regex(/^\d{6}$/), expiresIn: z.number().int() }),
-  hello: z.object({ clientName, person: personSummarySchema.nullable() }),
+  hello: z.object({ clientName: clientNameSchema, person: personSummarySchema.nullable() }),
   captcha: captchaResponseSchema,
   login: z.object({ person: personSummarySchema }),
   logout: z.object({}),
@@ -175,7 +185,7 @@ export type DesktopReply = z.infer<typeof desktopReplySchema>;
 export const desktopEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("pair.approved"), clientToken: z.string() }),
   z.object({ event: z.literal("pair.denied") }),
-  /** Nobody answered within five minutes. */
+  /** Nobody answered within five minutes, or PAIRING_MAX_PENDING newer requests pushed this one out. */
   z.object({ event: z.literal("pair.expired") }),
   z.object({ event: z.literal("client.revoked") }),
   z.object({ event: z.literal("session.ended"), reason: z.string() }),

@@ -15,6 +15,18 @@ import { endpoint } from "../api/endpoint.js";
 
 /** How long a QR code can be scanned and confirmed, unless the companion is configured otherwise. */
 export const QR_LOGIN_TTL_SECONDS = 120;
+/**
+ * New codes on one connection (a popup's 扫码登录 socket, a desktop connection), at most this many
+ * in QR_CREATE_WINDOW_SECONDS; the next gets RATE_LIMITED. Per connection only: a limit shared by
+ * all would be one a flood could use up.
+ */
+export const QR_CREATES_PER_CONNECTION = 10;
+export const QR_CREATE_WINDOW_SECONDS = 300;
+/**
+ * Codes waiting to be scanned on one companion, all connections together (one each at most). Past
+ * it the oldest waiting code is dropped (its requester hears qr.expired): a new code always gets in.
+ */
+export const QR_MAX_PENDING = 1_000;
 /** After 确认登录 the requester has this long to redeem. */
 export const QR_REDEEM_WINDOW_SECONDS = 60;
 /** The key algorithm, as WebCrypto names it; node:crypto uses RSA_PKCS1_OAEP_PADDING with sha256. */
@@ -106,13 +118,6 @@ export const qrDecisionRequestSchema = z.object({ ref });
 /** 手机端下载: the app's download address and its QR code (SVG). */
 export const appDownloadResponseSchema = z.object({ appUrl: z.string(), appQrSvg: z.string() });
 export type AppDownloadResponse = z.infer<typeof appDownloadResponseSchema>;
-
-/**
- * The popup names its extension installation in the socket URL (`?install=<id>`, random, kept in
- * storage.local), so each browser profile has its own QR creation limit.
- */
-export const QR_INSTALL_PARAM = "install";
-export const installIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 /** The requester-only socket of the browser extension's 扫码登录 view: ws://127.0.0.1:<port>/api/qr-login. */
 export const QR_LOGIN_SOCKET_PATH = "/api/qr-login";

@@ -1,10 +1,11 @@
 /**
  * End to end, desktop pairing (a client without an Origin is served only once paired) in a real
  * Chromium with the built extension: a desktop client (the typed DesktopClient on a real socket, no
- * Origin) asks to pair; the logged-in person's popup shows the request with the same code; 允许
- * gives the client its own token and lists it under 已配对的客户端; 解除配对 ends its connection at
- * once. 拒绝 tells the client too, and a request whose client went away leaves the popup.
- * Needs `npm run build:extension` first; `npm test` does it.
+ * Origin) asks to pair; the logged-in person's popup says how many clients ask — never their names
+ * or codes — and the person types the code their client shows; the popup then names that client;
+ * 允许 gives it its own token and lists it under 已配对的客户端; 解除配对 ends its connection at
+ * once. 拒绝 tells the client too; a wrong code is refused; a request whose client went away
+ * leaves the popup. Needs `npm run build:extension` first; `npm test` does it.
  */
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js
 import {
   expectAccessible,
   explainTimeout,
+  fill,
   type LaunchedBrowser,
   launchBrowser,
   loginInPopup,
@@ -23,7 +25,7 @@ import { type RunningCompanion, startCompanion } from "../support/companion.js";
 import { connectDesktop } from "../support/desktop.js";
 import { newPerson, registerPerson, type TestPerson } from "../support/people.js";
 
-/** The popup asks for pending requests every 2 s: a request shows within one round and a bit. */
+/** The popup asks how many requests wait every 2 s: a request shows within one round and a bit. */
 const SHOWN_WITHIN_MS = 5_000;
 const CLIENT_NAME = "扣缴客户端（财务室）";
 
@@ -69,28 +71,20 @@ async function desktop(): Promise<DesktopClient> {
   return client;
 }
 
-/** The pending request card showing `code`, once the popup's poll has fetched it. */
-async function requestCard(code: string): Promise<string> {
-  const selector = `[data-testid="pairing-request"]`;
-  await popup
-    .waitForFunction(
-      (sel, wanted) =>
-        [...document.querySelectorAll(sel)].some(
-          (el) => el.querySelector('[data-testid="pairing-code"]')?.textContent === wanted,
-        ),
-      { timeout: SHOWN_WITHIN_MS },
-      selector,
-      code,
-    )
-    .catch((error) => explainTimeout(popup, `pairing request ${code}`, error));
-  return popup.$$eval(
-    selector,
-    (els, wanted) =>
-      els
-        .find((el) => el.querySelector('[data-testid="pairing-code"]')?.textContent === wanted)
-        ?.getAttribute("data-request-id") ?? "",
-    code,
-  );
+/** Waits until the popup says `n` clients ask to pair. */
+async function pendingShown(n: number): Promise<void> {
+  await waitForText(popup, '[data-testid="pairing-pending"]', `有 ${n} 个桌面客户端请求配对`, SHOWN_WITHIN_MS);
+}
+
+/** Types `code` in the popup's 配对码 field and chooses 下一步, as the person does. */
+async function typeCode(code: string): Promise<void> {
+  await fill(popup, "#pairingCode", code);
+  await popup.click('[data-testid="pairing-find"]');
+}
+
+/** The client named once the person typed its code. */
+async function matchShown(clientName: string): Promise<void> {
+  await waitForText(popup, '[data-testid="pairing-client-name"]', clientName);
 }
 
 describe("desktop pairing, approved in the popup", () => {
@@ -106,26 +100,44 @@ describe("desktop pairing, approved in the popup", () => {
     expect(await popup.$('[data-testid="pairing-requests"]')).toBeNull();
   });
 
-  it("a desktop client asks to pair: the popup shows its name, the same code and the time", async () => {
+  it("a desktop client asks to pair: the popup says how many ask, and shows neither their names nor their codes", async () => {
     const client = await desktop();
     approved = client.nextEvent("pair.approved");
     const asked = Date.now();
     ({ code } = await client.request("pair.request", { clientName: CLIENT_NAME }));
     expect(code).toMatch(/^\d{6}$/);
 
-    const id = await requestCard(code);
-    const card = `[data-testid="pairing-request"][data-request-id="${id}"]`;
-    const text = (testId: string) => popup.$eval(`${card} [data-testid="${testId}"]`, (el) => el.textContent ?? "");
+    await pendingShown(1);
     expect(Date.now() - asked).toBeLessThan(SHOWN_WITHIN_MS);
-    expect(await text("pairing-client-name")).toBe(CLIENT_NAME);
-    expect(await text("pairing-code")).toBe(code);
-    expect(await text("pairing-time")).toMatch(/^请求时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    expect(await text("pairing-warning")).toBe("请核对桌面客户端上显示的配对码，若不是您本人发起请拒绝");
-    expect(await waitForText(popup, '[data-testid="pairing-requests"]', "桌面客户端配对请求")).toContain("允许");
-    expect(await popup.$eval(`${card} [data-testid="pairing-approve"]`, (el) => el.textContent)).toBe("允许");
-    expect(await popup.$eval(`${card} [data-testid="pairing-deny"]`, (el) => el.textContent)).toBe("拒绝");
+    const section = await popup.$eval('[data-testid="pairing-requests"]', (el) => el.textContent ?? "");
+    expect(section).toContain("桌面客户端配对请求");
+    expect(section).toContain("请输入您的桌面客户端上显示的配对码");
+    expect(section).not.toContain(code);
+    expect(section).not.toContain(CLIENT_NAME);
+    expect(await popup.$('[data-testid="pairing-approve"]')).toBeNull();
     await shot(popup, "popup-pairing.png");
-    await expectAccessible(popup, "popup: a pairing request");
+    await expectAccessible(popup, "popup: a pairing request, its code to type");
+  });
+
+  it("a code in another shape is refused under the field; a wrong one says so and shows no client", async () => {
+    await typeCode("12345");
+    await waitForText(popup, "#pairingCode-error", "请输入桌面客户端上显示的6位配对码");
+    const wrong = code === "000000" ? "000001" : "000000";
+    await typeCode(wrong);
+    await waitForText(popup, '[data-testid="pairing-error"]', "配对码不正确或配对请求已过期");
+    expect(await popup.$('[data-testid="pairing-request"]')).toBeNull();
+  });
+
+  it("the code the client shows names it, with the time: 允许 or 拒绝", async () => {
+    await typeCode(code);
+    await matchShown(CLIENT_NAME);
+    const text = (testId: string) => popup.$eval(`[data-testid="${testId}"]`, (el) => el.textContent ?? "");
+    expect(await text("pairing-time")).toMatch(/^请求时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(await text("pairing-warning")).toBe("请确认这是您本人正在配对的客户端，若不是请拒绝");
+    expect(await text("pairing-approve")).toBe("允许");
+    expect(await text("pairing-deny")).toBe("拒绝");
+    await shot(popup, "popup-pairing-match.png");
+    await expectAccessible(popup, "popup: the client the typed code names");
   });
 
   it("允许 delivers pair.approved with the client's own token; it is listed under 已配对的客户端", async () => {
@@ -175,26 +187,36 @@ describe("desktop pairing, denied or withdrawn", () => {
     const client = await desktop();
     const denied = client.nextEvent("pair.denied");
     const { code } = await client.request("pair.request", { clientName: "来历不明的程序" });
-    const id = await requestCard(code);
-    await popup.click(`[data-testid="pairing-request"][data-request-id="${id}"] [data-testid="pairing-deny"]`);
+    await pendingShown(1);
+    await typeCode(code);
+    await matchShown("来历不明的程序");
+    await popup.click('[data-testid="pairing-deny"]');
     expect(await within(denied, 5_000, "pair.denied")).toEqual({ event: "pair.denied" });
     await waitForText(popup, '[data-testid="pairing-notice"]', "已拒绝“来历不明的程序”的配对请求");
-    expect(await popup.$(`[data-testid="pairing-request"][data-request-id="${id}"]`)).toBeNull();
+    expect(await popup.$('[data-testid="pairing-request"]')).toBeNull();
     expect(await popup.$('[data-testid="paired-client"]')).toBeNull();
     expect(await refusalCode(client.request("captcha", {}))).toBe("NOT_PAIRED");
   });
 
-  it("a request whose client disconnected leaves the popup by the next poll", async () => {
+  it("a client that goes away after its code was typed: 允许 says the request is gone, back at the code", async () => {
     const client = await desktop();
     const { code } = await client.request("pair.request", { clientName: "已关闭的客户端" });
-    const id = await requestCard(code);
+    await pendingShown(1);
+    await typeCode(code);
+    await matchShown("已关闭的客户端");
+    client.close();
+    await popup.click('[data-testid="pairing-approve"]');
+    await waitForText(popup, '[data-testid="pairing-error"]', "配对码不正确或配对请求已过期");
+    expect(await popup.$('[data-testid="pairing-request"]')).toBeNull();
+  });
+
+  it("a request whose client disconnected leaves the popup by the next poll", async () => {
+    const client = await desktop();
+    await client.request("pair.request", { clientName: "已关闭的客户端" });
+    await pendingShown(1);
     client.close();
     await popup
-      .waitForFunction(
-        (requestId) => !document.querySelector(`[data-testid="pairing-request"][data-request-id="${requestId}"]`),
-        { timeout: SHOWN_WITHIN_MS },
-        id,
-      )
+      .waitForFunction(() => !document.querySelector('[data-testid="pairing-pending"]'), { timeout: SHOWN_WITHIN_MS })
       .catch((error) => explainTimeout(popup, "withdrawn request leaves", error));
   });
 });

@@ -82,10 +82,10 @@ describe("the documented socket paths only", () => {
     }
   });
 
-  it("takes no query parameter on the extension's sockets but the popup's installation id", async () => {
+  it("takes no query parameter on the sockets", async () => {
     expect((await upgradeTo("/api/events", ORIGIN)).status).toBe(101);
-    expect((await upgradeTo(`${QR_LOGIN_SOCKET_PATH}?install=abc_123`, ORIGIN)).status).toBe(101);
-    for (const path of ["/api/events?token=abc", `${QR_LOGIN_SOCKET_PATH}?install=abc&x=1`, `${DESKTOP_PATH}?x=1`]) {
+    expect((await upgradeTo(QR_LOGIN_SOCKET_PATH, ORIGIN)).status).toBe(101);
+    for (const path of ["/api/events?token=abc", `${QR_LOGIN_SOCKET_PATH}?install=abc_123`, `${DESKTOP_PATH}?x=1`]) {
       const refused = await upgradeTo(path, ORIGIN);
       expectRefusal(refused, "NOT_FOUND");
       expect(refused.closed).toBe(true);

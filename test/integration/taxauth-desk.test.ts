@@ -69,7 +69,7 @@ const desk = (args: string[], options: { env?: Record<string, string>; input?: s
 /** `taxauth-desk pair`, approved by the clerk in the popup (its HTTP API). */
 async function pairThroughPopup(name = "扣缴客户端（测试）"): Promise<Desk> {
   const pairing = desk(["pair", "--name", name]);
-  const [, code = ""] = await pairing.waitFor(/配对码 (\d{6})：请在浏览器扩展的弹出窗口中核对并允许/);
+  const [, code = ""] = await pairing.waitFor(/配对码 (\d{6})：请在浏览器扩展的弹出窗口中输入此配对码并允许/);
   await approvePairing(companion, clerkToken, code, name);
   expect(await pairing.exitCode).toBe(0);
   return pairing;
@@ -106,9 +106,7 @@ describe("taxauth-desk pair", () => {
   it("is told when the person chooses 拒绝, and says so", async () => {
     const pairing = desk(["pair", "--name", "来历不明"]);
     const [, code] = await pairing.waitFor(/配对码 (\d{6})/);
-    const { body } = await api(companion, "/api/desktop/pairings", { token: clerkToken });
-    const request = body.items.find((r: { code: string }) => r.code === code);
-    await api(companion, `/api/desktop/pairings/${request.id}/deny`, { token: clerkToken, body: {} });
+    await api(companion, "/api/desktop/pairings/deny", { token: clerkToken, body: { code } });
     expect(await pairing.exitCode).toBe(1);
     expect(pairing.output()).toContain("配对请求被拒绝");
     expect(existsSync(join(configDir, "client.json"))).toBe(false);

@@ -83,8 +83,9 @@ export const connectDesktop = (companion: Reachable, headers: Record<string, str
   connectClient(companion, DESKTOP_PATH, headers);
 
 /**
- * Approves the pending pairing request showing `code` as the popup does (its HTTP API), as the
- * person whose session `approverToken` is; the request must carry `clientName`.
+ * Approves the pending pairing request showing `code` as the popup does (its HTTP API: the code
+ * typed, the client's name checked, 允许), as the person whose session `approverToken` is; the
+ * request must carry `clientName`.
  */
 export async function approvePairing(
   companion: Reachable,
@@ -92,10 +93,10 @@ export async function approvePairing(
   code: string,
   clientName: string,
 ): Promise<void> {
-  const { body } = await api(companion, "/api/desktop/pairings", { token: approverToken });
-  const request = body.items.find((r: { code: string }) => r.code === code);
-  expect(request).toMatchObject({ clientName, code });
-  await api(companion, `/api/desktop/pairings/${request.id}/approve`, { token: approverToken, body: {} });
+  const found = await api(companion, "/api/desktop/pairings/find", { token: approverToken, body: { code } });
+  expect(found.body).toMatchObject({ clientName });
+  const approved = await api(companion, "/api/desktop/pairings/approve", { token: approverToken, body: { code } });
+  expect(approved.status).toBe(200);
 }
 
 /** Pairs a new desktop connection, approved through the popup API; returns it and its client token. */

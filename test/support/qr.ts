@@ -7,11 +7,8 @@ import { connectClient, type Reachable } from "./desktop.js";
 export async function connectQrSocket(
   companion: Reachable,
   origin = "chrome-extension://oioampiekdfjggehcapnjlppodbigldm",
-  /** The extension installation's id, as the popup sends it; none: the shared browser limit. */
-  installId?: string,
 ): Promise<DesktopClient> {
-  const query = installId ? `?install=${installId}` : "";
-  return connectClient(companion, `${QR_LOGIN_SOCKET_PATH}${query}`, {
+  return connectClient(companion, QR_LOGIN_SOCKET_PATH, {
     origin,
     "user-agent":
       "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",

@@ -1,51 +1,49 @@
 import { FormError } from "../../components/FormError.js";
-import { CompanionError, companion, type PairingRequest } from "../../lib/companion-client.js";
+import { CompanionError, companion, type PairingMatch } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { shanghaiDateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
 
-interface PairingRequestCardProps {
-  request: PairingRequest;
+interface PairingMatchCardProps {
+  match: PairingMatch;
+  /** The code the person typed: 允许 and 拒绝 name the request by it. */
+  code: string;
   /** 允许 (true) or 拒绝 (false) went through. */
   onDecided(approved: boolean): void;
-  /** The request is no longer pending (expired, withdrawn, decided elsewhere): refetch. */
-  onGone(): void;
+  /** The request is gone meanwhile (expired, withdrawn, decided elsewhere): back to the code, with why. */
+  onGone(message: string): void;
 }
 
-/** One pairing request: which client, the code in large digits to compare, when; 允许 / 拒绝. */
-export function PairingRequestCard({ request, onDecided, onGone }: PairingRequestCardProps) {
+/** The request whose code the person typed: which client, since when; 允许 / 拒绝. */
+export function PairingMatchCard({ match, code, onDecided, onGone }: PairingMatchCardProps) {
   const decide = useAction(
     async (approve: boolean) => {
-      if (approve) await companion.approvePairing(request.id);
-      else await companion.denyPairing(request.id);
+      if (approve) await companion.approvePairing(code);
+      else await companion.denyPairing(code);
       onDecided(approve);
     },
     {
       onError: (err) => {
-        if (err instanceof CompanionError && err.code === "PAIRING_NOT_FOUND") onGone();
-        return describeError(err);
+        if (!(err instanceof CompanionError && err.code === "PAIRING_NOT_FOUND")) return describeError(err);
+        onGone(describeError(err));
+        return null;
       },
     },
   );
 
   return (
-    <li class="pairing-request" data-testid="pairing-request" data-request-id={request.id}>
+    <div class="pairing-request" data-testid="pairing-request">
       <div class="pairing-request-top">
         <strong class="pairing-client" data-testid="pairing-client-name">
-          {request.clientName}
+          {match.clientName}
         </strong>
         <span class="muted small" data-testid="pairing-time">
-          {t("pairingRequestedAt", shanghaiDateTime(request.requestedAt))}
+          {t("pairingRequestedAt", shanghaiDateTime(match.requestedAt))}
         </span>
       </div>
-      <div class="pairing-code-label muted small">{t("pairingCodeLabel")}</div>
-      <div class="pairing-code" data-testid="pairing-code">
-        <span>{request.code.slice(0, 3)}</span>
-        <span class="pairing-code-half">{request.code.slice(3)}</span>
-      </div>
       <p class="pairing-warning" data-testid="pairing-warning">
-        {t("pairingCheckCode")}
+        {t("pairingCheckClient")}
       </p>
       <FormError message={decide.error} testId="pairing-error" />
       <div class="actions pairing-actions">
@@ -68,6 +66,6 @@ export function PairingRequestCard({ request, onDecided, onGone }: PairingReques
           {t("pairingApprove")}
         </button>
       </div>
-    </li>
+    </div>
   );
 }
