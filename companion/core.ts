@@ -1,5 +1,7 @@
+import { lockNotices } from "./accounts/account-notices.js";
 import { loginService } from "./accounts/login.js";
 import { loginHistoryStore } from "./accounts/login-history.js";
+import { loginThrottle } from "./accounts/login-throttle.js";
 import { passwordChangeService } from "./accounts/password-change.js";
 import { passwordResetService } from "./accounts/password-reset.js";
 import { peopleStore } from "./accounts/people.js";
@@ -122,6 +124,7 @@ export async function openCore(config: CompanionConfig) {
     engine: faceModel,
     authority,
   });
+  const accountLocked = lockNotices({ sms, hub });
   const qrLoginSessions = qrLoginService({
     store: qrLoginStore(sql),
     clock,
@@ -143,7 +146,16 @@ export async function openCore(config: CompanionConfig) {
     captchas,
     sessions,
     attemptGuards: guards,
-    login: loginService({ guards, clock, hasher, people, captchas, sessions }),
+    login: loginService({
+      guards,
+      clock,
+      hasher,
+      people,
+      captchas,
+      sessions,
+      throttle: loginThrottle(clock),
+      accountLocked,
+    }),
     registration: registrationService({
       clock,
       people,
@@ -152,10 +164,11 @@ export async function openCore(config: CompanionConfig) {
       tickets,
       smsCodes: sentCodes,
     }),
-    changePassword: passwordChangeService({ people, guards, clock, captchas, sessions, audit }),
+    changePassword: passwordChangeService({ people, guards, clock, captchas, sessions, audit, accountLocked }),
     passwordReset: passwordResetService({
       people,
       guards,
+      hasher,
       captchas,
       tickets,
       smsCodes: sentCodes,
@@ -172,6 +185,7 @@ export async function openCore(config: CompanionConfig) {
       smsCodes: sentCodes,
       sms,
       audit,
+      accountLocked,
     }),
     units,
     audit,

@@ -8,6 +8,7 @@ import { guardedAttempt, personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import { hashPassword, verifyPassword } from "../security/secrets.js";
 import { recordAccountChange } from "./account-changes.js";
+import type { AccountLockedNotice } from "./account-notices.js";
 import type { PeopleStore } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
@@ -18,6 +19,7 @@ export interface PasswordChangeDeps {
   captchas: Captchas;
   sessions: Pick<Sessions, "endOthersFor">;
   audit: Pick<AuditLog, "append" | "anchorHead">;
+  accountLocked: AccountLockedNotice;
 }
 
 /**
@@ -46,6 +48,7 @@ export function passwordChangeService(deps: PasswordChangeDeps) {
         await deps.sessions.endOthersFor(personId, keptTokenHash, "password-change");
         await recordAccountChange(deps.audit, { at: deps.clock.now(), personId, actor: "本人", action: "修改密码" });
       },
+      onLocked: (lockedUntil) => deps.accountLocked(person, lockedUntil, deps.clock.now()),
       refusals: { failed: "OLD_PASSWORD_WRONG", locked: "ACCOUNT_LOCKED" },
     });
     await deps.audit.anchorHead();

@@ -9,12 +9,19 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { type Clock, MINUTE } from "../clock.js";
 import { AppError } from "../errors.js";
-import { personSubject } from "../security/attempt-guard.js";
 import type { AttemptGuardStore } from "../security/attempt-guard-store.js";
 import type { FlowTicketStore } from "../security/flow-ticket-store.js";
-import { DIGITS, handedOutPassword, hashPassword, LOWER_LETTERS, UPPER_LETTERS } from "../security/secrets.js";
+import {
+  type CodeHasher,
+  DIGITS,
+  handedOutPassword,
+  hashPassword,
+  LOWER_LETTERS,
+  UPPER_LETTERS,
+} from "../security/secrets.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
 import { type AccountActor, recordAccountChange } from "./account-changes.js";
+import { loginSubjects } from "./login.js";
 import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
@@ -23,6 +30,8 @@ export const RESET_TICKET_TTL = 15 * MINUTE;
 export interface PasswordResetDeps {
   people: PeopleStore;
   guards: AttemptGuardStore;
+  /** Names the counters of the person's login identifiers, which the unlock clears too. */
+  hasher: CodeHasher;
   captchas: Captchas;
   tickets: FlowTicketStore;
   smsCodes: SmsCodes;
@@ -56,6 +65,10 @@ export function passwordResetService(deps: PasswordResetDeps) {
     return person;
   }
 
+  const clearCounters = async (person: Person) => {
+    for (const subject of loginSubjects(deps.hasher, person)) await deps.guards.clear(subject);
+  };
+
   /**
    * The new password, the unlock, the logouts (popup and desktop alike) and the audit record: run
    * inside the caller's transaction.
@@ -66,7 +79,7 @@ export function passwordResetService(deps: PasswordResetDeps) {
     by: { actor: AccountActor; reason: string; oneTime: boolean; phoneAfter: string | null },
   ) {
     await deps.people.setPasswordHash(person.id, passwordHash, by.oneTime);
-    await deps.guards.clear(personSubject(person.id));
+    await clearCounters(person);
     await deps.sessions.endAllFor(person.id, by.reason);
     await recordAccountChange(deps.audit, {
       at: deps.clock.now(),
@@ -116,6 +129,14 @@ export function passwordResetService(deps: PasswordResetDeps) {
         await deps.tickets.revoke("reset-password", request.resetTicket);
       });
       await deps.audit.anchorHead();
+    },
+
+    /** The hall lifts a password lock (the person has shown an identity document): the account's and every identifier's. */
+    async unlock(account: string): Promise<Person> {
+      const person = await deps.people.byLoginIdentifier(account);
+      if (!person) throw new AppError("IDENTITY_NOT_FOUND");
+      await deps.tickets.transaction(() => clearCounters(person));
+      return person;
     },
 
     /**

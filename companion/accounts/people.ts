@@ -55,6 +55,15 @@ export function personSummary(person: Person): PersonSummary {
   };
 }
 
+/**
+ * A login identifier as login reads it — its kind, and a document number in its canonical form
+ * (x and X, spaces) — so that the ways of typing one identifier share one counter, known or not.
+ */
+export function loginIdentifierKey(account: string): string {
+  const kind = classifyLoginIdentifier(account);
+  return `${kind}:${kind === "docNumber" ? normalizeDocumentNumber("居民身份证", account) : account}`;
+}
+
 export interface NewPerson extends Omit<Person, "id" | "mustChangePassword"> {
   id: string;
   registeredVia: "hall-code" | "face";

@@ -37,6 +37,8 @@ const accountRoutes: FastifyPluginAsync<AccountRoutesDeps> = async (app, core) =
     const result = await core.login(body, {
       canChangePassword: true,
       client: { kind: "browser", name: browserName(headers["user-agent"]) },
+      // Every HTTP caller sends our extension's Origin and may use any port: one client for the throttle.
+      source: "http",
     });
     return {
       token: result.token,

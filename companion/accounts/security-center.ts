@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { PageQuery } from "../../shared/api/paging.js";
 import type { bindPhoneRequestSchema, LoginRecord } from "../../shared/api/security.js";
-import { shanghaiDate } from "../../shared/dates.js";
 import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Captchas } from "../captcha/captchas.js";
@@ -14,6 +13,7 @@ import { verifyPassword } from "../security/secrets.js";
 import type { SmsGateway } from "../sms/gateway.js";
 import type { SmsCodes } from "../sms/sms-codes.js";
 import { recordAccountChange } from "./account-changes.js";
+import { type AccountLockedNotice, phoneReplacedNotice } from "./account-notices.js";
 import type { LoginEntry, LoginHistoryStore } from "./login-history.js";
 import type { PeopleStore, Person } from "./people.js";
 import { withinTimers } from "./sessions.js";
@@ -28,14 +28,8 @@ export interface SecurityCenterDeps {
   /** For the notice to the number a change replaces (no code in it). */
   sms: SmsGateway;
   audit: Pick<AuditLog, "append" | "anchorHead">;
+  accountLocked: AccountLockedNotice;
 }
-
-/** `YYYY-MM-DD HH:MM` in Asia/Shanghai, as the notice to the old number says it. */
-const shanghaiMinute = (at: number) => `${shanghaiDate(at)} ${new Date(at + 8 * 3600_000).toISOString().slice(11, 16)}`;
-
-/** The text that tells the old number it was replaced, and what to do if the person did not do it. */
-export const phoneReplacedNotice = (newPhone: string, at: number) =>
-  `【个人所得税】您的账户绑定的手机号码已于${shanghaiMinute(at)}更换为${maskPhone(newPhone)}，本号码不再用于登录和找回密码。如非本人操作，请携带有效身份证件到本地办税服务厅处理。`;
 
 /**
  * 安全中心, the logged-in person's own page: 最近登录 (which sessions were opened, how and where, and
@@ -106,6 +100,7 @@ export function securityCenterService(deps: SecurityCenterDeps) {
         captcha: request,
         check: () => verifyPassword(person.passwordHash, request.password),
         onSuccess: async () => undefined,
+        onLocked: (lockedUntil) => deps.accountLocked(person, lockedUntil, deps.clock.now()),
         refusals: { failed: "PASSWORD_WRONG", locked: "ACCOUNT_LOCKED" },
       });
       await deps.smsCodes.verify("bind-phone", request.phone, request.smsCode);

@@ -17,7 +17,6 @@ import {
 } from "../../shared/identity/schemas.js";
 import { generateDeclarationPassword } from "../declaration/passwords.js";
 import { AppError, parseInput } from "../errors.js";
-import { personSubject } from "../security/attempt-guard.js";
 import { registerUnitCommands } from "./unit-commands.js";
 import { withCore } from "./with-core.js";
 
@@ -198,9 +197,7 @@ export function registerHallCommands(program: Command): void {
     .requiredOption("--account <account>", "手机号码 / 证件号码 / 登录名")
     .action(async (options: { account: string }) => {
       await withCore(async (core) => {
-        const person = await core.people.byLoginIdentifier(options.account);
-        if (!person) throw new AppError("IDENTITY_NOT_FOUND");
-        await core.attemptGuards.clear(personSubject(person.id));
+        const person = await core.passwordReset.unlock(options.account);
         process.stdout.write(`已解除锁定: ${person.loginName}\n`);
       });
     });

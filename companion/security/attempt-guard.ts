@@ -55,15 +55,28 @@ export interface GuardedAttemptDeps {
 }
 
 export interface Attempt<T> {
-  /** Whose counter: a person's login, or a person's 申报密码 at one unit. */
+  /** Whose counter answers: a login identifier, a person's own password check, a person's 申报密码 at one unit. */
   subject: string;
+  /**
+   * A counter several subjects share (the login identifiers of one person): each checked try
+   * counts there too, and while it is locked the secret is not checked (`decoy` does the same
+   * work). It never shapes the answer, which follows `subject` alone: answers do not tell which
+   * subjects share a counter.
+   */
+  shared?: { subject: string; decoy: () => Promise<unknown> } | undefined;
+  /** Every try needs the captcha, a first one too (the client has failed at many accounts lately). */
+  captchaAlways?: boolean | undefined;
   captcha: { captchaId?: string | undefined; captchaAnswer?: string | undefined };
   /** The (slow) secret check. */
   check: () => Promise<boolean>;
   /** Runs in the transaction that clears the counter. */
   onSuccess: () => Promise<T>;
+  /** A wrong try locked the enforcing counter (`shared`, else `subject`): tell the holder. Must not block. */
+  onLocked?: ((lockedUntil: number) => void) | undefined;
   refusals: { failed: ErrorCode; locked: ErrorCode };
 }
+
+const NO_GUARD: Guard = { failures: 0, captchaRequired: false, lockedUntil: null };
 
 /**
  * One guessing attempt at a secret, under the counter of `subject`: refused while locked; the
@@ -100,24 +113,47 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
  * needed, and the try counted before any check. Only guardedAttempt (and the tests racing it from
  * several companions) call it.
  */
-export function reserveTry(deps: GuardedAttemptDeps, subject: string, captcha: Attempt<unknown>["captcha"]) {
+export function reserveTry(
+  deps: GuardedAttemptDeps,
+  subject: string,
+  captcha: Attempt<unknown>["captcha"],
+  options: Pick<Attempt<unknown>, "shared" | "captchaAlways"> = {},
+) {
   const { guards } = deps;
   return guards.transaction(async () => {
     const now = deps.clock.now();
-    const guard = await guards.lockedGuardOf(subject);
+    const stored = await guards.lockedGuardOf(subject);
+    const guard = options.captchaAlways ? { ...(stored ?? NO_GUARD), captchaRequired: true } : stored;
     // The captcha is consumed (and committed) only when this try needs it.
     const captchaNeeded = guard?.captchaRequired === true && !(guard.lockedUntil !== null && guard.lockedUntil > now);
     const captchaCheck = captchaNeeded ? await deps.captchas.consume(captcha.captchaId, captcha.captchaAnswer) : null;
     const { reservation, next } = reserveAttempt(guard, now, captchaCheck === null ? null : captchaCheck === "ok");
-    if (reservation.kind === "reserved") await guards.put(subject, next);
-    return { ...reservation, captchaCheck };
+    if (reservation.kind !== "reserved") return { ...reservation, captchaCheck, shared: null };
+    await guards.put(subject, next);
+    return {
+      ...reservation,
+      captchaCheck,
+      shared: options.shared ? await reserveShared(guards, options.shared.subject, now) : null,
+    };
   });
 }
 
+/**
+ * The try counted on the shared counter too (locked after the subject's row: always in that order,
+ * so two tries never wait on each other). Its captcha flag is the subject's business, not this one's.
+ */
+async function reserveShared(guards: AttemptGuardStore, subject: string, now: number) {
+  const stored = (await guards.lockedGuardOf(subject)) ?? NO_GUARD;
+  const { reservation, next } = reserveAttempt({ ...stored, captchaRequired: false }, now, null);
+  if (reservation.kind !== "reserved") return { checkable: false, lockedUntil: null };
+  await guards.put(subject, { ...next, captchaRequired: stored.captchaRequired });
+  return { checkable: true, lockedUntil: next.lockedUntil };
+}
+
 async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<T> {
-  const { subject, captcha, check, onSuccess, refusals } = attempt;
+  const { subject, shared, captcha, check, onSuccess, refusals } = attempt;
   const { guards } = deps;
-  const reservation = await reserveTry(deps, subject, captcha);
+  const reservation = await reserveTry(deps, subject, captcha, attempt);
 
   if (reservation.kind === "locked") {
     throw new AppError(refusals.locked, { retryAfter: secondsUntil(reservation.lockedUntil, deps.clock.now()) });
@@ -128,14 +164,25 @@ async function judge<T>(deps: GuardedAttemptDeps, attempt: Attempt<T>): Promise<
     });
   }
 
-  if (await check()) {
+  const checkable = reservation.shared?.checkable ?? true;
+  // While the shared counter is locked nothing is checked, yet the same work is done.
+  const right = checkable ? await check() : await shared?.decoy().then(() => false);
+  if (right) {
     return guards.transaction(async () => {
       await guards.clear(subject);
+      if (shared) await guards.clear(shared.subject);
       return onSuccess();
     });
   }
 
   await guards.requireCaptcha(subject);
+  if (shared && checkable) await guards.requireCaptcha(shared.subject);
+  // The try that reached the limit was wrong: the lock stands.
+  const lockedNow = shared ? reservation.shared?.lockedUntil : reservation.failuresSoFar >= MAX_FAILURES;
+  if (lockedNow && attempt.onLocked) {
+    const lockedUntil = (await guards.guardOf(shared?.subject ?? subject))?.lockedUntil;
+    if (lockedUntil) attempt.onLocked(lockedUntil);
+  }
   if (reservation.failuresSoFar >= MAX_FAILURES) {
     const lockedUntil = (await guards.guardOf(subject))?.lockedUntil ?? deps.clock.now();
     throw new AppError(refusals.locked, { retryAfter: secondsUntil(lockedUntil, deps.clock.now()) });

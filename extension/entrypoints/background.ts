@@ -2,14 +2,21 @@
  * The background service worker: while a session token is stored, it keeps the event socket open,
  * tells the person when a unit grants, changes or ends their 办税权限 (a browser notification), warns
  * a unit's managers when wrong 申报密码 tries pile up there, and when they close its password path
- * (申报密码异常; clicking the notice opens the unit on the 企业办税权限 page), and keeps the toolbar badge at the number of
+ * (申报密码异常; clicking the notice opens the unit on the 企业办税权限 page), tells the person when wrong
+ * passwords locked their account (with the way out), and keeps the toolbar badge at the number of
  * grants ending within 7 days.
  */
 import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { shanghaiDateTimeText } from "../../shared/dates.js";
 import { companion } from "../lib/companion-client.js";
-import { connectEvents, type EventConnection, type GrantChangedEvent, type UnitAlertEvent } from "../lib/events.js";
+import {
+  type AccountLockedEvent,
+  connectEvents,
+  type EventConnection,
+  type GrantChangedEvent,
+  type UnitAlertEvent,
+} from "../lib/events.js";
 import { type MessageKey, t } from "../lib/i18n.js";
 import { getSessionToken, onSessionTokenChange } from "../lib/session-token.js";
 import { openManage } from "../lib/tabs.js";
@@ -57,6 +64,16 @@ function notifyUnitAlert(event: UnitAlertEvent): void {
   });
 }
 
+function notifyAccountLocked(event: AccountLockedEvent): void {
+  void browser.notifications.create(`account-locked-${Date.now()}`, {
+    type: "basic",
+    iconUrl: browser.runtime.getURL("/icon/128.png"),
+    title: t("accountLockedTitle"),
+    message: t("accountLockedNotice", shanghaiDateTimeText(Date.parse(event.lockedUntil))),
+    priority: 2,
+  });
+}
+
 async function setBadge(endingSoon: number): Promise<void> {
   await browser.action.setBadgeText({ text: endingSoon > 0 ? String(endingSoon) : "" });
   await browser.action.setTitle({ title: endingSoon > 0 ? t("badgeTitle", endingSoon) : t("extName") });
@@ -89,6 +106,7 @@ export default defineBackground(() => {
           void refreshBadge();
         },
         onUnitAlert: notifyUnitAlert,
+        onAccountLocked: notifyAccountLocked,
         onReady: (reconnected) => {
           if (reconnected) void refreshBadge();
         },

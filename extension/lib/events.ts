@@ -1,6 +1,6 @@
 /**
  * The companion's event socket (/api/events): authenticates with the session token, hands on
- * grant-changed and unit-alert events and reconnects with backoff when it drops. One implementation for the
+ * grant-changed, unit-alert and account-locked events and reconnects with backoff when it drops. One implementation for the
  * popup, the manage page and the background service worker.
  */
 import { type ServerEvent, serverEventSchema } from "../../shared/api/grants.js";
@@ -10,11 +10,14 @@ import { getCompanionUrl } from "./settings.js";
 
 export type GrantChangedEvent = Extract<ServerEvent, { type: "grant-changed" }>;
 export type UnitAlertEvent = Extract<ServerEvent, { type: "unit-alert" }>;
+export type AccountLockedEvent = Extract<ServerEvent, { type: "account-locked" }>;
 
 export interface EventHandlers {
-  onGrantChanged(event: GrantChangedEvent): void;
+  onGrantChanged?(event: GrantChangedEvent): void;
   /** Many wrong 申报密码 tries at a unit the person is 法定代表人 or 财务负责人 of. */
   onUnitAlert?(event: UnitAlertEvent): void;
+  /** Wrong passwords locked the person's account (someone may be trying it). */
+  onAccountLocked?(event: AccountLockedEvent): void;
   /**
    * The socket is authenticated. `reconnected`: it had been ready before and dropped, so events
    * may have been missed — refetch what is on screen.
@@ -114,10 +117,13 @@ export function connectEvents(handlers: EventHandlers, options: EventOptions = {
         everReady = true;
         break;
       case "grant-changed":
-        handlers.onGrantChanged(event);
+        handlers.onGrantChanged?.(event);
         break;
       case "unit-alert":
         handlers.onUnitAlert?.(event);
+        break;
+      case "account-locked":
+        handlers.onAccountLocked?.(event);
         break;
       case "session-ended":
         endSession();

@@ -330,6 +330,8 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     /** Set when the failures closed the unit's password path: until when (ISO 8601). */
     closedUntil: z.string().optional(),
   }),
+  /** The receiver's account was locked by wrong passwords (they were also texted); until when (ISO). */
+  z.object({ type: z.literal("account-locked"), lockedUntil: z.string() }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;

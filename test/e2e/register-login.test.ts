@@ -1,12 +1,13 @@
 /**
  * End to end, in a real Chromium with the built extension: set the companion address on the
  * options page, register on the full-tab page with a hall code (CLI) and the SMS code (outbox),
- * log in from the popup with the soft keyboard, log out, then five wrong passwords lock the account.
+ * log in from the popup with the soft keyboard, log out; wrong passwords by phone lock the account
+ * and the logged-in popup says so; five wrong passwords in the popup lock it (its 登录名) too.
  * Needs `npm run build:extension` (and build:companion for the CLI) first; `npm test` does both.
  */
 import { type AddressInfo, createServer } from "node:net";
 import type { Browser, Page } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   expectAccessible,
   fill,
@@ -20,8 +21,15 @@ import {
   typeOnSoftKeyboard,
   waitForText,
 } from "../support/browser.js";
-import { KNOWN_CAPTCHA_ANSWER, type RunningCompanion, runCli, startCompanion, storeOf } from "../support/companion.js";
-import { newPerson } from "../support/people.js";
+import {
+  api,
+  KNOWN_CAPTCHA_ANSWER,
+  type RunningCompanion,
+  runCli,
+  startCompanion,
+  storeOf,
+} from "../support/companion.js";
+import { newPerson, solvedCaptcha } from "../support/people.js";
 
 let companion: RunningCompanion;
 let launched: LaunchedBrowser;
@@ -234,6 +242,27 @@ describe("extension: register, log in, log out, lock, unlock", () => {
     await page.reload();
     await page.waitForSelector("#account");
     await page.close();
+  });
+
+  it("tells the logged-in popup when wrong passwords by phone lock the account", async () => {
+    const popup = await loginInPopup(browser, person);
+    const personId = (await companion.app.core.people.byLoginName(person.loginName))?.id as string;
+    // The popup's event sockets (its two live lists and the lock notice) and the background's.
+    await vi.waitFor(() => expect(companion.app.core.hub.listeners(personId)).toBeGreaterThanOrEqual(4), {
+      timeout: 10_000,
+    });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const captcha = attempt > 1 ? await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER) : {};
+      await api(companion, "/api/login", { body: { account: person.phone, password: "Wrong#Pass1", ...captcha } });
+    }
+    const notice = await waitForText(popup, '[data-testid="account-locked"]', "账户已被锁定");
+    expect(notice).toContain("【忘记密码】");
+    expect(notice).toContain("办税服务厅");
+    await shot(popup, "popup-account-locked.png");
+    await expectAccessible(popup, "popup: account locked notice");
+    await popup.click('[data-testid="logout"]');
+    await popup.waitForSelector("#account");
+    await popup.close();
   });
 
   it("locks the account after five wrong passwords, the captcha compulsory after the first", async () => {

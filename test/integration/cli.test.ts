@@ -5,13 +5,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   api,
+  KNOWN_CAPTCHA_ANSWER,
   type RunningCompanion,
   runCli,
   startCompanion,
   storeOf,
   TEST_KEYCHAIN_SERVICE,
 } from "../support/companion.js";
-import { newPerson, registerPerson } from "../support/people.js";
+import { newPerson, registerPerson, solvedCaptcha } from "../support/people.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "taxauth.js");
 let companion: RunningCompanion | undefined;
@@ -101,15 +102,15 @@ describe("taxauth CLI", () => {
   it("hall unlock lifts a password lock", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion);
-    const stored = await companion.app.core.people.byLoginName(person.loginName);
-    await companion.app.core.sql.run(
-      "INSERT INTO login_guards (subject, failures, captcha_required, locked_until) VALUES (?, 5, 1, ?)",
-      [`person:${stored?.id}`, Date.now() + 3_600_000],
-    );
+    for (let i = 0; i < 5; i++) {
+      const captcha = i > 0 ? await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER) : {};
+      await api(companion, "/api/login", { body: { account: person.loginName, password: "Wrong#Pass1", ...captcha } });
+    }
     expect(
       (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).body
         .code,
     ).toBe("ACCOUNT_LOCKED");
+    // Named by another identifier: the account's lock and every identifier's counter are lifted.
     expect(await runCli(["hall", "unlock", "--account", person.phone], storeOf(companion))).toContain("已解除锁定");
     expect(
       (await api(companion, "/api/login", { body: { account: person.loginName, password: person.password } })).status,

@@ -105,12 +105,17 @@ describe("password login", () => {
     clock.advance(119 * MINUTE);
     const stillLocked = await api(companion, "/api/login", {
       body: {
-        account: person.loginName,
+        account: person.phone,
         password: person.password,
         ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
       },
     });
     expect(stillLocked.body).toMatchObject({ code: "ACCOUNT_LOCKED", retryAfter: 60 });
+    // The account is locked whichever identifier is used; another one answers as its own wrong try.
+    const byName = await api(companion, "/api/login", {
+      body: { account: person.loginName, password: person.password },
+    });
+    expect(byName.body).toMatchObject({ code: "LOGIN_FAILED", attemptsLeft: 4 });
 
     clock.advance(MINUTE);
     const after = await api(companion, "/api/login", {
@@ -168,8 +173,14 @@ describe("password login", () => {
       body: { account: person.loginName, password: person.password, ...(await solvedCaptcha(c, KNOWN_CAPTCHA_ANSWER)) },
     });
     expect(right.body.code).toBe("ACCOUNT_LOCKED");
-    const guard = await c.app.core.sql.all("SELECT failures FROM login_guards");
-    expect(guard).toEqual([{ failures: 5 }]);
+    // The account's counter, and the 登录名's own (which shapes the answers).
+    const guards = await c.app.core.sql.all<{ subject: string; failures: number }>(
+      "SELECT subject, failures FROM login_guards ORDER BY subject",
+    );
+    expect(guards.map(({ subject, failures }) => [subject.split(":")[0], failures])).toEqual([
+      ["login", 5],
+      ["person", 5],
+    ]);
   });
 
   it("answers unknown accounts like known ones", async () => {

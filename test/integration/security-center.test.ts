@@ -301,8 +301,9 @@ describe("安全中心: 绑定手机 and 更换手机", () => {
       await bindPhone(token, { phone, smsCode, password: "Wrong#Pass1", ...(await captcha()) });
     const fifth = await bindPhone(token, { phone, smsCode, password: "Wrong#Pass1", ...(await captcha()) });
     expect(fifth.body).toMatchObject({ code: "ACCOUNT_LOCKED", retryAfter: 7200 });
-    // The lock is the login's: the right password no longer logs in either.
-    expect((await browserLogin(person, await captcha())).body.code).toBe("ACCOUNT_LOCKED");
+    // The lock is the account's: the right password no longer logs in either (answered as that
+    // identifier's own wrong try, which does not tell the lock apart).
+    expect((await browserLogin(person, await captcha())).body).toMatchObject({ code: "LOGIN_FAILED", attemptsLeft: 4 });
     // The SMS code was never tried: nothing was bound.
     expect((await api(companion, "/api/security", { token })).body.maskedPhone).toBe(maskPhone(person.phone));
   });
@@ -319,8 +320,12 @@ describe("安全中心: 修改密码", () => {
 
     const wrong = await changePassword(token, { oldPassword: "Wrong#Pass1", newPassword: "Fresh&Pass42" });
     expect(wrong.body).toMatchObject({ code: "OLD_PASSWORD_WRONG", captchaRequired: true, attemptsLeft: 4 });
-    // The login's counter: a login now needs the captcha too.
-    expect((await browserLogin(person)).body.code).toBe("CAPTCHA_REQUIRED");
+    // Counted on the account's counter, which the login's lock is kept on.
+    expect(
+      await companion.app.core.sql.all("SELECT failures FROM login_guards WHERE subject = ?", [
+        `person:${await idOf(person)}`,
+      ]),
+    ).toEqual([{ failures: 1 }]);
     // Nothing changed meanwhile: every session still works.
     expect((await api(companion, "/api/my/grants", { token: elsewhere })).status).toBe(200);
 
@@ -368,6 +373,7 @@ describe("安全中心: 修改密码", () => {
       ...(await captcha()),
     });
     expect(right.body.code).toBe("ACCOUNT_LOCKED");
-    expect((await browserLogin(person, await captcha())).body.code).toBe("ACCOUNT_LOCKED");
+    // Nor does the login get in: it answers as the 登录名's own first wrong try.
+    expect((await browserLogin(person, await captcha())).body).toMatchObject({ code: "LOGIN_FAILED", attemptsLeft: 4 });
   });
 });

@@ -5,13 +5,15 @@ import { describeError } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { openScan, openSecurity } from "../../lib/tabs.js";
 import { useAction } from "../../lib/use-action.js";
+import { AccountLockNotice } from "./AccountLockNotice.js";
 import { ManagedUnitsCard } from "./ManagedUnitsCard.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
 import { PairingRequests } from "./PairingRequests.js";
 
 /**
- * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): pending desktop pairing
+ * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): a notice when the account
+ * has just been locked by wrong passwords, pending desktop pairing
  * requests first (when there are any), 企业办税权限 (for those who manage units), 我的办税权限, 已配对的客户端, the account (with 【安全中心】: phone,
  * password, recent logins), and 【退出登录】.
  */
@@ -50,6 +52,7 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
           {t("openScan")}
         </button>
       </div>
+      <AccountLockNotice />
       <PairingRequests onApproved={() => setClientsVersion((n) => n + 1)} />
       <ManagedUnitsCard />
       <MyGrants />
