@@ -58,7 +58,8 @@ export const smsSendRequestSchema = z.object({
   phone: phoneSchema.optional(),
 });
 export const smsSendResponseSchema = z.object({
-  maskedPhone: z.string(),
+  /** The number typed (registration); null for a reset, which never says which phone, or whether there is one. */
+  maskedPhone: z.string().nullable(),
   resendAfter: z.number().int(),
 });
 
@@ -130,7 +131,6 @@ export const forgotStartRequestSchema = withDocumentCheck(
 );
 export const forgotStartResponseSchema = z.object({
   resetTicket: z.string(),
-  maskedPhone: z.string(),
   expiresIn: z.number().int(),
   /** The start call sent the first SMS: seconds before another may be asked for. */
   resendAfter: z.number().int(),
