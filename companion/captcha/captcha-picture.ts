@@ -36,7 +36,11 @@ let fonts: Promise<Font[]> | undefined;
 // Parsing the fonts takes tens of milliseconds and a few MB: do it on the first captcha, not at
 // start-up, so the companion is ready sooner and idles smaller.
 const loadFonts = (): Promise<Font[]> => {
-  fonts ??= import("opentype.js").then((opentype) => captchaFontPaths().map((path) => opentype.loadSync(path)));
+  fonts ??= import("opentype.js").then((module) => {
+    // A CommonJS (UMD) package: Node's ESM loader gives its exports as `default` only, bundlers as names.
+    const opentype = typeof module.loadSync === "function" ? module : module.default;
+    return captchaFontPaths().map((path) => opentype.loadSync(path));
+  });
   return fonts;
 };
 
