@@ -152,7 +152,7 @@ describe("desktop pairing, approved in the popup", () => {
 
     // The token opens later connections.
     connected = await desktop();
-    expect(await connected.request("hello", { clientToken })).toEqual({ clientName: CLIENT_NAME, person: null });
+    expect(await connected.request("hello", { clientToken })).toEqual({ clientName: CLIENT_NAME, person: null, protocolVersion: DESKTOP_PROTOCOL_VERSION });
     await connected.request("login", { account: clerk.loginName, password: clerk.password });
     await shot(popup, "popup-paired.png");
     await expectAccessible(popup, "popup: a paired client");
