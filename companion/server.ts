@@ -2,13 +2,20 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { CompanionConfig } from "./config.js";
 
-/** Starts the companion on 127.0.0.1 and stops it gracefully on SIGINT/SIGTERM. */
-export async function startServer(config: CompanionConfig): Promise<FastifyInstance> {
+/**
+ * Starts the companion on 127.0.0.1 and stops it gracefully on SIGINT/SIGTERM. `announce` says
+ * where it listens (by default a line on stdout).
+ */
+export async function startServer(
+  config: CompanionConfig,
+  announce: (port: number) => void = (port) => {
+    process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
+  },
+): Promise<FastifyInstance> {
   const app = await buildApp(config);
   await app.listen({ host: "127.0.0.1", port: config.port });
   const address = app.server.address();
-  const port = address && typeof address === "object" ? address.port : config.port;
-  process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
+  announce(address && typeof address === "object" ? address.port : config.port);
 
   let closing = false;
   const shutdown = (signal: string, exitCode = 0) => {

@@ -1,4 +1,3 @@
-import { errorBodySchema } from "../errors.js";
 import {
   DESKTOP_PATH,
   DESKTOP_PROTOCOL_VERSION,
@@ -7,6 +6,7 @@ import {
   desktopResultSchemas,
   MAX_FRAME_BYTES,
 } from "../desktop/protocol.js";
+import { errorBodySchema } from "../errors.js";
 import { type JsonSchema, jsonSchemaOf, titledBranches } from "./json-schema.js";
 
 /**

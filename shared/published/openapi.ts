@@ -29,7 +29,11 @@ function responses(declared: Endpoint["responses"]): JsonSchema {
     if (schema === null) answers[status] = { description: "No content" };
     else if (schema === "download")
       answers[status] = { description: "A file", content: { "text/csv": { schema: { type: "string" } } } };
-    else answers[status] = { description: status === "200" ? "OK" : "Failed", content: json(jsonSchemaOf(schema, "output")) };
+    else
+      answers[status] = {
+        description: status === "200" ? "OK" : "Failed",
+        content: json(jsonSchemaOf(schema, "output")),
+      };
   }
   answers.default = {
     description: "A refusal: ErrorBody, with the HTTP status of its code (x-errorStatuses)",

@@ -50,7 +50,11 @@ describe("desktop pairing", () => {
     client.close();
 
     const later = await connectDesktop(companion);
-    expect(await later.request("hello", { clientToken })).toEqual({ clientName: "扣缴客户端 (测试)", person: null, protocolVersion: DESKTOP_PROTOCOL_VERSION });
+    expect(await later.request("hello", { clientToken })).toEqual({
+      clientName: "扣缴客户端 (测试)",
+      person: null,
+      protocolVersion: DESKTOP_PROTOCOL_VERSION,
+    });
     await later.request("login", { account: person.loginName, password: person.password });
     expect((await later.request("units.list", {})).totals).toEqual({
       count: 0,
