@@ -57,7 +57,8 @@ export function sandboxConfig(timers: SandboxTimers, env: NodeJS.ProcessEnv = pr
   }
   const { dataDir } = demoDataDir(env.TAXAUTH_DATA_DIR, "sandbox");
   return {
-    ...configFromEnv({ ...env, TAXAUTH_QR_TTL_SECONDS: String(timers.qrSeconds) }),
+    // A free port unless TAXAUTH_PORT says otherwise: never the real companion's by default.
+    ...configFromEnv({ TAXAUTH_PORT: "0", ...env, TAXAUTH_QR_TTL_SECONDS: String(timers.qrSeconds) }),
     dataDir,
     databaseUrl: undefined,
     keychainService,

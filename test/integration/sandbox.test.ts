@@ -12,18 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { DesktopClient } from "../../shared/desktop/client.js";
 import { DESKTOP_PATH, DESKTOP_PROTOCOL_VERSION } from "../../shared/desktop/protocol.js";
+import { DEFAULT_COMPANION_PORT } from "../../shared/extension-identity.js";
 import { newRequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { api, startCompanion } from "../support/companion.js";
 import { connectDesktop } from "../support/desktop.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "taxauth.js");
-// Long enough for `taxauth sandbox approve` (a process of its own) to run within them.
-const TIMERS = { desktopIdleSeconds: 5, pairingSeconds: 5, qrSeconds: 10 };
+// Long enough for `taxauth sandbox approve` (a process of its own) to run within them; a pairing
+// request expires before its connection idles out.
+const TIMERS = { desktopIdleSeconds: 8, pairingSeconds: 5, qrSeconds: 10 };
 
 /** The environment without the settings a sandbox must not take from a real companion. */
 function vendorEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TAXAUTH_PORT: "0", ...extra };
-  for (const name of ["TAXAUTH_DATA_DIR", "TAXAUTH_KEYCHAIN_SERVICE", "TAXAUTH_DATABASE_URL"]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of ["TAXAUTH_PORT", "TAXAUTH_DATA_DIR", "TAXAUTH_KEYCHAIN_SERVICE", "TAXAUTH_DATABASE_URL"]) {
     if (!(name in extra)) delete env[name];
   }
   return env;
@@ -108,6 +110,8 @@ describe("taxauth sandbox", () => {
       keychainService: "taxauth-sandbox",
       timers: TIMERS,
     });
+    // A free port, not the real companion's, without TAXAUTH_PORT.
+    expect(info.port).not.toBe(DEFAULT_COMPANION_PORT);
     expect(basename(info.dataDir)).toMatch(/^taxauth-sandbox-/);
     expect(existsSync(info.dataDir)).toBe(true);
     expect(info.accounts.map((account) => account.loginName)).toContain("songxiaoming");
@@ -135,7 +139,10 @@ describe("taxauth sandbox", () => {
     await client.request("login", { account: "zhaomin", password: clerk().password });
     const unit = info.units[0] as Info["units"][number];
     await client.request("units.add", { tin: unit.tin });
-    const entered = await client.request("unit.enter", { tin: unit.tin, declarationPassword: info.declarationPassword });
+    const entered = await client.request("unit.enter", {
+      tin: unit.tin,
+      declarationPassword: info.declarationPassword,
+    });
     expect(entered).toEqual({ tin: unit.tin, name: unit.name, via: "password" });
     client.close();
   });
@@ -150,7 +157,10 @@ describe("taxauth sandbox", () => {
     expect(confirmation).toMatchObject({ code: 0 });
     expect(JSON.parse(confirmation.stdout)).toEqual({ confirmed: true, clientName: "厂商测试客户端" });
     await confirmed;
-    const redeemed = await client.request("qr.redeem", { ref: created.ref, proof: await keys.proofFor(created.challenge) });
+    const redeemed = await client.request("qr.redeem", {
+      ref: created.ref,
+      proof: await keys.proofFor(created.challenge),
+    });
     expect(redeemed.person.loginName).toBe("songxiaoming");
     client.close();
   });
