@@ -2,15 +2,22 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { CompanionConfig } from "./config.js";
 
-/**
- * Starts the companion on 127.0.0.1 and stops it gracefully on SIGINT/SIGTERM. `announce` says
- * where it listens (by default a line on stdout).
- */
+export interface ServerHooks {
+  /** Says where it listens (by default a line on stdout). */
+  announce?(port: number): void;
+  /** Once it has stopped, before the process exits. */
+  stopped?(): Promise<void>;
+}
+
+/** Starts the companion on 127.0.0.1 and stops it gracefully on SIGINT/SIGTERM. */
 export async function startServer(
   config: CompanionConfig,
-  announce: (port: number) => void = (port) => {
-    process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
-  },
+  {
+    announce = (port) => {
+      process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
+    },
+    stopped = async () => {},
+  }: ServerHooks = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp(config);
   await app.listen({ host: "127.0.0.1", port: config.port });
@@ -22,10 +29,13 @@ export async function startServer(
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
-    app.close().then(
-      () => process.exit(exitCode),
-      () => process.exit(1),
-    );
+    app
+      .close()
+      .then(stopped)
+      .then(
+        () => process.exit(exitCode),
+        () => process.exit(1),
+      );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
+import keytar from "keytar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { DesktopClient } from "../../shared/desktop/client.js";
@@ -207,11 +208,13 @@ describe("taxauth sandbox", () => {
     requesting.close();
   });
 
-  it("removes its throwaway data dir when it stops", async () => {
+  it("removes its throwaway data dir, and its secrets from the keychain, when it stops", async () => {
+    expect((await keytar.findCredentials(info.keychainService)).length).toBeGreaterThan(0);
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
-    await exited;
+    expect(await exited).toBe(0);
     expect(existsSync(info.dataDir)).toBe(false);
+    expect(await keytar.findCredentials(info.keychainService)).toEqual([]);
   });
 });
 
