@@ -9,6 +9,7 @@ import { startServer } from "../server.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { registerOfficeCommands } from "./office-commands.js";
+import { registerServiceCommands } from "./service-commands.js";
 import { withCore } from "./with-core.js";
 
 const accessReportInputSchema = z.object({ unit: taxpayerIdSchema, date: calendarDateSchema });
@@ -49,6 +50,7 @@ export function taxauthProgram(): Command {
 
   registerHallCommands(program);
   registerOfficeCommands(program);
+  registerServiceCommands(program);
 
   program
     .command("audit")
