@@ -78,25 +78,10 @@ export function extensionIds(env: NodeJS.ProcessEnv): string[] {
 
 /**
  * Linux only: whether the companion needs the private keyring wrapper. `taxauth` (bin/taxauth.js)
- * already looked, and says so in TAXAUTH_KEYRING; run otherwise, look on the session bus.
+ * looked for a Secret Service on the session bus, and says what it found in TAXAUTH_KEYRING.
  */
-function needsKeyringWrapper(system: ServiceSystem): boolean {
-  if (system.platform !== "linux") return false;
-  if (system.env.TAXAUTH_KEYRING === "private") return true;
-  if (system.env.TAXAUTH_KEYRING === "system") return false;
-  if (!system.env.DBUS_SESSION_BUS_ADDRESS) return true;
-  return !["ListNames", "ListActivatableNames"].some((method) =>
-    system
-      .run("dbus-send", [
-        "--session",
-        "--print-reply",
-        "--dest=org.freedesktop.DBus",
-        "/org/freedesktop/DBus",
-        `org.freedesktop.DBus.${method}`,
-      ])
-      ?.stdout.includes('"org.freedesktop.secrets"'),
-  );
-}
+const needsKeyringWrapper = (system: ServiceSystem) =>
+  system.platform === "linux" && system.env.TAXAUTH_KEYRING !== "system";
 
 function bashPath(system: ServiceSystem): string {
   const found = system.run("sh", ["-c", "command -v bash"])?.stdout.trim();
