@@ -46,10 +46,10 @@ export async function ensureCompanion(setup: NativeHostSetup): Promise<StartAnsw
       windowsHide: true,
     });
     child.on("error", (error) => {
-      failed = error.message;
+      failed = `无法运行（${error.message}）`;
     });
     child.on("exit", (code, signal) => {
-      if (code !== 0) failed = `exited (${code ?? signal})`;
+      if (code !== 0) failed = code === null ? `启动程序被 ${signal} 结束` : `启动程序退出，退出码 ${code}`;
     });
     child.unref();
     logLine(setup.log, `started pid=${child.pid}`);
@@ -61,8 +61,9 @@ export async function ensureCompanion(setup: NativeHostSetup): Promise<StartAnsw
     if (failed) break;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  logLine(setup.log, `not answering at ${setup.url}: ${failed ?? "timeout"}`);
-  return { ok: false, message: `本地服务未能启动（${failed ?? "超时"}），详情见日志 ${setup.log}` };
+  const why = failed ?? `${START_TIMEOUT_MS / 1000} 秒内 ${setup.url} 没有应答`;
+  logLine(setup.log, `not answering at ${setup.url}: ${why}`);
+  return { ok: false, message: `${why}。详情见日志 ${setup.log}` };
 }
 
 /**

@@ -6,14 +6,16 @@
  * port and keychain, which the launcher script carries — and the popup reconnects and logs in.
  * Needs `npm run build` first; `npm test` does it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companionAnswers } from "../../companion/service/companion-answers.js";
 import { writeNativeHost } from "../../companion/service/install.js";
 import { packageFiles } from "../../companion/service/places.js";
 import { EXTENSION_ID, NATIVE_HOST_NAME } from "../../shared/extension-identity.js";
+import { maskPersonName } from "../../shared/identity/account-rules.js";
 import {
   explainTimeout,
   type LaunchedBrowser,
@@ -31,6 +33,9 @@ const repoRoot = join(import.meta.dirname, "..", "..");
 const files = packageFiles(repoRoot, "linux");
 const dataDir = mkdtempSync(join(tmpdir(), "taxauth-e2e-on-demand-"));
 const hostLog = join(dataDir, "host-logs", "native-host.log");
+const failOnce = join(dataDir, "fail-once");
+/** The companion the host started last: it runs on its own, the test stops it as a service manager would. */
+const startedPid = () => Number([...readFileSync(hostLog, "utf8").matchAll(/started pid=(\d+)/g)].at(-1)?.[1]);
 
 let launched: LaunchedBrowser;
 let person: TestPerson;
@@ -72,7 +77,15 @@ beforeAll(async () => {
         DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? "",
         ...(databaseUrl ? { TAXAUTH_DATABASE_URL: databaseUrl } : {}),
       },
-      start: [process.execPath, join(repoRoot, "bin", "taxauth.js"), "start"],
+      // The real `taxauth start`, failing once instead whenever the test leaves a marker (below).
+      start: [
+        "/bin/sh",
+        "-c",
+        `if [ -e "$0" ]; then rm "$0"; exit 1; fi; exec "$1" "$2" start`,
+        failOnce,
+        process.execPath,
+        join(repoRoot, "bin", "taxauth.js"),
+      ],
     },
     [EXTENSION_ID],
     () => null,
@@ -81,19 +94,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await launched?.close();
-  // The companion the host started runs on its own: stop it as a service manager would.
-  const pid = existsSync(hostLog) ? /started pid=(\d+)/.exec(readFileSync(hostLog, "utf8"))?.[1] : undefined;
-  if (pid) {
-    process.kill(Number(pid), "SIGTERM");
+  if (existsSync(hostLog)) {
+    process.kill(startedPid(), "SIGTERM");
     for (let i = 0; i < 100 && (await companionAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("the popup starts the companion through the native host", () => {
+  let popup: Page;
+
   it("finds nothing at the address, starts the companion, reconnects and logs in", async () => {
     expect(await companionAnswers(url)).toBe(false);
-    const popup = await openExtensionPage(launched.browser, "popup.html", 360, 640);
+    popup = await openExtensionPage(launched.browser, "popup.html", 360, 640);
     await waitForText(popup, '[data-testid="companion-offline"]', "本地服务未运行");
     await popup
       .waitForSelector('[data-testid="companion-offline"]', { hidden: true, timeout: 30_000 })
@@ -102,5 +115,21 @@ describe("the popup starts the companion through the native host", () => {
     expect(readFileSync(hostLog, "utf8")).toMatch(/started pid=\d+/);
     await logInOnPopup(popup, person);
     await shot(popup, "popup-started-on-demand.png");
+  });
+
+  it("says when the start failed, and starts it with one click on 启动本地服务", async () => {
+    writeFileSync(failOnce, "");
+    process.kill(startedPid(), "SIGTERM");
+    // The popup hears its event socket close, and tries the host at once: that start fails.
+    await waitForText(popup, '[data-testid="companion-start-state"]', "本地服务未能启动");
+    expect(await popup.$eval('[data-testid="companion-start-state"]', (el) => el.textContent)).toContain(hostLog);
+    await shot(popup, "popup-start-failed.png");
+    expect(await companionAnswers(url)).toBe(false);
+    await popup.click('[data-testid="companion-start"]');
+    await popup
+      .waitForSelector('[data-testid="companion-offline"]', { hidden: true, timeout: 30_000 })
+      .catch((error) => explainTimeout(popup, "the popup back after 启动本地服务", error));
+    // Still logged in: the session outlived the restart.
+    await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
   });
 });

@@ -89,7 +89,7 @@ describe("the native messaging host", () => {
     const { launcher, log } = installHost("fails", port, [process.execPath, "-e", "process.exit(3)"]);
     const failed = await ask(launcher, { type: "start" });
     expect(failed.answers).toEqual([{ ok: false, message: expect.stringContaining(log) }]);
-    expect(String((failed.answers[0] as { message: string }).message)).toContain("本地服务未能启动（exited (3)）");
+    expect(String((failed.answers[0] as { message: string }).message)).toContain("启动程序退出，退出码 3。");
 
     const other = await ask(launcher, { type: "stop" });
     expect(other.answers).toEqual([{ ok: false, message: "本地服务启动程序只接受启动请求" }]);
