@@ -103,7 +103,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     Object.fromEntries(keys.map((key) => [key, core[key]])) as Pick<Core, K>;
   await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
   await app.register(sessionAuth, { sessions: core.sessions });
-  await app.register(healthRoutes, only("sql", "keychain"));
+  await app.register(healthRoutes, { ...only("sql", "keychain"), sandbox: config.sandbox !== undefined });
   await app.register(captchaRoutes, only("captchas"));
   await app.register(
     accountRoutes,

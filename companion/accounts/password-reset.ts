@@ -4,7 +4,6 @@ import type {
   forgotStartRequestSchema,
   identitySchema,
 } from "../../shared/api/accounts.js";
-import { maskPhone } from "../../shared/identity/account-rules.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Captchas } from "../captcha/captchas.js";
 import { type Clock, MINUTE } from "../clock.js";
@@ -26,6 +25,18 @@ import type { PeopleStore, Person } from "./people.js";
 import type { Sessions } from "./sessions.js";
 
 export const RESET_TICKET_TTL = 15 * MINUTE;
+
+/** Marks the stand-in address of a reset ticket whose codes go nowhere (it is never a phone number). */
+const NOWHERE = "nowhere:";
+
+/** The same identity always maps to the same stand-in, so its cooldown and daily limit behave like a phone's. */
+const identityKey = (identity: z.infer<typeof identitySchema>) =>
+  `${identity.docType}\0${identity.docNumber}\0${identity.name}`;
+
+interface ResetTarget {
+  person: (Person & { phone: string }) | null;
+  address: string;
+}
 
 export interface PasswordResetDeps {
   people: PeopleStore;
@@ -59,10 +70,9 @@ export const hallOneTimePassword = () => handedOutPassword([UPPER_LETTERS, LOWER
  */
 export function passwordResetService(deps: PasswordResetDeps) {
   /** The registered person of a document, when the name matches too. */
-  async function personOf(identity: z.infer<typeof identitySchema>): Promise<Person> {
+  async function personOf(identity: z.infer<typeof identitySchema>): Promise<Person | null> {
     const person = await deps.people.byDocument(identity.docType, identity.docNumber);
-    if (!person || person.name !== identity.name) throw new AppError("IDENTITY_NOT_FOUND");
-    return person;
+    return person && person.name === identity.name ? person : null;
   }
 
   const clearCounters = async (person: Person) => {
@@ -90,33 +100,57 @@ export function passwordResetService(deps: PasswordResetDeps) {
     });
   }
 
-  async function ticketPerson(ticket: string): Promise<Person & { phone: string }> {
+  /**
+   * Where a reset ticket's codes go: the bound phone of its person, or, for a ticket issued to an
+   * identity that cannot be reset this way, a stand-in address (the codes go nowhere).
+   */
+  async function ticketTarget(ticket: string): Promise<ResetTarget> {
     const found = await deps.tickets.find("reset-password", ticket);
-    const person = found ? await deps.people.byId(found.subjectId) : null;
+    if (!found) throw new AppError("RESET_TICKET_INVALID");
+    if (found.phone?.startsWith(NOWHERE)) return { person: null, address: found.phone };
+    const person = await deps.people.byId(found.subjectId);
     if (!person?.phone) throw new AppError("RESET_TICKET_INVALID");
-    return { ...person, phone: person.phone };
+    return { person: { ...person, phone: person.phone }, address: person.phone };
   }
 
+  const sendCode = (target: ResetTarget) =>
+    target.person
+      ? deps.smsCodes.send("reset-password", target.address)
+      : deps.smsCodes.sendNowhere("reset-password", target.address);
+
   return {
+    /**
+     * Step 1. Whoever the identity is (a registered person with a phone, one without, nobody at
+     * all), the answer is the same: a ticket, and a code sent "to the bound phone" — which for the
+     * last two goes nowhere, under the same cooldown and limits, so no answer tells whether the
+     * document is registered or which phone it has.
+     */
     async start(request: z.infer<typeof forgotStartRequestSchema>) {
       const captcha = await deps.captchas.consume(request.captchaId, request.captchaAnswer);
       if (captcha !== "ok") throw new AppError("CAPTCHA_INVALID", { captchaRequired: true });
       const person = await personOf(request);
-      if (!person.phone) throw new AppError("PHONE_NOT_BOUND");
-      const resetTicket = await deps.tickets.issue("reset-password", person.id, RESET_TICKET_TTL);
-      const { resendAfter } = await deps.smsCodes.send("reset-password", person.phone);
-      return { resetTicket, maskedPhone: maskPhone(person.phone), expiresIn: RESET_TICKET_TTL / 1000, resendAfter };
+      const target: ResetTarget = person?.phone
+        ? { person: { ...person, phone: person.phone }, address: person.phone }
+        : { person: null, address: NOWHERE + deps.hasher.digest("reset-nowhere", identityKey(request)) };
+      const { resendAfter } = await sendCode(target);
+      const resetTicket = await deps.tickets.transaction(async () => {
+        const ticket = await deps.tickets.issue("reset-password", target.person?.id ?? "", RESET_TICKET_TTL);
+        if (!target.person) await deps.tickets.bindPhone("reset-password", ticket, target.address);
+        return ticket;
+      });
+      return { resetTicket, expiresIn: RESET_TICKET_TTL / 1000, resendAfter };
     },
 
     async resendSms(ticket: string) {
-      const person = await ticketPerson(ticket);
-      const sent = await deps.smsCodes.send("reset-password", person.phone);
-      return { maskedPhone: maskPhone(person.phone), ...sent };
+      return { maskedPhone: null, ...(await sendCode(await ticketTarget(ticket))) };
     },
 
     async complete(request: z.infer<typeof forgotCompleteRequestSchema>) {
-      const person = await ticketPerson(request.resetTicket);
-      await deps.smsCodes.verify("reset-password", person.phone, request.smsCode);
+      const target = await ticketTarget(request.resetTicket);
+      await deps.smsCodes.verify("reset-password", target.address, request.smsCode);
+      const person = target.person;
+      // Nobody knows a code that went nowhere; should a guess hit one, it is still only a wrong code.
+      if (!person) throw new AppError("SMS_CODE_INVALID");
       const passwordHash = await hashPassword(request.newPassword);
       // Spent with the ticket: the new password, the unlock and the logouts happen together or not at all.
       await deps.tickets.transaction(async () => {
@@ -146,6 +180,7 @@ export function passwordResetService(deps: PasswordResetDeps) {
      */
     async atHall(request: z.infer<typeof identitySchema> & HallPhoneChange) {
       const person = await personOf(request);
+      if (!person) throw new AppError("IDENTITY_NOT_FOUND");
       const oneTimePassword = hallOneTimePassword();
       const passwordHash = await hashPassword(oneTimePassword);
       const phone = request.unbindPhone ? null : (request.phone ?? person.phone);

@@ -9,6 +9,7 @@ import { startServer } from "../server.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { registerOfficeCommands } from "./office-commands.js";
+import { registerSandboxCommands } from "./sandbox-commands.js";
 import { registerServiceCommands } from "./service-commands.js";
 import { withCore } from "./with-core.js";
 
@@ -50,6 +51,7 @@ export function taxauthProgram(): Command {
 
   registerHallCommands(program);
   registerOfficeCommands(program);
+  registerSandboxCommands(program);
   registerServiceCommands(program);
 
   program

@@ -5,7 +5,10 @@ import { serve } from "../http/serve.js";
 import { probeKeychain } from "../keychain/keychain.js";
 
 /** What these routes use of the companion. */
-export type HealthRoutesDeps = Pick<Core, "sql" | "keychain">;
+export type HealthRoutesDeps = Pick<Core, "sql" | "keychain"> & {
+  /** A sandbox (`taxauth sandbox`) says so in /healthz. */
+  sandbox: boolean;
+};
 
 /**
  * /healthz: liveness with real checks, a query on the database and a keychain write/read/delete.
@@ -17,7 +20,8 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => 
     const db = await check(() => core.sql.value("SELECT 1"));
     const keychain = await check(() => probeKeychain(core.keychain));
     const ok = db === "ok" && keychain === "ok";
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", db, keychain });
+    const sandbox = core.sandbox && { sandbox: true as const };
+    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", db, keychain, ...sandbox });
   });
 };
 

@@ -22,6 +22,11 @@ const PURPOSE_TEXT: Record<SmsPurpose, string> = {
 export interface SmsCodes {
   /** Sends a fresh 6-digit code, replacing older ones; refuses within the cooldown. */
   send(purpose: SmsPurpose, phone: string): Promise<{ resendAfter: number }>;
+  /**
+   * Everything `send` does for an address that is no phone (a step that must not tell whether a
+   * phone exists): the same cooldown, daily limit and tries, but the code goes nowhere.
+   */
+  sendNowhere(purpose: SmsPurpose, address: string): Promise<{ resendAfter: number }>;
   /** Checks and consumes a code; a wrong code is counted (committed) before the refusal. */
   verify(purpose: SmsPurpose, phone: string, code: string): Promise<void>;
 }
@@ -34,44 +39,48 @@ export interface SmsCodeDeps {
 }
 
 export function smsCodeService({ store, clock, hasher, gateway }: SmsCodeDeps): SmsCodes {
-  return {
-    async send(purpose, phone) {
-      const code = randomCode(6, "0123456789");
-      const id = randomUUID();
-      const refused = await store.transaction(async () => {
-        await store.lockPhone(phone);
-        const now = clock.now();
-        const last = await store.lastSentAt(purpose, phone);
-        if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
-          return new AppError("SMS_COOLDOWN", { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) });
-        }
-        if ((await store.sentSince(phone, now - DAY)) >= SMS_DAILY_LIMIT) {
-          return new AppError("RATE_LIMITED", { retryAfter: secondsUntil(now + DAY, now) });
-        }
-        await store.replaceOpen(purpose, phone, now);
-        await store.insert({
-          id,
-          purpose,
-          phone,
-          codeHash: hasher.digest(`sms:${purpose}:${phone}`, code),
-          sentAt: now,
-          expiresAt: now + SMS_CODE_TTL,
-        });
-        return null;
-      });
-      if (refused) throw refused;
-      try {
-        await gateway.send(
-          phone,
-          `【个人所得税】您正在进行${PURPOSE_TEXT[purpose]}，验证码 ${code}，5分钟内有效。请勿将验证码告诉他人。`,
-        );
-      } catch {
-        // The code never reached the phone: drop it so the cooldown does not hold the person back.
-        await store.drop(id);
-        throw new AppError("SMS_SEND_FAILED");
+  async function issue(purpose: SmsPurpose, phone: string, deliver: boolean) {
+    const code = randomCode(6, "0123456789");
+    const id = randomUUID();
+    const refused = await store.transaction(async () => {
+      await store.lockPhone(phone);
+      const now = clock.now();
+      const last = await store.lastSentAt(purpose, phone);
+      if (last !== undefined && now - last < SMS_RESEND_COOLDOWN) {
+        return new AppError("SMS_COOLDOWN", { retryAfter: secondsUntil(last + SMS_RESEND_COOLDOWN, now) });
       }
-      return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
-    },
+      if ((await store.sentSince(phone, now - DAY)) >= SMS_DAILY_LIMIT) {
+        return new AppError("RATE_LIMITED", { retryAfter: secondsUntil(now + DAY, now) });
+      }
+      await store.replaceOpen(purpose, phone, now);
+      await store.insert({
+        id,
+        purpose,
+        phone,
+        codeHash: hasher.digest(`sms:${purpose}:${phone}`, code),
+        sentAt: now,
+        expiresAt: now + SMS_CODE_TTL,
+      });
+      return null;
+    });
+    if (refused) throw refused;
+    if (!deliver) return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
+    try {
+      await gateway.send(
+        phone,
+        `【个人所得税】您正在进行${PURPOSE_TEXT[purpose]}，验证码 ${code}，5分钟内有效。请勿将验证码告诉他人。`,
+      );
+    } catch {
+      // The code never reached the phone: drop it so the cooldown does not hold the person back.
+      await store.drop(id);
+      throw new AppError("SMS_SEND_FAILED");
+    }
+    return { resendAfter: SMS_RESEND_COOLDOWN / 1000 };
+  }
+
+  return {
+    send: (purpose, phone) => issue(purpose, phone, true),
+    sendNowhere: (purpose, address) => issue(purpose, address, false),
 
     async verify(purpose, phone, code) {
       const outcome = await store.transaction(async () => {

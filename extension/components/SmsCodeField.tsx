@@ -9,23 +9,29 @@ import { TextField } from "./TextField.js";
 
 interface SmsCodeFieldProps {
   field: FieldState;
-  /** Sends a code; resolves to the seconds before another may be sent. */
-  send(): Promise<{ resendAfter: number; maskedPhone: string }>;
+  /**
+   * Sends a code; resolves to the seconds before another may be sent and the number it went to
+   * (null: "the bound phone", when the companion will not say which, or whether there is one).
+   */
+  send(): Promise<{ resendAfter: number; maskedPhone: string | null }>;
   /** Checked before sending (e.g. the phone number); a message stops the send. */
   canSend?(): boolean;
-  /** A code was already sent by the previous step: start with this cooldown. */
+  /** A code was already sent to the bound phone by the previous step: start with this cooldown. */
   initialCooldown?: number;
-  initialMaskedPhone?: string;
+  sentByPreviousStep?: boolean;
 }
 
+/** Where the last code went: a masked number, or the bound phone. */
+type SentTo = { maskedPhone: string | null } | null;
+
 /** 短信验证码 with 【获取验证码】 and its resend countdown. */
-export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initialMaskedPhone }: SmsCodeFieldProps) {
+export function SmsCodeField({ field, send, canSend, initialCooldown = 0, sentByPreviousStep }: SmsCodeFieldProps) {
   const [remaining, startCountdown] = useCountdown(initialCooldown);
-  const [sentTo, setSentTo] = useState<string | null>(initialMaskedPhone ?? null);
+  const [sentTo, setSentTo] = useState<SentTo>(sentByPreviousStep ? { maskedPhone: null } : null);
   const sending = useAction(
     async () => {
       const result = await send();
-      setSentTo(result.maskedPhone);
+      setSentTo({ maskedPhone: result.maskedPhone });
       startCountdown(result.resendAfter);
     },
     {
@@ -54,7 +60,7 @@ export function SmsCodeField({ field, send, canSend, initialCooldown = 0, initia
         <>
           {sentTo ? (
             <p class="field-hint" data-testid="sms-sent-to">
-              {t("smsSentTo", sentTo)}
+              {sentTo.maskedPhone ? t("smsSentTo", sentTo.maskedPhone) : t("smsSentToBoundPhone")}
             </p>
           ) : null}
           {sending.error ? (

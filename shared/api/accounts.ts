@@ -24,7 +24,10 @@ export const captchaResponseSchema = z.object({
   /** A PNG picture as a data: URL, ready for an <img>; the answer is never sent to the client. */
   image: z.string().startsWith("data:image/png;base64,"),
   expiresIn: z.number().int(),
+  /** Only from a sandbox (`taxauth sandbox`), whose captchas all have one known answer. */
+  sandbox: z.literal(true).optional(),
 });
+export type CaptchaResponse = z.infer<typeof captchaResponseSchema>;
 
 export const identitySchema = z.object({
   docType: documentTypeSchema,
@@ -58,7 +61,8 @@ export const smsSendRequestSchema = z.object({
   phone: phoneSchema.optional(),
 });
 export const smsSendResponseSchema = z.object({
-  maskedPhone: z.string(),
+  /** The number typed (registration); null for a reset, which never says which phone, or whether there is one. */
+  maskedPhone: z.string().nullable(),
   resendAfter: z.number().int(),
 });
 
@@ -130,7 +134,6 @@ export const forgotStartRequestSchema = withDocumentCheck(
 );
 export const forgotStartResponseSchema = z.object({
   resetTicket: z.string(),
-  maskedPhone: z.string(),
   expiresIn: z.number().int(),
   /** The start call sent the first SMS: seconds before another may be asked for. */
   resendAfter: z.number().int(),
@@ -145,6 +148,8 @@ export const healthSchema = z.object({
   status: z.enum(["ok", "error"]),
   db: z.string(),
   keychain: z.string(),
+  /** Only on a sandbox (`taxauth sandbox`): demo data, a known captcha answer, short timers. */
+  sandbox: z.literal(true).optional(),
 });
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;

@@ -23,6 +23,13 @@ import { clientNameSchema } from "./client-name.js";
  */
 
 export const DESKTOP_PATH = "/desktop";
+/**
+ * The protocol's version, answered by `hello`. Additions a client may ignore (a request type, an
+ * optional field, a result field, an event, an error code) keep it; anything that breaks a client
+ * written to the documented version (a field removed, renamed, retyped or made required, a meaning
+ * changed) raises it. docs/desktop-protocol.md says how clients treat it.
+ */
+export const DESKTOP_PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 /**
@@ -136,7 +143,12 @@ const unitPlacedSchema = z.object({ tin: z.string(), position: z.number().int() 
 
 export const desktopResultSchemas = {
   "pair.request": z.object({ code: z.string().regex(/^\d{6}$/), expiresIn: z.number().int() }),
-  hello: z.object({ clientName: clientNameSchema, person: personSummarySchema.nullable() }),
+  hello: z.object({
+    clientName: clientNameSchema,
+    person: personSummarySchema.nullable(),
+    /** DESKTOP_PROTOCOL_VERSION of the companion. */
+    protocolVersion: z.number().int().positive(),
+  }),
   captcha: captchaResponseSchema,
   login: z.object({ person: personSummarySchema }),
   logout: z.object({}),

@@ -209,7 +209,8 @@ describe("忘记密码", () => {
       },
     });
     expect(start.status).toBe(200);
-    expect(start.body.maskedPhone).toBe(`${person.phone.slice(0, 3)}****${person.phone.slice(7)}`);
+    // Which phone (or whether any) is never said; the code went to the bound one.
+    expect(Object.keys(start.body).sort()).toEqual(["expiresIn", "resendAfter", "resetTicket"]);
 
     const badSms = await api(companion, "/api/password/forgot/complete", {
       body: { resetTicket: start.body.resetTicket, smsCode: "000000", newPassword: "NewPass#2027" },
@@ -237,22 +238,13 @@ describe("忘记密码", () => {
     expect(fresh.status).toBe(200);
   });
 
-  it("needs a captcha and the exact identity", async () => {
+  it("needs a captcha", async () => {
     companion = await startCompanion();
     const person = await registerPerson(companion);
     const noCaptcha = await api(companion, "/api/password/forgot/start", {
       body: { docType: person.docType, docNumber: person.docNumber, name: person.name },
     });
     expect(noCaptcha.body.code).toBe("VALIDATION_FAILED");
-    const wrongName = await api(companion, "/api/password/forgot/start", {
-      body: {
-        docType: person.docType,
-        docNumber: person.docNumber,
-        name: "李四",
-        ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
-      },
-    });
-    expect(wrongName.body.code).toBe("IDENTITY_NOT_FOUND");
   });
 });
 

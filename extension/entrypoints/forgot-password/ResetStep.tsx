@@ -60,12 +60,7 @@ export function ResetStep({ started, onDone, onTicketExpired }: ResetStepProps) 
 
   return (
     <form class="step-body form-grid" onSubmit={submit} noValidate>
-      <SmsCodeField
-        field={smsCode}
-        send={resend}
-        initialCooldown={started.resendAfter}
-        initialMaskedPhone={started.maskedPhone}
-      />
+      <SmsCodeField field={smsCode} send={resend} initialCooldown={started.resendAfter} sentByPreviousStep />
       <NewPasswordFields id="newPassword" label={t("fieldNewPassword")} state={passwords} />
       <FormError message={reset.error} />
       <div class="actions actions--form">
