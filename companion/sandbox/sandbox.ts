@@ -13,7 +13,7 @@ import { outboxGateway } from "../sms/gateway.js";
 /** The keychain service of sandboxes unless TAXAUTH_KEYCHAIN_SERVICE names another (not the real one). */
 const SANDBOX_KEYCHAIN_SERVICE = "taxauth-sandbox";
 /** The answer of every captcha a sandbox draws. */
-export const SANDBOX_CAPTCHA_ANSWER = "TEST";
+export const SANDBOX_CAPTCHA_ANSWER = "TEXT";
 /** The 申报密码 of every demo unit in a sandbox. */
 const SANDBOX_DECLARATION_PASSWORD = "Sandbox2026";
 
