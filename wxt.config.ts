@@ -67,8 +67,9 @@ export default defineConfig({
     description: "__MSG_extDescription__",
     default_locale: "zh_CN",
     key: EXTENSION_PUBLIC_KEY,
-    // notifications: 办税权限变更 notices; alarms: the badge refresh every 30 minutes.
-    permissions: ["storage", "notifications", "alarms"],
+    // notifications: 办税权限变更 notices; alarms: the badge refresh every 30 minutes;
+    // nativeMessaging: the popup starts the companion through the host `taxauth service install` registers.
+    permissions: ["storage", "notifications", "alarms", "nativeMessaging"],
     // No host_permissions on purpose. With a host permission Chromium bypasses CORS for the
     // extension's requests and then sends no Origin header on GET (/healthz, /api/captcha,
     // /api/session); the companion refuses every request without our exact Origin (only desktop

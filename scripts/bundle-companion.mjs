@@ -18,6 +18,8 @@ await build({
   entryPoints: {
     main: join(root, "companion", "cli", "main.ts"),
     "face-worker": join(root, "companion", "portrait", "face-worker.ts"),
+    // What the browser runs to start the companion on demand (taxauth service install).
+    "native-host": join(root, "companion", "service", "native-host-main.ts"),
   },
   outdir,
   bundle: true,

@@ -37,7 +37,7 @@ fi
 
 for tool in dbus-daemon dbus-send gnome-keyring-daemon; do
   if ! command -v "$tool" >/dev/null; then
-    echo "缺少 $tool：请运行 bash scripts/bootstrap.sh（或 sudo apt-get install dbus gnome-keyring）" >&2
+    echo "缺少 $tool：请运行 node scripts/bootstrap.mjs（或 sudo apt-get install dbus gnome-keyring）" >&2
     exit 3
   fi
 done

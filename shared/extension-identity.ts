@@ -9,3 +9,9 @@ export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
 
 export const DEFAULT_COMPANION_PORT = 17800;
 export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_COMPANION_PORT}`;
+
+/**
+ * The native messaging host `taxauth service install` registers with Chrome, Chromium and Edge:
+ * the popup asks it to start the companion when nothing answers.
+ */
+export const NATIVE_HOST_NAME = "com.taxauth.companion";

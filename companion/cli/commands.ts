@@ -10,6 +10,7 @@ import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { registerOfficeCommands } from "./office-commands.js";
 import { registerSandboxCommands } from "./sandbox-commands.js";
+import { registerServiceCommands } from "./service-commands.js";
 import { withCore } from "./with-core.js";
 
 const accessReportInputSchema = z.object({ unit: taxpayerIdSchema, date: calendarDateSchema });
@@ -51,6 +52,7 @@ export function taxauthProgram(): Command {
   registerHallCommands(program);
   registerOfficeCommands(program);
   registerSandboxCommands(program);
+  registerServiceCommands(program);
 
   program
     .command("audit")

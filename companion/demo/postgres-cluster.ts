@@ -13,7 +13,9 @@ export function programDir(): string {
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   const found = versions.map((version) => join(root, version, "bin")).find((dir) => existsSync(join(dir, "initdb")));
   if (!found)
-    throw new Error("PostgreSQL is not installed: run scripts/bootstrap.sh (it installs Debian's postgresql)");
+    throw new Error(
+      "PostgreSQL is not installed: run node scripts/bootstrap.mjs --test (it installs Debian's postgresql)",
+    );
   return found;
 }
 

@@ -90,6 +90,8 @@ describe("the companion goes away and comes back", () => {
       const screen = await shownText(popup, '[data-testid="companion-offline"]');
       expect(screen).toContain("安装后会随电脑自动启动");
       expect(screen).not.toContain("npm start");
+      // No native host is registered in this profile: it says how the service is installed.
+      await waitForText(popup, '[data-testid="companion-not-installed"]', "taxauth service install");
       await shot(popup, "popup-companion-stopped.png");
 
       await manage.bringToFront();

@@ -225,6 +225,12 @@ async function logOutInPopup(popup: Page): Promise<void> {
  */
 export async function loginInPopup(browser: Browser, person: TestPerson): Promise<Page> {
   const popup = await openExtensionPage(browser, "popup.html", 360, 640);
+  await logInOnPopup(popup, person);
+  return popup;
+}
+
+/** The same, in a popup already open. */
+export async function logInOnPopup(popup: Page, person: TestPerson): Promise<void> {
   const loggedIn = await popup
     .waitForSelector('#account, [data-testid="logout"]', { timeout: 15_000 })
     .then((el) => el?.evaluate((node) => node.id !== "account"));
@@ -234,7 +240,6 @@ export async function loginInPopup(browser: Browser, person: TestPerson): Promis
   await fill(popup, "#password", person.password);
   await popup.click('[data-testid="login-submit"]');
   await waitForText(popup, '[data-testid="person-name"]', maskPersonName(person.name));
-  return popup;
 }
 
 /** The register page's account step (登录名, 密码, 手机号 and the SMS code from the outbox), submitted. */
