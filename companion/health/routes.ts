@@ -1,14 +1,17 @@
 import type { FastifyPluginAsync } from "fastify";
 import { accountsApi } from "../../shared/api/accounts.js";
+import { PROTOCOL_VERSION } from "../../shared/protocol-version.js";
 import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 import { probeKeychain } from "../keychain/keychain.js";
+import { COMPANION_VERSION } from "../version.js";
 
 /** What these routes use of the companion. */
 export type HealthRoutesDeps = Pick<Core, "sql" | "keychain">;
 
 /**
  * /healthz: liveness with real checks, a query on the database and a keychain write/read/delete.
+ * It also says which companion answers: its version and protocol version, which the extension checks.
  * /livez: only that the companion answers — cheap enough for the pages that ask every few seconds.
  */
 const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => {
@@ -17,7 +20,13 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => 
     const db = await check(() => core.sql.value("SELECT 1"));
     const keychain = await check(() => probeKeychain(core.keychain));
     const ok = db === "ok" && keychain === "ok";
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", db, keychain });
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? "ok" : "error",
+      version: COMPANION_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      db,
+      keychain,
+    });
   });
 };
 
