@@ -57,7 +57,7 @@ describe("extension ID allowlist", () => {
       `chrome-extension://${STORE_ID}`,
       `chrome-extension://${UNLISTED_ID}`,
     ]);
-    for (const bad of ["abc", STORE_ID.toUpperCase(), `${STORE_ID}q`, "chrome-extension://" + STORE_ID]) {
+    for (const bad of ["abc", STORE_ID.toUpperCase(), `${STORE_ID}q`, `chrome-extension://${STORE_ID}`]) {
       expect(() => configFromEnv({ TAXAUTH_EXTENSION_IDS: bad }), bad).toThrow(/TAXAUTH_EXTENSION_IDS 无效/);
     }
   });
