@@ -126,7 +126,8 @@ async function send(
     if (parsed.data.code === "BROWSER_NOT_TRUSTED" && !options.baseUrl) reportUntrusted();
     throw new CompanionError("api", baseUrl, parsed.data, response.status);
   }
-  if (!options.baseUrl) reportServed();
+  // Asking to pair is answered to a browser not yet trusted too: it says nothing of this one's trust.
+  if (!options.baseUrl && path !== api.requestBrowserPairing.path) reportServed();
   return { response, baseUrl };
 }
 
