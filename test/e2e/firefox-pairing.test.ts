@@ -2,23 +2,32 @@
  * End to end, in Debian's firefox-esr with the built Firefox extension: the companion does not know
  * this install's random origin, so the popup shows a pairing code; `taxauth browser approve
  * <code>` (a CLI process on the companion's data dir) trusts it and the popup carries on to the
- * login form by itself; `taxauth browser revoke` and it is back to pairing. Needs `npm run build`.
+ * login form by itself; `taxauth browser revoke` and it is back to pairing; then a person logged in
+ * to the extension in Chromium (trusted by its ID) types the new code under 信任其他浏览器, and
+ * Firefox carries on again. Needs `npm run build`.
  */
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { fill, type LaunchedBrowser, launchBrowser, loginInPopup, waitForText } from "../support/browser.js";
 import { type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
 import { type LaunchedFirefox, launchFirefox } from "../support/firefox.js";
+import { registerPerson, type TestPerson } from "../support/people.js";
 
 let companion: RunningCompanion;
 let firefox: LaunchedFirefox;
+let chromium: LaunchedBrowser;
+let person: TestPerson;
 
 beforeAll(async () => {
   companion = await startCompanion({ captcha: "known" });
+  person = await registerPerson(companion);
   firefox = await launchFirefox(companion.url);
+  chromium = await launchBrowser({ companionUrl: companion.url });
 });
 
 afterAll(async () => {
   await firefox?.close();
+  await chromium?.close();
   await companion?.close();
 });
 
@@ -30,7 +39,7 @@ async function pairingCode(popup: Page): Promise<string> {
   return (await code?.evaluate((el) => el.textContent ?? "")) ?? "";
 }
 
-it("pairs the Firefox browser by its code, then serves it until the pairing is revoked", async () => {
+it("pairs the Firefox browser by its code (the CLI, then a trusted Chromium popup), and refuses it while revoked", async () => {
   const popup = await firefox.open("popup.html");
   const code = await pairingCode(popup);
   expect(code).toMatch(/^\d{6}$/);
@@ -46,4 +55,12 @@ it("pairs the Firefox browser by its code, then serves it until the pairing is r
   const again = await pairingCode(popup);
   expect(again).toMatch(/^\d{6}$/);
   expect(await popup.$eval("main.popup-view", (el) => (el as HTMLElement).hidden)).toBe(true);
-}, 90_000);
+
+  // Approved from a trusted browser's popup this time.
+  const trusted = await loginInPopup(chromium.browser, person);
+  await trusted.click('[data-testid="trust-browser"] summary');
+  await fill(trusted, "#browserPairingCode", again);
+  await trusted.click('[data-testid="trust-browser"] button[type="submit"]');
+  await waitForText(trusted, '[data-testid="trust-browser-done"]', "已信任该浏览器");
+  await popup.waitForSelector('[data-testid="login-screen"]', { visible: true, timeout: 15_000 });
+}, 120_000);

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { BROWSER_PAIR_REQUESTS_PER_MINUTE, BROWSER_PAIRING_MAX_PENDING } from "../../shared/api/browsers.js";
 import { api, manualClock, type RunningCompanion, runCli, startCompanion } from "../support/companion.js";
+import { openSocketAs } from "../support/origin-socket.js";
 import { loginToken, registerPerson } from "../support/people.js";
 
 const started: RunningCompanion[] = [];
@@ -28,22 +28,6 @@ const askToPair = (companion: RunningCompanion, origin: string) =>
 const cli = (companion: RunningCompanion, ...args: string[]) =>
   runCli(["browser", ...args], { dataDir: companion.dataDir, databaseUrl: companion.databaseUrl });
 
-/** Opens the event socket with `origin`: "open", or the status it was refused with. */
-function openSocket(companion: RunningCompanion, origin: string): Promise<"open" | number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${companion.url.replace("http", "ws")}/api/events`, { origin });
-    socket.on("open", () => {
-      socket.close();
-      resolve("open");
-    });
-    socket.on("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on("error", reject);
-  });
-}
-
 describe("browser pairing", () => {
   it("serves a Firefox origin once `taxauth browser approve` confirms its code, and refuses it once revoked", async () => {
     const companion = await companionFor();
@@ -55,7 +39,7 @@ describe("browser pairing", () => {
     // Readable by the extension: it offers to pair this browser.
     expect(refused.headers.get("access-control-allow-origin")).toBe(origin);
     expect((await refused.json()).code).toBe("BROWSER_NOT_TRUSTED");
-    expect(await openSocket(companion, origin)).toBe(403);
+    expect(await openSocketAs(companion, origin)).toBe(403);
 
     const asked = await askToPair(companion, origin);
     expect(asked).toMatchObject({ status: 200, body: { code: expect.stringMatching(/^\d{6}$/), expiresIn: 300 } });
@@ -65,17 +49,17 @@ describe("browser pairing", () => {
 
     expect(await cli(companion, "approve", asked.body.code)).toContain(origin);
     expect(await api(companion, "/livez", asBrowser(origin))).toMatchObject({ status: 204 });
-    expect(await openSocket(companion, origin)).toBe("open");
+    expect(await openSocketAs(companion, origin)).toBe("open");
     // The other browser asked too, but nobody approved it.
     expect((await api(companion, "/livez", asBrowser(other))).body.code).toBe("BROWSER_NOT_TRUSTED");
-    expect(await openSocket(companion, other)).toBe(403);
+    expect(await openSocketAs(companion, other)).toBe(403);
     expect(JSON.parse(await cli(companion, "list", "--json"))).toEqual([
       { origin, approvedAt: expect.any(String), approvedBy: "cli" },
     ]);
 
     await cli(companion, "revoke", origin);
     expect((await api(companion, "/livez", asBrowser(origin))).body.code).toBe("BROWSER_NOT_TRUSTED");
-    expect(await openSocket(companion, origin)).toBe(403);
+    expect(await openSocketAs(companion, origin)).toBe(403);
     expect(JSON.parse(await cli(companion, "list", "--json"))).toEqual([]);
     // Its code was spent; a wrong one names nothing.
     await expect(cli(companion, "approve", asked.body.code)).rejects.toThrow(/配对码不正确或配对请求已过期/);

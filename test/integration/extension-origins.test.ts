@@ -3,10 +3,10 @@
  * the store IDs it is told (TAXAUTH_EXTENSION_IDS) — on HTTP and on the WebSocket upgrades.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { configFromEnv } from "../../companion/config.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { openSocketAs } from "../support/origin-socket.js";
 
 const STORE_ID = "abcdefghijklmnopabcdefghijklmnop";
 const UNLISTED_ID = "ponmlkjihgfedcbaponmlkjihgfedcba";
@@ -16,22 +16,6 @@ beforeAll(async () => {
   companion = await startCompanion({ extensionIds: [STORE_ID] });
 });
 afterAll(() => companion.close());
-
-/** Opens the event socket with `origin`: "open", or the status it was refused with. */
-function openSocket(origin: string): Promise<"open" | number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${companion.url.replace("http", "ws")}/api/events`, { origin });
-    socket.on("open", () => {
-      socket.close();
-      resolve("open");
-    });
-    socket.on("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on("error", reject);
-  });
-}
 
 describe("extension ID allowlist", () => {
   it("serves a listed store ID's origin and the development ID's, and refuses an unlisted one", async () => {
@@ -46,9 +30,9 @@ describe("extension ID allowlist", () => {
   });
 
   it("opens the sockets for a listed origin only", async () => {
-    expect(await openSocket(`chrome-extension://${STORE_ID}`)).toBe("open");
-    expect(await openSocket(EXTENSION_ORIGIN)).toBe("open");
-    expect(await openSocket(`chrome-extension://${UNLISTED_ID}`)).toBe(403);
+    expect(await openSocketAs(companion, `chrome-extension://${STORE_ID}`)).toBe("open");
+    expect(await openSocketAs(companion, EXTENSION_ORIGIN)).toBe("open");
+    expect(await openSocketAs(companion, `chrome-extension://${UNLISTED_ID}`)).toBe(403);
   });
 
   it("refuses to start on a malformed ID, in Chinese", () => {
