@@ -104,7 +104,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     Object.fromEntries(keys.map((key) => [key, core[key]])) as Pick<Core, K>;
   await app.register(requestGuard, { allowedOrigins: config.extensionOrigins, browsers: core.browserPairing });
   await app.register(sessionAuth, { sessions: core.sessions });
-  await app.register(healthRoutes, only("sql", "keychain"));
+  await app.register(healthRoutes, { ...only("sql", "keychain"), sandbox: config.sandbox !== undefined });
   await app.register(captchaRoutes, only("captchas"));
   await app.register(
     accountRoutes,

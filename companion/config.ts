@@ -39,9 +39,16 @@ export interface CompanionConfig {
   sms?: SmsGateway;
   /** Whether texts put in the outbox are also printed on the companion's terminal (default yes). */
   smsOutboxEcho?: boolean;
+  /**
+   * A sandbox for desktop vendors' tests (`taxauth sandbox`), with its own short timers: it says so
+   * in /healthz and in every captcha.
+   */
+  sandbox?: { desktopIdleMs: number; pairingTtlMs: number };
 }
 
 export const DEFAULT_APP_DOWNLOAD_URL = "https://www.chinatax.gov.cn/";
+/** The OS keychain service of a real companion's secrets. */
+export const REAL_KEYCHAIN_SERVICE = "taxauth";
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionConfig {
   const port = env.TAXAUTH_PORT ? Number(env.TAXAUTH_PORT) : DEFAULT_COMPANION_PORT;
@@ -61,7 +68,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
     databaseUrl: env.TAXAUTH_DATABASE_URL || undefined,
     port,
     extensionOrigins: extensionOriginsFrom(env.TAXAUTH_EXTENSION_IDS),
-    keychainService: env.TAXAUTH_KEYCHAIN_SERVICE || "taxauth",
+    keychainService: env.TAXAUTH_KEYCHAIN_SERVICE || REAL_KEYCHAIN_SERVICE,
     clock: systemClock,
     logLevel: env.TAXAUTH_LOG_LEVEL || "info",
   };

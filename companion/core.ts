@@ -102,6 +102,7 @@ export async function openCore(config: CompanionConfig) {
     hasher,
     source: config.captcha ?? randomCaptchaSource,
     issueRate: config.captchaIssueRate,
+    sandbox: config.sandbox !== undefined,
   });
   const codes = registrationCodeService({ store: registrationCodeStore(sql), guards, captchas, clock, hasher });
   // Events for this companion's sockets and, in an office, the other companions'.
@@ -210,7 +211,7 @@ export async function openCore(config: CompanionConfig) {
       recordChange: changes.record,
     }),
     unitChanges: changes,
-    desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock }),
+    desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock, ttl: config.sandbox?.pairingTtlMs }),
     browserPairing: browserPairingService({ store: trustedBrowserStore(sql), clock }),
     ca: caEntryService({ store: caRootStore(sql), clock }),
     unitLists: unitListService({ store: unitListStore(sql), changes, clock }),

@@ -2,23 +2,40 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { CompanionConfig } from "./config.js";
 
+export interface ServerHooks {
+  /** Says where it listens (by default a line on stdout). */
+  announce?(port: number): void;
+  /** Once it has stopped, before the process exits. */
+  stopped?(): Promise<void>;
+}
+
 /** Starts the companion on 127.0.0.1 and stops it gracefully on SIGINT/SIGTERM. */
-export async function startServer(config: CompanionConfig): Promise<FastifyInstance> {
+export async function startServer(
+  config: CompanionConfig,
+  {
+    announce = (port) => {
+      process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
+    },
+    stopped = async () => {},
+  }: ServerHooks = {},
+): Promise<FastifyInstance> {
   const app = await buildApp(config);
   await app.listen({ host: "127.0.0.1", port: config.port });
   const address = app.server.address();
-  const port = address && typeof address === "object" ? address.port : config.port;
-  process.stdout.write(`taxauth companion listening on http://127.0.0.1:${port} (data: ${config.dataDir})\n`);
+  announce(address && typeof address === "object" ? address.port : config.port);
 
   let closing = false;
   const shutdown = (signal: string, exitCode = 0) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
-    app.close().then(
-      () => process.exit(exitCode),
-      () => process.exit(1),
-    );
+    app
+      .close()
+      .then(stopped)
+      .then(
+        () => process.exit(exitCode),
+        () => process.exit(1),
+      );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { createRequire } from "node:module";
-import type { Font, PathCommand } from "opentype.js";
+import { Canvas, ellipse, encodePng, hsl, type Point, strokeOf } from "./raster.js";
+import { type GlyphOutline, type OutlinePoint, readGlyphOutlines } from "./truetype-outlines.js";
 
 /**
  * Draws a captcha as a PNG. The glyphs are outlines of several fonts, each scaled, sheared and
@@ -32,11 +33,10 @@ export const captchaFontPaths = (): string[] => {
   return FONT_FILES.map((file) => require.resolve(file));
 };
 
-let fonts: Promise<Font[]> | undefined;
-// Parsing the fonts takes tens of milliseconds and a few MB: do it on the first captcha, not at
-// start-up, so the companion is ready sooner and idles smaller.
-const loadFonts = (): Promise<Font[]> => {
-  fonts ??= import("opentype.js").then((opentype) => captchaFontPaths().map((path) => opentype.loadSync(path)));
+let fonts: Map<string, GlyphOutline>[] | undefined;
+// Read on the first captcha, not at start-up: the companion is ready sooner and idles smaller.
+const loadFonts = (): Map<string, GlyphOutline>[] => {
+  fonts ??= captchaFontPaths().map((path) => readGlyphOutlines(path, CAPTCHA_ALPHABET));
   return fonts;
 };
 
@@ -44,51 +44,89 @@ const loadFonts = (): Promise<Font[]> => {
 const between = (from: number, to: number) => from + (randomInt(0, 1_000_000) / 1_000_000) * (to - from);
 const pick = <T>(items: readonly T[]): T => items[randomInt(0, items.length)] as T;
 
-type Transform = (x: number, y: number) => [number, number];
+type Transform = (x: number, y: number) => Point;
 
 /** Dark ink of a random hue for a glyph or a stroke, light enough backgrounds keep it readable. */
-const ink = () => `hsl(${randomInt(0, 360)},${randomInt(45, 80)}%,${randomInt(18, 36)}%)`;
+const ink = () => hsl(randomInt(0, 360), randomInt(45, 80), randomInt(18, 36));
 
-function glyphPath(font: Font, char: string, place: Transform): string {
-  const size = between(30, 40);
-  const path = font.getPath(char, 0, 0, size);
-  const box = path.getBoundingBox();
-  const centreX = (box.x1 + box.x2) / 2;
-  const centreY = (box.y1 + box.y2) / 2;
+/** Segments per quadratic curve of an outline: smooth at these sizes. */
+const CURVE_STEPS = 6;
+
+/** A TrueType contour (quadratic, with implied on-curve midpoints) as a polyline through `place`. */
+function flattenContour(contour: readonly OutlinePoint[], place: Transform): Point[] {
+  const count = contour.length;
+  const startAt = contour.findIndex((p) => p.onCurve);
+  const first = Math.max(startAt, 0);
+  const at = (i: number) => contour[(first + i) % count] as OutlinePoint;
+  const midpoint = (a: OutlinePoint, b: OutlinePoint) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+  // A contour of off-curve points only starts at the midpoint of its first two.
+  let current = startAt < 0 ? midpoint(at(0), at(1)) : at(0);
+  const points: Point[] = [place(current.x, current.y)];
+  for (let i = 1; i <= count; i++) {
+    const point = at(i);
+    if (point.onCurve) {
+      points.push(place(point.x, point.y));
+      current = point;
+      continue;
+    }
+    const next = at(i + 1);
+    const end = next.onCurve ? next : midpoint(point, next);
+    for (let step = 1; step <= CURVE_STEPS; step++) {
+      const t = step / CURVE_STEPS;
+      const x = (1 - t) ** 2 * current.x + 2 * (1 - t) * t * point.x + t ** 2 * end.x;
+      const y = (1 - t) ** 2 * current.y + 2 * (1 - t) * t * point.y + t ** 2 * end.y;
+      points.push(place(x, y));
+    }
+    current = end;
+    if (next.onCurve) i += 1;
+  }
+  return points;
+}
+
+/** One glyph's polygons: scaled, stretched, sheared and rotated about its centre, then placed. */
+function glyphPolygons(glyph: GlyphOutline, place: Transform): Point[][] {
+  const scale = between(30, 40) / glyph.unitsPerEm;
+  const all = glyph.contours.flat();
+  const centreX = (Math.min(...all.map((p) => p.x)) + Math.max(...all.map((p) => p.x))) / 2;
+  const centreY = (Math.min(...all.map((p) => p.y)) + Math.max(...all.map((p) => p.y))) / 2;
   const angle = (between(-28, 28) * Math.PI) / 180;
   const shear = between(-0.3, 0.3);
   const stretch = between(0.8, 1.15);
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   const transform: Transform = (x, y) => {
-    const dx = (x - centreX) * stretch + shear * (y - centreY);
-    const dy = y - centreY;
+    // Font units point up; pixels point down.
+    const dy = -(y - centreY) * scale;
+    const dx = (x - centreX) * scale * stretch + shear * dy;
     return place(dx * cos - dy * sin, dx * sin + dy * cos);
   };
-  return path.commands.map((command) => pathCommand(command, transform)).join("");
+  return glyph.contours.map((contour) => flattenContour(contour, transform));
 }
 
-function pathCommand(command: PathCommand, transform: Transform): string {
-  const point = (x: number, y: number) =>
-    transform(x, y)
-      .map((n) => n.toFixed(2))
-      .join(" ");
-  switch (command.type) {
-    case "M":
-    case "L":
-      return `${command.type}${point(command.x, command.y)}`;
-    case "Q":
-      return `Q${point(command.x1, command.y1)} ${point(command.x, command.y)}`;
-    case "C":
-      return `C${point(command.x1, command.y1)} ${point(command.x2, command.y2)} ${point(command.x, command.y)}`;
-    case "Z":
-      return "Z";
+/** A cubic curve across the picture, as a polyline. */
+function crossingCurve(): Point[] {
+  const y = () => between(12, CAPTCHA_HEIGHT - 12);
+  const [p0, p1, p2, p3]: Point[] = [
+    [between(0, 20), y()],
+    [between(30, 60), y()],
+    [between(90, 120), y()],
+    [between(130, CAPTCHA_WIDTH), y()],
+  ];
+  return Array.from({ length: 25 }, (_, i): Point => {
+    const t = i / 24;
+    const [a, b, c, d] = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3];
+    return [a * p0![0] + b * p1![0] + c * p2![0] + d * p3![0], a * p0![1] + b * p1![1] + c * p2![1] + d * p3![1]];
+  });
+}
+
+/** Draws the picture and scatters pixel noise over it; the PNG carries pixels only, no metadata. */
+export async function captchaPng(answer: string): Promise<Buffer> {
+  const loaded = loadFonts();
+  const canvas = new Canvas(CAPTCHA_WIDTH, CAPTCHA_HEIGHT, hsl(randomInt(0, 360), 35, 95));
+  for (let i = 0; i < 5; i++) {
+    const blot = ellipse(between(0, CAPTCHA_WIDTH), between(0, CAPTCHA_HEIGHT), between(10, 30), between(6, 16));
+    canvas.fill([blot], hsl(randomInt(0, 360), 60, 80), 0.35);
   }
-}
-
-/** The picture as SVG, only ever rasterised here: it holds the outlines and must not be served. */
-async function captchaSvg(answer: string): Promise<string> {
-  const loaded = await loadFonts();
   // Two sine waves bend the whole line, so no glyph keeps its font's shape.
   const waveX = { amplitude: between(1.5, 3.5), length: between(14, 24), phase: between(0, 2 * Math.PI) };
   const waveY = { amplitude: between(2, 4), length: between(18, 30), phase: between(0, 2 * Math.PI) };
@@ -98,44 +136,30 @@ async function captchaSvg(answer: string): Promise<string> {
   ];
   // Slots narrower than the glyphs make neighbours touch, which defeats cutting the line into letters.
   const slot = (CAPTCHA_WIDTH - 24) / answer.length;
-  const glyphs = [...answer].map((char, index) => {
+  [...answer].forEach((char, index) => {
     const centreX = 12 + slot * (index + 0.5) + between(-4, 4);
     const centreY = CAPTCHA_HEIGHT / 2 + between(-5, 5);
-    const d = glyphPath(pick(loaded), char, (x, y) => warp(centreX + x, centreY + y));
-    return `<path fill="${ink()}" d="${d}"/>`;
+    // Answers are not case-sensitive: a known answer (tests, the sandbox) may be given in lower case.
+    const glyph = pick(loaded).get(char.toUpperCase());
+    if (!glyph) throw new Error(`the captcha draws only ${CAPTCHA_ALPHABET}, not ${char}`);
+    canvas.fill(
+      glyphPolygons(glyph, (x, y) => warp(centreX + x, centreY + y)),
+      ink(),
+    );
   });
-  const strokes = Array.from({ length: 2 }, () => {
-    const y = () => between(12, CAPTCHA_HEIGHT - 12).toFixed(1);
-    return `<path fill="none" stroke="${ink()}" stroke-width="${between(1.6, 2.6).toFixed(1)}" d="M${between(0, 20).toFixed(1)} ${y()} C${between(30, 60).toFixed(1)} ${y()} ${between(90, 120).toFixed(1)} ${y()} ${between(130, CAPTCHA_WIDTH).toFixed(1)} ${y()}"/>`;
-  });
-  const dots = Array.from(
-    { length: 40 },
-    () =>
-      `<circle cx="${between(0, CAPTCHA_WIDTH).toFixed(1)}" cy="${between(0, CAPTCHA_HEIGHT).toFixed(1)}" r="${between(0.6, 1.6).toFixed(1)}" fill="${ink()}"/>`,
-  );
-  const blots = Array.from(
-    { length: 5 },
-    () =>
-      `<ellipse cx="${between(0, CAPTCHA_WIDTH).toFixed(1)}" cy="${between(0, CAPTCHA_HEIGHT).toFixed(1)}" rx="${between(10, 30).toFixed(1)}" ry="${between(6, 16).toFixed(1)}" fill="hsl(${randomInt(0, 360)},60%,80%)" opacity="0.35"/>`,
-  );
-  const background = `hsl(${randomInt(0, 360)},35%,95%)`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${CAPTCHA_WIDTH}" height="${CAPTCHA_HEIGHT}"><rect width="100%" height="100%" fill="${background}"/>${blots.join("")}${glyphs.join("")}${strokes.join("")}${dots.join("")}</svg>`;
-}
-
-/** Rasterises the picture and scatters pixel noise over it; the PNG carries pixels only, no metadata. */
-export async function captchaPng(answer: string): Promise<Buffer> {
-  const sharp = (await import("sharp")).default;
-  const svg = await captchaSvg(answer);
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  for (let pixel = 0; pixel < info.width * info.height; pixel++) {
+  for (let i = 0; i < 2; i++) canvas.fill(strokeOf(crossingCurve(), between(1.6, 2.6)), ink());
+  for (let i = 0; i < 40; i++) {
+    const radius = between(0.6, 1.6);
+    canvas.fill([ellipse(between(0, CAPTCHA_WIDTH), between(0, CAPTCHA_HEIGHT), radius, radius, 8)], ink());
+  }
+  const pixels = canvas.rgb();
+  for (let pixel = 0; pixel < CAPTCHA_WIDTH * CAPTCHA_HEIGHT; pixel++) {
     if (randomInt(0, 100) >= 6) continue;
     const shift = randomInt(-90, 91);
-    for (let channel = 0; channel < info.channels; channel++) {
-      const at = pixel * info.channels + channel;
-      data[at] = Math.max(0, Math.min(255, (data[at] ?? 0) + shift));
+    for (let channel = 0; channel < 3; channel++) {
+      const at = pixel * 3 + channel;
+      pixels[at] = Math.max(0, Math.min(255, (pixels[at] ?? 0) + shift));
     }
   }
-  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  return encodePng(CAPTCHA_WIDTH, CAPTCHA_HEIGHT, pixels);
 }

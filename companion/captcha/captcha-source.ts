@@ -11,8 +11,12 @@ export const randomCaptchaSource: CaptchaSource = {
   create: () => fixedCaptchaSource(randomCode(CAPTCHA_LENGTH, CAPTCHA_ALPHABET)).create(),
 };
 
-/** The same picture machinery with a fixed answer, for tests that must solve it. */
+/** The same picture machinery with a fixed answer, for tests (and the sandbox) that must solve it. */
 export function fixedCaptchaSource(answer: string): CaptchaSource {
+  // Refused here rather than on the first picture: only these characters have glyphs.
+  if (![...answer.toUpperCase()].every((char) => CAPTCHA_ALPHABET.includes(char))) {
+    throw new Error(`a captcha answer uses only ${CAPTCHA_ALPHABET}: ${answer}`);
+  }
   return {
     create: async () => ({ png: await captchaPng(answer), answer }),
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { CaptchaResponse } from "../../shared/api/accounts.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
 import { AppError } from "../errors.js";
@@ -20,7 +21,7 @@ export type CaptchaCheck = "ok" | "missing" | "invalid";
 
 export interface Captchas {
   /** `image` is a PNG as a data: URL. */
-  issue(): Promise<{ captchaId: string; image: string; expiresIn: number }>;
+  issue(): Promise<CaptchaResponse>;
   /**
    * Consumes the captcha whatever the answer: one guess per picture. Call inside the caller's
    * transaction so the consumption commits with the counter it guards.
@@ -34,6 +35,8 @@ export interface CaptchaDeps {
   hasher: CodeHasher;
   source: CaptchaSource;
   issueRate?: { burst: number; perSecond: number };
+  /** Every captcha says it comes from a sandbox (whose answer is known). */
+  sandbox?: boolean;
 }
 
 export function captchaService({
@@ -42,6 +45,7 @@ export function captchaService({
   hasher,
   source,
   issueRate = CAPTCHA_ISSUE_RATE,
+  sandbox = false,
 }: CaptchaDeps): Captchas {
   const normalise = (answer: string) => answer.trim().toLowerCase();
   const issuing = tokenBucket(issueRate.burst, issueRate.perSecond);
@@ -59,7 +63,12 @@ export function captchaService({
         });
         await store.keepNewest(MAX_STORED);
       });
-      return { captchaId, image: `data:image/png;base64,${png.toString("base64")}`, expiresIn: CAPTCHA_TTL / 1000 };
+      return {
+        captchaId,
+        image: `data:image/png;base64,${png.toString("base64")}`,
+        expiresIn: CAPTCHA_TTL / 1000,
+        ...(sandbox && { sandbox: true as const }),
+      };
     },
     async consume(captchaId, answer) {
       if (!captchaId || !answer) return "missing";

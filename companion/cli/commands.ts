@@ -10,6 +10,7 @@ import { registerBrowserCommands } from "./browser-commands.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { registerOfficeCommands } from "./office-commands.js";
+import { registerSandboxCommands } from "./sandbox-commands.js";
 import { withCore } from "./with-core.js";
 
 const accessReportInputSchema = z.object({ unit: taxpayerIdSchema, date: calendarDateSchema });
@@ -51,6 +52,7 @@ export function taxauthProgram(): Command {
   registerHallCommands(program);
   registerOfficeCommands(program);
   registerBrowserCommands(program);
+  registerSandboxCommands(program);
 
   program
     .command("audit")

@@ -12,19 +12,25 @@ import { DEMO_PASSWORD, seedDemo } from "./seed.js";
 const DEMO_KEYCHAIN_SERVICE = "taxauth-demo";
 
 /**
- * The demo's data dir: $TAXAUTH_DATA_DIR when set (it must be empty, and is kept), else a
- * throwaway one removed when the demo stops.
+ * The data dir of demo data (the demo's, a sandbox's): $TAXAUTH_DATA_DIR when set (it must be
+ * empty, and is kept), else a throwaway one named after `purpose`, removed when the process stops.
  */
-function demoDataDir(chosen: string | undefined): { dataDir: string; kept: boolean } {
+export function demoDataDir(
+  chosen: string | undefined,
+  purpose: "demo" | "sandbox" = "demo",
+): { dataDir: string; kept: boolean } {
   if (!chosen) {
-    const dataDir = mkdtempSync(join(tmpdir(), "taxauth-demo-"));
+    const dataDir = mkdtempSync(join(tmpdir(), `taxauth-${purpose}-`));
     process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
     return { dataDir, kept: false };
   }
   mkdirSync(chosen, { recursive: true, mode: 0o700 });
-  // The demo data must never mix with real data (or with an earlier demo's).
+  // Demo data must never mix with real data (or with an earlier demo's).
   if (readdirSync(chosen).length > 0) {
-    throw new Error(`演示需要一个空的数据目录，而 TAXAUTH_DATA_DIR（${chosen}）中已有文件：请换一个目录，或不设置它`);
+    const what = purpose === "demo" ? "演示" : "沙箱";
+    throw new Error(
+      `${what}需要一个空的数据目录，而 TAXAUTH_DATA_DIR（${chosen}）中已有文件：请换一个目录，或不设置它`,
+    );
   }
   return { dataDir: chosen, kept: true };
 }

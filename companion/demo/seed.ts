@@ -18,7 +18,7 @@ const tin = (first17: string) => first17 + gb32100CheckChar(first17);
 const idNumber = (first17: string) => first17 + gb11643CheckDigit(first17);
 
 /** The seed guide's 单位管理 example (单位总数: 6). */
-const UNITS: Unit[] = [
+export const DEMO_UNITS: Unit[] = [
   {
     tin: tin("91441000MA4W00004"),
     name: "广东QJ4核定4",
@@ -121,7 +121,7 @@ export const DEMO_PASSWORD = "Demo#2026pass";
  */
 export async function seedDemo(core: Core): Promise<DemoAccount[]> {
   const today = shanghaiDate(core.clock.now());
-  for (const unit of UNITS) await core.units.saveUnit(unit);
+  for (const unit of DEMO_UNITS) await core.units.saveUnit(unit);
 
   const ids = new Map<string, { id: string; docNumber: string; name: string }>();
   for (const person of PEOPLE) {
@@ -150,7 +150,7 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
 
   const who = (key: string) => ids.get(key) as { id: string; docNumber: string; name: string };
   await core.sql.transaction(async () => {
-    for (const unit of UNITS) {
+    for (const unit of DEMO_UNITS) {
       await core.units.setOfficer({
         unitTin: unit.tin,
         role: "法定代表人",
@@ -161,7 +161,7 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
         endDate: null,
       });
     }
-    for (const unit of UNITS.slice(0, 2)) {
+    for (const unit of DEMO_UNITS.slice(0, 2)) {
       await core.units.setOfficer({
         unitTin: unit.tin,
         role: "财务负责人",
@@ -179,7 +179,7 @@ export async function seedDemo(core: Core): Promise<DemoAccount[]> {
     docNumber: who(key).docNumber,
     name: who(key).name,
   });
-  const [qj4, qj1, qjCloud] = UNITS as [Unit, Unit, Unit];
+  const [qj4, qj1, qjCloud] = DEMO_UNITS as [Unit, Unit, Unit];
   await core.grants.add(who("rep").id, qj4.tin, {
     ...person("clerk"),
     permission: "办税权限",

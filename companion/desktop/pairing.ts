@@ -17,7 +17,6 @@ export const PAIRING_TTL = 5 * MINUTE;
  * digits. The window is a request's life, so a pause outlasts none of the requests it was about.
  */
 const MAX_WRONG_CODES = 5;
-const WRONG_CODE_WINDOW = PAIRING_TTL;
 
 interface PairingRequest {
   id: string;
@@ -42,7 +41,16 @@ type Decision =
  * Nobody is shown a list: a code is unique among the pending requests, and only typing it reaches
  * its request.
  */
-export function desktopPairingService({ store, clock }: { store: PairedClientStore; clock: Clock }) {
+export function desktopPairingService({
+  store,
+  clock,
+  ttl = PAIRING_TTL,
+}: {
+  store: PairedClientStore;
+  clock: Clock;
+  /** How long a request waits for the person (shorter in a sandbox). */
+  ttl?: number;
+}) {
   /** By id, oldest first (a Map keeps insertion order). */
   const pending = new Map<string, PairingRequest>();
   /** The id of the pending request showing each code. */
@@ -63,7 +71,7 @@ export function desktopPairingService({ store, clock }: { store: PairedClientSto
   };
   const expire = (id: string) => take(id)?.decide({ outcome: "expired" });
   const isLive = (request: PairingRequest) => {
-    if (clock.now() - request.requestedAt < PAIRING_TTL) return true;
+    if (clock.now() - request.requestedAt < ttl) return true;
     expire(request.id);
     return false;
   };
@@ -83,7 +91,7 @@ export function desktopPairingService({ store, clock }: { store: PairedClientSto
     const request = id === undefined ? undefined : pending.get(id);
     if (request && isLive(request)) return request;
     for (const [person, limit] of wrongCodes) if (limit.idle) wrongCodes.delete(person);
-    const counted = wrong ?? windowLimit(clock, MAX_WRONG_CODES, WRONG_CODE_WINDOW);
+    const counted = wrong ?? windowLimit(clock, MAX_WRONG_CODES, ttl);
     counted.count();
     wrongCodes.set(personId, counted);
     throw new AppError("PAIRING_NOT_FOUND");
@@ -96,11 +104,11 @@ export function desktopPairingService({ store, clock }: { store: PairedClientSto
       if (pending.size >= PAIRING_MAX_PENDING && !oldest.done) expire(oldest.value);
       const id = randomUUID();
       const code = newCode();
-      const expiry = setTimeout(() => expire(id), PAIRING_TTL);
+      const expiry = setTimeout(() => expire(id), ttl);
       expiry.unref();
       pending.set(id, { id, clientName, code, requestedAt: clock.now(), decide, expiry });
       byCode.set(code, id);
-      return { id, code, expiresIn: PAIRING_TTL / 1000 };
+      return { id, code, expiresIn: ttl / 1000 };
     },
     /** The connection went away (or asked anew): its request goes too. */
     withdraw: (id: string) => void take(id),
@@ -113,7 +121,7 @@ export function desktopPairingService({ store, clock }: { store: PairedClientSto
       return {
         clientName: request.clientName,
         requestedAt: new Date(request.requestedAt).toISOString(),
-        expiresIn: Math.max(0, Math.floor((request.requestedAt + PAIRING_TTL - clock.now()) / 1000)),
+        expiresIn: Math.max(0, Math.floor((request.requestedAt + ttl - clock.now()) / 1000)),
       };
     },
     async approve(personId: string, code: string): Promise<PairedClient> {

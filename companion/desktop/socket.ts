@@ -132,7 +132,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
           limiter: tokenBucket(DESKTOP_RATE_BURST, DESKTOP_RATE_PER_SECOND),
           refusals: DESKTOP_MAX_RATE_VIOLATIONS,
         },
-        idleMs: DESKTOP_IDLE_TIMEOUT_MS,
+        idleMs: core.config.sandbox?.desktopIdleMs ?? DESKTOP_IDLE_TIMEOUT_MS,
         heartbeatMs: DESKTOP_HEARTBEAT_MS,
       },
       screen: (frame) => (connection.client ? undefined : unpairedRefusal(frame)),

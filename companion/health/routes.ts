@@ -7,7 +7,10 @@ import { probeKeychain } from "../keychain/keychain.js";
 import { COMPANION_VERSION } from "../version.js";
 
 /** What these routes use of the companion. */
-export type HealthRoutesDeps = Pick<Core, "sql" | "keychain">;
+export type HealthRoutesDeps = Pick<Core, "sql" | "keychain"> & {
+  /** A sandbox (`taxauth sandbox`) says so in /healthz. */
+  sandbox: boolean;
+};
 
 /**
  * /healthz: liveness with real checks, a query on the database and a keychain write/read/delete.
@@ -20,12 +23,14 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => 
     const db = await check(() => core.sql.value("SELECT 1"));
     const keychain = await check(() => probeKeychain(core.keychain));
     const ok = db === "ok" && keychain === "ok";
+    const sandbox = core.sandbox && { sandbox: true as const };
     return reply.code(ok ? 200 : 503).send({
       status: ok ? "ok" : "error",
       version: COMPANION_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       db,
       keychain,
+      ...sandbox,
     });
   });
 };

@@ -16,6 +16,16 @@ export function osKeychain(service: string): Keychain {
   };
 }
 
+/**
+ * Deletes every item of `service` kept for the data dir `instance` (accounts are named
+ * `<kind>:<instance>:…`): what a throwaway companion leaves once it is gone.
+ */
+export async function forgetInstance(service: string, instance: string): Promise<void> {
+  for (const { account } of await keytar.findCredentials(service)) {
+    if (account.split(":")[1] === instance) await keytar.deletePassword(service, account);
+  }
+}
+
 export const KEYCHAIN_FIX_HINT = [
   "无法访问系统钥匙串 (OS keychain)，taxauth 不会以明文保存密钥，因此拒绝启动。",
   "How to fix:",

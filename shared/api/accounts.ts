@@ -24,7 +24,10 @@ export const captchaResponseSchema = z.object({
   /** A PNG picture as a data: URL, ready for an <img>; the answer is never sent to the client. */
   image: z.string().startsWith("data:image/png;base64,"),
   expiresIn: z.number().int(),
+  /** Only from a sandbox (`taxauth sandbox`), whose captchas all have one known answer. */
+  sandbox: z.literal(true).optional(),
 });
+export type CaptchaResponse = z.infer<typeof captchaResponseSchema>;
 
 export const identitySchema = z.object({
   docType: documentTypeSchema,
@@ -149,6 +152,8 @@ export const healthSchema = z.object({
   protocolVersion: z.number().int().positive(),
   db: z.string(),
   keychain: z.string(),
+  /** Only on a sandbox (`taxauth sandbox`): demo data, a known captcha answer, short timers. */
+  sandbox: z.literal(true).optional(),
 });
 
 export type LoginRequest = z.infer<typeof loginRequestSchema>;

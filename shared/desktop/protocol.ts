@@ -4,6 +4,7 @@ import { unitSchema } from "../api/grants.js";
 import { pageQueryFields, pageSchema } from "../api/paging.js";
 import { errorCodeSchema } from "../errors.js";
 import { taxpayerIdSchema } from "../identity/schemas.js";
+import { PROTOCOL_VERSION } from "../protocol-version.js";
 import {
   qrCreatedSchema,
   qrCreateRequestSchema,
@@ -23,6 +24,8 @@ import { clientNameSchema } from "./client-name.js";
  */
 
 export const DESKTOP_PATH = "/desktop";
+/** The protocol's version, answered by `hello`: the companion's one (shared/protocol-version.ts). */
+export const DESKTOP_PROTOCOL_VERSION = PROTOCOL_VERSION;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 /**
@@ -136,7 +139,12 @@ const unitPlacedSchema = z.object({ tin: z.string(), position: z.number().int() 
 
 export const desktopResultSchemas = {
   "pair.request": z.object({ code: z.string().regex(/^\d{6}$/), expiresIn: z.number().int() }),
-  hello: z.object({ clientName: clientNameSchema, person: personSummarySchema.nullable() }),
+  hello: z.object({
+    clientName: clientNameSchema,
+    person: personSummarySchema.nullable(),
+    /** DESKTOP_PROTOCOL_VERSION of the companion. */
+    protocolVersion: z.number().int().positive(),
+  }),
   captcha: captchaResponseSchema,
   login: z.object({ person: personSummarySchema }),
   logout: z.object({}),

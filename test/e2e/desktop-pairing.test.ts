@@ -10,6 +10,7 @@
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
+import { DESKTOP_PROTOCOL_VERSION } from "../../shared/desktop/protocol.js";
 import {
   expectAccessible,
   explainTimeout,
@@ -152,7 +153,11 @@ describe("desktop pairing, approved in the popup", () => {
 
     // The token opens later connections.
     connected = await desktop();
-    expect(await connected.request("hello", { clientToken })).toEqual({ clientName: CLIENT_NAME, person: null });
+    expect(await connected.request("hello", { clientToken })).toEqual({
+      clientName: CLIENT_NAME,
+      person: null,
+      protocolVersion: DESKTOP_PROTOCOL_VERSION,
+    });
     await connected.request("login", { account: clerk.loginName, password: clerk.password });
     await shot(popup, "popup-paired.png");
     await expectAccessible(popup, "popup: a paired client");

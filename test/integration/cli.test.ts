@@ -54,6 +54,10 @@ describe("taxauth CLI", () => {
     while (!run.output().stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(run.output().stdout).toBe(`taxauth companion listening on http://127.0.0.1:${port} (data: ${dataDir})\n`);
     expect((await api({ url: `http://127.0.0.1:${port}` }, "/healthz")).body.status).toBe("ok");
+    // The built companion draws its captcha (fonts and image code load as installed, not as the tests load them).
+    const captcha = await api({ url: `http://127.0.0.1:${port}` }, "/api/captcha");
+    expect(captcha.status).toBe(200);
+    expect(captcha.body.image).toMatch(/^data:image\/png;base64,/);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DesktopError } from "../../shared/desktop/client.js";
-import { DESKTOP_RATE_BURST } from "../../shared/desktop/protocol.js";
+import { DESKTOP_PROTOCOL_VERSION, DESKTOP_RATE_BURST } from "../../shared/desktop/protocol.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 import { connectDesktop, pairDesktopClient } from "../support/desktop.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -50,7 +50,11 @@ describe("desktop pairing", () => {
     client.close();
 
     const later = await connectDesktop(companion);
-    expect(await later.request("hello", { clientToken })).toEqual({ clientName: "扣缴客户端 (测试)", person: null });
+    expect(await later.request("hello", { clientToken })).toEqual({
+      clientName: "扣缴客户端 (测试)",
+      person: null,
+      protocolVersion: DESKTOP_PROTOCOL_VERSION,
+    });
     await later.request("login", { account: person.loginName, password: person.password });
     expect((await later.request("units.list", {})).totals).toEqual({
       count: 0,

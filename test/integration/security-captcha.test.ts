@@ -134,17 +134,21 @@ describe("the captcha against a template-matching solver built from its fonts", 
   }, 120_000);
 
   it("the solver does not read the companion's pictures", async () => {
+    // Enough pictures that the bounds hold by a wide margin, not by luck: measured, the solver
+    // reads about a third of the characters (chance is 1 in 20) and about 1 picture in 60.
+    const pictures = 60;
     let solved = 0;
     let charactersRead = 0;
-    for (let i = 0; i < TRIES; i++) {
+    for (let i = 0; i < pictures; i++) {
       const { png, answer } = await randomCaptchaSource.create();
       const guess = await solve(png, templates);
       if (guess === answer) solved += 1;
       charactersRead += [...guess].filter((char, at) => char === answer[at]).length;
     }
-    expect(solved).toBeLessThanOrEqual(1);
-    // Well under half the characters: guessing one picture right stays a matter of luck.
-    expect(charactersRead / (TRIES * CAPTCHA_LENGTH)).toBeLessThan(0.4);
+    // At most 1 picture in 12, against 6 in 10 plainly drawn: the captcha, not the solver, decides.
+    expect(solved).toBeLessThanOrEqual(5);
+    // Under half the characters: a whole picture stays a matter of luck.
+    expect(charactersRead / (pictures * CAPTCHA_LENGTH)).toBeLessThan(0.5);
   }, 120_000);
 });
 
@@ -174,8 +178,8 @@ describe("/api/captcha", () => {
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(["captchaId", "expiresIn", "image"]);
     const png = Buffer.from(first.body.image.replace(/^data:image\/png;base64,/, ""), "base64");
-    // Image data and pixel density only: no text, EXIF or other metadata chunk.
-    expect(new Set(pngChunks(png))).toEqual(new Set(["IHDR", "pHYs", "IDAT", "IEND"]));
+    // Image data only: no text, EXIF or other metadata chunk.
+    expect(pngChunks(png)).toEqual(["IHDR", "IDAT", "IEND"]);
     const { width, height, format } = await sharp(png).metadata();
     expect({ width, height, format }).toEqual({ width: CAPTCHA_WIDTH, height: CAPTCHA_HEIGHT, format: "png" });
     expect(second.body.image).not.toBe(first.body.image);

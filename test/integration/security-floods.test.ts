@@ -9,7 +9,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import type { DesktopEvent } from "../../shared/desktop/protocol.js";
-import { PAIR_REQUESTS_PER_MINUTE, PAIRING_MAX_PENDING } from "../../shared/desktop/protocol.js";
+import {
+  DESKTOP_PROTOCOL_VERSION,
+  PAIR_REQUESTS_PER_MINUTE,
+  PAIRING_MAX_PENDING,
+} from "../../shared/desktop/protocol.js";
 import { QR_CREATES_PER_CONNECTION, QR_MAX_PENDING } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys } from "../../shared/qr-login/requester-keys.js";
 import { api, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
@@ -171,7 +175,11 @@ describe("client names", () => {
     expect((await api(companion, "/api/desktop/clients", { token })).body.items).toMatchObject([{ name: cleaned }]);
     const later = await connectDesktop(companion);
     opened.push(later);
-    expect(await later.request("hello", { clientToken })).toEqual({ clientName: cleaned, person: null });
+    expect(await later.request("hello", { clientToken })).toEqual({
+      clientName: cleaned,
+      person: null,
+      protocolVersion: DESKTOP_PROTOCOL_VERSION,
+    });
   });
 
   it("a name with nothing visible, or of more than 64 characters once cleaned, is refused", async () => {

@@ -1,4 +1,4 @@
-import { PAIR_REQUESTS_PER_MINUTE } from "../../../shared/desktop/protocol.js";
+import { DESKTOP_PROTOCOL_VERSION, PAIR_REQUESTS_PER_MINUTE } from "../../../shared/desktop/protocol.js";
 import { type PeopleStore, personSummary } from "../../accounts/people.js";
 import { type Clock, MINUTE } from "../../clock.js";
 import { AppError } from "../../errors.js";
@@ -46,7 +46,11 @@ export function pairingRequests({
       if (!paired) throw new AppError("NOT_PAIRED");
       connection.pairAs(paired);
       const person = connection.loggedInAs ? await people.byId(connection.loggedInAs) : null;
-      return { clientName: paired.name, person: person ? personSummary(person) : null };
+      return {
+        clientName: paired.name,
+        person: person ? personSummary(person) : null,
+        protocolVersion: DESKTOP_PROTOCOL_VERSION,
+      };
     },
 
     ping: () => ({}),
