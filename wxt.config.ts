@@ -1,6 +1,6 @@
 import type { Plugin } from "vite";
 import { defineConfig, type Entrypoint, type EntrypointGroup } from "wxt";
-import { EXTENSION_PUBLIC_KEY } from "./shared/extension-identity.js";
+import { EXTENSION_PUBLIC_KEY, FIREFOX_EXTENSION_ID } from "./shared/extension-identity.js";
 
 /**
  * The popup must be interactive within 2× an empty extension page, and each file a page loads before
@@ -42,12 +42,19 @@ function inlinePopupCss(): Plugin {
 
 // The extension: popup (login, 我的办税权限), full-tab pages (register, forgot password, options,
 // 企业办税权限), and a background service worker (grant notifications, the toolbar badge).
-// Its manifest key pins the extension ID, which the companion trusts as the only browser origin.
+// The development build's manifest key pins the Chrome/Edge extension ID, which the companion
+// always trusts. `npm run package` builds in the "store" mode: the Chrome Web Store assigns its own
+// ID and rejects a manifest `key`, so that build has none (the companion is told the store IDs in
+// TAXAUTH_EXTENSION_IDS). Firefox ignores `key` and gives each install a random origin instead,
+// which the companion trusts once the browser is paired.
 export default defineConfig({
   srcDir: "extension",
   publicDir: "extension/public",
   outDir: ".output",
   imports: false,
+  // Firefox gets MV3 too: one manifest shape (action, storage.session) for every browser.
+  manifestVersion: 3,
+  zip: { artifactTemplate: "{{name}}-{{packageVersion}}-{{browser}}.zip" },
   hooks: {
     "entrypoints:grouped": (_wxt, groups) => buildPopupAlone(groups),
     // The HTML pages' builds (the background is built on its own).
@@ -62,11 +69,23 @@ export default defineConfig({
       };
     },
   },
-  manifest: {
+  manifest: ({ browser, mode }) => ({
     name: "__MSG_extName__",
     description: "__MSG_extDescription__",
     default_locale: "zh_CN",
-    key: EXTENSION_PUBLIC_KEY,
+    ...(browser === "firefox" || mode === "store" ? {} : { key: EXTENSION_PUBLIC_KEY }),
+    ...(browser === "firefox"
+      ? {
+          // An ID of its own for AMO signing and storage; 115 is the first ESR with storage.session.
+          browser_specific_settings: {
+            gecko: {
+              id: FIREFOX_EXTENSION_ID,
+              strict_min_version: "115.0",
+              data_collection_permissions: { required: ["none"] },
+            },
+          },
+        }
+      : {}),
     // notifications: 办税权限变更 notices; alarms: the badge refresh every 30 minutes;
     // nativeMessaging: the popup starts the companion through the host `taxauth service install` registers.
     permissions: ["storage", "notifications", "alarms", "nativeMessaging"],
@@ -77,5 +96,5 @@ export default defineConfig({
     // Without it, fetches are plain CORS requests: Origin always set, the companion answers the
     // preflight and Access-Control-Allow-Origin for this extension only.
     action: { default_title: "__MSG_extName__" },
-  },
+  }),
 });

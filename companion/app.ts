@@ -5,6 +5,7 @@ import { MAX_FRAME_BYTES } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
 import accountRoutes from "./accounts/routes.js";
 import appDownloadRoutes from "./app-download/routes.js";
+import browserRoutes from "./browsers/routes.js";
 import captchaRoutes from "./captcha/routes.js";
 import type { CompanionConfig } from "./config.js";
 import { type Core, openCore } from "./core.js";
@@ -101,7 +102,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   // Each route plugin gets only the parts of the core it uses.
   const only = <K extends keyof Core>(...keys: K[]): Pick<Core, K> =>
     Object.fromEntries(keys.map((key) => [key, core[key]])) as Pick<Core, K>;
-  await app.register(requestGuard, { allowedOrigin: config.extensionOrigin });
+  await app.register(requestGuard, { allowedOrigins: config.extensionOrigins, browsers: core.browserPairing });
   await app.register(sessionAuth, { sessions: core.sessions });
   await app.register(healthRoutes, { ...only("sql", "keychain"), sandbox: config.sandbox !== undefined });
   await app.register(captchaRoutes, only("captchas"));
@@ -135,6 +136,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     ),
   );
   await app.register(desktopPairingRoutes, only("desktopPairing"));
+  await app.register(browserRoutes, only("browserPairing"));
   await app.register(qrLoginRoutes, only("clock", "qrLogins"));
   await app.register(appDownloadRoutes, only("config"));
   await app.register(portraitRoutes, only("faceVerifications", "portraitAuthority", "registration"));

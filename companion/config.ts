@@ -1,6 +1,6 @@
 import envPaths from "env-paths";
 import type { DestinationStream } from "pino";
-import { DEFAULT_COMPANION_PORT, EXTENSION_ORIGIN } from "../shared/extension-identity.js";
+import { CHROME_EXTENSION_ID_PATTERN, DEFAULT_COMPANION_PORT, EXTENSION_ID } from "../shared/extension-identity.js";
 import { QR_LOGIN_TTL_SECONDS } from "../shared/qr-login/contract.js";
 import type { CaptchaSource } from "./captcha/captcha-source.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -13,8 +13,11 @@ export interface CompanionConfig {
   databaseUrl?: string;
   /** Port the server listens on (0 picks a free one); the Host guard uses the real one. */
   port: number;
-  /** The only browser origin accepted. */
-  extensionOrigin: string;
+  /**
+   * The Chrome/Edge extension origins accepted: the pinned development ID's, and the store IDs of
+   * TAXAUTH_EXTENSION_IDS. (Firefox's origins are trusted by pairing the browser, in the database.)
+   */
+  extensionOrigins: string[];
   /** OS keychain service name; tests use their own. */
   keychainService: string;
   clock: Clock;
@@ -64,9 +67,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CompanionCo
     dataDir: env.TAXAUTH_DATA_DIR || envPaths("taxauth", { suffix: "" }).data,
     databaseUrl: env.TAXAUTH_DATABASE_URL || undefined,
     port,
-    extensionOrigin: EXTENSION_ORIGIN,
+    extensionOrigins: extensionOriginsFrom(env.TAXAUTH_EXTENSION_IDS),
     keychainService: env.TAXAUTH_KEYCHAIN_SERVICE || REAL_KEYCHAIN_SERVICE,
     clock: systemClock,
     logLevel: env.TAXAUTH_LOG_LEVEL || "info",
   };
+}
+
+/** The development ID's origin, and one for each ID listed (comma-separated); a malformed ID stops the start. */
+export function extensionOriginsFrom(list: string | undefined): string[] {
+  const ids = (list ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  const invalid = ids.filter((id) => !CHROME_EXTENSION_ID_PATTERN.test(id));
+  if (invalid.length > 0) {
+    throw new Error(`TAXAUTH_EXTENSION_IDS 无效（扩展 ID 为 32 个 a–p 小写字母，用逗号分隔）: ${invalid.join(", ")}`);
+  }
+  return [...new Set([EXTENSION_ID, ...ids])].map((id) => `chrome-extension://${id}`);
 }

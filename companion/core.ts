@@ -11,6 +11,8 @@ import { sessionStore } from "./accounts/session-store.js";
 import { sessionService } from "./accounts/sessions.js";
 import { auditService } from "./audit/audit-log.js";
 import { auditStore } from "./audit/audit-store.js";
+import { browserPairingService } from "./browsers/browser-pairing.js";
+import { trustedBrowserStore } from "./browsers/trusted-browser-store.js";
 import { caEntryService } from "./ca/ca-entry.js";
 import { caRootStore } from "./ca/ca-root-store.js";
 import { randomCaptchaSource } from "./captcha/captcha-source.js";
@@ -210,6 +212,7 @@ export async function openCore(config: CompanionConfig) {
     }),
     unitChanges: changes,
     desktopPairing: desktopPairingService({ store: pairedClientStore(sql), clock, ttl: config.sandbox?.pairingTtlMs }),
+    browserPairing: browserPairingService({ store: trustedBrowserStore(sql), clock }),
     ca: caEntryService({ store: caRootStore(sql), clock }),
     unitLists: unitListService({ store: unitListStore(sql), changes, clock }),
     qrLogins: qrLoginSessions,

@@ -37,6 +37,8 @@ const DEBIAN_PACKAGES = [
   "postgresql",
   "systemd",
 ];
+// Only the tests need these: firefox-esr (+ its Chinese locale) for the Firefox end-to-end test.
+const TEST_PACKAGES = ["firefox-esr", "firefox-esr-l10n-zh-cn"];
 
 const run = (command, args) => spawnSync(command, args, { encoding: "utf8" });
 const found = (command) =>
@@ -56,7 +58,7 @@ if (found("apt-get") && found("dpkg-query")) {
   const installed = (name) =>
     // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     run("dpkg-query", ["-W", "-f=${Status}", name]).stdout?.includes("install ok installed") === true;
-  const missing = DEBIAN_PACKAGES.filter((name) => !installed(name));
+  const missing = [...DEBIAN_PACKAGES, ...(forTests ? TEST_PACKAGES : [])].filter((name) => !installed(name));
   if (missing.length > 0) {
     const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
     const apt = (args) => {

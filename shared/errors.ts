@@ -9,6 +9,10 @@ const ERRORS = {
   VALIDATION_FAILED: [400, "填写的信息不符合要求"],
   FORBIDDEN_HOST: [403, "拒绝访问：主机名不正确"],
   FORBIDDEN_ORIGIN: [403, "拒绝访问：来源不被信任"],
+  // A Firefox install (its own moz-extension:// origin) not yet paired: the popup offers to pair it.
+  BROWSER_NOT_TRUSTED: [403, "此浏览器尚未被本地服务信任，请先配对此浏览器"],
+  BROWSER_PAIRING_NOT_FOUND: [404, "配对码不正确或配对请求已过期，请核对浏览器扩展上显示的配对码"],
+  TRUSTED_BROWSER_NOT_FOUND: [404, "未找到该浏览器"],
   NOT_FOUND: [404, "请求的功能不存在"],
   REQUEST_TIMEOUT: [408, "请求超时，请重试"],
   PAYLOAD_TOO_LARGE: [413, "请求内容过大"],

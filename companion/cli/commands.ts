@@ -6,6 +6,7 @@ import { configFromEnv } from "../config.js";
 import { parseInput } from "../errors.js";
 import { accessReport } from "../grants/access-report.js";
 import { startServer } from "../server.js";
+import { registerBrowserCommands } from "./browser-commands.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
 import { registerOfficeCommands } from "./office-commands.js";
@@ -51,6 +52,7 @@ export function taxauthProgram(): Command {
 
   registerHallCommands(program);
   registerOfficeCommands(program);
+  registerBrowserCommands(program);
   registerSandboxCommands(program);
   registerServiceCommands(program);
 

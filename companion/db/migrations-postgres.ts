@@ -437,4 +437,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX declaration_unit_failures_by_unit ON declaration_unit_failures (unit_tin, at);
     `,
   },
+  {
+    // SQLite's version 14.
+    version: 15,
+    name: "trusted-browsers",
+    sql: `
+      -- Browsers trusted by pairing (Firefox: each install has its own moz-extension:// origin),
+      -- revocable: revoked_at set, and the origin refused again.
+      CREATE TABLE trusted_browsers (
+        origin TEXT PRIMARY KEY,
+        approved_at BIGINT NOT NULL,
+        approved_by TEXT NOT NULL,
+        revoked_at BIGINT
+      );
+      -- Browsers asking to be trusted: one request per origin, the code it shows (unique), five
+      -- minutes each; a CLI process on the same data dir approves them, so they are stored.
+      CREATE TABLE browser_pairings (
+        origin TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        requested_at BIGINT NOT NULL
+      );
+      CREATE INDEX browser_pairings_by_age ON browser_pairings (requested_at);
+    `,
+  },
 ];

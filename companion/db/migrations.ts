@@ -471,4 +471,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX declaration_unit_failures_by_unit ON declaration_unit_failures (unit_tin, at);
     `,
   },
+  {
+    version: 14,
+    name: "trusted-browsers",
+    sql: `
+      -- Browsers trusted by pairing (Firefox: each install has its own moz-extension:// origin),
+      -- revocable: revoked_at set, and the origin refused again.
+      CREATE TABLE trusted_browsers (
+        origin TEXT PRIMARY KEY,
+        approved_at INTEGER NOT NULL,
+        approved_by TEXT NOT NULL,
+        revoked_at INTEGER
+      );
+      -- Browsers asking to be trusted: one request per origin, the code it shows (unique), five
+      -- minutes each; a CLI process on the same data dir approves them, so they are stored.
+      CREATE TABLE browser_pairings (
+        origin TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        requested_at INTEGER NOT NULL
+      );
+      CREATE INDEX browser_pairings_by_age ON browser_pairings (requested_at);
+    `,
+  },
 ];

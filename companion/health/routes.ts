@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from "fastify";
 import { accountsApi } from "../../shared/api/accounts.js";
+import { PROTOCOL_VERSION } from "../../shared/protocol-version.js";
 import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 import { probeKeychain } from "../keychain/keychain.js";
+import { COMPANION_VERSION } from "../version.js";
 
 /** What these routes use of the companion. */
 export type HealthRoutesDeps = Pick<Core, "sql" | "keychain"> & {
@@ -12,6 +14,7 @@ export type HealthRoutesDeps = Pick<Core, "sql" | "keychain"> & {
 
 /**
  * /healthz: liveness with real checks, a query on the database and a keychain write/read/delete.
+ * It also says which companion answers: its version and protocol version, which the extension checks.
  * /livez: only that the companion answers — cheap enough for the pages that ask every few seconds.
  */
 const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => {
@@ -21,7 +24,14 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, core) => 
     const keychain = await check(() => probeKeychain(core.keychain));
     const ok = db === "ok" && keychain === "ok";
     const sandbox = core.sandbox && { sandbox: true as const };
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", db, keychain, ...sandbox });
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? "ok" : "error",
+      version: COMPANION_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      db,
+      keychain,
+      ...sandbox,
+    });
   });
 };
 

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { DESKTOP_PATH, DESKTOP_PROTOCOL_VERSION } from "../../shared/desktop/protocol.js";
+import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { fixedCaptchaSource } from "../captcha/captcha-source.js";
 import { type CompanionConfig, configFromEnv, REAL_KEYCHAIN_SERVICE } from "../config.js";
 import { openCore } from "../core.js";
@@ -105,7 +106,8 @@ export async function runSandbox(timers: SandboxTimers): Promise<void> {
       port,
       dataDir: config.dataDir,
       keychainService: config.keychainService,
-      extensionOrigin: config.extensionOrigin,
+      // The development ID's, always accepted (store IDs come from TAXAUTH_EXTENSION_IDS).
+      extensionOrigin: EXTENSION_ORIGIN,
       captchaAnswer: SANDBOX_CAPTCHA_ANSWER,
       declarationPassword: SANDBOX_DECLARATION_PASSWORD,
       timers,

@@ -13,6 +13,7 @@ import { DesktopClient, DesktopError } from "../../shared/desktop/client.js";
 import { errorBodySchema } from "../../shared/errors.js";
 import { QR_LOGIN_SOCKET_PATH, type QrCreated, type QrEvent, qrEventSchema } from "../../shared/qr-login/contract.js";
 import { newRequesterKeys, type RequesterKeys } from "../../shared/qr-login/requester-keys.js";
+import { reportCompanionVersion, reportServed, reportUntrusted } from "./companion-compat.js";
 import { CompanionError } from "./companion-error.js";
 import { askNow, reportAnswered, reportUnreachable } from "./companion-status.js";
 import { clearSessionToken, getSessionToken, setSessionToken } from "./session-token.js";
@@ -56,6 +57,7 @@ export type AppDownloadResponse = Answer<"appDownload">;
 export type SecurityOverview = Answer<"securityOverview">;
 export type LoginRecord = Answer<"securityLogins">["items"][number];
 export type BindPhoneRequest = Body<"bindPhone">;
+export type BrowserPairingRequested = Answer<"requestBrowserPairing">;
 export type { PersonSummary } from "../../shared/api/accounts.js";
 export type { GrantStatus } from "../../shared/api/grants.js";
 export type { Page } from "../../shared/api/paging.js";
@@ -121,8 +123,11 @@ async function send(
     const parsed = errorBodySchema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw new CompanionError("protocol", baseUrl, null, response.status);
     if (parsed.data.code === "UNAUTHENTICATED") await clearSessionToken();
+    if (parsed.data.code === "BROWSER_NOT_TRUSTED" && !options.baseUrl) reportUntrusted();
     throw new CompanionError("api", baseUrl, parsed.data, response.status);
   }
+  // Asking to pair is answered to a browser not yet trusted too: it says nothing of this one's trust.
+  if (!options.baseUrl && path !== api.requestBrowserPairing.path) reportServed();
   return { response, baseUrl };
 }
 
@@ -279,7 +284,12 @@ function attachmentName(response: Response, fallback: string): string {
 export type PageRequest = { cursor?: string | undefined; limit?: number; q?: string | undefined };
 
 export const companion = {
-  health: (baseUrl?: string): Promise<Health> => call(api.health, {}, baseUrl),
+  /** The companion's checks and versions; what the configured one speaks is checked (companion-compat). */
+  async health(baseUrl?: string): Promise<Health> {
+    const health = await call(api.health, {}, baseUrl);
+    if (!baseUrl) reportCompanionVersion(health.version, health.protocolVersion);
+    return health;
+  },
 
   /** Whether the companion answers at all (a page's watch, companion-status). */
   alive: (signal?: AbortSignal): Promise<void> => call(api.alive, { signal }),
@@ -407,6 +417,13 @@ export const companion = {
 
   /** 解除配对: the companion ends the client's connections at once. */
   revokeDesktopClient: (id: string): Promise<void> => call(api.revokeDesktopClient, { params: { id } }),
+
+  // Browsers trusted by pairing (Firefox): this one asks and shows a code; a trusted one approves it.
+
+  requestBrowserPairing: (): Promise<BrowserPairingRequested> => call(api.requestBrowserPairing, {}),
+
+  approveBrowserPairing: (code: string): Promise<{ origin: string }> =>
+    call(api.approveBrowserPairing, { body: { code } }),
 
   // 扫码登录: the popup shows a QR code (requester); a logged-in person's 扫一扫 page approves it.
 

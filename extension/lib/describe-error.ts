@@ -32,6 +32,11 @@ export function isOffline(error: unknown): boolean {
   return error instanceof CompanionError && error.kind === "offline";
 }
 
+/** The companion refused this browser as not yet trusted: the popup's pairing screen says so. */
+export function isUntrusted(error: unknown): boolean {
+  return error instanceof CompanionError && error.code === "BROWSER_NOT_TRUSTED";
+}
+
 /** The per-field messages of a VALIDATION_FAILED refusal (empty for anything else). */
 export function fieldErrors(error: unknown): Record<string, string> {
   return error instanceof CompanionError && error.code === "VALIDATION_FAILED" ? (error.body?.fields ?? {}) : {};

@@ -146,6 +146,10 @@ export const forgotCompleteRequestSchema = z.object({
 
 export const healthSchema = z.object({
   status: z.enum(["ok", "error"]),
+  /** The companion's version (its package's). */
+  version: z.string(),
+  /** What it speaks (shared/protocol-version.ts): a client built for another one must not go on. */
+  protocolVersion: z.number().int().positive(),
   db: z.string(),
   keychain: z.string(),
   /** Only on a sandbox (`taxauth sandbox`): demo data, a known captcha answer, short timers. */
@@ -186,7 +190,8 @@ export const accountsApi = {
   health: endpoint({
     method: "GET",
     path: "/healthz",
-    summary: "Liveness with real checks of the database and the OS keychain (503 when one fails)",
+    summary:
+      "Liveness with real checks of the database and the OS keychain (503 when one fails), and the companion's version and protocol version",
     auth: false,
     responses: { 200: healthSchema, 503: healthSchema },
   }),

@@ -4,6 +4,7 @@ import { unitSchema } from "../api/grants.js";
 import { pageQueryFields, pageSchema } from "../api/paging.js";
 import { errorCodeSchema } from "../errors.js";
 import { taxpayerIdSchema } from "../identity/schemas.js";
+import { PROTOCOL_VERSION } from "../protocol-version.js";
 import {
   qrCreatedSchema,
   qrCreateRequestSchema,
@@ -23,13 +24,8 @@ import { clientNameSchema } from "./client-name.js";
  */
 
 export const DESKTOP_PATH = "/desktop";
-/**
- * The protocol's version, answered by `hello`. Additions a client may ignore (a request type, an
- * optional field, a result field, an event, an error code) keep it; anything that breaks a client
- * written to the documented version (a field removed, renamed, retyped or made required, a meaning
- * changed) raises it. docs/desktop-protocol.md says how clients treat it.
- */
-export const DESKTOP_PROTOCOL_VERSION = 1;
+/** The protocol's version, answered by `hello`: the companion's one (shared/protocol-version.ts). */
+export const DESKTOP_PROTOCOL_VERSION = PROTOCOL_VERSION;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 /**

@@ -36,7 +36,7 @@ async function companionCore(databaseUrl: string | undefined): Promise<Core> {
     dataDir,
     databaseUrl,
     port: 0,
-    extensionOrigin: EXTENSION_ORIGIN,
+    extensionOrigins: [EXTENSION_ORIGIN],
     keychainService: TEST_KEYCHAIN_SERVICE,
     clock: { now: () => Date.now() },
     logLevel: "silent",

@@ -1,6 +1,8 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPANION_VERSION } from "../../companion/version.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
+import { PROTOCOL_VERSION } from "../../shared/protocol-version.js";
 import { api, type RunningCompanion, startCompanion } from "../support/companion.js";
 
 let companion: RunningCompanion;
@@ -28,7 +30,10 @@ function rawRequest(headers: Record<string, string>, path = "/healthz"): Promise
 describe("request guard", () => {
   it("answers healthz with a real database and keychain check", async () => {
     const res = await api(companion, "/healthz");
-    expect(res).toEqual({ status: 200, body: { status: "ok", db: "ok", keychain: "ok" } });
+    expect(res).toEqual({
+      status: 200,
+      body: { status: "ok", version: COMPANION_VERSION, protocolVersion: PROTOCOL_VERSION, db: "ok", keychain: "ok" },
+    });
   });
 
   it("refuses a foreign Host (DNS rebinding) even from our origin", async () => {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../companion/app.js";
 import { fixedCaptchaSource } from "../../companion/captcha/captcha-source.js";
 import type { Clock } from "../../companion/clock.js";
-import { type CompanionConfig, DEFAULT_APP_DOWNLOAD_URL } from "../../companion/config.js";
+import { type CompanionConfig, DEFAULT_APP_DOWNLOAD_URL, extensionOriginsFrom } from "../../companion/config.js";
 import { openSql } from "../../companion/db/database.js";
 import { osKeychain } from "../../companion/keychain/keychain.js";
 import { officeService } from "../../companion/office/office.js";
@@ -57,6 +57,8 @@ export interface StartOptions {
   portrait?: { url: string; token?: string };
   /** This PostgreSQL database rather than the store the test run is on. */
   databaseUrl?: string;
+  /** Store extension IDs accepted besides the pinned development one (TAXAUTH_EXTENSION_IDS). */
+  extensionIds?: string[];
   /** The log goes to companion.log in the data dir, as when the companion runs for real (`logs` stays empty). */
   logToFile?: boolean;
 }
@@ -97,7 +99,7 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
   const config: CompanionConfig = {
     dataDir,
     port: options.port ?? 0,
-    extensionOrigin: EXTENSION_ORIGIN,
+    extensionOrigins: extensionOriginsFrom(options.extensionIds?.join(",")),
     keychainService: TEST_KEYCHAIN_SERVICE,
     clock: options.clock ?? { now: () => Date.now() },
     logLevel: "info",

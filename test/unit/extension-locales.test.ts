@@ -41,10 +41,10 @@ describe("extension locales", () => {
     expect([...used].filter((key) => !(key in zh))).toEqual([]);
   });
 
-  it("speak to clerks: the product's own name, no taxauth or npm start outside 技术信息's developer line and the install command", () => {
+  it("speak to clerks: the product's own name, no taxauth or npm start outside 技术信息's developer and pairing lines and the install command", () => {
     for (const messages of [zh, en]) {
       const technical = Object.entries(messages).filter(([, entry]) => /taxauth|npm start/i.test(entry.message));
-      expect(technical.map(([key]) => key)).toEqual(["techDeveloper"]);
+      expect(technical.map(([key]) => key)).toEqual(["techDeveloper", "browserPairingTech"]);
     }
     expect(zh.extName?.message).toBe("个税扣缴办税助手");
     // The full-tab pages' frame and the popup's bar show these, and the code outside 技术信息 none of its

@@ -1,6 +1,8 @@
 import Fastify from "fastify";
 import { expect, it } from "vitest";
 import healthRoutes from "../../companion/health/routes.js";
+import { COMPANION_VERSION } from "../../companion/version.js";
+import { PROTOCOL_VERSION } from "../../shared/protocol-version.js";
 
 // The keychain cannot be made to fail on demand in a live session, so this unit test gives the
 // health route a keychain that refuses; the integration test covers the real one.
@@ -20,6 +22,8 @@ it("answers 503 naming the keychain when it refuses", async () => {
   expect(res.statusCode).toBe(503);
   expect(res.json()).toEqual({
     status: "error",
+    version: COMPANION_VERSION,
+    protocolVersion: PROTOCOL_VERSION,
     db: "ok",
     keychain: "error: Cannot autolaunch D-Bus without X11 $DISPLAY",
   });

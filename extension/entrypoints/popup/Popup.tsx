@@ -1,9 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import type { PersonSummary } from "../../lib/companion-client.js";
-import { describeError, isOffline } from "../../lib/describe-error.js";
+import { describeError, isOffline, isUntrusted } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { lazyComponent, loadCompanion, once } from "../../lib/lazy.js";
 import { getSessionToken, onSessionTokenChange } from "../../lib/session-token.js";
+import { useCompanionCompat, useOnTrusted, useVersionCheck } from "../../lib/use-companion-compat.js";
 import { useCompanionWatch, useOnReconnect } from "../../lib/use-companion-status.js";
 import { LoginScreen } from "./LoginScreen.js";
 
@@ -20,6 +21,11 @@ const ChangePassword = lazyComponent(
 const CompanionOffline = lazyComponent(() =>
   import("../../components/CompanionOffline.js").then((module) => module.CompanionOffline),
 );
+// Seldom too: a browser not yet trusted (Firefox before its pairing), a companion of another protocol.
+const BrowserPairing = lazyComponent(() => import("./BrowserPairing.js").then((module) => module.BrowserPairing));
+const VersionMismatch = lazyComponent(() =>
+  import("../../components/VersionMismatch.js").then((module) => module.VersionMismatch),
+);
 
 type View =
   | { kind: "loading" }
@@ -34,15 +40,19 @@ type View =
  * failed check covers the form (offline) or adds a notice (not our companion). With one, the
  * session is checked first. While the companion does not answer (the popup's watch keeps asking),
  * the offline screen covers the view, which stays as it was beneath; when it answers again, the
- * popup carries on by itself.
+ * popup carries on by itself. So do the pairing screen, while the companion does not trust this
+ * browser yet, and the version screen, while it speaks another protocol than this extension.
  */
 export function Popup({ hasToken }: { hasToken: boolean }) {
   const [view, setView] = useState<View>(hasToken ? { kind: "loading" } : { kind: "login", notice: null });
   const status = useCompanionWatch();
+  const compat = useCompanionCompat();
+  // The popup asks /healthz itself when it opens (below).
+  useVersionCheck({ onOpen: false });
 
-  // Offline is the watch's to show (the failed call reported it); anything else is a notice.
+  // Offline and untrusted are the screens' to show (the failed call reported it); anything else is a notice.
   const failed = (error: unknown): View | null =>
-    isOffline(error) ? null : { kind: "login", notice: describeError(error) };
+    isOffline(error) || isUntrusted(error) ? null : { kind: "login", notice: describeError(error) };
 
   const checkInBackground = async () => {
     // The first screen may have followed the hint alone: a token stored after all (another page
@@ -83,6 +93,8 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
         .then((companion) => companion.session())
         .catch(() => undefined);
   });
+  // This browser's pairing was approved: the first check can go through now.
+  useOnTrusted(() => void check());
   useEffect(() => {
     if (hasToken) void loadLoggedIn();
     void (hasToken ? check() : checkInBackground());
@@ -106,8 +118,14 @@ export function Popup({ hasToken }: { hasToken: boolean }) {
       <header class="popup-bar">
         <h1 class="popup-brand">{t("extName")}</h1>
       </header>
-      {status.reachable ? null : <CompanionOffline status={status} />}
-      <main class="popup-view" hidden={!status.reachable}>
+      {!status.reachable ? (
+        <CompanionOffline status={status} />
+      ) : compat.kind === "untrusted" ? (
+        <BrowserPairing />
+      ) : compat.kind === "mismatch" ? (
+        <VersionMismatch compat={compat} />
+      ) : null}
+      <main class="popup-view" hidden={!status.reachable || compat.kind !== "ok"}>
         {view.kind === "loading" ? <p class="muted popup-loading">{t("loading")}</p> : null}
         {view.kind === "login" ? (
           <LoginScreen
