@@ -437,4 +437,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX declaration_unit_failures_by_unit ON declaration_unit_failures (unit_tin, at);
     `,
   },
+  {
+    version: 14,
+    name: "face-challenges",
+    sql: `
+      -- 人脸识别认证注册: the moves asked of one attempt (a JSON array of steps, in order), answered
+      -- once before expires_at. Expiry follows issue order; the newest few hundred are kept.
+      CREATE TABLE face_challenges (
+        id TEXT PRIMARY KEY,
+        steps TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
