@@ -24,7 +24,8 @@ const FRAME_GAP_MS = 400;
 
 type Phase =
   | { kind: "opening" }
-  | { kind: "guiding"; key: MessageKey }
+  /** Showing `guidance[at]`: looking straight first, then the challenge's moves. */
+  | { kind: "guiding"; guidance: readonly MessageKey[]; at: number }
   | { kind: "checking" }
   | { kind: "failed"; message: string; retry: boolean };
 
@@ -84,7 +85,11 @@ export function FaceCaptureStep({
         return;
       }
       const guidance: MessageKey[] = ["faceGuideFront", ...challenge.steps.map((step) => MOVE_GUIDANCE[step])];
-      const frames = await takeFrames(element, guidance, (key) => !cancelled && setPhase({ kind: "guiding", key }));
+      const frames = await takeFrames(
+        element,
+        guidance,
+        (at) => !cancelled && setPhase({ kind: "guiding", guidance, at }),
+      );
       stopTracks(stream);
       if (cancelled) return;
       setPhase({ kind: "checking" });
@@ -123,8 +128,9 @@ export function FaceCaptureStep({
         <div class="face-oval" aria-hidden="true" />
       </div>
       <p class="face-guide" role="status" data-testid="face-status">
-        {phase.kind === "guiding" ? t(phase.key) : phase.kind === "checking" ? t("faceChecking") : null}
+        {phase.kind === "guiding" ? t(phase.guidance[phase.at]!) : phase.kind === "checking" ? t("faceChecking") : null}
       </p>
+      {phase.kind === "guiding" ? <MoveList moves={phase.guidance.slice(1)} at={phase.at - 1} /> : null}
       {phase.kind === "failed" && phase.message ? <FormError message={phase.message} /> : null}
       {phase.kind === "failed" && phase.retry && gate.needed ? (
         <CaptchaField captcha={gate.captcha} field={gate.field} />
@@ -150,6 +156,23 @@ export function FaceCaptureStep({
   );
 }
 
+/** The challenge's moves in order, so the person knows what comes next; the current one marked. */
+function MoveList({ moves, at }: { moves: readonly MessageKey[]; at: number }) {
+  return (
+    <ol class="face-moves" aria-label={t("faceMovesLabel")} data-testid="face-moves">
+      {moves.map((key, i) => (
+        <li
+          key={key}
+          class={i < at ? "face-move face-move--done" : "face-move"}
+          aria-current={i === at ? "step" : undefined}
+        >
+          {t(key)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /**
  * Shows each piece of guidance in turn and takes its share of the frames (JPEG data URLs) near its end,
  * once the person had time to make the move.
@@ -157,13 +180,13 @@ export function FaceCaptureStep({
 async function takeFrames(
   element: HTMLVideoElement,
   guidance: readonly MessageKey[],
-  guide: (key: MessageKey) => void,
+  guide: (at: number) => void,
 ): Promise<string[]> {
   const canvas = document.createElement("canvas");
   const frames: string[] = [];
   const perGuidance = Math.max(1, Math.floor(FACE_FRAMES_MAX / guidance.length));
-  for (const key of guidance) {
-    guide(key);
+  for (const at of guidance.keys()) {
+    guide(at);
     await sleep(SETTLE_MS);
     for (let i = 0; i < perGuidance; i++) {
       if (i > 0) await sleep(FRAME_GAP_MS);
