@@ -14,8 +14,8 @@ const MIN_CONFIDENCE = 0.5;
 /**
  * Past this head tilt (eye line against the horizontal, degrees) the face is turned upright before its
  * descriptor is computed: the recognition net is not rotation invariant, so a tilted head would
- * otherwise look like another person (a 20° tilt moved the sample faces 0.42–0.66 away, past the
- * same-person threshold). Below it no extra pass is paid.
+ * otherwise look like another person (turned 20°, a sample face moved up to 0.66 from itself, past
+ * the same-person threshold). Below it no extra pass is paid.
  */
 const LEVEL_FROM_DEGREES = 10;
 
