@@ -438,7 +438,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 14,
+    // SQLite's version 14.
+    version: 15,
     name: "face-challenges",
     sql: `
       -- 人脸识别认证注册: the moves asked of one attempt (a JSON array of steps, in order), answered

@@ -38,9 +38,9 @@ const COUNTED = new Set(["FACE_MULTIPLE", "FACE_NO_MATCH", "FACE_LIVENESS_FAILED
 
 /**
  * 人脸识别认证注册, the check: the frames show the moves of the attempt's challenge in order (the
- * liveness check), and the most
- * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
- * subject of a registration ticket, like a hall code: the same step 2 finishes both.
+ * liveness check), and the most frontal one matches the 公安人像库's portrait of that 居民身份证 and
+ * 姓名. A passed check is the subject of a registration ticket, like a hall code: the same step 2
+ * finishes both.
  */
 export function faceVerificationService({
   store,

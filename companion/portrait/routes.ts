@@ -9,7 +9,10 @@ export type PortraitRoutesDeps = Pick<
   "faceChallenges" | "faceVerifications" | "portraitAuthority" | "registration"
 >;
 
-/** 人脸识别认证注册, step 1: the challenge, then the face check; step 2 is the hall code's (/api/sms/send, /api/register/complete). */
+/**
+ * 人脸识别认证注册, step 1: the challenge, then the face check; step 2 is the hall code's
+ * (/api/sms/send, /api/register/complete).
+ */
 const portraitRoutes: FastifyPluginAsync<PortraitRoutesDeps> = async (app, core) => {
   serve(app, accountsApi.registerFaceChallenge, async (_request, reply) => {
     reply.header("cache-control", "no-store");
