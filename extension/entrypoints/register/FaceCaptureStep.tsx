@@ -42,8 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * 人脸识别: camera preview with guidance (look straight, then the moves of a challenge the companion
  * picks for this attempt, in its order) while frames are taken; the companion checks the moves and
- * compares the face with the 公安人像库. Each attempt, a retry included, asks for a new challenge. After a failed
- * check the retry needs a captcha, answered before the camera opens again.
+ * compares the face with the 公安人像库. Each attempt, a retry included, asks for a new challenge.
+ * After a failed check the retry needs a captcha, answered before the camera opens again.
  */
 export function FaceCaptureStep({
   identity,
