@@ -139,6 +139,6 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
   await app.register(browserRoutes, only("browserPairing"));
   await app.register(qrLoginRoutes, only("clock", "qrLogins"));
   await app.register(appDownloadRoutes, only("config"));
-  await app.register(portraitRoutes, only("faceVerifications", "portraitAuthority", "registration"));
+  await app.register(portraitRoutes, only("faceChallenges", "faceVerifications", "portraitAuthority", "registration"));
   return app;
 }

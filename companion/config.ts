@@ -28,6 +28,8 @@ export interface CompanionConfig {
   captcha?: CaptchaSource;
   /** How fast captchas may be issued; tests that race hundreds of tries raise it. */
   captchaIssueRate?: { burst: number; perSecond: number };
+  /** How fast 活体检测 challenges may be issued; tests that race hundreds of tries raise it. */
+  faceChallengeIssueRate?: { burst: number; perSecond: number };
   /** How long a 扫码登录 QR code lives (TAXAUTH_QR_TTL_SECONDS, default 120). */
   qrLoginTtlSeconds: number;
   /** Where the 个人所得税 app is downloaded (手机端下载, 忘记申报密码): TAXAUTH_APP_DOWNLOAD_URL. */

@@ -40,6 +40,8 @@ import { registrationCodeService } from "./hall/registration-codes.js";
 import { type Keychain, osKeychain } from "./keychain/keychain.js";
 import { officeSealer, officeService, sealedVault } from "./office/office.js";
 import { officeStore } from "./office/office-store.js";
+import { faceChallengeStore } from "./portrait/face-challenge-store.js";
+import { faceChallengeService } from "./portrait/face-challenges.js";
 import { faceEngine } from "./portrait/face-engine.js";
 import { faceVerificationStore } from "./portrait/face-verification-store.js";
 import { faceVerificationService } from "./portrait/face-verifications.js";
@@ -119,6 +121,11 @@ export async function openCore(config: CompanionConfig) {
   const authority: PortraitAuthority = config.portraitUrl
     ? httpPortraitAuthority(config.portraitUrl, config.portraitToken)
     : localPortraitAuthority(references);
+  const faceChallenges = faceChallengeService({
+    store: faceChallengeStore(sql),
+    clock,
+    issueRate: config.faceChallengeIssueRate,
+  });
   const faces = faceVerificationService({
     store: faceVerificationStore(sql),
     clock,
@@ -126,6 +133,7 @@ export async function openCore(config: CompanionConfig) {
     captchas,
     engine: faceModel,
     authority,
+    challenges: faceChallenges,
   });
   const accountLocked = lockNotices({ sms, hub });
   const qrLoginSessions = qrLoginService({
@@ -219,6 +227,7 @@ export async function openCore(config: CompanionConfig) {
     faceModel,
     portraitReferences: references,
     portraitAuthority: authority,
+    faceChallenges,
     faceVerifications: faces,
     office,
     membership,

@@ -460,4 +460,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX browser_pairings_by_age ON browser_pairings (requested_at);
     `,
   },
+  {
+    // SQLite's version 15.
+    version: 16,
+    name: "face-challenges",
+    sql: `
+      -- 人脸识别认证注册: the moves asked of one attempt (a JSON array of steps, in order), answered
+      -- once before expires_at. Expiry follows issue order; the newest few hundred are kept.
+      CREATE TABLE face_challenges (
+        id TEXT PRIMARY KEY,
+        steps TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -493,4 +493,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX browser_pairings_by_age ON browser_pairings (requested_at);
     `,
   },
+  {
+    version: 15,
+    name: "face-challenges",
+    sql: `
+      -- 人脸识别认证注册: the moves asked of one attempt (a JSON array of steps, in order), answered
+      -- once before expires_at. Expiry follows issue order; the newest few hundred are kept.
+      CREATE TABLE face_challenges (
+        id TEXT PRIMARY KEY,
+        steps TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { FaceStep } from "../../shared/api/accounts.js";
 import { addDays, shanghaiDate, startOfShanghaiDay } from "../../shared/dates.js";
 import type { PeopleStore } from "../accounts/people.js";
 import type { Captchas } from "../captcha/captchas.js";
@@ -7,6 +8,7 @@ import { MINUTE } from "../clock.js";
 import { AppError, secondsUntil } from "../errors.js";
 import type { HallIdentity } from "../hall/registration-codes.js";
 import { type CaptchaAnswer, captchaRefusal } from "../security/captcha-gate.js";
+import type { FaceChallenges } from "./face-challenges.js";
 import type { FaceEngine } from "./face-engine.js";
 import { checkLiveness } from "./face-match.js";
 import type { FaceVerificationStore } from "./face-verification-store.js";
@@ -24,6 +26,7 @@ export interface FaceVerificationDeps {
   captchas: Captchas;
   engine: FaceEngine;
   authority: PortraitAuthority;
+  challenges: FaceChallenges;
 }
 
 /**
@@ -34,20 +37,33 @@ export interface FaceVerificationDeps {
 const COUNTED = new Set(["FACE_MULTIPLE", "FACE_NO_MATCH", "FACE_LIVENESS_FAILED", "FACE_NOT_ENROLLED"]);
 
 /**
- * 人脸识别认证注册, the check: the frames of a head turn pass the liveness check, and the most
- * frontal one matches the 公安人像库's portrait of that 居民身份证 and 姓名. A passed check is the
- * subject of a registration ticket, like a hall code: the same step 2 finishes both.
+ * 人脸识别认证注册, the check: the frames show the moves of the attempt's challenge in order (the
+ * liveness check), and the most frontal one matches the 公安人像库's portrait of that 居民身份证 and
+ * 姓名. A passed check is the subject of a registration ticket, like a hall code: the same step 2
+ * finishes both.
  */
-export function faceVerificationService({ store, clock, people, captchas, engine, authority }: FaceVerificationDeps) {
+export function faceVerificationService({
+  store,
+  clock,
+  people,
+  captchas,
+  engine,
+  authority,
+  challenges,
+}: FaceVerificationDeps) {
   const identityOf = async (id: string): Promise<HallIdentity | null> => {
     const verified = await store.unusedVerification(id, clock.now());
     return verified ? { docType: "居民身份证", ...verified, nationality: "中国" } : null;
   };
 
-  async function judge(identity: { docNumber: string; name: string }, frames: Uint8Array[]): Promise<void> {
+  async function judge(
+    identity: { docNumber: string; name: string },
+    frames: Uint8Array[],
+    steps: readonly FaceStep[],
+  ): Promise<void> {
     const found = [];
     for (const frame of frames) found.push(await engine.faces(frame));
-    const liveness = checkLiveness(found);
+    const liveness = checkLiveness(found, steps);
     if (!liveness.ok) throw new AppError(liveness.code);
     const verdict = await authority.compare(identity, {
       descriptor: liveness.frontal.descriptor,
@@ -59,14 +75,17 @@ export function faceVerificationService({ store, clock, people, captchas, engine
 
   return {
     /**
-     * Runs the check; the id of the passed verification, or the refusal saying why. After a counted
-     * failure that day, each try at the 居民身份证 needs `captcha`.
+     * Runs the check of frames answering `challengeId`; the id of the passed verification, or the
+     * refusal saying why. The challenge is used up whatever the outcome; an unknown, used or expired
+     * one is refused before anything is counted. After a counted failure that day, each try at the
+     * 居民身份证 needs `captcha`.
      */
     async verify(
       identity: { docNumber: string; name: string },
-      frames: Uint8Array[],
+      attempt: { challengeId: string; frames: Uint8Array[] },
       captcha: CaptchaAnswer,
     ): Promise<string> {
+      const steps = await challenges.take(attempt.challengeId);
       const day = shanghaiDate(clock.now());
       // Counted before the (slow) check, so concurrent tries cannot slip past the daily limit; the
       // captcha is consumed in the same transaction.
@@ -82,7 +101,7 @@ export function faceVerificationService({ store, clock, people, captchas, engine
       });
       if (refusal) throw refusal;
       try {
-        await judge(identity, frames);
+        await judge(identity, attempt.frames, steps);
       } catch (error) {
         if (!(error instanceof AppError && COUNTED.has(error.code))) {
           await store.refundFailure(identity.docNumber, day);

@@ -28,6 +28,7 @@ export type Captcha = Answer<"captcha">;
 export type RegisterVerifyRequest = Body<"registerVerify">;
 export type RegisterVerifyResponse = Answer<"registerVerify">;
 export type RegisterFaceRequest = Body<"registerFace">;
+export type FaceChallenge = Answer<"registerFaceChallenge">;
 export type SmsSendRequest = Body<"sendSms">;
 export type SmsSendResponse = Answer<"sendSms">;
 export type RegisterCompleteRequest = Body<"registerComplete">;
@@ -298,7 +299,10 @@ export const companion = {
 
   registerVerify: (body: RegisterVerifyRequest): Promise<RegisterVerifyResponse> => call(api.registerVerify, { body }),
 
-  /** 人脸识别认证注册, step 1: the frames of a head turn; the same ticket as registerVerify's. */
+  /** 人脸识别认证注册: the moves this attempt must show, in order (one challenge per attempt). */
+  registerFaceChallenge: (signal?: AbortSignal): Promise<FaceChallenge> => call(api.registerFaceChallenge, { signal }),
+
+  /** 人脸识别认证注册, step 1: the frames of the challenge's moves; the same ticket as registerVerify's. */
   registerFace: (body: RegisterFaceRequest): Promise<RegisterVerifyResponse> => call(api.registerFace, { body }),
 
   sendSms: (body: SmsSendRequest): Promise<SmsSendResponse> => call(api.sendSms, { body }),

@@ -159,7 +159,20 @@ export const healthSchema = z.object({
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
-/** 人脸识别认证注册 (居民身份证 only): photos of a head turn, then the same step 2 as the hall code. */
+/**
+ * 人脸识别认证注册 (居民身份证 only): the companion picks the moves (活体检测动作) for each attempt,
+ * the page asks for them in turn and sends the photos; then the same step 2 as the hall code.
+ * Directions are the person's own: 向左转头 turns the face towards their left shoulder.
+ */
+export const faceStepSchema = z.enum(["turn-left", "turn-right", "tilt-left", "tilt-right"]);
+export type FaceStep = z.infer<typeof faceStepSchema>;
+export const faceChallengeResponseSchema = z.object({
+  challengeId: z.string(),
+  /** The moves to make, in this order: both turns and one tilt. */
+  steps: z.array(faceStepSchema),
+  /** Seconds the challenge may be answered in, once. */
+  expiresIn: z.number().int(),
+});
 export const FACE_FRAMES_MIN = 3;
 export const FACE_FRAMES_MAX = 8;
 /** One frame, base64 JPEG/PNG/WebP: a 640×480 camera frame is ~50 KB as JPEG. */
@@ -172,9 +185,12 @@ const faceIdentityFields = z.object({
 export const faceIdentitySchema = withDocumentCheck(faceIdentityFields);
 export const registerFaceRequestSchema = withDocumentCheck(
   faceIdentityFields.extend({
+    /** The challenge these frames answer (registerFaceChallenge), used up by this try. */
+    challengeId: z.string().min(1, "请重新开始人脸识别").max(64),
+    /** The camera frames in the order taken, through all the challenge's moves. */
     frames: z
       .array(faceFrameSchema)
-      .min(FACE_FRAMES_MIN, `请按提示转头，至少需要${FACE_FRAMES_MIN}张照片`)
+      .min(FACE_FRAMES_MIN, `请按提示完成动作，至少需要${FACE_FRAMES_MIN}张照片`)
       .max(FACE_FRAMES_MAX),
     /** Needed after a failed check of the same 居民身份证 that day (whoever tried it). */
     ...captchaAnswerFields,
@@ -219,10 +235,18 @@ export const accountsApi = {
     body: registerVerifyRequestSchema,
     responses: { 200: registerVerifyResponseSchema },
   }),
+  registerFaceChallenge: endpoint({
+    method: "POST",
+    path: "/api/register/face/challenge",
+    summary: "人脸识别认证注册: the random moves one attempt must show, in order (single use, a few minutes)",
+    auth: false,
+    responses: { 200: faceChallengeResponseSchema },
+  }),
   registerFace: endpoint({
     method: "POST",
     path: "/api/register/face",
-    summary: "人脸识别认证注册, step 1: camera frames of a head turn, compared with the portrait authority",
+    summary:
+      "人脸识别认证注册, step 1: camera frames showing the challenge's moves in order, compared with the portrait authority",
     auth: false,
     body: registerFaceRequestSchema,
     responses: { 200: registerFaceResponseSchema },

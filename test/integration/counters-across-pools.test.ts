@@ -46,6 +46,7 @@ async function companionCore(databaseUrl: string | undefined): Promise<Core> {
     captcha: fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
     // Each race carries a solved captcha per try, far past what a person may ask for.
     captchaIssueRate: { burst: 10_000, perSecond: 10_000 },
+    faceChallengeIssueRate: { burst: 10_000, perSecond: 10_000 },
   });
 }
 
@@ -175,9 +176,14 @@ describe(`guessing counters across companions (${onPostgres ? "two pools on Post
   it("counts exactly five failed face checks of a 居民身份证 in a day", async () => {
     const docNumber = newIdNumber();
     // No frames: the liveness check refuses before any model runs, a failure that counts.
-    const outcomes = await race(async (core) =>
-      core.faceVerifications.verify({ docNumber, name: "宋晓明" }, [], await solved(core)),
-    );
+    const outcomes = await race(async (core) => {
+      const { challengeId } = await core.faceChallenges.issue();
+      return core.faceVerifications.verify(
+        { docNumber, name: "宋晓明" },
+        { challengeId, frames: [] },
+        await solved(core),
+      );
+    });
     expect(tally(outcomes)).toEqual({
       FACE_LIVENESS_FAILED: FACE_FAILURES_PER_DAY,
       FACE_DAILY_LIMIT: TRIES - FACE_FAILURES_PER_DAY,

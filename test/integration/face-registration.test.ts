@@ -3,13 +3,22 @@ import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
-import { faceDistance, SAME_PERSON_THRESHOLD } from "../../companion/portrait/face-match.js";
+import {
+  faceDistance,
+  movesOf,
+  poseOf,
+  rollOf,
+  SAME_PERSON_THRESHOLD,
+  yawOf,
+} from "../../companion/portrait/face-match.js";
 import { api, KNOWN_CAPTCHA_ANSWER, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
 import {
+  answeredChallenge,
   base64Frames,
   enrollPortrait,
   faceById,
-  headTurn,
+  faceChallenge,
+  poseFrame,
   sampleFaces,
   samplePhoto,
   stillPhoto,
@@ -30,18 +39,26 @@ beforeAll(async () => {
 
 /**
  * 人脸识别认证注册 step 1, as the register page sends it once a failure has asked for the captcha
- * (solved here on every try; a try that needs none leaves it unused).
+ * (solved here on every try; a try that needs none leaves it unused): frames answering a challenge,
+ * a new one unless given.
  */
-const faceCheck = async (person: { docNumber: string; name: string }, frames: Buffer[]) =>
+const faceCheck = async (person: { docNumber: string; name: string }, frames: Buffer[], challengeId?: string) =>
   api(companion, "/api/register/face", {
     body: {
       docType: "居民身份证",
       docNumber: person.docNumber,
       name: person.name,
+      challengeId: challengeId ?? (await faceChallenge(companion)).challengeId,
       frames: base64Frames(frames),
       ...(await solvedCaptcha(companion, KNOWN_CAPTCHA_ANSWER)),
     },
   });
+
+/** An honest attempt: a new challenge, and the face making its moves. */
+const honestCheck = async (person: { docNumber: string; name: string }, face: TestFace) => {
+  const { challengeId, frames } = await answeredChallenge(companion, face);
+  return faceCheck(person, frames, challengeId);
+};
 
 const enroll = (person: { docNumber: string; name: string }, face: TestFace) => enrollPortrait(companion, person, face);
 
@@ -93,6 +110,44 @@ describe("the decision threshold", () => {
   );
 });
 
+describe("the moves, as the real model measures them", () => {
+  it(
+    "reads each move of the test faces as that move, and neither light, ±8° nor a still photo as a move it is not",
+    async () => {
+      const engine = faceEngine();
+      /** The one face's landmarks, or undefined when the model finds none (FACE_NOT_FOUND, not a move). */
+      const measure = async (image: Buffer) => {
+        const found = await engine.faces(image);
+        expect(found.length).toBeLessThanOrEqual(1);
+        return found[0]?.landmarks;
+      };
+      try {
+        for (const id of ["1.0", "4.2"]) {
+          const face = await faceById(id);
+          const seen: string[] = [];
+          for (const step of ["turn-left", "turn-right", "tilt-left", "tilt-right"] as const) {
+            const landmarks = (await measure(await poseFrame(face, step)))!;
+            seen.push(`${step} yaw ${yawOf(landmarks).toFixed(2)} roll ${rollOf(landmarks).toFixed(0)}°`);
+            expect(poseOf(landmarks)).toBe(step);
+          }
+          console.log(`${id}: ${seen.join("; ")}`);
+          // The same photo made different is the same move (the crop's turn), never a tilt.
+          for (const vary of Object.values(variations)) {
+            const landmarks = await measure(await vary(face.crop));
+            if (landmarks) expect(poseOf(landmarks)).toBe("turn-right");
+          }
+          const still = [];
+          for (const frame of await stillPhoto(face)) still.push({ landmarks: (await measure(frame))! });
+          expect(movesOf(still)).toEqual(["turn-right"]);
+        }
+      } finally {
+        await engine.close();
+      }
+    },
+    SLOW,
+  );
+});
+
 describe("人脸识别认证注册 with the local 公安人像库", () => {
   it(
     "an enrolled person registers by face, then finishes like the hall-code path and logs in",
@@ -100,7 +155,7 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       companion = await startCompanion();
       const person = newPerson({ name: "宋晓明" });
       expect(await enroll(person, await faceById("1.0"))).toContain("已录入");
-      const checked = await faceCheck(person, await headTurn(await faceById("1.0")));
+      const checked = await honestCheck(person, await faceById("1.0"));
       expect(checked.status).toBe(200);
       const complete = await finishRegistration(companion, checked.body.registrationTicket, person);
       expect(complete.status).toBe(200);
@@ -114,7 +169,7 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       });
       expect(login.status).toBe(200);
       // The ticket was used: a second registration with it fails, and the person is registered now.
-      expect((await faceCheck(person, await headTurn(await faceById("1.0")))).body.code).toBe("ALREADY_REGISTERED");
+      expect((await honestCheck(person, await faceById("1.0"))).body.code).toBe("ALREADY_REGISTERED");
       // Only the descriptor was kept, not the photo.
       const row =
         (await companion.app.core.sql.one<Record<string, unknown>>("SELECT * FROM portrait_references")) ?? {};
@@ -130,7 +185,7 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       companion = await startCompanion();
       const person = newPerson({ name: "李四" });
       await enroll(person, await faceById("4.2"));
-      expect((await faceCheck(person, await headTurn(await faceById("1.0")))).body.code).toBe("FACE_NO_MATCH");
+      expect((await honestCheck(person, await faceById("1.0"))).body.code).toBe("FACE_NO_MATCH");
       // (Another identity for these two, so this person's five failures a day are not all spent here.)
       const someone = newPerson();
       const group = await sharp(samplePhoto(4)).resize(1280).jpeg().toBuffer();
@@ -140,13 +195,14 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
         .toBuffer();
       expect((await faceCheck(someone, [wall, wall, wall])).body.code).toBe("FACE_NOT_FOUND");
       expect((await faceCheck(person, await stillPhoto(await faceById("4.2")))).body.code).toBe("FACE_LIVENESS_FAILED");
-      const [first, second] = await headTurn(await faceById("4.2"));
-      const swapped = [first!, second!, (await headTurn(await faceById("1.0")))[2]!];
-      expect((await faceCheck(person, swapped)).body.code).toBe("FACE_LIVENESS_FAILED");
+      // The right moves, but another face makes the last one.
+      const attempt = await answeredChallenge(companion, await faceById("4.2"));
+      const swapped = [...attempt.frames.slice(0, 2), await poseFrame(await faceById("1.0"), attempt.steps[2]!)];
+      expect((await faceCheck(person, swapped, attempt.challengeId)).body.code).toBe("FACE_LIVENESS_FAILED");
       // Nobody enrolled under this 居民身份证 and name.
-      expect((await faceCheck(newPerson(), await headTurn(await faceById("4.2")))).body.code).toBe("FACE_NOT_ENROLLED");
+      expect((await honestCheck(newPerson(), await faceById("4.2"))).body.code).toBe("FACE_NOT_ENROLLED");
       // And the right face passes.
-      expect((await faceCheck(person, await headTurn(await faceById("4.2")))).status).toBe(200);
+      expect((await honestCheck(person, await faceById("4.2"))).status).toBe(200);
     },
     SLOW,
   );
@@ -169,7 +225,8 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
           docType: "中国护照",
           docNumber: "E12345678",
           name: person.name,
-          frames: base64Frames(await headTurn(await faceById("1.0"))),
+          challengeId: (await faceChallenge(companion)).challengeId,
+          frames: base64Frames(await stillPhoto(await faceById("1.0"))),
         },
       });
       expect(passport).toMatchObject({
@@ -191,10 +248,10 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       await enroll(person, await faceById("4.2"));
       const still = await stillPhoto(await faceById("4.2"));
       for (let i = 0; i < 5; i++) expect((await faceCheck(person, still)).body.code).toBe("FACE_LIVENESS_FAILED");
-      const limited = await faceCheck(person, await headTurn(await faceById("4.2")));
+      const limited = await honestCheck(person, await faceById("4.2"));
       expect(limited.body).toMatchObject({ code: "FACE_DAILY_LIMIT", retryAfter: expect.any(Number) });
       clock.advance(limited.body.retryAfter * 1000);
-      expect((await faceCheck(person, await headTurn(await faceById("4.2")))).status).toBe(200);
+      expect((await honestCheck(person, await faceById("4.2"))).status).toBe(200);
     },
     SLOW,
   );
@@ -205,11 +262,16 @@ describe("人脸识别认证注册 with the local 公安人像库", () => {
       companion = await startCompanion();
       const person = newPerson();
       await enroll(person, await faceById("1.0"));
-      const frames = await headTurn(await faceById("1.0"));
+      const attempt = await answeredChallenge(companion, await faceById("1.0"));
       // Warm: the first captcha loads its font.
       await api(companion, "/api/captcha");
       const started = performance.now();
-      const check = faceCheck(person, [...frames, ...frames]);
+      // Two frames of each move, as the page takes them.
+      const check = faceCheck(
+        person,
+        attempt.frames.flatMap((frame) => [frame, frame]),
+        attempt.challengeId,
+      );
       const timings: number[] = [];
       let done = false;
       void check.then(() => {
@@ -258,26 +320,28 @@ describe("人脸识别认证注册 with a 公安人像库 over HTTP", () => {
       const port = typeof address === "object" && address ? address.port : 0;
       companion = await startCompanion({ portrait: { url: `http://127.0.0.1:${port}/compare`, token: "s3cret" } });
       const person = newPerson({ name: "王五" });
-      const frames = await headTurn(await faceById("1.0"));
+      const face = await faceById("1.0");
 
       answer = { status: 200, body: { result: "match" } };
-      expect((await faceCheck(person, frames)).status).toBe(200);
+      const attempt = await answeredChallenge(companion, face);
+      expect((await faceCheck(person, attempt.frames, attempt.challengeId)).status).toBe(200);
       const sent = received.at(-1)!;
       expect(sent.authorization).toBe("Bearer s3cret");
       expect(sent.body).toMatchObject({ docNumber: person.docNumber, name: "王五" });
-      // One of the frames, as sent (the most frontal one: the mirrored frame here).
-      expect(base64Frames(frames)).toContain(sent.body.photo);
+      // One of the frames, as sent: the most frontal upright one, a turn, never the tilted head.
+      const sentStep = attempt.steps[base64Frames(attempt.frames).indexOf(sent.body.photo)];
+      expect(sentStep).toMatch(/^turn-/);
 
       answer = { status: 200, body: { result: "no-match" } };
-      expect((await faceCheck(person, frames)).body.code).toBe("FACE_NO_MATCH");
+      expect((await honestCheck(person, face)).body.code).toBe("FACE_NO_MATCH");
       answer = { status: 200, body: { result: "not-enrolled" } };
-      expect((await faceCheck(person, frames)).body.code).toBe("FACE_NOT_ENROLLED");
+      expect((await honestCheck(person, face)).body.code).toBe("FACE_NOT_ENROLLED");
       // An authority that fails is not the person's failure: it is not counted against the day's tries.
       answer = { status: 500, body: { error: "down" } };
       for (let i = 0; i < 6; i++)
-        expect((await faceCheck(person, frames)).body.code).toBe("PORTRAIT_AUTHORITY_UNAVAILABLE");
+        expect((await honestCheck(person, face)).body.code).toBe("PORTRAIT_AUTHORITY_UNAVAILABLE");
       answer = { status: 200, body: { result: "match" } };
-      expect((await faceCheck(person, frames)).status).toBe(200);
+      expect((await honestCheck(person, face)).status).toBe(200);
     },
     SLOW,
   );

@@ -1,7 +1,15 @@
 import sharp from "sharp";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, KNOWN_CAPTCHA_ANSWER, type RunningCompanion, startCompanion } from "../support/companion.js";
-import { base64Frames, enrollPortrait, faceById, headTurn, sampleFaces } from "../support/faces.js";
+import {
+  answeredChallenge,
+  base64Frames,
+  enrollPortrait,
+  type FaceChallenge,
+  faceById,
+  faceChallenge,
+  sampleFaces,
+} from "../support/faces.js";
 import {
   finishRegistration,
   newPerson,
@@ -105,16 +113,24 @@ describe("人脸识别认证注册: answers and tries", () => {
     await sampleFaces();
   }, SLOW);
 
-  const faceCheck = (person: Pick<TestPerson, "docNumber" | "name">, frames: Buffer[], captcha: object = {}) =>
+  type Attempt = Pick<FaceChallenge, "challengeId"> & { frames: Buffer[] };
+  const faceCheck = (person: Pick<TestPerson, "docNumber" | "name">, attempt: Attempt, captcha: object = {}) =>
     api(companion, "/api/register/face", {
       body: {
         docType: "居民身份证",
         docNumber: person.docNumber,
         name: person.name,
-        frames: base64Frames(frames),
+        challengeId: attempt.challengeId,
+        frames: base64Frames(attempt.frames),
         ...captcha,
       },
     });
+  /** Frames that answer no challenge's moves, sent with a new challenge. */
+  const withChallenge = async (frames: Buffer[]): Promise<Attempt> => ({
+    challengeId: (await faceChallenge(companion)).challengeId,
+    frames,
+  });
+  const honest = async (id: string) => answeredChallenge(companion, await faceById(id));
   const emptyWall = async () => {
     const wall = await sharp({ create: { width: 400, height: 400, channels: 3, background: "#b0a890" } })
       .jpeg()
@@ -133,13 +149,13 @@ describe("人脸识别认证注册: answers and tries", () => {
       const wall = await emptyWall();
       const junk = Buffer.from("this is not an image, only text standing in for one ".repeat(4));
       for (let i = 0; i < 6; i++) {
-        const answer = await faceCheck(victim, wall);
+        const answer = await faceCheck(victim, await withChallenge(wall));
         expect(answer).toMatchObject({ status: 422, body: { code: "FACE_NOT_FOUND", message: expect.any(String) } });
         expect(answer.body.captchaRequired).toBeUndefined();
-        expect((await faceCheck(victim, [junk, junk, junk])).body.code).toBe("FACE_IMAGE_INVALID");
+        expect((await faceCheck(victim, await withChallenge([junk, junk, junk]))).body.code).toBe("FACE_IMAGE_INVALID");
       }
       expect(await failuresOf(victim.docNumber)).toBe(0);
-      expect((await faceCheck(victim, await headTurn(await faceById("4.2")))).status).toBe(200);
+      expect((await faceCheck(victim, await honest("4.2"))).status).toBe(200);
     },
     SLOW,
   );
@@ -150,19 +166,18 @@ describe("人脸识别认证注册: answers and tries", () => {
       companion = await startCompanion();
       const victim = newPerson({ name: "李四" });
       await enrollPortrait(companion, victim, await faceById("4.2"));
-      const stranger = await headTurn(await faceById("1.0"));
-      const failed = await faceCheck(victim, stranger);
+      const failed = await faceCheck(victim, await honest("1.0"));
       expect(failed.body).toMatchObject({ code: "FACE_NO_MATCH", captchaRequired: true });
       for (let i = 0; i < 6; i++) {
-        expect((await faceCheck(victim, stranger)).body).toMatchObject({
+        expect((await faceCheck(victim, await honest("1.0"))).body).toMatchObject({
           code: "CAPTCHA_REQUIRED",
           captchaRequired: true,
         });
-        const guessed = await faceCheck(victim, stranger, { ...(await solved()), captchaAnswer: "nope" });
+        const guessed = await faceCheck(victim, await honest("1.0"), { ...(await solved()), captchaAnswer: "nope" });
         expect(guessed.body.code).toBe("CAPTCHA_INVALID");
       }
       expect(await failuresOf(victim.docNumber)).toBe(1);
-      expect((await faceCheck(victim, await headTurn(await faceById("4.2")), await solved())).status).toBe(200);
+      expect((await faceCheck(victim, await honest("4.2"), await solved())).status).toBe(200);
     },
     SLOW,
   );
@@ -175,9 +190,9 @@ describe("人脸识别认证注册: answers and tries", () => {
       await enrollPortrait(companion, registered, await faceById("4.2"));
       const unregistered = newPerson({ name: "王五" });
       await enrollPortrait(companion, unregistered, await faceById("4.1"));
-      const stranger = await headTurn(await faceById("1.0"));
-      expect(seen(await faceCheck(registered, stranger))).toEqual(seen(await faceCheck(unregistered, stranger)));
-      const own = await faceCheck(registered, await headTurn(await faceById("4.2")), await solved());
+      const strangerTo = async (person: TestPerson) => seen(await faceCheck(person, await honest("1.0")));
+      expect(await strangerTo(registered)).toEqual(await strangerTo(unregistered));
+      const own = await faceCheck(registered, await honest("4.2"), await solved());
       expect(own).toMatchObject({ status: 409, body: { code: "ALREADY_REGISTERED" } });
     },
     SLOW,

@@ -50,6 +50,8 @@ export interface StartOptions {
   captcha?: "known" | "random";
   /** The companion's own captcha rate limit; by default tests may issue as many as they like. */
   captchaIssueRate?: "companion";
+  /** The companion's own 活体检测 challenge rate limit; by default tests may issue as many as they like. */
+  faceChallengeIssueRate?: "companion";
   sms?: SmsGateway;
   logs?: string[];
   qrLoginTtlSeconds?: number;
@@ -111,6 +113,8 @@ export async function startCompanion(options: StartOptions = {}): Promise<Runnin
     captcha: options.captcha === "random" ? undefined : fixedCaptchaSource(KNOWN_CAPTCHA_ANSWER),
     // Races and long files issue captchas far faster than a person does.
     captchaIssueRate: options.captchaIssueRate === "companion" ? undefined : { burst: 10_000, perSecond: 10_000 },
+    faceChallengeIssueRate:
+      options.faceChallengeIssueRate === "companion" ? undefined : { burst: 10_000, perSecond: 10_000 },
     // The outbox (the data dir's file, or an office's database), quietly: tests read it with lastSmsCode().
     sms: options.sms,
     smsOutboxEcho: false,

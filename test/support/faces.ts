@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
 import { faceEngine } from "../../companion/portrait/face-engine.js";
-import { type RunningCompanion, runCli, storeOf } from "./companion.js";
+import type { FaceStep } from "../../shared/api/accounts.js";
+import { api, type RunningCompanion, runCli, storeOf } from "./companion.js";
 
 /**
  * Test faces from the photos the face model's package ships (group photos of different people):
  * each face cropped with a margin stands for one person; variations of a crop (light, scale, small
- * rotation, recompression, mirror) stand for the same person.
+ * rotation, recompression, mirror) stand for the same person, and mirror images and larger rotations
+ * for the moves a challenge asks for.
  */
 const samples = join(dirname(createRequire(import.meta.url).resolve("@vladmandic/face-api/package.json")), "demo");
 export const samplePhoto = (n: number) => join(samples, `sample${n}.jpg`);
@@ -77,13 +79,49 @@ export const variations: Record<string, (image: Buffer) => Promise<Buffer>> = {
 };
 
 export const mirrored = (image: Buffer) => sharp(image).flop().jpeg().toBuffer();
+const rotated = (image: Buffer, degrees: number) =>
+  sharp(image).rotate(degrees, { background: "#808080" }).jpeg().toBuffer();
 
 /**
- * Frames of a head turn: the face as photographed (turned one way), a little brighter, then
- * mirrored (turned the other way). A still photo cannot make this; see the liveness check.
+ * One move of a 活体检测 challenge, made from a still crop. The crops of 1.0 and 4.2 (the faces these
+ * tests move) show the head turned to the person's own right (the nose towards the picture's left)
+ * and nearly upright, so: the crop is 向右转头, its mirror image 向左转头, and a tilt is the picture
+ * turned 25° (clockwise: the head towards the person's left shoulder), from the one of the two whose
+ * small lean already goes that way (4.2 is lost to the model from about 28°). A still photo cannot make these moves; see the liveness check.
  */
-export async function headTurn(face: TestFace): Promise<Buffer[]> {
-  return [face.crop, await variations.brighter!(face.crop), await mirrored(face.crop)];
+export async function poseFrame(face: TestFace, step: FaceStep): Promise<Buffer> {
+  switch (step) {
+    case "turn-right":
+      return face.crop;
+    case "turn-left":
+      return mirrored(face.crop);
+    case "tilt-left":
+      return rotated(face.crop, 25);
+    case "tilt-right":
+      return rotated(await mirrored(face.crop), -25);
+  }
+}
+
+/** The frames of the moves, one each, in the order given. */
+export const movesFrames = async (face: TestFace, steps: readonly FaceStep[]): Promise<Buffer[]> =>
+  Promise.all(steps.map((step) => poseFrame(face, step)));
+
+export type FaceChallenge = { challengeId: string; steps: FaceStep[] };
+
+/** A new 活体检测 challenge, as the register page asks for one at each attempt. */
+export async function faceChallenge(companion: { url: string }): Promise<FaceChallenge> {
+  const { status, body } = await api(companion, "/api/register/face/challenge", { body: {} });
+  if (status !== 200) throw new Error(`no face challenge: ${JSON.stringify(body)}`);
+  return { challengeId: body.challengeId, steps: body.steps };
+}
+
+/** A new challenge and the face's frames making its moves in order: an honest attempt. */
+export async function answeredChallenge(
+  companion: { url: string },
+  face: TestFace,
+): Promise<FaceChallenge & { frames: Buffer[] }> {
+  const challenge = await faceChallenge(companion);
+  return { ...challenge, frames: await movesFrames(face, challenge.steps) };
 }
 
 /** Frames of a still photo held to the camera: no turn. */

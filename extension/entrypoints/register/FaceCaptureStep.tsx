@@ -1,27 +1,31 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { FACE_FRAMES_MAX } from "../../../shared/api/accounts.js";
+import { FACE_FRAMES_MAX, type FaceStep } from "../../../shared/api/accounts.js";
 import { CaptchaField } from "../../components/CaptchaField.js";
 import { FormError } from "../../components/FormError.js";
 import { cameraProblem, stopTracks } from "../../lib/camera.js";
-import { CompanionError, companion } from "../../lib/companion-client.js";
+import { CompanionError, companion, type FaceChallenge } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
 import { useCaptchaGate } from "../../lib/use-captcha.js";
 import { validateAll } from "../../lib/use-field.js";
 import type { FaceIdentity } from "./FaceIdentityStep.js";
 
-/** The guidance in turn, and how long each is shown; frames are taken all along. */
-const GUIDANCE: ReadonlyArray<{ key: MessageKey; ms: number }> = [
-  { key: "faceGuideFront", ms: 1200 },
-  { key: "faceGuideLeft", ms: 1400 },
-  { key: "faceGuideRight", ms: 1400 },
-];
-const TOTAL_MS = GUIDANCE.reduce((sum, step) => sum + step.ms, 0);
-const FRAME_EVERY_MS = TOTAL_MS / FACE_FRAMES_MAX;
+/** What the page says for each move the companion may ask for; left and right are the person's own. */
+const MOVE_GUIDANCE: Record<FaceStep, MessageKey> = {
+  "turn-left": "faceGuideLeft",
+  "turn-right": "faceGuideRight",
+  "tilt-left": "faceGuideTiltLeft",
+  "tilt-right": "faceGuideTiltRight",
+};
+/** How long each piece of guidance is shown; its frames are taken once the person had time to move. */
+const GUIDANCE_MS = 2000;
+const SETTLE_MS = 1100;
+const FRAME_GAP_MS = 400;
 
 type Phase =
   | { kind: "opening" }
-  | { kind: "guiding"; key: MessageKey }
+  /** Showing `guidance[at]`: looking straight first, then the challenge's moves. */
+  | { kind: "guiding"; guidance: readonly MessageKey[]; at: number }
   | { kind: "checking" }
   | { kind: "failed"; message: string; retry: boolean };
 
@@ -36,9 +40,10 @@ function cameraMessage(error: unknown): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * 人脸识别: camera preview with guidance (look straight, turn left, turn right) while frames are
- * taken; the companion checks the turn and compares the face with the 公安人像库. After a failed
- * check the retry needs a captcha, answered before the camera opens again.
+ * 人脸识别: camera preview with guidance (look straight, then the moves of a challenge the companion
+ * picks for this attempt, in its order) while frames are taken; the companion checks the moves and
+ * compares the face with the 公安人像库. Each attempt, a retry included, asks for a new challenge.
+ * After a failed check the retry needs a captcha, answered before the camera opens again.
  */
 export function FaceCaptureStep({
   identity,
@@ -57,6 +62,7 @@ export function FaceCaptureStep({
   useEffect(() => {
     let stream: MediaStream | null = null;
     let cancelled = false;
+    const aborted = new AbortController();
     const run = async () => {
       setPhase({ kind: "opening" });
       try {
@@ -69,12 +75,31 @@ export function FaceCaptureStep({
       if (cancelled || !element) return;
       element.srcObject = stream;
       await element.play().catch(() => {});
-      const frames = await takeFrames(element, (key) => !cancelled && setPhase({ kind: "guiding", key }));
+      // A new challenge each attempt: the moves a recording of an earlier one would not show.
+      let challenge: FaceChallenge;
+      try {
+        challenge = await companion.registerFaceChallenge(aborted.signal);
+      } catch (error) {
+        stopTracks(stream);
+        if (!cancelled) setPhase({ kind: "failed", message: describeError(error), retry: true });
+        return;
+      }
+      const guidance: MessageKey[] = ["faceGuideFront", ...challenge.steps.map((step) => MOVE_GUIDANCE[step])];
+      const frames = await takeFrames(
+        element,
+        guidance,
+        (at) => !cancelled && setPhase({ kind: "guiding", guidance, at }),
+      );
       stopTracks(stream);
       if (cancelled) return;
       setPhase({ kind: "checking" });
       try {
-        const { registrationTicket } = await companion.registerFace({ ...identity, frames, ...gate.answer() });
+        const { registrationTicket } = await companion.registerFace({
+          ...identity,
+          challengeId: challenge.challengeId,
+          frames,
+          ...gate.answer(),
+        });
         if (!cancelled) onVerified(registrationTicket);
       } catch (error) {
         if (cancelled) return;
@@ -91,6 +116,7 @@ export function FaceCaptureStep({
     void run();
     return () => {
       cancelled = true;
+      aborted.abort();
       stopTracks(stream);
     };
   }, [attempt]);
@@ -102,8 +128,9 @@ export function FaceCaptureStep({
         <div class="face-oval" aria-hidden="true" />
       </div>
       <p class="face-guide" role="status" data-testid="face-status">
-        {phase.kind === "guiding" ? t(phase.key) : phase.kind === "checking" ? t("faceChecking") : null}
+        {phase.kind === "guiding" ? t(phase.guidance[phase.at]!) : phase.kind === "checking" ? t("faceChecking") : null}
       </p>
+      {phase.kind === "guiding" ? <MoveList moves={phase.guidance.slice(1)} at={phase.at - 1} /> : null}
       {phase.kind === "failed" && phase.message ? <FormError message={phase.message} /> : null}
       {phase.kind === "failed" && phase.retry && gate.needed ? (
         <CaptchaField captcha={gate.captcha} field={gate.field} />
@@ -129,22 +156,46 @@ export function FaceCaptureStep({
   );
 }
 
-/** Frames (JPEG data URLs) taken evenly while each piece of guidance is shown. */
-async function takeFrames(element: HTMLVideoElement, guide: (key: MessageKey) => void): Promise<string[]> {
+/** The challenge's moves in order, so the person knows what comes next; the current one marked. */
+function MoveList({ moves, at }: { moves: readonly MessageKey[]; at: number }) {
+  return (
+    <ol class="face-moves" aria-label={t("faceMovesLabel")} data-testid="face-moves">
+      {moves.map((key, i) => (
+        <li
+          key={key}
+          class={i < at ? "face-move face-move--done" : "face-move"}
+          aria-current={i === at ? "step" : undefined}
+        >
+          {t(key)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * Shows each piece of guidance in turn and takes its share of the frames (JPEG data URLs) near its end,
+ * once the person had time to make the move.
+ */
+async function takeFrames(
+  element: HTMLVideoElement,
+  guidance: readonly MessageKey[],
+  guide: (at: number) => void,
+): Promise<string[]> {
   const canvas = document.createElement("canvas");
   const frames: string[] = [];
-  const started = performance.now();
-  let shownUntil = 0;
-  for (const { key, ms } of GUIDANCE) {
-    guide(key);
-    shownUntil += ms;
-    while (performance.now() - started < shownUntil && frames.length < FACE_FRAMES_MAX) {
-      await sleep(FRAME_EVERY_MS);
+  const perGuidance = Math.max(1, Math.floor(FACE_FRAMES_MAX / guidance.length));
+  for (const at of guidance.keys()) {
+    guide(at);
+    await sleep(SETTLE_MS);
+    for (let i = 0; i < perGuidance; i++) {
+      if (i > 0) await sleep(FRAME_GAP_MS);
       canvas.width = element.videoWidth || 640;
       canvas.height = element.videoHeight || 480;
       canvas.getContext("2d")?.drawImage(element, 0, 0, canvas.width, canvas.height);
       frames.push(canvas.toDataURL("image/jpeg", 0.85));
     }
+    await sleep(Math.max(0, GUIDANCE_MS - SETTLE_MS - (perGuidance - 1) * FRAME_GAP_MS));
   }
   return frames;
 }
