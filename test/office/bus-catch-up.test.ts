@@ -29,14 +29,14 @@ describe("after the office bus reconnects, what was missed is caught up", () => 
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
     );
     expect(listeners).toHaveLength(1);
-    await sql.value("SELECT pg_terminate_backend(?)", [listeners[0]?.pid]);
+    await sql.value("SELECT pg_terminate_backend(?)", [listeners[0]!.pid]);
   };
 
   it("a QR code confirmed elsewhere: its requester hears qr.confirmed", async () => {
     const requester = await connectQrSocket(companion);
     const { created } = await showQr(requester);
     const approver = await registerPerson(companion, newPerson({ name: "王法人" }));
-    const approverId = (await companion.app.core.people.byDocument(approver.docType, approver.docNumber))?.id;
+    const approverId = (await companion.app.core.people.byDocument(approver.docType, approver.docNumber))!.id;
     // Scanned and confirmed through another companion whose notices never arrived.
     await companion.app.core.sql.run(
       "UPDATE qr_logins SET state = 'confirmed', approver_id = ?, scanned_at = ?, decided_at = ?, expires_at = ? WHERE ref = ?",
@@ -69,7 +69,7 @@ describe("after the office bus reconnects, what was missed is caught up", () => 
     expect(events).toEqual([{ type: "ready" }]);
 
     // The desktop login's session ended through another companion (a password reset there, say).
-    const personId = (await companion.app.core.people.byDocument(person.docType, person.docNumber))?.id;
+    const personId = (await companion.app.core.people.byDocument(person.docType, person.docNumber))!.id;
     const desktopSessions = await companion.app.core.sql.all<{ token_hash: string }>(
       "SELECT token_hash FROM sessions WHERE person_id = ? ORDER BY created_at DESC",
       [personId],
@@ -77,7 +77,7 @@ describe("after the office bus reconnects, what was missed is caught up", () => 
     await companion.app.core.sql.run("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ?", [
       Date.now(),
       "password-reset",
-      desktopSessions[0]?.token_hash,
+      desktopSessions[0]!.token_hash,
     ]);
     const ended = desk.nextEvent("session.ended");
     await cutListening();
