@@ -1,3 +1,5 @@
+import type { HistoryFilter } from "../../shared/api/grants.js";
+import { addDays, startOfShanghaiDay } from "../../shared/dates.js";
 import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Sql } from "../db/sql.js";
 
@@ -102,6 +104,44 @@ const fromRow = (row: Row): AuditRow => ({
   after: parsed(row.after),
 });
 
+/** A row about a person (their grant's or their account's), with the unit's and the actor's names. */
+export interface PersonAuditRow extends AuditRecord {
+  unitName: string | null;
+  actorName: string | null;
+}
+
+/**
+ * The conditions of a unit's history under a filter. Dates are Asia/Shanghai days, inclusive: from
+ * 00:00 of `from` to before 00:00 of the day after `to`. Names are matched whole, through the people
+ * (and, for the grantee, the unit's grants) they name.
+ */
+function historyWhere(tin: string, filter: HistoryFilter): { where: string; params: Record<string, string | number> } {
+  const conditions = ["a.unit_tin = @tin"];
+  const params: Record<string, string | number> = { tin };
+  if (filter.from) {
+    conditions.push("a.at >= @fromAt");
+    params.fromAt = startOfShanghaiDay(filter.from);
+  }
+  if (filter.to) {
+    conditions.push("a.at < @toAt");
+    params.toAt = startOfShanghaiDay(addDays(filter.to, 1));
+  }
+  if (filter.actor) {
+    conditions.push("a.actor_id IN (SELECT id FROM people WHERE name = @actor)");
+    params.actor = filter.actor;
+  }
+  if (filter.grantee) {
+    conditions.push(`a.grant_id IN (SELECT g.id FROM grants g JOIN people p ON p.id = g.grantee_id
+      WHERE g.unit_tin = @tin AND p.name = @grantee)`);
+    params.grantee = filter.grantee;
+  }
+  if (filter.action) {
+    conditions.push("a.action = @action");
+    params.action = filter.action;
+  }
+  return { where: conditions.join(" AND "), params };
+}
+
 /** The advisory lock appends to the chain take turns on (PostgreSQL). */
 const AUDIT_CHAIN_LOCK = 4_142_858;
 
@@ -111,13 +151,16 @@ export function auditStore(sql: Sql) {
   const insert = `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`;
   const ofUnit = "SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq";
-  const historyPage = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
-     LEFT JOIN people actor ON actor.id = a.actor_id
-     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
-     WHERE a.unit_tin = ? AND a.seq < ?
-     ORDER BY a.seq DESC LIMIT ?`;
-  const unitCount = "SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?";
   const all = "SELECT * FROM audit_log ORDER BY seq";
+  const personRows = `SELECT a.*, u.name AS unit_name, actor.name AS actor_name FROM audit_log a
+     LEFT JOIN units u ON u.tin = a.unit_tin LEFT JOIN people actor ON actor.id = a.actor_id
+     WHERE (a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)
+       OR (a.unit_tin IS NULL AND a.actor_id = @personId))
+       AND (a.at < @beforeAt OR (a.at = @beforeAt AND a.seq < @beforeSeq))
+     ORDER BY a.at DESC, a.seq DESC LIMIT @limit`;
+  const personCount = `SELECT COUNT(*) FROM audit_log a
+     WHERE a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)
+       OR (a.unit_tin IS NULL AND a.actor_id = @personId)`;
 
   return {
     /** The newest row's seq and hash, if there is any row. */
@@ -134,21 +177,54 @@ export function auditStore(sql: Sql) {
     insert: (record: AuditRecord) => sql.run(insert, { ...record }),
     /** The unit's rows, oldest first. */
     ofUnit: async (tin: string) => (await sql.all<Row>(ofUnit, [tin])).map(fromRow),
-    /** The unit's history, newest first; the search finds the actor's or the grantee's 姓名. */
-    unitHistory: (tin: string): ListReader<HistoryRow> => ({
-      kinds: ["number"],
-      keyOf: (row) => [row.seq],
+    /**
+     * The unit's history, newest first, with only the rows the filter keeps (in SQL, on indexes:
+     * a filtered count or page never reads the unit's other rows one by one in JavaScript); the
+     * search finds the actor's or the grantee's 姓名.
+     */
+    unitHistory: (tin: string, filter: HistoryFilter = {}): ListReader<HistoryRow> => {
+      const { where, params } = historyWhere(tin, filter);
+      const page = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+         LEFT JOIN people actor ON actor.id = a.actor_id
+         LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+         WHERE ${where} AND a.seq < @beforeSeq
+         ORDER BY a.seq DESC LIMIT @limit`;
+      const count = `SELECT COUNT(*) FROM audit_log a WHERE ${where}`;
+      return {
+        kinds: ["number"],
+        keyOf: (row) => [row.seq],
+        descending: true,
+        rows: async (after, size) =>
+          (
+            await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(page, {
+              ...params,
+              beforeSeq: after?.[0] ?? LIST_START.newest,
+              limit: size,
+            })
+          ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
+        count: async () => (await sql.value<number>(count, params)) ?? 0,
+        matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+      };
+    },
+    /**
+     * The history rows about a person, newest first: changes to the grants they hold (whoever made
+     * them) and to their own account. Keyed by time, then seq, to merge with their logins.
+     */
+    ofPerson: (personId: string): ListReader<PersonAuditRow> => ({
+      kinds: ["number", "number"],
+      keyOf: (row) => [row.at, row.seq],
       descending: true,
       rows: async (after, size) =>
         (
-          await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(historyPage, [
-            tin,
-            after?.[0] ?? LIST_START.newest,
-            size,
-          ])
-        ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
-      count: async () => (await sql.value<number>(unitCount, [tin])) ?? 0,
-      matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+          await sql.all<Row & { unit_name: string | null; actor_name: string | null }>(personRows, {
+            personId,
+            beforeAt: after?.[0] ?? LIST_START.newest,
+            beforeSeq: after?.[1] ?? LIST_START.newest,
+            limit: size,
+          })
+        ).map((row) => ({ ...recordFromRow(row), unitName: row.unit_name, actorName: row.actor_name })),
+      count: async () => (await sql.value<number>(personCount, { personId })) ?? 0,
+      matches: (row, needle) => Boolean(row.action.includes(needle) || row.unitName?.includes(needle)),
     }),
     /** Every row as recorded, oldest first. */
     all: async () => (await sql.all<Row>(all)).map(recordFromRow),

@@ -474,4 +474,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // SQLite's version 16.
+    version: 17,
+    name: "history-filters",
+    sql: `
+      -- The history's filters (date range, 操作人, 被授权人 through the grants, 操作类型), each an
+      -- indexed range within the unit; people by 姓名 for the name filters.
+      CREATE INDEX audit_log_by_unit_at ON audit_log (unit_tin, at);
+      CREATE INDEX audit_log_by_unit_actor ON audit_log (unit_tin, actor_id, seq);
+      CREATE INDEX audit_log_by_unit_action ON audit_log (unit_tin, action, seq);
+      CREATE INDEX audit_log_by_grant ON audit_log (grant_id, seq);
+      CREATE INDEX people_by_name ON people (name);
+    `,
+  },
 ];
