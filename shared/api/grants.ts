@@ -343,8 +343,7 @@ export const grantsApi = {
   myEvents: endpoint({
     method: "GET",
     path: "/api/my/events",
-    summary:
-      "最近动态, newest first: the person's logins, the changes to grants they hold, and to their account",
+    summary: "最近动态, newest first: the person's logins, the changes to grants they hold, and to their account",
     auth: true,
     query: pageQuerySchema,
     responses: { 200: myEventsResponseSchema },
