@@ -113,11 +113,18 @@ export interface PersonAuditRow extends AuditRecord {
 /**
  * The conditions of a unit's history under a filter. Dates are Asia/Shanghai days, inclusive: from
  * 00:00 of `from` to before 00:00 of the day after `to`. Names are matched whole, through the people
- * (and, for the grantee, the unit's grants) they name.
+ * (and, for the grantee, the grants) they name.
  */
 function historyWhere(tin: string, filter: HistoryFilter): { where: string; params: Record<string, string | number> } {
-  const conditions = ["a.unit_tin = @tin"];
   const params: Record<string, string | number> = { tin };
+  // A grantee has few rows: read them by their grants (of this unit, so of its history), not by
+  // going through the unit's whole history.
+  const conditions = [
+    filter.grantee
+      ? `a.grant_id IN (SELECT g.id FROM grants g WHERE g.unit_tin = @tin
+          AND g.grantee_id IN (SELECT id FROM people WHERE name = @grantee))`
+      : "a.unit_tin = @tin",
+  ];
   if (filter.from) {
     conditions.push("a.at >= @fromAt");
     params.fromAt = startOfShanghaiDay(filter.from);
@@ -130,11 +137,7 @@ function historyWhere(tin: string, filter: HistoryFilter): { where: string; para
     conditions.push("a.actor_id IN (SELECT id FROM people WHERE name = @actor)");
     params.actor = filter.actor;
   }
-  if (filter.grantee) {
-    conditions.push(`a.grant_id IN (SELECT g.id FROM grants g JOIN people p ON p.id = g.grantee_id
-      WHERE g.unit_tin = @tin AND p.name = @grantee)`);
-    params.grantee = filter.grantee;
-  }
+  if (filter.grantee) params.grantee = filter.grantee;
   if (filter.action) {
     conditions.push("a.action = @action");
     params.action = filter.action;
@@ -152,15 +155,17 @@ export function auditStore(sql: Sql) {
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`;
   const ofUnit = "SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq";
   const all = "SELECT * FROM audit_log ORDER BY seq";
-  const personRows = `SELECT a.*, u.name AS unit_name, actor.name AS actor_name FROM audit_log a
+  // A person's rows in two parts, each on its own index: those of their grants, those of their account.
+  const ofGrantee = "a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)";
+  const ofAccount = "a.unit_tin IS NULL AND a.actor_id = @personId";
+  const beforeKey = "(a.at < @beforeAt OR (a.at = @beforeAt AND a.seq < @beforeSeq))";
+  const personPart = (condition: string) => `SELECT a.*, u.name AS unit_name, actor.name AS actor_name FROM audit_log a
      LEFT JOIN units u ON u.tin = a.unit_tin LEFT JOIN people actor ON actor.id = a.actor_id
-     WHERE (a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)
-       OR (a.unit_tin IS NULL AND a.actor_id = @personId))
-       AND (a.at < @beforeAt OR (a.at = @beforeAt AND a.seq < @beforeSeq))
-     ORDER BY a.at DESC, a.seq DESC LIMIT @limit`;
-  const personCount = `SELECT COUNT(*) FROM audit_log a
-     WHERE a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)
-       OR (a.unit_tin IS NULL AND a.actor_id = @personId)`;
+     WHERE ${condition} AND ${beforeKey}`;
+  const personRows = `${personPart(ofGrantee)} UNION ALL ${personPart(ofAccount)}
+     ORDER BY at DESC, seq DESC LIMIT @limit`;
+  const personCount = `SELECT (SELECT COUNT(*) FROM audit_log a WHERE ${ofGrantee})
+     + (SELECT COUNT(*) FROM audit_log a WHERE ${ofAccount})`;
 
   return {
     /** The newest row's seq and hash, if there is any row. */
