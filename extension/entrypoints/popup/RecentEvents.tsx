@@ -1,14 +1,13 @@
 import { useState } from "preact/hooks";
 import { t } from "../../lib/i18n.js";
-import { lazyComponent } from "../../lib/lazy.js";
+import { RecentEventList } from "./RecentEventList.js";
 
-// Its own chunk, fetched (code and rows) only when the person opens the list.
-const RecentEventList = lazyComponent(
-  () => import("./RecentEventList.js").then((module) => module.RecentEventList),
-  <p class="muted">{t("loadingData")}</p>,
-);
-
-/** 最近动态 (collapsed): the person's own logins and the changes to their grants and account. */
+/**
+ * 最近动态 (collapsed): the person's own logins and the changes to their grants and account, read
+ * only when opened. Its code comes with the logged-in view's chunk, itself loaded on demand: a
+ * chunk imported from there would make Vite preload the popup's own stylesheet, which the build
+ * writes into popup.html, and fail.
+ */
 export function RecentEvents() {
   const [open, setOpen] = useState(false);
   return (
