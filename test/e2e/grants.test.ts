@@ -78,6 +78,20 @@ afterAll(async () => {
   await companion?.close();
 });
 
+/** Clicks a page's export button; the CSV files then in `downloads` (waiting up to 10 s for one). */
+async function downloadedCsv(page: Page, downloads: string, button: string): Promise<string[]> {
+  await page.click(button);
+  const started = Date.now();
+  let files: string[] = [];
+  while (Date.now() - started < 10_000) {
+    files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.endsWith(".csv")) : [];
+    if (files.length > 0) break;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  if (files.length === 0) await explainTimeout(page, `the download of ${button}`, new Error("no file"));
+  return files;
+}
+
 /** Where a profile's downloads land (set at launch). */
 function downloadsOf(browser: Browser): string {
   const profile = profiles.find((p) => p.browser === browser);
@@ -326,15 +340,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await manage.click('[data-testid="history-filter-apply"]');
     await rows(2);
     const downloads = downloadsOf(browserA);
-    await manage.click('[data-testid="export-history-csv"]');
-    const started = Date.now();
-    let files: string[] = [];
-    while (Date.now() - started < 10_000) {
-      files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.startsWith("变更记录_")) : [];
-      if (files.length > 0 && files.every((name) => name.endsWith(".csv"))) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-    if (files.length === 0) await explainTimeout(manage, "the history CSV download", new Error("no file"));
+    const files = await downloadedCsv(manage, downloads, '[data-testid="export-history-csv"]');
     expect(files).toEqual([expect.stringMatching(/^变更记录_广东QJ4核定4_\d{4}-\d{2}-\d{2}\.csv$/)]);
     const file = join(downloads, files[0] as string);
     const lines = readFileSync(file, "utf8").trimEnd().split("\r\n");
@@ -382,15 +388,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
 
     const downloads = downloadsOf(browserA);
-    await manage.click('[data-testid="export-csv"]');
-    const started = Date.now();
-    let files: string[] = [];
-    while (Date.now() - started < 10_000) {
-      files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.endsWith(".csv")) : [];
-      if (files.length > 0) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-    if (files.length === 0) await explainTimeout(manage, "the CSV download", new Error("no file"));
+    const files = await downloadedCsv(manage, downloads, '[data-testid="export-csv"]');
     // Named in Chinese after the unit and the day; its first line says the same.
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^企业办税权限_广东QJ4核定4_\d{4}-\d{2}-\d{2}\.csv$/);
