@@ -113,9 +113,14 @@ export interface PersonAuditRow extends AuditRecord {
 /**
  * The conditions of a unit's history under a filter. Dates are Asia/Shanghai days, inclusive: from
  * 00:00 of `from` to before 00:00 of the day after `to`. Names are matched whole, through the people
- * (and, for the grantee, the grants) they name.
+ * (and, for the grantee, the grants) they name; the actor's as the ids `actorIds` found for it, so
+ * that each row is checked against the index's own column.
  */
-function historyWhere(tin: string, filter: HistoryFilter): { where: string; params: Record<string, string | number> } {
+function historyWhere(
+  tin: string,
+  filter: HistoryFilter,
+  actorIds: string[],
+): { where: string; params: Record<string, string | number> } {
   const params: Record<string, string | number> = { tin };
   // A grantee has few rows: read them by their grants (of this unit, so of its history), not by
   // going through the unit's whole history.
@@ -134,8 +139,11 @@ function historyWhere(tin: string, filter: HistoryFilter): { where: string; para
     params.toAt = startOfShanghaiDay(addDays(filter.to, 1));
   }
   if (filter.actor) {
-    conditions.push("a.actor_id IN (SELECT id FROM people WHERE name = @actor)");
-    params.actor = filter.actor;
+    const names = actorIds.map((id, index) => {
+      params[`actor${index}`] = id;
+      return `@actor${index}`;
+    });
+    conditions.push(names.length > 0 ? `a.actor_id IN (${names.join(", ")})` : "1 = 0");
   }
   if (filter.grantee) params.grantee = filter.grantee;
   if (filter.action) {
@@ -155,6 +163,7 @@ export function auditStore(sql: Sql) {
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`;
   const ofUnit = "SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq";
   const all = "SELECT * FROM audit_log ORDER BY seq";
+  const actorsNamed = "SELECT id FROM people WHERE name = ?";
   // A person's rows in two parts, each on its own index: those of their grants, those of their account.
   const ofGrantee = "a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)";
   const ofAccount = "a.unit_tin IS NULL AND a.actor_id = @personId";
@@ -188,26 +197,40 @@ export function auditStore(sql: Sql) {
      * search finds the actor's or the grantee's 姓名.
      */
     unitHistory: (tin: string, filter: HistoryFilter = {}): ListReader<HistoryRow> => {
-      const { where, params } = historyWhere(tin, filter);
-      const page = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
-         LEFT JOIN people actor ON actor.id = a.actor_id
-         LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
-         WHERE ${where} AND a.seq < @beforeSeq
-         ORDER BY a.seq DESC LIMIT @limit`;
-      const count = `SELECT COUNT(*) FROM audit_log a WHERE ${where}`;
+      // Built once, on the first read (the page and its count are read together).
+      let built: Promise<{ page: string; count: string; params: Record<string, string | number> }> | undefined;
+      const statements = () => {
+        built ??= (async () => {
+          const actorIds = filter.actor
+            ? (await sql.all<{ id: string }>(actorsNamed, [filter.actor])).map((person) => person.id)
+            : [];
+          const { where, params } = historyWhere(tin, filter, actorIds);
+          const page = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+             LEFT JOIN people actor ON actor.id = a.actor_id
+             LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+             WHERE ${where} AND a.seq < @beforeSeq
+             ORDER BY a.seq DESC LIMIT @limit`;
+          return { page, count: `SELECT COUNT(*) FROM audit_log a WHERE ${where}`, params };
+        })();
+        return built;
+      };
       return {
         kinds: ["number"],
         keyOf: (row) => [row.seq],
         descending: true,
-        rows: async (after, size) =>
-          (
-            await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(page, {
-              ...params,
-              beforeSeq: after?.[0] ?? LIST_START.newest,
-              limit: size,
-            })
-          ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
-        count: async () => (await sql.value<number>(count, params)) ?? 0,
+        async rows(after, size) {
+          const { page, params } = await statements();
+          const rows = await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(page, {
+            ...params,
+            beforeSeq: after?.[0] ?? LIST_START.newest,
+            limit: size,
+          });
+          return rows.map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name }));
+        },
+        async count() {
+          const { count, params } = await statements();
+          return (await sql.value<number>(count, params)) ?? 0;
+        },
         matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
       };
     },
