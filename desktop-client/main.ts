@@ -258,7 +258,6 @@ async function enter({ url, config }: GlobalOptions, tin: string, options: Enter
 
 /** The seed's 进入功能界面: here, the companion's events until Ctrl-C or until the companion ends it. */
 function stayInUnit({ client, socket }: Connection, unit: EnteredUnit): Promise<number> {
-  say("正在单位中办税；本地服务的通知会显示在这里。按 Ctrl-C 退出单位。");
   return new Promise((resolve) => {
     let finished = false;
     const finish = (code: number, message: string) => {
@@ -294,6 +293,8 @@ function stayInUnit({ client, socket }: Connection, unit: EnteredUnit): Promise<
     };
     process.once("SIGINT", leave);
     process.once("SIGTERM", leave);
+    // Only now: a Ctrl-C from here on leaves the unit (before its handler, it would kill the process).
+    say("正在单位中办税；本地服务的通知会显示在这里。按 Ctrl-C 退出单位。");
   });
 }
 

@@ -255,6 +255,7 @@ describe("taxauth-desk enter (单位办税验证)", () => {
     expect(output).toContain("申报密码错误，还可尝试 4 次");
     expect(output).toMatch(/[▀▄█]{3,}[^\n]*\n[^\n]*[▀▄█]{3,}/);
     expect(output).not.toContain(DECLARATION_PASSWORD);
+    await run.waitFor(/按 Ctrl-C 退出单位/);
     run.child.kill("SIGINT");
     expect(await run.exitCode).toBe(0);
     expect(run.output()).toContain("已退出单位：广东QJ4核定4");
@@ -338,6 +339,7 @@ describe("taxauth-desk enter (单位办税验证)", () => {
       as(clerk),
     );
     await run.waitFor(/已进入单位：广东QJ4核定4（\w+），验证方式：CA证书/);
+    await run.waitFor(/按 Ctrl-C 退出单位/);
     run.child.kill("SIGINT");
     expect(await run.exitCode).toBe(0);
 
