@@ -11,10 +11,11 @@ import { ExportCsvButton } from "./ExportCsvButton.js";
 import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
 import { HistoryTable } from "./HistoryTable.js";
+import { PendingRequests } from "./PendingRequests.js";
 import { UnitInfo } from "./UnitInfo.js";
 import { UnitTabs, unitTabId } from "./UnitTabs.js";
 
-type Tab = "granted" | "add" | "history";
+type Tab = "granted" | "pending" | "add" | "history";
 
 const PANEL_ID = "unit-tab-panel";
 
@@ -27,7 +28,7 @@ interface UnitDetailProps {
 }
 
 /**
- * One unit: its information, 已授权 (with actions), 新增授权 and 变更记录, the CSV export, and for its
+ * One unit: its information, 已授权 (with actions), 待审批 (申请授权 to approve or decline), 新增授权 and 变更记录, the CSV export, and for its
  * officers 【重置申报密码】.
  */
 export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }: UnitDetailProps) {
@@ -89,6 +90,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             <UnitTabs
               tabs={[
                 { id: "granted", label: t("tabGranted", data.liveGrantCount) },
+                { id: "pending", label: t("tabPending") },
                 { id: "add", label: t("tabAdd") },
                 { id: "history", label: t("tabHistory") },
               ]}
@@ -115,6 +117,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             {tab === "granted" ? (
               <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
             ) : null}
+            {tab === "pending" ? <PendingRequests detail={data} version={version + local} onDone={done} /> : null}
             {tab === "add" ? (
               <GrantForm
                 tin={tin}
