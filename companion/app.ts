@@ -126,6 +126,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       "declarationUnitGuard",
       "declarationPasswords",
       "desktopPairing",
+      "grantRequests",
       "grants",
       "login",
       "onDatabaseAvailability",

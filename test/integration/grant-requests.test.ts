@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY } from "../../companion/clock.js";
 import { api, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { desktopLoggedIn, pairDesktopClient } from "../support/desktop.js";
 import { connectEvents, eventually } from "../support/event-socket.js";
 import { grantOverApi } from "../support/grants.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
@@ -213,5 +214,26 @@ describe("申请授权", () => {
     expect(clerkSocket.events).toContainEqual(expect.objectContaining({ type: "grant-changed", change: "added" }));
     clerkSocket.socket.close();
     repSocket.socket.close();
+  });
+
+  it("takes a request from a desktop client (grant.request) by the same rules", async () => {
+    const { client: pairing, clientToken } = await pairDesktopClient(companion, clerkToken);
+    pairing.close();
+    const desk = await desktopLoggedIn(companion, clientToken, clerk);
+    try {
+      const term = { permission: "办税权限", termType: "长期", startDate: "2026-11-28" } as const;
+      const asked = await desk.request("grant.request", { tin, ...term, note: "从客户端申请" });
+      expect(asked).toMatchObject({ unit: { tin }, state: "待审批", note: "从客户端申请" });
+      await expect(desk.request("grant.request", { tin, ...term })).rejects.toMatchObject({
+        code: "GRANT_REQUEST_PENDING",
+      });
+      await expect(desk.request("grant.request", { tin, ...term, termType: "定期" })).rejects.toMatchObject({
+        code: "VALIDATION_FAILED",
+        body: { fields: { endDate: "定期授权需要填写授权期限止" } },
+      });
+    } finally {
+      desk.close();
+    }
+    expect((await pendingOf(repToken)).body.items).toMatchObject([{ requester: { name: "李办税" } }]);
   });
 });
