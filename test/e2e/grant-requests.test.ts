@@ -68,6 +68,7 @@ describe("申请授权 from the popup, approved in the manage page", () => {
   });
 
   it("the legal rep approves it with a 定期 term; the clerk's popup shows 已批准 and the grant live", async () => {
+    await waitForText(manage, '[data-testid="tab-pending"]', "待审批（1）");
     await manage.click('[data-testid="tab-pending"]');
     const row = await waitForText(manage, '[data-testid="pending-row"]', "宋晓明");
     expect(row).toContain("负责每月个税申报");
@@ -85,6 +86,8 @@ describe("申请授权 from the popup, approved in the manage page", () => {
     await manage.click('[data-testid="approve-submit"]');
     await waitForText(manage, '[data-testid="unit-notice"]', "已批准宋晓明的申请");
     await manage.waitForSelector('[data-testid="pending-empty"]');
+    await waitForText(manage, '[data-testid="tab-pending"]', "待审批");
+    expect(await manage.$eval('[data-testid="tab-pending"]', (el) => el.textContent)).toBe("待审批");
 
     await waitForText(clerkPopup, '[data-testid="my-request-state"]', "已批准", 5_000);
     const grant = await waitForText(clerkPopup, '[data-testid="my-grant"]', "广东申请授权单位", 5_000);

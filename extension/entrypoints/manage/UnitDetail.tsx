@@ -39,6 +39,12 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
   // 重置申报密码 was refused for want of a bound phone: the seed's sentence with the way to 安全中心.
   const [noPhone, setNoPhone] = useState(false);
   const detail = useResource(() => companion.unitDetail(tin), [tin, version, local]);
+  // 待审批（n）: only the count is read here (one row); the tab reads its pages itself.
+  const pending = useResource(
+    (signal) => companion.unitGrantRequests(tin, { limit: 1 }, signal),
+    [tin, version, local],
+  );
+  const pendingCount = pending.data?.total ?? 0;
 
   const done = (message: string) => {
     setNotice(message);
@@ -90,7 +96,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             <UnitTabs
               tabs={[
                 { id: "granted", label: t("tabGranted", data.liveGrantCount) },
-                { id: "pending", label: t("tabPending") },
+                { id: "pending", label: pendingCount > 0 ? t("tabPendingCount", pendingCount) : t("tabPending") },
                 { id: "add", label: t("tabAdd") },
                 { id: "history", label: t("tabHistory") },
               ]}
