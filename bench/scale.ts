@@ -10,6 +10,7 @@ import { configFromEnv } from "../companion/config.js";
 import { openCore } from "../companion/core.js";
 import { type Grant, newGrant } from "../companion/grants/store.js";
 import { hashPassword } from "../companion/security/secrets.js";
+import { addDays, shanghaiDate } from "../shared/dates.js";
 import { DESKTOP_PATH } from "../shared/desktop/protocol.js";
 import { gb11643CheckDigit } from "../shared/identity/documents.js";
 import { gb32100CheckChar } from "../shared/identity/tin.js";
@@ -222,12 +223,27 @@ const LISTS = {
   myGrants: "GET /api/my/grants (clerk with N grants)",
   unitGrants: "GET /api/units/:tin/grants (unit with N grantees)",
   history: "GET /api/units/:tin/history (N history rows)",
+  historyFiltered: "GET /api/units/:tin/history filtered by dates, 操作人 and 操作类型 (all N rows match)",
 } as const;
 const DESKTOP = {
   unitsList: "Desktop units.list (N units on the list)",
   unitEnter: "Desktop unit.enter (clerk with N grants)",
   revokeEnded: "Revoke → unit.ended (unit with N grantees)",
 } as const;
+
+/**
+ * A filter every seeded row passes (the rep made them all, as 新增授权, around now): the page and its
+ * total then read all N rows through the filter's conditions.
+ */
+function historyFilter(rep: Person): string {
+  const today = shanghaiDate(Date.now());
+  return new URLSearchParams({
+    from: addDays(today, -1),
+    to: addDays(today, 1),
+    actor: rep.name,
+    action: "新增授权",
+  }).toString();
+}
 
 async function measureSize(n: number): Promise<SizeFigures> {
   const dataDir = tempDir(`taxauth-bench-scale-${n}-`);
@@ -242,6 +258,7 @@ async function measureSize(n: number): Promise<SizeFigures> {
       myGrants: () => get(companion, "/api/my/grants", clerkToken),
       unitGrants: () => get(companion, `/api/units/${big}/grants`, repToken),
       history: () => get(companion, `/api/units/${big}/history`, repToken),
+      historyFiltered: () => get(companion, `/api/units/${big}/history?${historyFilter(fixture.rep)}`, repToken),
     };
     const times: Record<string, number> = {};
     for (const [key, page] of Object.entries(pages)) {
@@ -270,6 +287,11 @@ async function measureSize(n: number): Promise<SizeFigures> {
     const heavy: Record<string, () => Promise<unknown>> = {
       "CSV export": () => request(`${companion.url}/api/units/${big}/grants.csv`, { token: repToken, raw: true }),
       "history search": () => get(companion, `/api/units/${big}/history?q=员工一`, repToken),
+      "history CSV export, filtered": () =>
+        request(`${companion.url}/api/units/${big}/history.csv?${historyFilter(fixture.rep)}`, {
+          token: repToken,
+          raw: true,
+        }),
       "grants search, 500 rows": () => get(companion, `/api/units/${big}/grants?q=员工一&limit=500`, repToken),
       "managed units, 500 rows": () => get(companion, "/api/units/managed?q=QJ1&limit=500", repToken),
       "我的办税权限, 500 rows": () => get(companion, "/api/my/grants?limit=500", clerkToken),

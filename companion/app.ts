@@ -111,7 +111,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     accountRoutes,
     only("changePassword", "login", "passwordReset", "people", "registration", "securityCenter", "sessions"),
   );
-  await app.register(grantRoutes, only("grants"));
+  await app.register(grantRoutes, only("grants", "myEvents"));
   await app.register(grantRequestRoutes, only("grantRequests"));
   await app.register(declarationRoutes, only("declarationPasswords", "grants", "people", "smsCodes", "units"));
   await app.register(eventRoutes, only("hub", "sessions"));

@@ -11,6 +11,7 @@ import { sessionStore } from "./accounts/session-store.js";
 import { sessionService } from "./accounts/sessions.js";
 import { auditService } from "./audit/audit-log.js";
 import { auditStore } from "./audit/audit-store.js";
+import { myEventsService } from "./audit/my-events.js";
 import { browserPairingService } from "./browsers/browser-pairing.js";
 import { trustedBrowserStore } from "./browsers/trusted-browser-store.js";
 import { caEntryService } from "./ca/ca-entry.js";
@@ -205,6 +206,7 @@ export async function openCore(config: CompanionConfig) {
     hub,
     grants,
     grantRequests: grantRequestsService({ store: grantRequestsStore(sql), clock, people, units, audit, hub, grants }),
+    myEvents: myEventsService({ audit, logins }),
     declarationUnitGuard: declarationUnitGuard({
       store: declarationUnitGuardStore(sql),
       clock,

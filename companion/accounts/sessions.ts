@@ -53,7 +53,11 @@ const sessionEnds = busTopic("session-ended", z.object({ personId: z.string() })
 
 export function sessionService({ store, logins, clock, bus }: SessionDeps): Sessions {
   const checks = keyedListeners();
-  bus.subscribe(sessionEnds, { receive: ({ personId }) => checks.tell(personId) });
+  bus.subscribe(sessionEnds, {
+    receive: ({ personId }) => checks.tell(personId),
+    // Ends told while this companion could not hear: every holder checks its own token.
+    catchUp: () => checks.tellAll(),
+  });
   const ended = (personId: string) => bus.publish(sessionEnds, { personId });
   /** `count` of the person's sessions were ended: their holders are told when there were any. */
   const endedSome = async (personId: string, count: number) => {

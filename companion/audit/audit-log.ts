@@ -65,6 +65,7 @@ export function auditService({ store, hasher, vault }: AuditDeps) {
 
     ofUnit: store.ofUnit,
     unitHistory: store.unitHistory,
+    ofPerson: store.ofPerson,
 
     async verify(): Promise<VerifyResult> {
       const rows = await store.all();

@@ -1,3 +1,5 @@
+import type { HistoryFilter } from "../../shared/api/grants.js";
+import { addDays, startOfShanghaiDay } from "../../shared/dates.js";
 import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Sql } from "../db/sql.js";
 
@@ -104,6 +106,57 @@ const fromRow = (row: Row): AuditRow => ({
   after: parsed(row.after),
 });
 
+/** A row about a person (their grant's or their account's), with the unit's and the actor's names. */
+export interface PersonAuditRow extends AuditRecord {
+  unitName: string | null;
+  actorName: string | null;
+}
+
+/**
+ * The conditions of a unit's history under a filter. Dates are Asia/Shanghai days, inclusive: from
+ * 00:00 of `from` to before 00:00 of the day after `to`. Names are matched whole, through the people
+ * (and, for the grantee, the grants) they name; the actor's as the ids `actorIds` found for it, so
+ * that each row is checked against the index's own column.
+ */
+function historyWhere(
+  tin: string,
+  filter: HistoryFilter,
+  actorIds: string[],
+): { where: string; params: Record<string, string | number> } {
+  const params: Record<string, string | number> = { tin };
+  // A grantee has few rows: read them by their grants (of this unit, so of its history), not by
+  // going through the unit's whole history.
+  const conditions = [
+    filter.grantee
+      ? `(a.grant_id IN (SELECT g.id FROM grants g WHERE g.unit_tin = @tin
+          AND g.grantee_id IN (SELECT id FROM people WHERE name = @grantee))
+        OR a.grant_id IN (SELECT r.id FROM grant_requests r WHERE r.unit_tin = @tin
+          AND r.requester_id IN (SELECT id FROM people WHERE name = @grantee)))`
+      : "a.unit_tin = @tin",
+  ];
+  if (filter.from) {
+    conditions.push("a.at >= @fromAt");
+    params.fromAt = startOfShanghaiDay(filter.from);
+  }
+  if (filter.to) {
+    conditions.push("a.at < @toAt");
+    params.toAt = startOfShanghaiDay(addDays(filter.to, 1));
+  }
+  if (filter.actor) {
+    const names = actorIds.map((id, index) => {
+      params[`actor${index}`] = id;
+      return `@actor${index}`;
+    });
+    conditions.push(names.length > 0 ? `a.actor_id IN (${names.join(", ")})` : "1 = 0");
+  }
+  if (filter.grantee) params.grantee = filter.grantee;
+  if (filter.action) {
+    conditions.push("a.action = @action");
+    params.action = filter.action;
+  }
+  return { where: conditions.join(" AND "), params };
+}
+
 /** The advisory lock appends to the chain take turns on (PostgreSQL). */
 const AUDIT_CHAIN_LOCK = 4_142_858;
 
@@ -113,14 +166,19 @@ export function auditStore(sql: Sql) {
   const insert = `INSERT INTO audit_log (seq, at, unit_tin, actor_id, actor_role, action, grant_id, before, after, prev_hash, hash)
      VALUES (@seq, @at, @unitTin, @actorId, @actorRole, @action, @grantId, @before, @after, @prevHash, @hash)`;
   const ofUnit = "SELECT * FROM audit_log WHERE unit_tin = ? ORDER BY seq";
-  const historyPage = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
-     LEFT JOIN people actor ON actor.id = a.actor_id
-     LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN grant_requests r ON r.id = a.grant_id
-     LEFT JOIN people grantee ON grantee.id = COALESCE(g.grantee_id, r.requester_id)
-     WHERE a.unit_tin = ? AND a.seq < ?
-     ORDER BY a.seq DESC LIMIT ?`;
-  const unitCount = "SELECT COUNT(*) FROM audit_log WHERE unit_tin = ?";
   const all = "SELECT * FROM audit_log ORDER BY seq";
+  const actorsNamed = "SELECT id FROM people WHERE name = ?";
+  // A person's rows in two parts, each on its own index: those of their grants, those of their account.
+  const ofGrantee = "a.grant_id IN (SELECT id FROM grants WHERE grantee_id = @personId)";
+  const ofAccount = "a.unit_tin IS NULL AND a.actor_id = @personId";
+  const beforeKey = "(a.at < @beforeAt OR (a.at = @beforeAt AND a.seq < @beforeSeq))";
+  const personPart = (condition: string) => `SELECT a.*, u.name AS unit_name, actor.name AS actor_name FROM audit_log a
+     LEFT JOIN units u ON u.tin = a.unit_tin LEFT JOIN people actor ON actor.id = a.actor_id
+     WHERE ${condition} AND ${beforeKey}`;
+  const personRows = `${personPart(ofGrantee)} UNION ALL ${personPart(ofAccount)}
+     ORDER BY at DESC, seq DESC LIMIT @limit`;
+  const personCount = `SELECT (SELECT COUNT(*) FROM audit_log a WHERE ${ofGrantee})
+     + (SELECT COUNT(*) FROM audit_log a WHERE ${ofAccount})`;
 
   return {
     /** The newest row's seq and hash, if there is any row. */
@@ -137,21 +195,69 @@ export function auditStore(sql: Sql) {
     insert: (record: AuditRecord) => sql.run(insert, { ...record }),
     /** The unit's rows, oldest first. */
     ofUnit: async (tin: string) => (await sql.all<Row>(ofUnit, [tin])).map(fromRow),
-    /** The unit's history, newest first; the search finds the actor's or the grantee's 姓名. */
-    unitHistory: (tin: string): ListReader<HistoryRow> => ({
-      kinds: ["number"],
-      keyOf: (row) => [row.seq],
+    /**
+     * The unit's history, newest first, with only the rows the filter keeps (in SQL, on indexes:
+     * a filtered count or page never reads the unit's other rows one by one in JavaScript); the
+     * search finds the actor's or the grantee's 姓名.
+     */
+    unitHistory: (tin: string, filter: HistoryFilter = {}): ListReader<HistoryRow> => {
+      // Built once, on the first read (the page and its count are read together).
+      let built: Promise<{ page: string; count: string; params: Record<string, string | number> }> | undefined;
+      const statements = () => {
+        built ??= (async () => {
+          const actorIds = filter.actor
+            ? (await sql.all<{ id: string }>(actorsNamed, [filter.actor])).map((person) => person.id)
+            : [];
+          const { where, params } = historyWhere(tin, filter, actorIds);
+          const page = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
+             LEFT JOIN people actor ON actor.id = a.actor_id
+             LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN grant_requests r ON r.id = a.grant_id
+             LEFT JOIN people grantee ON grantee.id = COALESCE(g.grantee_id, r.requester_id)
+             WHERE ${where} AND a.seq < @beforeSeq
+             ORDER BY a.seq DESC LIMIT @limit`;
+          return { page, count: `SELECT COUNT(*) FROM audit_log a WHERE ${where}`, params };
+        })();
+        return built;
+      };
+      return {
+        kinds: ["number"],
+        keyOf: (row) => [row.seq],
+        descending: true,
+        async rows(after, size) {
+          const { page, params } = await statements();
+          const rows = await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(page, {
+            ...params,
+            beforeSeq: after?.[0] ?? LIST_START.newest,
+            limit: size,
+          });
+          return rows.map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name }));
+        },
+        async count() {
+          const { count, params } = await statements();
+          return (await sql.value<number>(count, params)) ?? 0;
+        },
+        matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+      };
+    },
+    /**
+     * The history rows about a person, newest first: changes to the grants they hold (whoever made
+     * them) and to their own account. Keyed by time, then seq, to merge with their logins.
+     */
+    ofPerson: (personId: string): ListReader<PersonAuditRow> => ({
+      kinds: ["number", "number"],
+      keyOf: (row) => [row.at, row.seq],
       descending: true,
       rows: async (after, size) =>
         (
-          await sql.all<Row & { actor_name: string | null; grantee_name: string | null }>(historyPage, [
-            tin,
-            after?.[0] ?? LIST_START.newest,
-            size,
-          ])
-        ).map((row) => ({ ...fromRow(row), actorName: row.actor_name, granteeName: row.grantee_name })),
-      count: async () => (await sql.value<number>(unitCount, [tin])) ?? 0,
-      matches: (row, needle) => Boolean(row.actorName?.includes(needle) || row.granteeName?.includes(needle)),
+          await sql.all<Row & { unit_name: string | null; actor_name: string | null }>(personRows, {
+            personId,
+            beforeAt: after?.[0] ?? LIST_START.newest,
+            beforeSeq: after?.[1] ?? LIST_START.newest,
+            limit: size,
+          })
+        ).map((row) => ({ ...recordFromRow(row), unitName: row.unit_name, actorName: row.actor_name })),
+      count: async () => (await sql.value<number>(personCount, { personId })) ?? 0,
+      matches: (row, needle) => Boolean(row.action.includes(needle) || row.unitName?.includes(needle)),
     }),
     /** Every row as recorded, oldest first. */
     all: async () => (await sql.all<Row>(all)).map(recordFromRow),

@@ -6,6 +6,7 @@ import { configFromEnv } from "../config.js";
 import { parseInput } from "../errors.js";
 import { accessReport } from "../grants/access-report.js";
 import { startServer } from "../server.js";
+import { registerAuditCommands } from "./audit-commands.js";
 import { registerBrowserCommands } from "./browser-commands.js";
 import { doctor } from "./doctor.js";
 import { registerHallCommands } from "./hall.js";
@@ -56,20 +57,7 @@ export function taxauthProgram(): Command {
   registerSandboxCommands(program);
   registerServiceCommands(program);
 
-  program
-    .command("audit")
-    .description("变更记录（授权历史）")
-    .command("verify")
-    .description("校验变更记录的哈希链：任何被改动或删除的记录都会被发现")
-    .action(async () => {
-      const result = await withCore((core) => core.audit.verify());
-      if (result.ok) {
-        process.stdout.write(`✔ 变更记录完整：共 ${result.rows} 条\n`);
-      } else {
-        process.stdout.write(`✘ 变更记录被篡改：${result.problem}\n`);
-        process.exitCode = 1;
-      }
-    });
+  registerAuditCommands(program);
 
   program
     .command("report")

@@ -94,6 +94,8 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
       declarationPasswords: core.declarationPasswords,
       declarationUnitGuard: core.declarationUnitGuard,
       appDownloadUrl: core.config.appDownloadUrl,
+      // Listed store IDs come after the development one: people install from a store.
+      extensionOrigin: core.config.extensionOrigins[1] ?? (core.config.extensionOrigins[0] as string),
       ca: core.ca,
     }),
     ...qrLoginRequests({ qrLogins: core.qrLogins }),

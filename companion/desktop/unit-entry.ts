@@ -1,5 +1,4 @@
 import type { DesktopRequest } from "../../shared/desktop/protocol.js";
-import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import type { PeopleStore } from "../accounts/people.js";
 import { type DeclarationPasswords, declarationSubject } from "../declaration/passwords.js";
 import type { DeclarationUnitGuard } from "../declaration/unit-guard.js";
@@ -20,6 +19,8 @@ export interface UnitEntryDeps extends GuardedAttemptDeps {
   declarationPasswords: DeclarationPasswords;
   declarationUnitGuard: DeclarationUnitGuard;
   appDownloadUrl: string;
+  /** The extension whose pages the links open: the first store ID listed, else the development one. */
+  extensionOrigin: string;
 }
 
 /**
@@ -70,9 +71,12 @@ export async function enterUnit(
 }
 
 /** The seed's 申报密码重置渠道选择: the web page where officers reset it, and the app's QR code. */
-export async function forgotDeclarationPassword(deps: Pick<UnitEntryDeps, "units" | "appDownloadUrl">, tin: string) {
+export async function forgotDeclarationPassword(
+  deps: Pick<UnitEntryDeps, "units" | "appDownloadUrl" | "extensionOrigin">,
+  tin: string,
+) {
   await deps.units.requireUnit(tin);
-  const webUrl = `${EXTENSION_ORIGIN}/manage.html#unit=${tin}`;
+  const webUrl = `${deps.extensionOrigin}/manage.html#unit=${tin}`;
   return {
     notice:
       "申报密码遗失，可由税务登记的企业法定代表人或财务负责人通过APP或WEB渠道进行重置，您也可以前往办税大厅重置。",

@@ -29,6 +29,9 @@ export function eventHub(bus: Pick<OfficeBus, "publish" | "subscribe">) {
     receive({ to, event }) {
       for (const personId of to) byPerson.tell(personId, event);
     },
+    // Notices sent while this companion could not hear the others are lost: every page is told
+    // `ready` again, which makes it reload what it shows, as after its own reconnect.
+    catchUp: () => byPerson.tellAll({ type: "ready" }),
   });
   return {
     subscribe: (personId: string, subscriber: Subscriber): (() => void) =>

@@ -18,6 +18,10 @@ export function keyedListeners<T = void>() {
     tell(key: string, value: T): void {
       for (const listener of byKey.get(key) ?? []) listener(value);
     },
+    /** Every listener of every key. */
+    tellAll(value: T): void {
+      for (const set of byKey.values()) for (const listener of set) listener(value);
+    },
     count: (key: string) => byKey.get(key)?.size ?? 0,
   };
 }

@@ -1,10 +1,12 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type {
   GRANT_CHANGES,
   GrantChangeRequest,
   GrantCreateRequest,
   GrantView,
   HistoryEntry,
+  HistoryFilter,
+  HistoryQuery,
   ManagedUnit,
   MyGrant,
   Unit,
@@ -16,8 +18,10 @@ import { addDays, shanghaiDate, shanghaiTime } from "../../shared/dates.js";
 import { maskDocumentNumber } from "../../shared/identity/documents.js";
 import type { PeopleStore, Person } from "../accounts/people.js";
 import type { AuditLog, GrantAction } from "../audit/audit-log.js";
+import { historyCsv, historyEntry } from "../audit/history-export.js";
 import type { Clock } from "../clock.js";
-import { readPage, type SortKey } from "../db/paging.js";
+import { csvStream, fileNamePart } from "../db/csv.js";
+import { readPage } from "../db/paging.js";
 import { AppError } from "../errors.js";
 import type { EventHub } from "../events/hub.js";
 import type { UnitChanges } from "../events/unit-changes.js";
@@ -377,19 +381,11 @@ export function grantsService(deps: GrantsDeps) {
         return { ...before, reviewedAt: now, updatedAt: now };
       }),
 
-    /** A page of the unit's history, newest first. */
-    async history(actorId: string, tin: string, query: PageQuery): Promise<Page<HistoryEntry>> {
+    /** A page of the unit's history, newest first, under the query's filters. */
+    async history(actorId: string, tin: string, query: HistoryQuery): Promise<Page<HistoryEntry>> {
       await requireAuthority(await personOrThrow(actorId), tin, today());
-      return readPage(deps.audit.unitHistory(tin), query, (row) => ({
-        seq: row.seq,
-        at: new Date(row.at).toISOString(),
-        actor: { name: row.actorName ?? "", role: row.actorRole },
-        action: row.action,
-        grantId: row.grantId,
-        grantee: row.granteeName ?? "",
-        before: row.before,
-        after: row.after,
-      }));
+      const { from, to, actor, grantee, action, ...page } = query;
+      return readPage(deps.audit.unitHistory(tin, { from, to, actor, grantee, action }), page, historyEntry);
     },
 
     /** 我的办税权限: a page of the person's grants, and what the popup's badge and links need. */
@@ -454,31 +450,24 @@ export function grantsService(deps: GrantsDeps) {
     },
 
     /**
-     * CSV of a unit's grants for its managers (UTF-8 with BOM, so spreadsheet programs read the
-     * Chinese), streamed a page at a time: a unit of any size neither fills memory nor holds the
-     * event loop.
+     * CSV of a unit's grants for its managers, streamed (UTF-8 with BOM), after a line naming the
+     * unit and when: whoever opens the file later sees what it is.
      */
     async exportCsv(actorId: string, tin: string): Promise<{ fileName: string; csv: Readable }> {
       const date = today();
       const { unit } = await requireAuthority(await personOrThrow(actorId), tin, date);
       const now = clock.now();
-      // Whoever opens the file later sees which unit and when: a line before the table.
       const title = ["企业办税权限", unit.name, tin, `导出时间 ${shanghaiDate(now)} ${shanghaiTime(now)}`];
-      async function* lines(): AsyncGenerator<string> {
-        yield `\uFEFF${title.map(csvCell).join(",")}\r\n${CSV_HEADER.join(",")}\r\n`;
-        const grants = store.unitGrants(tin, date);
-        let after: SortKey | null = null;
-        for (;;) {
-          const rows = await grants.rows(after, CSV_SLICE_ROWS);
-          yield rows.map((grant) => `${csvRow(view(grant, date))}\r\n`).join("");
-          const last = rows.at(-1);
-          if (rows.length < CSV_SLICE_ROWS || !last) return;
-          after = grants.keyOf(last);
-          // Let other requests in between slices.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      return { fileName: `企业办税权限_${fileNamePart(unit.name)}_${date}.csv`, csv: Readable.from(lines()) };
+      return {
+        fileName: `企业办税权限_${fileNamePart(unit.name)}_${date}.csv`,
+        csv: csvStream(title, CSV_HEADER, store.unitGrants(tin, date), (grant) => csvCells(view(grant, date))),
+      };
+    },
+
+    /** The unit's history under a filter as CSV, for its managers. */
+    async exportHistoryCsv(actorId: string, tin: string, filter: HistoryFilter) {
+      const { unit } = await requireAuthority(await personOrThrow(actorId), tin, today());
+      return historyCsv(deps.audit.unitHistory(tin, filter), unit, filter, clock.now());
     },
 
     /** The grantee's whole 证件号码, for one of the unit's managers (the lists mask it). */
@@ -494,9 +483,6 @@ export function grantsService(deps: GrantsDeps) {
 
 export type GrantsService = ReturnType<typeof grantsService>;
 
-/** Grants written per turn of the event loop by the CSV export. */
-const CSV_SLICE_ROWS = 50;
-
 const CSV_HEADER = [
   "被授权人",
   "证件类型",
@@ -510,23 +496,15 @@ const CSV_HEADER = [
   "需复核",
 ];
 
-/** A unit's name in a file name: without the characters file systems refuse. */
-const fileNamePart = (name: string) => name.replace(/[\\/:*?"<>|]/g, "_");
-
-const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-
-const csvRow = (g: GrantView) =>
-  [
-    g.grantee.name,
-    g.grantee.docType,
-    g.grantee.maskedDocNumber,
-    g.permission,
-    g.termType,
-    g.startDate,
-    g.endDate ?? "",
-    g.status,
-    `${g.grantedBy.name}（${g.grantedBy.role}）`,
-    g.needsReview ? "是" : "",
-  ]
-    .map(csvCell)
-    .join(",");
+const csvCells = (g: GrantView) => [
+  g.grantee.name,
+  g.grantee.docType,
+  g.grantee.maskedDocNumber,
+  g.permission,
+  g.termType,
+  g.startDate,
+  g.endDate ?? "",
+  g.status,
+  `${g.grantedBy.name}（${g.grantedBy.role}）`,
+  g.needsReview ? "是" : "",
+];

@@ -1,14 +1,15 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { Readable } from "node:stream";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { grantsApi } from "../../shared/api/grants.js";
 import type { Core } from "../core.js";
 import { serve } from "../http/serve.js";
 
 /** What these routes use of the companion. */
-export type GrantRoutesDeps = Pick<Core, "grants">;
+export type GrantRoutesDeps = Pick<Core, "grants" | "myEvents">;
 
 /** 企业办税权限 for managers, and 我的办税权限 for grantees. */
 const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
-  const { grants } = core;
+  const { grants, myEvents } = core;
 
   serve(app, grantsApi.managedUnits, async ({ personId, query }) => grants.managedUnits(personId, query));
 
@@ -22,10 +23,15 @@ const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
 
   serve(app, grantsApi.grantsCsv, async ({ personId, params }, reply) => {
     const { fileName, csv } = await grants.exportCsv(personId, params.tin);
-    // The Chinese name for browsers (RFC 6266), an ASCII one for clients that read only filename.
-    const disposition = `attachment; filename="grants-${params.tin}.csv"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-    return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", disposition).send(csv);
+    return sendCsv(reply, `grants-${params.tin}.csv`, fileName, csv);
   });
+
+  serve(app, grantsApi.historyCsv, async ({ personId, params, query }, reply) => {
+    const { fileName, csv } = await grants.exportHistoryCsv(personId, params.tin, query);
+    return sendCsv(reply, `history-${params.tin}.csv`, fileName, csv);
+  });
+
+  serve(app, grantsApi.myEvents, async ({ personId, query }) => myEvents.page(personId, query));
 
   serve(app, grantsApi.granteeDocument, async ({ personId, params }) =>
     grants.granteeDocument(personId, params.tin, params.grantId),
@@ -55,5 +61,11 @@ const grantRoutes: FastifyPluginAsync<GrantRoutesDeps> = async (app, core) => {
     await grants.hide(personId, params.grantId);
   });
 };
+
+/** A CSV download: the Chinese name for browsers (RFC 6266), an ASCII one for clients that read only filename. */
+function sendCsv(reply: FastifyReply, asciiName: string, fileName: string, csv: Readable) {
+  const disposition = `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", disposition).send(csv);
+}
 
 export default grantRoutes;

@@ -51,6 +51,8 @@ export interface QrLoginDeps {
 interface Watcher {
   listener: (event: QrEvent) => void;
   waiting: boolean;
+  /** The last transition it heard: catching up tells only what is newer. */
+  heard: QrEvent["event"] | null;
 }
 
 const OPEN_STATES: ReadonlySet<QrState> = new Set(["waiting", "scanned", "confirmed"]);
@@ -70,13 +72,43 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
     watcher.waiting = false;
   };
   let sweep: NodeJS.Timeout | null = null;
+  const hear = (watcher: Watcher, event: QrEvent) => {
+    settle(watcher);
+    watcher.heard = event.event;
+    watcher.listener(event);
+  };
+  /** What a watcher should have heard by now, from the stored state: the transition it missed. */
+  async function latestEvent(ref: string): Promise<QrEvent | null> {
+    const found = await store.byRef(ref);
+    switch (found?.state) {
+      case "waiting":
+      case "redeemed":
+        return null;
+      case "scanned": {
+        const approver = found.approverId ? await people.byId(found.approverId) : undefined;
+        return { event: "qr.scanned", ref, approverName: maskPersonName(approver?.name ?? "") };
+      }
+      case "confirmed":
+        return { event: "qr.confirmed", ref };
+      case "cancelled":
+        return { event: "qr.cancelled", ref };
+      default:
+        return { event: "qr.expired", ref };
+    }
+  }
   const unsubscribe = bus.subscribe(qrEvents, {
     receive: (event) => {
       const watcher = watchers.get(event.ref);
-      if (!watcher) return;
-      settle(watcher);
-      watcher.listener(event);
+      if (watcher) hear(watcher, event);
     },
+    // Transitions made through another companion while this one could not hear them.
+    catchUp: () =>
+      void (async () => {
+        for (const [ref, watcher] of watchers) {
+          const event = await latestEvent(ref);
+          if (event && event.event !== watcher.heard && watchers.get(ref) === watcher) hear(watcher, event);
+        }
+      })().catch(() => undefined),
   });
   // The transition is written already; a notice the database could not take leaves the requester
   // to its code's expiry.
@@ -187,7 +219,7 @@ export function qrLoginService({ store, clock, people, sessions, bus, ttlSeconds
 
     /** The requester's connection hears its QR session's transitions until it stops watching. */
     watch(ref: string, listener: (event: QrEvent) => void): () => void {
-      const watcher: Watcher = { listener, waiting: true };
+      const watcher: Watcher = { listener, waiting: true, heard: null };
       watchers.set(ref, watcher);
       waitingCount += 1;
       pushOutOldest();

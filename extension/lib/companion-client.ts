@@ -22,6 +22,7 @@ import { getCompanionUrl } from "./settings.js";
 /** What an endpoint takes as its body, and what it answers. */
 type Body<K extends keyof Api> = EndpointInput<Api[K]> extends { body: infer B } ? B : never;
 type Answer<K extends keyof Api> = EndpointResult<Api[K]>;
+type Query<K extends keyof Api> = EndpointInput<Api[K]> extends { query: infer Q } ? Q : never;
 
 export type Health = Answer<"health">;
 export type Captcha = Answer<"captcha">;
@@ -49,6 +50,9 @@ export type UnitDetailResponse = Answer<"unitDetail">;
 export type GrantView = Answer<"createGrant">;
 export type ManagedUnit = Answer<"managedUnits">["items"][number];
 export type HistoryEntry = Answer<"history">["items"][number];
+export type HistoryRequest = Query<"history">;
+export type HistoryFilterRequest = Query<"historyCsv">;
+export type MyEvent = Answer<"myEvents">["items"][number];
 export type MyGrant = MyGrantsResponse["items"][number];
 export type GrantRequestCreate = Body<"askGrant">;
 export type GrantRequestApprove = Body<"approveGrantRequest">;
@@ -142,6 +146,15 @@ const errorText = (error: unknown): string =>
 type CallInput<E extends Endpoint> = EndpointInput<E> & { signal?: AbortSignal | undefined };
 
 /** The URL path (with its query) of a call to a declared endpoint. */
+/** A file answer (the CSV exports), fetched here because it needs the Bearer header. */
+async function download(path: string, fallbackName: string): Promise<{ blob: Blob; fileName: string }> {
+  const { response, baseUrl } = await send(path, { method: "GET", auth: true }, "text/csv");
+  const blob = await response.blob().catch(() => null);
+  if (!blob) throw new CompanionError("offline", baseUrl);
+  // ASCII fallback: a Chinese name turns into "download" where the OS locale cannot encode it.
+  return { blob, fileName: attachmentName(response, fallbackName) };
+}
+
 function callPath<E extends Endpoint>(endpoint: E, input: CallInput<E>): string {
   const { params, query } = input as { params?: Record<string, string>; query?: Record<string, unknown> };
   return endpointPath(endpoint.path, params) + endpointQuery(query);
@@ -378,24 +391,24 @@ export const companion = {
   reviewGrant: (tin: string, grantId: string): Promise<GrantView> =>
     call(api.reviewGrant, { params: { tin, grantId } }),
 
-  /** The unit's history, newest first. */
-  history: (tin: string, query: PageRequest, signal?: AbortSignal): Promise<Page<HistoryEntry>> =>
+  /** The unit's history, newest first, under the filters given. */
+  history: (tin: string, query: HistoryRequest, signal?: AbortSignal): Promise<Page<HistoryEntry>> =>
     call(api.history, { params: { tin }, query, signal }),
 
   /** The unit's grants as CSV; fetched here because the download needs the Bearer header. */
-  async exportGrantsCsv(tin: string): Promise<{ blob: Blob; fileName: string }> {
-    const path = callPath(api.grantsCsv, { params: { tin } });
-    const { response, baseUrl } = await send(path, { method: "GET", auth: true }, "text/csv");
-    const blob = await response.blob().catch(() => null);
-    if (!blob) throw new CompanionError("offline", baseUrl);
-    // ASCII fallback: a Chinese name turns into "download" where the OS locale cannot encode it.
-    return { blob, fileName: attachmentName(response, `grants-${tin}.csv`) };
-  },
+  exportGrantsCsv: (tin: string) => download(callPath(api.grantsCsv, { params: { tin } }), `grants-${tin}.csv`),
+
+  /** The unit's history under the filters as CSV. */
+  exportHistoryCsv: (tin: string, filter: HistoryFilterRequest) =>
+    download(callPath(api.historyCsv, { params: { tin }, query: filter }), `history-${tin}.csv`),
 
   // 我的办税权限: the grants made to the logged-in person.
 
   myGrants: (query: PageRequest = {}, signal?: AbortSignal): Promise<MyGrantsResponse> =>
     call(api.myGrants, { query, signal }),
+
+  /** 最近动态: the person's own logins and the changes to their grants and account, newest first. */
+  myEvents: (query: PageRequest, signal?: AbortSignal): Promise<Page<MyEvent>> => call(api.myEvents, { query, signal }),
 
   renounceGrant: (grantId: string): Promise<void> => call(api.renounceGrant, { params: { grantId } }),
 

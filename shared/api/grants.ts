@@ -8,7 +8,7 @@ import {
   withDocumentCheck,
 } from "../identity/schemas.js";
 import { endpoint } from "./endpoint.js";
-import { pageQuerySchema, pageSchema } from "./paging.js";
+import { pageQueryFields, pageQuerySchema, pageSchema } from "./paging.js";
 
 /** Contract of 企业办税权限 (units, grants, history) between the extension and the companion. */
 
@@ -177,6 +177,52 @@ export const historyEntrySchema = z.object({
 /** Newest first. */
 export const historyResponseSchema = pageSchema(historyEntrySchema);
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+const personFilterSchema = z.string().trim().max(64, "姓名不能超过64个字符").optional();
+
+/**
+ * The history's filters, all optional and combined: 起止日期 (Asia/Shanghai calendar dates,
+ * inclusive), 操作人 and 被授权人 by their whole 姓名, 操作类型.
+ */
+export const historyFilterFields = {
+  from: calendarDateSchema.optional(),
+  to: calendarDateSchema.optional(),
+  actor: personFilterSchema,
+  grantee: personFilterSchema,
+  action: z.enum(HISTORY_ACTIONS, { message: "操作类型无效" }).optional(),
+};
+
+/** 止 not before 起, for the history's filters wherever they are read. */
+export function withDateRangeCheck<T extends z.ZodType<{ from?: string; to?: string }>>(schema: T): T {
+  return schema.superRefine((value, ctx) => {
+    const { from, to } = value as { from?: string; to?: string };
+    if (from && to && to < from) ctx.addIssue({ code: "custom", path: ["to"], message: "结束日期不能早于开始日期" });
+  });
+}
+
+export const historyFilterSchema = withDateRangeCheck(z.object(historyFilterFields));
+export type HistoryFilter = z.output<typeof historyFilterSchema>;
+export const historyQuerySchema = withDateRangeCheck(z.object({ ...pageQueryFields, ...historyFilterFields }));
+export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+/** A person's own recent event: a login, a change to a grant they hold, or to their account. */
+export const MY_EVENT_KINDS = ["登录", "授权", "账户"] as const;
+export const myEventSchema = z.object({
+  /** Stable within the list (the cursor names it). */
+  id: z.string(),
+  /** ISO 8601 instant. */
+  at: z.string(),
+  kind: z.enum(MY_EVENT_KINDS),
+  /** 密码登录 / 扫码登录, or the history's action (新增授权, 变更, 修改密码…). */
+  action: z.string(),
+  /** The unit of a grant's event. */
+  unit: z.object({ tin: z.string(), name: z.string() }).nullable(),
+  /** Who acted and how (the client of a login, the manager who changed the grant). */
+  detail: z.string(),
+});
+export type MyEvent = z.infer<typeof myEventSchema>;
+export const myEventsResponseSchema = pageSchema(myEventSchema);
 
 export const myGrantSchema = z.object({
   id: z.string(),
@@ -230,11 +276,22 @@ export const grantsApi = {
   history: endpoint({
     method: "GET",
     path: "/api/units/:tin/history",
-    summary: "The unit's change history, newest first; q searches the actor's and the grantee's 姓名",
+    summary:
+      "The unit's change history, newest first; filters: from/to (Asia/Shanghai dates, inclusive), actor and grantee (whole 姓名), action; q searches the actor's and the grantee's 姓名",
     auth: true,
     params: unitTinParamSchema,
-    query: pageQuerySchema,
+    query: historyQuerySchema,
     responses: { 200: historyResponseSchema },
+  }),
+  historyCsv: endpoint({
+    method: "GET",
+    path: "/api/units/:tin/history.csv",
+    summary:
+      "The unit's change history as CSV (UTF-8 with BOM), newest first, with the history's filters (from, to, actor, grantee, action), streamed: a line naming the unit, the filters and the time, then the table",
+    auth: true,
+    params: unitTinParamSchema,
+    query: historyFilterSchema,
+    responses: { 200: "download" },
   }),
   grantsCsv: endpoint({
     method: "GET",
@@ -294,6 +351,14 @@ export const grantsApi = {
     auth: true,
     query: pageQuerySchema,
     responses: { 200: myGrantsResponseSchema },
+  }),
+  myEvents: endpoint({
+    method: "GET",
+    path: "/api/my/events",
+    summary: "最近动态, newest first: the person's logins, the changes to grants they hold, and to their account",
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: myEventsResponseSchema },
   }),
   renounceGrant: endpoint({
     method: "POST",

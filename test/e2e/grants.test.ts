@@ -4,7 +4,7 @@
  * open and logged in) shows it live; the clerk renounces it; the legal rep's table follows live.
  * Needs `npm run build:extension` first; `npm test` does it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,20 @@ afterAll(async () => {
   for (const profile of profiles) await profile.close();
   await companion?.close();
 });
+
+/** Clicks a page's export button; the CSV files then in `downloads` (waiting up to 10 s for one). */
+async function downloadedCsv(page: Page, downloads: string, button: string): Promise<string[]> {
+  await page.click(button);
+  const started = Date.now();
+  let files: string[] = [];
+  while (Date.now() - started < 10_000) {
+    files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.endsWith(".csv")) : [];
+    if (files.length > 0) break;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  if (files.length === 0) await explainTimeout(page, `the download of ${button}`, new Error("no file"));
+  return files;
+}
 
 /** Where a profile's downloads land (set at launch). */
 function downloadsOf(browser: Browser): string {
@@ -304,6 +318,43 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     await expectAccessible(manage, "manage: 变更记录");
   });
 
+  it("变更记录 filters on the companion and exports what they keep; the clerk's popup shows 最近动态", async () => {
+    const rows = (count: number) =>
+      manage
+        .waitForFunction((n) => document.querySelectorAll('[data-testid="history-row"]').length === n, {}, count)
+        .catch((error) => explainTimeout(manage, `${count} history rows`, error));
+    await manage.select('[data-testid="history-filter-action"]', "新增授权");
+    await fill(manage, "#history-grantee", "王芳");
+    await manage.click('[data-testid="history-filter-apply"]');
+    await rows(1);
+    expect(await textOf(manage, '[data-testid="history-row"]')).toContain("王芳");
+    await expectAccessible(manage, "manage: 变更记录 filtered");
+    await setDate(manage, "#history-from", "2020-01-01");
+    await setDate(manage, "#history-to", "2020-01-31");
+    await manage.click('[data-testid="history-filter-apply"]');
+    await waitForText(manage, '[data-testid="history-empty"]', "没有符合筛选条件的变更记录");
+    await manage.click('[data-testid="history-filter-clear"]');
+    await rows(3);
+
+    await manage.select('[data-testid="history-filter-action"]', "新增授权");
+    await manage.click('[data-testid="history-filter-apply"]');
+    await rows(2);
+    const downloads = downloadsOf(browserA);
+    const files = await downloadedCsv(manage, downloads, '[data-testid="export-history-csv"]');
+    expect(files).toEqual([expect.stringMatching(/^变更记录_广东QJ4核定4_\d{4}-\d{2}-\d{2}\.csv$/)]);
+    const file = join(downloads, files[0] as string);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\r\n");
+    expect(lines[0]).toContain(`变更记录,广东QJ4核定4,${unit.tin},筛选 操作类型 新增授权,导出时间 `);
+    expect(lines.slice(2).map((line) => line.split(",")[3])).toEqual(["新增授权", "新增授权"]);
+    // The grants export below expects to be the only CSV there.
+    rmSync(file);
+
+    await clerkPopup.click('[data-testid="recent-events-toggle"]');
+    const recent = await waitForText(clerkPopup, '[data-testid="recent-events"]', "本人解除");
+    expect(recent).toContain("广东QJ4核定4");
+    expect(recent).toContain("密码登录");
+  });
+
   it("then the clerk may 删除 the ended entry", async () => {
     await clerkPopup.click(`[data-testid="my-grant"][data-tin="${unit.tin}"] [data-testid="my-grant-delete"]`);
     await clerkPopup.click('[data-testid="my-grant-confirm"]');
@@ -337,15 +388,7 @@ describe("企业办税权限 and 我的办税权限, live across two browsers", 
     expect(await waitForText(manage, '[data-testid="grant-row"]', "2029-06-30")).toContain("有效");
 
     const downloads = downloadsOf(browserA);
-    await manage.click('[data-testid="export-csv"]');
-    const started = Date.now();
-    let files: string[] = [];
-    while (Date.now() - started < 10_000) {
-      files = existsSync(downloads) ? readdirSync(downloads).filter((name) => name.endsWith(".csv")) : [];
-      if (files.length > 0) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-    if (files.length === 0) await explainTimeout(manage, "the CSV download", new Error("no file"));
+    const files = await downloadedCsv(manage, downloads, '[data-testid="export-csv"]');
     // Named in Chinese after the unit and the day; its first line says the same.
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^企业办税权限_广东QJ4核定4_\d{4}-\d{2}-\d{2}\.csv$/);

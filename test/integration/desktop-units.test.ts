@@ -247,4 +247,18 @@ describe("单位办税验证", () => {
     expect(forgot.appQrSvg).toMatch(/^<svg /);
     desk.close();
   });
+
+  it("忘记申报密码's web link opens the store's extension when the companion lists one", async () => {
+    await companion.close();
+    const storeId = "abcdefghijklmnopabcdefghijklmnop";
+    companion = await startCompanion({ extensionIds: [storeId] });
+    await addUnit(companion, { tin, name: "广东QJ4核定4" });
+    await registerPerson(companion, clerk);
+    const pairing = await pairDesktopClient(companion, await loginToken(companion, clerk));
+    pairing.client.close();
+    const desk = await desktopLoggedIn(companion, pairing.clientToken, clerk);
+    const forgot = await desk.request("declaration.forgot", { tin });
+    expect(forgot.webUrl).toBe(`chrome-extension://${storeId}/manage.html#unit=${tin}`);
+    desk.close();
+  });
 });

@@ -244,19 +244,21 @@ describe("unknown identifiers are answered exactly like known ones", () => {
     const timeOf = async (account: string) => {
       fresh();
       const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         const captcha = i > 0 ? await solved() : {};
         const start = performance.now();
         await companion.app.core.login({ account, password: WRONG, ...captcha }, surface).catch(() => undefined);
         times.push(performance.now() - start);
       }
-      return times.sort((a, b) => a - b)[2] as number;
+      return times.sort((a, b) => a - b)[3] as number;
     };
     const known = await timeOf(person.loginName);
+    // Without the hash an answer would take well under a hundredth of the time; these bounds leave
+    // room for a busy machine and still catch that.
     for (const account of ["nobody_here", locked.loginName]) {
       const other = await timeOf(account);
-      expect(other, account).toBeGreaterThan(known * 0.6);
-      expect(other, account).toBeLessThan(known * 1.6);
+      expect(other, account).toBeGreaterThan(known * 0.4);
+      expect(other, account).toBeLessThan(known * 2.5);
     }
   });
 });

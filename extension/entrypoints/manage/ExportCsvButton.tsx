@@ -1,14 +1,20 @@
-import { companion } from "../../lib/companion-client.js";
 import { describeError } from "../../lib/describe-error.js";
 import { saveBlob } from "../../lib/download.js";
-import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
 
-/** 导出CSV: the unit's grants as a file (fetched with the session token, then saved). */
-export function ExportCsvButton({ tin, onError }: { tin: string; onError(message: string): void }) {
+interface ExportCsvButtonProps {
+  label: string;
+  testId: string;
+  /** Fetches the file (with the session token, which a plain link could not send). */
+  exportFile(): Promise<{ blob: Blob; fileName: string }>;
+  onError(message: string): void;
+}
+
+/** 导出CSV: a file from the companion, saved under the name it gives. */
+export function ExportCsvButton({ label, testId, exportFile, onError }: ExportCsvButtonProps) {
   const exportCsv = useAction(
     async () => {
-      const { blob, fileName } = await companion.exportGrantsCsv(tin);
+      const { blob, fileName } = await exportFile();
       saveBlob(blob, fileName);
     },
     {
@@ -22,11 +28,11 @@ export function ExportCsvButton({ tin, onError }: { tin: string; onError(message
     <button
       type="button"
       class="button button--secondary button--small"
-      data-testid="export-csv"
+      data-testid={testId}
       disabled={exportCsv.busy}
       onClick={() => exportCsv.run()}
     >
-      {t("exportCsv")}
+      {label}
     </button>
   );
 }

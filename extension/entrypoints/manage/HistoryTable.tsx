@@ -1,6 +1,6 @@
 import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
-import { companion, type HistoryEntry } from "../../lib/companion-client.js";
+import { companion, type HistoryEntry, type HistoryFilterRequest } from "../../lib/companion-client.js";
 import { shanghaiDateTime } from "../../lib/format.js";
 import { type MessageKey, t } from "../../lib/i18n.js";
 import { usePages } from "../../lib/use-pages.js";
@@ -54,12 +54,25 @@ function changes(
     });
 }
 
-/** 变更记录: who did what to which grant, before → after, newest first (append-only on the companion). */
-export function HistoryTable({ tin, version }: { tin: string; version: number }) {
-  const history = usePages((page, signal) => companion.history(tin, page, signal), [tin, version]);
+/**
+ * 变更记录: who did what to which grant, before → after, newest first (append-only on the
+ * companion), the rows the filter keeps.
+ */
+export function HistoryTable({ tin, version, filter }: { tin: string; version: number; filter: HistoryFilterRequest }) {
+  const history = usePages(
+    (page, signal) => companion.history(tin, { ...filter, ...page }, signal),
+    [tin, version, filter],
+  );
   if (history.error && !history.last) return <LoadError error={history.error} onRetry={history.reload} />;
   if (!history.last) return <p class="muted">{t("loadingData")}</p>;
-  if (history.items.length === 0) return <p class="empty">{t("historyEmpty")}</p>;
+  if (history.items.length === 0) {
+    const filtered = Object.keys(filter).length > 0;
+    return (
+      <p class="empty" data-testid="history-empty">
+        {t(filtered ? "historyNoMatch" : "historyEmpty")}
+      </p>
+    );
+  }
   return (
     <>
       <table class="table" data-testid="history-table">

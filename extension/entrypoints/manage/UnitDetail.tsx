@@ -10,7 +10,7 @@ import { DeclarationResetButton } from "./DeclarationResetButton.js";
 import { ExportCsvButton } from "./ExportCsvButton.js";
 import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
-import { HistoryTable } from "./HistoryTable.js";
+import { HistoryView } from "./HistoryView.js";
 import { PendingRequests } from "./PendingRequests.js";
 import { UnitInfo } from "./UnitInfo.js";
 import { UnitTabs, unitTabId } from "./UnitTabs.js";
@@ -110,7 +110,12 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
                 {t("reviewCount", reviewCount)}
               </span>
             ) : null}
-            <ExportCsvButton tin={tin} onError={failed} />
+            <ExportCsvButton
+              label={t("exportCsv")}
+              testId="export-csv"
+              exportFile={() => companion.exportGrantsCsv(tin)}
+              onError={failed}
+            />
           </div>
           <div role="tabpanel" id={PANEL_ID} aria-labelledby={unitTabId(tab)}>
             {notice ? (
@@ -134,7 +139,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
                 }}
               />
             ) : null}
-            {tab === "history" ? <HistoryTable tin={tin} version={version + local} /> : null}
+            {tab === "history" ? <HistoryView tin={tin} version={version + local} onError={failed} /> : null}
           </div>
         </>
       ) : null}

@@ -10,12 +10,14 @@ import { ManagedUnitsCard } from "./ManagedUnitsCard.js";
 import { MyGrants } from "./MyGrants.js";
 import { PairedClients } from "./PairedClients.js";
 import { PairingRequests } from "./PairingRequests.js";
+import { RecentEvents } from "./RecentEvents.js";
 import { TrustBrowserForm } from "./TrustBrowserForm.js";
 
 /**
  * The logged-in person (masked) with 【扫一扫】 (approve a 扫码登录 elsewhere): a notice when the account
  * has just been locked by wrong passwords, pending desktop pairing
- * requests first (when there are any), 企业办税权限 (for those who manage units), 我的办税权限, 已配对的客户端,
+ * requests first (when there are any), 企业办税权限 (for those who manage units), 我的办税权限, 最近动态
+ * (collapsed), 已配对的客户端,
  * 信任其他浏览器 (collapsed: a Firefox install's pairing code), the account (with 【安全中心】: phone,
  * password, recent logins), and 【退出登录】.
  */
@@ -58,6 +60,7 @@ export function LoggedIn({ person, onLoggedOut }: { person: PersonSummary; onLog
       <PairingRequests onApproved={() => setClientsVersion((n) => n + 1)} />
       <ManagedUnitsCard />
       <MyGrants />
+      <RecentEvents />
       <PairedClients version={clientsVersion} />
       <TrustBrowserForm />
       <dl class="summary">
