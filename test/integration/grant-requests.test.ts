@@ -78,6 +78,14 @@ describe("申请授权", () => {
     expect(history.map((entry: { action: string }) => entry.action)).toEqual(["批准申请", "新增授权", "申请授权"]);
     expect(history[2]).toMatchObject({ actor: { name: "李办税", role: "申请人" }, grantee: "李办税" });
     expect(history[0]).toMatchObject({ actor: { role: "法定代表人" }, grantee: "李办税" });
+    const byGrantee = await api(companion, `/api/units/${tin}/history?grantee=${encodeURIComponent("李办税")}`, {
+      token: repToken,
+    });
+    expect(byGrantee.body.items.map((entry: { action: string }) => entry.action)).toEqual([
+      "批准申请",
+      "新增授权",
+      "申请授权",
+    ]);
   });
 
   it("keeps one pending request per person and unit; withdrawing frees it", async () => {
