@@ -22,7 +22,9 @@ const isPopup = (entrypoint: Entrypoint) => entrypoint.name === "popup";
 /**
  * Writes each stylesheet popup.html links (its entry's CSS, one sheet) into the page itself: a
  * linked sheet is one more request, and the module script waits for it. (No sheet of the popup
- * refers to another file with url(), which would then resolve against popup.html.)
+ * refers to another file with url(), which would then resolve against popup.html.) The file stays
+ * in the bundle: a chunk loaded from a lazy view (申请授权 under 我的办税权限) lists it among the
+ * sheets it preloads, and a missing one would fail that import.
  */
 function inlinePopupCss(): Plugin {
   return {
@@ -33,7 +35,6 @@ function inlinePopupCss(): Plugin {
         html.replace(/<link rel="stylesheet"[^>]*\bhref="\/([^"]+)"[^>]*>/g, (_link, file: string) => {
           const sheet = bundle?.[file];
           if (sheet?.type !== "asset") throw new Error(`wxt.config.ts: popup.html links ${file}, not in the bundle`);
-          delete bundle?.[file];
           return `<style>${String(sheet.source)}</style>`;
         }),
     },

@@ -15,6 +15,7 @@ import desktopPairingRoutes from "./desktop/routes.js";
 import desktopRoutes from "./desktop/socket.js";
 import { AppError, validationFailed } from "./errors.js";
 import eventRoutes from "./events/routes.js";
+import grantRequestRoutes from "./grant-requests/routes.js";
 import grantRoutes from "./grants/routes.js";
 import healthRoutes from "./health/routes.js";
 import { clientErrorHandler, frameworkRefusal, sendRefusal } from "./http/refusals.js";
@@ -111,6 +112,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
     only("changePassword", "login", "passwordReset", "people", "registration", "securityCenter", "sessions"),
   );
   await app.register(grantRoutes, only("grants", "myEvents"));
+  await app.register(grantRequestRoutes, only("grantRequests"));
   await app.register(declarationRoutes, only("declarationPasswords", "grants", "people", "smsCodes", "units"));
   await app.register(eventRoutes, only("hub", "sessions"));
   await app.register(
@@ -124,6 +126,7 @@ export async function buildApp(config: CompanionConfig): Promise<FastifyInstance
       "declarationUnitGuard",
       "declarationPasswords",
       "desktopPairing",
+      "grantRequests",
       "grants",
       "login",
       "onDatabaseAvailability",

@@ -34,6 +34,8 @@ import { eventHub } from "./events/hub.js";
 import { officeBus } from "./events/office-bus.js";
 import { unitChangeStore } from "./events/unit-change-store.js";
 import { unitChangeFeed } from "./events/unit-changes.js";
+import { grantRequestsService } from "./grant-requests/grant-requests.js";
+import { grantRequestsStore } from "./grant-requests/store.js";
 import { grantsService } from "./grants/grants.js";
 import { grantsStore } from "./grants/store.js";
 import { registrationCodeStore } from "./hall/registration-code-store.js";
@@ -203,6 +205,7 @@ export async function openCore(config: CompanionConfig) {
     audit,
     hub,
     grants,
+    grantRequests: grantRequestsService({ store: grantRequestsStore(sql), clock, people, units, audit, hub, grants }),
     myEvents: myEventsService({ audit, logins }),
     declarationUnitGuard: declarationUnitGuard({
       store: declarationUnitGuardStore(sql),

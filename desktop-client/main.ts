@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import { Command } from "commander";
+import type { Permission } from "../shared/api/grants.js";
 import { PAGE_SIZE_MAX } from "../shared/api/paging.js";
+import { shanghaiDate, shanghaiDateTimeText } from "../shared/dates.js";
 import { DesktopError } from "../shared/desktop/client.js";
 import type { DesktopEvent } from "../shared/desktop/protocol.js";
 import { ERROR_MESSAGES } from "../shared/errors.js";
@@ -94,6 +96,18 @@ function program(): Command {
     .action(async (tin: string, options: EnterOptions) => {
       process.exitCode = await enter(globals(), tin, options);
     });
+
+  withLogin(
+    desk
+      .command("request")
+      .description("申请授权：向单位申请办税权限或管理权限，由单位的管理人员在浏览器扩展中审批")
+      .argument("<纳税人识别号>"),
+  )
+    .option("--permission <权限类型>", "办税权限 或 管理权限", "办税权限")
+    .option("--from <日期>", "授权期限起（YYYY-MM-DD，默认今天）")
+    .option("--to <日期>", "定期授权的授权期限止（YYYY-MM-DD；不填为长期）")
+    .option("--note <备注>", "给单位管理人员的说明（不超过200个字符）")
+    .action(async (tin: string, options: RequestOptions) => requestGrant(globals(), tin, options));
 
   return desk;
 }
@@ -212,6 +226,36 @@ async function units({ url, config }: GlobalOptions, options: UnitsOptions): Pro
       list.nextCursor = next.nextCursor;
     }
     say(unitTable(list, query.q));
+  } finally {
+    client.close();
+  }
+}
+
+interface RequestOptions extends LoginOptions {
+  permission: string;
+  from?: string;
+  to?: string;
+  note?: string;
+}
+
+async function requestGrant({ url, config }: GlobalOptions, tin: string, options: RequestOptions): Promise<void> {
+  const { client } = await connectPaired(url, config);
+  try {
+    await signIn(client, options);
+    const asked = await client.request("grant.request", {
+      tin,
+      // Checked by the companion (VALIDATION_FAILED names the field).
+      permission: options.permission as Permission,
+      termType: options.to ? "定期" : "长期",
+      startDate: options.from ?? shanghaiDate(Date.now()),
+      ...(options.to ? { endDate: options.to } : {}),
+      note: options.note ?? "",
+    });
+    const term = asked.endDate ? `定期 ${asked.startDate} 至 ${asked.endDate}` : `长期 自 ${asked.startDate} 起`;
+    say(`已向 ${asked.unit.name}（${asked.unit.tin}）申请${asked.permission}，${term}，待审批`);
+    say(
+      `（${shanghaiDateTimeText(Date.parse(asked.expiresAt))} 前未处理将过期；审批结果在浏览器扩展的“我的授权申请”中查看）`,
+    );
   } finally {
     client.close();
   }

@@ -3,7 +3,7 @@ import type { CodeHasher } from "../security/secrets.js";
 import type { AuditEntry, AuditRecord, AuditStore } from "./audit-store.js";
 
 // What callers hand the log, defined with the rows that record it.
-export type { AccountAction, AuditEntry, GrantAction } from "./audit-store.js";
+export type { AccountAction, AuditEntry, GrantAction, GrantRequestAction } from "./audit-store.js";
 
 const GENESIS = "0".repeat(64);
 

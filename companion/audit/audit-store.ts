@@ -4,9 +4,11 @@ import { LIST_START, type ListReader } from "../db/paging.js";
 import type { Sql } from "../db/sql.js";
 
 export type GrantAction = "新增授权" | "变更" | "解除授权" | "本人解除" | "本人删除" | "复核保留";
+/** The steps of a 申请授权, recorded under the request's id. */
+export type GrantRequestAction = "申请授权" | "批准申请" | "拒绝申请" | "撤回申请";
 /** Changes to a person's own account: in 安全中心, by 忘记密码, or at the tax hall. */
 export type AccountAction = "绑定手机" | "更换手机" | "解绑手机" | "修改密码" | "重置密码";
-export type AuditAction = GrantAction | AccountAction;
+export type AuditAction = GrantAction | GrantRequestAction | AccountAction;
 
 interface EntryFields {
   at: number;
@@ -16,10 +18,10 @@ interface EntryFields {
   after: Record<string, unknown> | null;
 }
 
-/** A change to one of a unit's grants. */
+/** A change to one of a unit's grants (grantId), or a step of a request to it (the request's id). */
 export interface GrantAuditEntry extends EntryFields {
   unitTin: string;
-  action: GrantAction;
+  action: GrantAction | GrantRequestAction;
   grantId: string;
 }
 
@@ -98,7 +100,7 @@ const parsed = (json: string | null) => (json === null ? null : (JSON.parse(json
 const fromRow = (row: Row): AuditRow => ({
   ...recordFromRow(row),
   unitTin: row.unit_tin as string,
-  action: row.action as GrantAction,
+  action: row.action as GrantAuditEntry["action"],
   grantId: row.grant_id as string,
   before: parsed(row.before),
   after: parsed(row.after),
@@ -126,8 +128,10 @@ function historyWhere(
   // going through the unit's whole history.
   const conditions = [
     filter.grantee
-      ? `a.grant_id IN (SELECT g.id FROM grants g WHERE g.unit_tin = @tin
-          AND g.grantee_id IN (SELECT id FROM people WHERE name = @grantee))`
+      ? `(a.grant_id IN (SELECT g.id FROM grants g WHERE g.unit_tin = @tin
+          AND g.grantee_id IN (SELECT id FROM people WHERE name = @grantee))
+        OR a.grant_id IN (SELECT r.id FROM grant_requests r WHERE r.unit_tin = @tin
+          AND r.requester_id IN (SELECT id FROM people WHERE name = @grantee)))`
       : "a.unit_tin = @tin",
   ];
   if (filter.from) {
@@ -207,7 +211,8 @@ export function auditStore(sql: Sql) {
           const { where, params } = historyWhere(tin, filter, actorIds);
           const page = `SELECT a.*, actor.name AS actor_name, grantee.name AS grantee_name FROM audit_log a
              LEFT JOIN people actor ON actor.id = a.actor_id
-             LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN people grantee ON grantee.id = g.grantee_id
+             LEFT JOIN grants g ON g.id = a.grant_id LEFT JOIN grant_requests r ON r.id = a.grant_id
+             LEFT JOIN people grantee ON grantee.id = COALESCE(g.grantee_id, r.requester_id)
              WHERE ${where} AND a.seq < @beforeSeq
              ORDER BY a.seq DESC LIMIT @limit`;
           return { page, count: `SELECT COUNT(*) FROM audit_log a WHERE ${where}`, params };

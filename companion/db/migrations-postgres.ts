@@ -491,4 +491,33 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX people_by_name ON people (name);
     `,
   },
+  {
+    // SQLite's version 17.
+    version: 18,
+    name: "grant-requests",
+    sql: `
+      -- 申请授权: a person asks a unit for a grant. state is what was decided (待审批, 已批准, 已拒绝,
+      -- 已撤回); a 待审批 row past expires_at reads as 已过期, and is marked so only when the person
+      -- asks the unit again. One 待审批 row per person and unit.
+      CREATE TABLE grant_requests (
+        id TEXT PRIMARY KEY,
+        unit_tin TEXT NOT NULL REFERENCES units(tin),
+        requester_id TEXT NOT NULL REFERENCES people(id),
+        permission TEXT NOT NULL,
+        term_type TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        note TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        decided_by TEXT REFERENCES people(id),
+        decided_at BIGINT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX grant_requests_one_pending ON grant_requests (requester_id, unit_tin) WHERE state = '待审批';
+      CREATE INDEX grant_requests_by_requester ON grant_requests (requester_id, created_at, id);
+      CREATE INDEX grant_requests_pending_by_unit ON grant_requests (unit_tin, created_at, id) WHERE state = '待审批';
+    `,
+  },
 ];

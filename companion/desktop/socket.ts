@@ -19,6 +19,7 @@ import { tokenBucket } from "../sockets/rate-limit.js";
 import { serveRequests } from "../sockets/request-server.js";
 import { socketRoute } from "../sockets/socket-route.js";
 import { type DesktopConnectionDeps, desktopConnection } from "./connection.js";
+import { grantRequestRequests } from "./requests/grant-requests.js";
 import type { DesktopHandlers } from "./requests/handlers.js";
 import { loginRequests } from "./requests/login.js";
 import { pairingRequests } from "./requests/pairing.js";
@@ -47,6 +48,7 @@ export type DesktopRoutesDeps = Pick<
   | "declarationPasswords"
   | "declarationUnitGuard"
   | "desktopPairing"
+  | "grantRequests"
   | "grants"
   | "login"
   | "onDatabaseAvailability"
@@ -97,6 +99,7 @@ const desktopRoutes: FastifyPluginAsync<DesktopRoutesDeps> = async (app, core) =
       ca: core.ca,
     }),
     ...qrLoginRequests({ qrLogins: core.qrLogins }),
+    ...grantRequestRequests({ grantRequests: core.grantRequests }),
   };
   const connectionDeps: DesktopConnectionDeps = {
     clock: core.clock,

@@ -199,6 +199,53 @@ export function grantsService(deps: GrantsDeps) {
 
   const strongestRole = (authority: Authority) => authority.roles[0] as string;
 
+  /** 新增授权 by a manager whose authority is checked, to a grantee with no live grant there. */
+  async function grantTo(
+    actor: Person,
+    authority: Authority,
+    tin: string,
+    granteeId: string,
+    term: GrantChangeRequest,
+  ): Promise<Grant> {
+    checkWithinOwnTerm(authority, term);
+    const role = strongestRole(authority);
+    const created = newGrant(
+      {
+        unitTin: tin,
+        granteeId,
+        permission: term.permission,
+        termType: term.termType,
+        startDate: term.startDate,
+        endDate: term.termType === "定期" ? (term.endDate ?? null) : null,
+        grantedBy: actor.id,
+        grantedAs: role as Grant["grantedAs"],
+        grantorGrantId: role === "管理权限" ? (authority.managementGrant?.id ?? null) : null,
+      },
+      clock.now(),
+    );
+    await store.insert(created);
+    await record(actor, role, "新增授权", null, created);
+    return created;
+  }
+
+  /** 变更 of a live grant's permission and term, within the manager's own term. */
+  async function changeTerm(before: Grant, authority: Authority, term: GrantChangeRequest, now: number) {
+    checkWithinOwnTerm(authority, term);
+    const after: Grant = {
+      ...before,
+      permission: term.permission,
+      termType: term.termType,
+      startDate: term.startDate,
+      endDate: term.termType === "定期" ? (term.endDate ?? null) : null,
+      // A manager who changed the grant has looked at it.
+      reviewedAt: now,
+      termSetAt: now,
+      updatedAt: now,
+    };
+    await store.updateTerm(after);
+    return after;
+  }
+
   /**
    * A manager's action on an existing grant of the unit (变更, 解除授权, 复核保留): authority, the
    * grant, the 管理权限 holder's own-grant rule, then `apply` and the history — one transaction.
@@ -280,54 +327,44 @@ export function grantsService(deps: GrantsDeps) {
     async add(actorId: string, tin: string, request: GrantCreateRequest): Promise<GrantView> {
       const grant = await store.transaction(async () => {
         const actor = await personOrThrow(actorId);
-        const date = today();
-        const authority = await requireAuthority(actor, tin, date);
+        const authority = await requireAuthority(actor, tin, today());
         const grantee = await people.byDocument(request.docType, request.docNumber);
         if (!grantee || grantee.name !== request.name) throw new AppError("GRANTEE_NOT_REGISTERED");
         if (grantee.id === actor.id) throw new AppError("SELF_GRANT");
-        if ((await store.liveOfPair(grantee.id, tin, date)).length > 0) throw new AppError("GRANT_EXISTS");
-        checkWithinOwnTerm(authority, request);
-        const role = strongestRole(authority);
-        const now = clock.now();
-        const created = newGrant(
-          {
-            unitTin: tin,
-            granteeId: grantee.id,
-            permission: request.permission,
-            termType: request.termType,
-            startDate: request.startDate,
-            endDate: request.termType === "定期" ? (request.endDate ?? null) : null,
-            grantedBy: actor.id,
-            grantedAs: role as Grant["grantedAs"],
-            grantorGrantId: role === "管理权限" ? (authority.managementGrant?.id ?? null) : null,
-          },
-          now,
-        );
-        await store.insert(created);
-        await record(actor, role, "新增授权", null, created);
-        return created;
+        if ((await store.liveOfPair(grantee.id, tin, today())).length > 0) throw new AppError("GRANT_EXISTS");
+        return grantTo(actor, authority, tin, grantee.id, request);
       });
       await announce(grant, "added");
       return viewOf(grant.id);
     },
 
+    /**
+     * 批准申请, inside the caller's transaction: the requester's grant made — or, when they hold a
+     * live 办税权限 there, raised by 变更 — with a manager's rules; announce() it after the commit.
+     */
+    async grantOnRequest(
+      actorId: string,
+      tin: string,
+      granteeId: string,
+      term: GrantChangeRequest,
+    ): Promise<{ grant: Grant; change: Change }> {
+      const actor = await personOrThrow(actorId);
+      const date = today();
+      const authority = await requireAuthority(actor, tin, date);
+      if (granteeId === actor.id) throw new AppError("SELF_GRANT");
+      const [held] = await store.liveOfPair(granteeId, tin, date);
+      if (!held) return { grant: await grantTo(actor, authority, tin, granteeId, term), change: "added" };
+      checkNotOwn(authority, actor, held);
+      const after = await changeTerm(held, authority, term, clock.now());
+      await record(actor, strongestRole(authority), "变更", held, after);
+      return { grant: after, change: "changed" };
+    },
+    announce,
+
     change: (actorId: string, tin: string, grantId: string, request: GrantChangeRequest) =>
       managerAction(actorId, tin, grantId, "变更", "changed", async ({ before, authority, date, now }) => {
         if (!isLiveStatus(grantStatus(before, date))) throw new AppError("GRANT_ENDED");
-        checkWithinOwnTerm(authority, request);
-        const after: Grant = {
-          ...before,
-          permission: request.permission,
-          termType: request.termType,
-          startDate: request.startDate,
-          endDate: request.termType === "定期" ? (request.endDate ?? null) : null,
-          // A manager who changed the grant has looked at it.
-          reviewedAt: now,
-          termSetAt: now,
-          updatedAt: now,
-        };
-        await store.updateTerm(after);
-        return after;
+        return changeTerm(before, authority, request, now);
       }),
 
     revoke: (actorId: string, tin: string, grantId: string) =>

@@ -4,7 +4,8 @@
  * a unit's managers when wrong 申报密码 tries pile up there, and when they close its password path
  * (申报密码异常; clicking the notice opens the unit on the 企业办税权限 page), tells the person when wrong
  * passwords locked their account (with the way out), and keeps the toolbar badge at the number of
- * grants ending within 7 days.
+ * grants ending within 7 days. Of 申请授权 it tells a unit's managers of a new request (a click opens
+ * the unit) and the requester of a decline (an approval comes as the grant's own notice).
  */
 import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
@@ -15,6 +16,7 @@ import {
   connectEvents,
   type EventConnection,
   type GrantChangedEvent,
+  type GrantRequestChangedEvent,
   type UnitAlertEvent,
 } from "../lib/events.js";
 import { type MessageKey, t } from "../lib/i18n.js";
@@ -43,8 +45,22 @@ function notify(event: GrantChangedEvent): void {
   });
 }
 
-/** Notification ids of unit alerts carry the unit, so a click can open it. */
+/** Notification ids of unit alerts and new requests carry the unit, so a click can open it. */
 const UNIT_ALERT_PREFIX = "unit-alert|";
+const GRANT_REQUEST_PREFIX = "grant-request|";
+
+function notifyGrantRequest(event: GrantRequestChangedEvent): void {
+  const asked = !event.forRequester && event.change === "asked";
+  if (!asked && !(event.forRequester && event.change === "declined")) return;
+  // A manager's notice opens the unit; the requester's opens nothing (the popup lists their requests).
+  const id = asked ? `${GRANT_REQUEST_PREFIX}${event.unitTin}|${Date.now()}` : `request-${event.requestId}`;
+  void browser.notifications.create(id, {
+    type: "basic",
+    iconUrl: browser.runtime.getURL("/icon/128.png"),
+    title: t("notifyTitle"),
+    message: t(asked ? "notifyRequestAsked" : "notifyRequestDeclined", event.unitName),
+  });
+}
 
 function notifyUnitAlert(event: UnitAlertEvent): void {
   void browser.notifications.create(`${UNIT_ALERT_PREFIX}${event.unitTin}|${Date.now()}`, {
@@ -105,6 +121,7 @@ export default defineBackground(() => {
           if (event.forGrantee) notify(event);
           void refreshBadge();
         },
+        onGrantRequestChanged: notifyGrantRequest,
         onUnitAlert: notifyUnitAlert,
         onAccountLocked: notifyAccountLocked,
         onReady: (reconnected) => {
@@ -118,8 +135,9 @@ export default defineBackground(() => {
   void browser.action.setBadgeBackgroundColor({ color: "#d93026" });
   onSessionTokenChange(follow);
   browser.notifications.onClicked.addListener((id: string) => {
-    if (!id.startsWith(UNIT_ALERT_PREFIX)) return;
-    openManage(id.slice(UNIT_ALERT_PREFIX.length).split("|")[0]);
+    const prefix = [UNIT_ALERT_PREFIX, GRANT_REQUEST_PREFIX].find((known) => id.startsWith(known));
+    if (!prefix) return;
+    openManage(id.slice(prefix.length).split("|")[0]);
     void browser.notifications.clear(id);
   });
   // (browser.alarms comes untyped through wxt/browser here: say what we rely on.)

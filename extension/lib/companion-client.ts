@@ -54,6 +54,9 @@ export type HistoryRequest = Query<"history">;
 export type HistoryFilterRequest = Query<"historyCsv">;
 export type MyEvent = Answer<"myEvents">["items"][number];
 export type MyGrant = MyGrantsResponse["items"][number];
+export type GrantRequestCreate = Body<"askGrant">;
+export type GrantRequestApprove = Body<"approveGrantRequest">;
+export type GrantRequestView = Answer<"askGrant">;
 export type PairingsPending = Answer<"pairingsPending">;
 export type PairingMatch = Answer<"findPairing">;
 export type PairedClient = Answer<"approvePairing">;
@@ -408,6 +411,24 @@ export const companion = {
   myEvents: (query: PageRequest, signal?: AbortSignal): Promise<Page<MyEvent>> => call(api.myEvents, { query, signal }),
 
   renounceGrant: (grantId: string): Promise<void> => call(api.renounceGrant, { params: { grantId } }),
+
+  // 申请授权: the person's requests, and the unit's pending ones for its managers.
+  askGrant: (body: GrantRequestCreate): Promise<GrantRequestView> => call(api.askGrant, { body }),
+
+  myGrantRequests: (query: PageRequest, signal?: AbortSignal): Promise<Page<GrantRequestView>> =>
+    call(api.myGrantRequests, { query, signal }),
+
+  withdrawGrantRequest: (requestId: string): Promise<GrantRequestView> =>
+    call(api.withdrawGrantRequest, { params: { requestId } }),
+
+  unitGrantRequests: (tin: string, query: PageRequest, signal?: AbortSignal): Promise<Page<GrantRequestView>> =>
+    call(api.unitGrantRequests, { params: { tin }, query, signal }),
+
+  approveGrantRequest: (tin: string, requestId: string, body: GrantRequestApprove): Promise<GrantRequestView> =>
+    call(api.approveGrantRequest, { params: { tin, requestId }, body }),
+
+  declineGrantRequest: (tin: string, requestId: string, reason: string): Promise<GrantRequestView> =>
+    call(api.declineGrantRequest, { params: { tin, requestId }, body: { reason } }),
 
   deleteMyGrant: (grantId: string): Promise<void> => call(api.deleteMyGrant, { params: { grantId } }),
 

@@ -1,6 +1,6 @@
 /**
  * The companion's event socket (/api/events): authenticates with the session token, hands on
- * grant-changed, unit-alert and account-locked events and reconnects with backoff when it drops. One implementation for the
+ * grant-changed, grant-request-changed, unit-alert and account-locked events and reconnects with backoff when it drops. One implementation for the
  * popup, the manage page and the background service worker.
  */
 import { type ServerEvent, serverEventSchema } from "../../shared/api/grants.js";
@@ -9,11 +9,14 @@ import { clearSessionToken, getSessionToken } from "./session-token.js";
 import { getCompanionUrl } from "./settings.js";
 
 export type GrantChangedEvent = Extract<ServerEvent, { type: "grant-changed" }>;
+export type GrantRequestChangedEvent = Extract<ServerEvent, { type: "grant-request-changed" }>;
 export type UnitAlertEvent = Extract<ServerEvent, { type: "unit-alert" }>;
 export type AccountLockedEvent = Extract<ServerEvent, { type: "account-locked" }>;
 
 export interface EventHandlers {
   onGrantChanged?(event: GrantChangedEvent): void;
+  /** A 申请授权 the person made, or one to a unit they manage, was made or decided. */
+  onGrantRequestChanged?(event: GrantRequestChangedEvent): void;
   /** Many wrong 申报密码 tries at a unit the person is 法定代表人 or 财务负责人 of. */
   onUnitAlert?(event: UnitAlertEvent): void;
   /** Wrong passwords locked the person's account (someone may be trying it). */
@@ -118,6 +121,9 @@ export function connectEvents(handlers: EventHandlers, options: EventOptions = {
         break;
       case "grant-changed":
         handlers.onGrantChanged?.(event);
+        break;
+      case "grant-request-changed":
+        handlers.onGrantRequestChanged?.(event);
         break;
       case "unit-alert":
         handlers.onUnitAlert?.(event);

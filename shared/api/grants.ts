@@ -66,14 +66,14 @@ export function checkGrantTerm(term: { termType: TermType; startDate: string; en
   return null;
 }
 
-const grantTermFields = {
+export const grantTermFields = {
   permission: permissionSchema,
   termType: termTypeSchema,
   startDate: calendarDateSchema,
   endDate: calendarDateSchema.nullish(),
 };
 
-function withTermCheck<T extends z.ZodType<{ termType: TermType; startDate: string; endDate?: string | null }>>(
+export function withTermCheck<T extends z.ZodType<{ termType: TermType; startDate: string; endDate?: string | null }>>(
   schema: T,
 ): T {
   return schema.superRefine((value, ctx) => {
@@ -151,12 +151,24 @@ export const unitDetailResponseSchema = z.object({
 });
 export type UnitDetailResponse = z.infer<typeof unitDetailResponseSchema>;
 
-export const HISTORY_ACTIONS = ["新增授权", "变更", "解除授权", "本人解除", "本人删除", "复核保留"] as const;
+export const HISTORY_ACTIONS = [
+  "新增授权",
+  "变更",
+  "解除授权",
+  "本人解除",
+  "本人删除",
+  "复核保留",
+  "申请授权",
+  "批准申请",
+  "拒绝申请",
+  "撤回申请",
+] as const;
 export const historyEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
   actor: z.object({ name: z.string(), role: z.string() }),
   action: z.enum(HISTORY_ACTIONS),
+  /** The grant's id; for the steps of a 申请授权 (申请, 批准, 拒绝, 撤回), the request's. */
   grantId: z.string(),
   grantee: z.string(),
   before: z.record(z.string(), z.unknown()).nullable(),
@@ -373,6 +385,7 @@ export const eventClientMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping") }),
 ]);
 export const GRANT_CHANGES = ["added", "changed", "revoked", "renounced", "deleted", "reviewed"] as const;
+export const GRANT_REQUEST_CHANGES = ["asked", "approved", "declined", "withdrawn"] as const;
 export const serverEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({
@@ -383,6 +396,16 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     change: z.enum(GRANT_CHANGES),
     /** True when the receiver is the grantee (the background shows a notification). */
     forGrantee: z.boolean(),
+  }),
+  /** A 申请授权 was made, approved, declined or withdrawn: for the requester and the unit's managers. */
+  z.object({
+    type: z.literal("grant-request-changed"),
+    unitTin: z.string(),
+    unitName: z.string(),
+    requestId: z.string(),
+    change: z.enum(GRANT_REQUEST_CHANGES),
+    /** True when the receiver made the request (the background tells them the outcome). */
+    forRequester: z.boolean(),
   }),
   z.object({ type: z.literal("session-ended"), reason: z.string() }),
   /** Many wrong 申报密码 tries, across people, at a unit the receiver manages. */

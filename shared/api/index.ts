@@ -3,6 +3,7 @@ import { accountsApi } from "./accounts.js";
 import { browsersApi } from "./browsers.js";
 import { declarationApi } from "./declaration.js";
 import { desktopApi } from "./desktop.js";
+import { grantRequestsApi } from "./grant-requests.js";
 import { grantsApi } from "./grants.js";
 import { securityApi } from "./security.js";
 
@@ -11,6 +12,7 @@ export const api = {
   ...accountsApi,
   ...browsersApi,
   ...grantsApi,
+  ...grantRequestsApi,
   ...declarationApi,
   ...desktopApi,
   ...qrLoginApi,

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { captchaResponseSchema, loginRequestSchema, personSummarySchema } from "../api/accounts.js";
+import { grantRequestCreateSchema, grantRequestSchema } from "../api/grant-requests.js";
 import { unitSchema } from "../api/grants.js";
 import { pageQueryFields, pageSchema } from "../api/paging.js";
 import { errorCodeSchema } from "../errors.js";
@@ -112,6 +113,8 @@ export const desktopRequestSchema = z.discriminatedUnion("type", [
   z.object({ id: requestId, type: z.literal("unit.leave"), tin: taxpayerIdSchema }),
   /** 忘记申报密码: where the legal rep or finance manager can reset it. */
   z.object({ id: requestId, type: z.literal("declaration.forgot"), tin: taxpayerIdSchema }),
+  /** 申请授权: asks a unit for 办税权限 or 管理权限, as the popup does (checked by the same rules). */
+  z.object({ id: requestId, type: z.literal("grant.request"), ...grantRequestCreateSchema.shape }),
   qrCreate,
   qrRedeem,
   /** 扫码登录, the approver's side (a logged-in client): who asks, then 确认登录 or 取消. */
@@ -165,6 +168,7 @@ export const desktopResultSchemas = {
     /** The app-download QR code as SVG, for clients that show images. */
     appQrSvg: z.string(),
   }),
+  "grant.request": grantRequestSchema,
   "qr.create": qrCreatedSchema,
   "qr.redeem": qrRedeemedSchema,
   "qr.scan": qrScanResultSchema,

@@ -110,6 +110,7 @@ const BASE: Record<DesktopRequestType, Record<string, unknown>> = {
   "qr.confirm": { ref: "r".repeat(22) },
   "qr.cancel": { ref: "r".repeat(22) },
   "declaration.forgot": { tin: SOME_TIN },
+  "grant.request": { tin: SOME_TIN, permission: "办税权限", termType: "长期", startDate: "2026-11-28", note: "" },
   ping: {},
 };
 

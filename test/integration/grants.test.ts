@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import { DAY } from "../../companion/clock.js";
 import { EXTENSION_ORIGIN } from "../../shared/extension-identity.js";
 import { api, manualClock, type RunningCompanion, startCompanion } from "../support/companion.js";
+import { connectEvents, eventually } from "../support/event-socket.js";
 import { loginToken, newPerson, registerPerson, type TestPerson } from "../support/people.js";
 import { addUnit, setOfficer } from "../support/units.js";
 
@@ -299,24 +300,8 @@ describe("我的办税权限 for the grantee", () => {
 });
 
 describe("push over /api/events", () => {
-  function connect(token: string, origin = EXTENSION_ORIGIN) {
-    const socket = new WebSocket(`${companion.url.replace("http", "ws")}/api/events`, { origin });
-    const events: Array<Record<string, unknown>> = [];
-    socket.on("message", (data) => events.push(JSON.parse(String(data))));
-    const ready = new Promise<void>((resolve, reject) => {
-      socket.on("open", () => socket.send(JSON.stringify({ type: "auth", token })));
-      socket.on("message", () => resolve());
-      socket.on("error", reject);
-      socket.on("unexpected-response", (req, res) => {
-        req.destroy();
-        reject(new Error(`HTTP ${res.statusCode}`));
-      });
-    });
-    return { socket, events, ready };
-  }
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
+  const connect = (token: string, origin?: string) => connectEvents(companion, token, origin);
+  const until = eventually;
 
   it("tells the grantee and the managers, and nobody else", async () => {
     const outsider = await registerPerson(companion, newPerson({ name: "吴无关" }));

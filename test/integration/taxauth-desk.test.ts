@@ -113,6 +113,27 @@ describe("taxauth-desk pair", () => {
   });
 });
 
+describe("taxauth-desk request (申请授权)", () => {
+  it("asks a unit for a grant; the legal rep sees it pending; a second one is refused", async () => {
+    await pairThroughPopup();
+    const args = ["request", units.password, "--account", clerk.loginName, "--to", "2030-12-31", "--note", "月度申报"];
+    const asked = desk(args, as(clerk));
+    expect(await asked.exitCode).toBe(0);
+    expect(asked.output()).toMatch(
+      /已向 广东QJ4核定4（\w+）申请办税权限，定期 \d{4}-\d{2}-\d{2} 至 2030-12-31，待审批/,
+    );
+    const pending = await api(companion, `/api/units/${units.password}/grant-requests`, {
+      token: await loginToken(companion, rep),
+    });
+    expect(pending.body.items).toMatchObject([
+      { requester: { name: "宋晓明" }, endDate: "2030-12-31", note: "月度申报" },
+    ]);
+    const again = desk(args, as(clerk));
+    expect(await again.exitCode).toBe(1);
+    expect(again.output()).toContain("您已向该单位提交过申请");
+  });
+});
+
 describe("taxauth-desk units (单位管理)", () => {
   beforeEach(async () => {
     await pairThroughPopup();

@@ -1,12 +1,12 @@
 import { Dialog } from "../../components/Dialog.js";
 import { FormError } from "../../components/FormError.js";
+import { TermFields, useTermFields } from "../../components/TermFields.js";
 import { CompanionError, companion, type GrantView } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
 import { useCompanionStatus } from "../../lib/use-companion-status.js";
 import { applyFieldErrors, validateAll } from "../../lib/use-field.js";
-import { TermFields, useTermFields } from "./TermFields.js";
 
 interface ChangeDialogProps {
   tin: string;

@@ -1,12 +1,12 @@
 import { FormError } from "../../components/FormError.js";
 import { IdentityFields, identityValues, useIdentityFields } from "../../components/IdentityFields.js";
+import { TermFields, useTermFields } from "../../components/TermFields.js";
 import { CompanionError, companion, type GrantView } from "../../lib/companion-client.js";
 import { describeError, fieldErrors } from "../../lib/describe-error.js";
 import { todayInShanghai } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { useAction } from "../../lib/use-action.js";
 import { applyFieldErrors, validateAll } from "../../lib/use-field.js";
-import { TermFields, useTermFields } from "./TermFields.js";
 
 interface GrantFormProps {
   tin: string;

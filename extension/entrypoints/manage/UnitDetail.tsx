@@ -11,10 +11,11 @@ import { ExportCsvButton } from "./ExportCsvButton.js";
 import { GrantForm } from "./GrantForm.js";
 import { GrantTable } from "./GrantTable.js";
 import { HistoryView } from "./HistoryView.js";
+import { PendingRequests } from "./PendingRequests.js";
 import { UnitInfo } from "./UnitInfo.js";
 import { UnitTabs, unitTabId } from "./UnitTabs.js";
 
-type Tab = "granted" | "add" | "history";
+type Tab = "granted" | "pending" | "add" | "history";
 
 const PANEL_ID = "unit-tab-panel";
 
@@ -27,7 +28,7 @@ interface UnitDetailProps {
 }
 
 /**
- * One unit: its information, 已授权 (with actions), 新增授权 and 变更记录, the CSV export, and for its
+ * One unit: its information, 已授权 (with actions), 待审批 (申请授权 to approve or decline), 新增授权 and 变更记录, the CSV export, and for its
  * officers 【重置申报密码】.
  */
 export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }: UnitDetailProps) {
@@ -38,6 +39,12 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
   // 重置申报密码 was refused for want of a bound phone: the seed's sentence with the way to 安全中心.
   const [noPhone, setNoPhone] = useState(false);
   const detail = useResource(() => companion.unitDetail(tin), [tin, version, local]);
+  // 待审批（n）: only the count is read here (one row); the tab reads its pages itself.
+  const pending = useResource(
+    (signal) => companion.unitGrantRequests(tin, { limit: 1 }, signal),
+    [tin, version, local],
+  );
+  const pendingCount = pending.data?.total ?? 0;
 
   const done = (message: string) => {
     setNotice(message);
@@ -89,6 +96,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             <UnitTabs
               tabs={[
                 { id: "granted", label: t("tabGranted", data.liveGrantCount) },
+                { id: "pending", label: pendingCount > 0 ? t("tabPendingCount", pendingCount) : t("tabPending") },
                 { id: "add", label: t("tabAdd") },
                 { id: "history", label: t("tabHistory") },
               ]}
@@ -120,6 +128,7 @@ export function UnitDetail({ tin, version, onBack, onResetDeclarationPassword }:
             {tab === "granted" ? (
               <GrantTable detail={data} version={version + local} onDone={done} onError={failed} />
             ) : null}
+            {tab === "pending" ? <PendingRequests detail={data} version={version + local} onDone={done} /> : null}
             {tab === "add" ? (
               <GrantForm
                 tin={tin}

@@ -12,7 +12,7 @@ interface UnitTabsProps<T extends string> {
 export const unitTabId = (id: string) => `unit-tab-${id}`;
 
 /**
- * A unit's tabs (已授权, 新增授权, 变更记录) as a tablist: Tab reaches the current one, ←/→, Home and
+ * A unit's tabs (已授权, 待审批, 新增授权, 变更记录) as a tablist: Tab reaches the current one, ←/→, Home and
  * End move between them and open the one reached.
  */
 export function UnitTabs<T extends string>({ tabs, current, panelId, onChoose }: UnitTabsProps<T>) {

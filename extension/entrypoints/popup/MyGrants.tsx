@@ -3,11 +3,18 @@ import { LoadError } from "../../components/LoadError.js";
 import { MoreRows } from "../../components/MoreRows.js";
 import { companion } from "../../lib/companion-client.js";
 import { t } from "../../lib/i18n.js";
+import { lazyComponent } from "../../lib/lazy.js";
 import { useGrantEvents } from "../../lib/use-grant-events.js";
 import { usePages } from "../../lib/use-pages.js";
 import { MyGrantRow } from "./MyGrantRow.js";
 
-/** 我的办税权限: the units that granted the person, with status; live while the popup is open. */
+// 申请授权 is not on the first screen: its form and list come in their own chunk.
+const GrantRequests = lazyComponent(() => import("./GrantRequests.js").then((module) => module.GrantRequests));
+
+/**
+ * 我的办税权限: the units that granted the person, with status, and their 申请授权; live while the
+ * popup is open.
+ */
 export function MyGrants() {
   const [version, setVersion] = useState(0);
   const mine = usePages((page, signal) => companion.myGrants(page, signal), [version]);
@@ -40,6 +47,7 @@ export function MyGrants() {
         </ul>
       ) : null}
       <MoreRows pages={mine} testId="my-grants-more" />
+      <GrantRequests version={version} />
     </section>
   );
 }

@@ -1,11 +1,11 @@
 import { useState } from "preact/hooks";
-import { checkGrantTerm, PERMISSIONS, type Permission, TERM_TYPES, type TermType } from "../../../shared/api/grants.js";
-import { calendarDateSchema } from "../../../shared/dates.js";
-import { RadioGroup } from "../../components/RadioGroup.js";
-import { TextField } from "../../components/TextField.js";
-import { checkWith } from "../../lib/check-with.js";
-import { t } from "../../lib/i18n.js";
-import { type FieldState, useField } from "../../lib/use-field.js";
+import { checkGrantTerm, PERMISSIONS, type Permission, TERM_TYPES, type TermType } from "../../shared/api/grants.js";
+import { calendarDateSchema } from "../../shared/dates.js";
+import { checkWith } from "../lib/check-with.js";
+import { t } from "../lib/i18n.js";
+import { type FieldState, useField } from "../lib/use-field.js";
+import { RadioGroup } from "./RadioGroup.js";
+import { TextField } from "./TextField.js";
 
 export interface Term {
   permission: Permission;
