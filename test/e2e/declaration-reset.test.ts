@@ -220,6 +220,7 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
     await page.close();
   });
 
+  // Each step waits within its own bound; on a loaded machine together they may pass the default 60 s.
   it("ten wrong 申报密码 tries across two people lock them and alert the legal rep: 申报密码异常", async () => {
     const popup = await logInAs(legalRep);
     await popup.close();
@@ -269,7 +270,7 @@ describe("重置申报密码 on the manage page, then taxauth-desk enters with t
         message: "广东QJ4核定4 在60分钟内有10次申报密码错误，请留意",
       },
     ]);
-  });
+  }, 120_000);
 
   it("the legal rep resets it: live policy feedback, 获取验证码 with countdown, 【保存】, then 修改完成", async () => {
     const page = await openUnitPage();
